@@ -1,0 +1,143 @@
+package connectors
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Connector is what every eID connector is. Capabilities are the smaller interfaces
+// below, found by type assertion; an implementation asserts them at compile time:
+//
+//	var _ connectors.OrderConnector = (*Connector)(nil)
+type Connector interface {
+	// Info describes the eID: id, country, methods and the level each reaches.
+	Info() Info
+}
+
+// Info describes a connector for the login page and for acr_values matching.
+type Info struct {
+	// ID is the connector id and the idp claim, e.g. "se-bankid", "no-bankid",
+	// "fi-ftn", "dk-mitid".
+	ID string
+	// Country is ISO 3166-1 alpha-2, upper case.
+	Country string
+	// Name is the eID's name as people know it ("BankID", "MitID").
+	Name string
+	// Methods the person can choose, at least one. The first is the default.
+	Methods []Method
+}
+
+// Method is one way to use an eID, such as BankID on another device.
+type Method struct {
+	// ID is short and unique within the connector: "other-device", "same-device",
+	// "high", "substantial" or "" when the eID has one method.
+	ID string
+	// URN selects this method in acr_values, e.g. urn:portvakt:eid:se:bankid:same-device.
+	URN string
+	// LoA is the highest level this method can reach.
+	LoA LoA
+	// MinLoA is the lowest level it reports; equal to LoA for most methods.
+	MinLoA LoA
+}
+
+// Request is what the broker asks a connector to do for one login.
+type Request struct {
+	// ID is the broker's auth request id. Redirect connectors may use it in state.
+	ID string
+	// Method is the Method.ID chosen (or "" for the default).
+	Method string
+	// MinLoA is the level the login must reach. A connector that cannot reach it
+	// returns ErrLoANotSupported; it never downgrades.
+	MinLoA LoA
+	// NationalID comes from login_hint=sub:<id>; empty when not given.
+	NationalID string
+	// UILocale is the page language: sv, nb, fi, da or en.
+	UILocale string
+	// EndUserIP is the person's IP as the broker sees it.
+	EndUserIP string
+	// UserAgent of the person's browser.
+	UserAgent string
+	// CallbackURL is where a redirect connector's upstream must send the browser back.
+	CallbackURL string
+	// ReturnURL is where an order connector's app returns the person (same device).
+	ReturnURL string
+	// ClientName is the relying party's display name (for texts shown in the eID app).
+	ClientName string
+	// ReferenceText is a short text to show in the eID app, when the eID supports it.
+	ReferenceText string
+	// ForceLogin asks the upstream not to reuse its own session (prompt=login).
+	ForceLogin bool
+}
+
+// RedirectConnector is an upstream the browser is sent to, which sends it back.
+type RedirectConnector interface {
+	Connector
+	// Begin returns the URL to send the browser to and the state to keep server-side
+	// until Finish (PKCE verifier, nonce, the level asked for).
+	Begin(ctx context.Context, req Request) (redirectURL string, state []byte, err error)
+	// Finish completes the login from the upstream's callback request.
+	Finish(ctx context.Context, state []byte, r *http.Request) (Identity, error)
+}
+
+// OrderConnector is an upstream the broker starts an order at and then polls.
+type OrderConnector interface {
+	Connector
+	// Start starts an order. The returned Order is persisted by the broker, so all
+	// the connector needs later must be in it.
+	Start(ctx context.Context, req Request) (*Order, error)
+	// Poll asks the upstream for the order's status once. The broker calls it at most
+	// once per order at a time and no more often than PollInterval.
+	Poll(ctx context.Context, order *Order) (Progress, error)
+	// Cancel cancels the order upstream. Cancelling a finished order is not an error.
+	Cancel(ctx context.Context, order *Order) error
+	// QR returns the QR code content to show at the given time, or "" if the method
+	// has no QR code. It is computed locally, without calling the upstream.
+	QR(order *Order, now time.Time) string
+}
+
+// Order is a started order, stored by the broker between polls.
+type Order struct {
+	// Ref is the upstream's reference (BankID orderRef).
+	Ref string `json:"ref"`
+	// Method is the Method.ID the order was started for.
+	Method string `json:"method"`
+	// LaunchURL opens the eID app on this device (same-device), or "".
+	LaunchURL string `json:"launch_url,omitempty"`
+	// StartedAt is when the upstream answered the start request.
+	StartedAt time.Time `json:"started_at"`
+	// PollInterval is how often the upstream may be polled.
+	PollInterval time.Duration `json:"poll_interval"`
+	// State is the connector's own data (QR secret, requested level). It never
+	// leaves the broker.
+	State []byte `json:"state,omitempty"`
+}
+
+// Progress is the outcome of one Poll.
+type Progress struct {
+	// Status is pending, complete or failed.
+	Status Status
+	// HintCode is the upstream's hint (BankID hintCode), for logs and tests.
+	HintCode string
+	// Message is the id of the message to show the person (BankID "RFA1"); the
+	// connector's Messages give its text.
+	Message string
+	// Identity is set when Status is StatusComplete.
+	Identity *Identity
+}
+
+// Status of an order.
+type Status string
+
+const (
+	StatusPending  Status = "pending"
+	StatusComplete Status = "complete"
+	StatusFailed   Status = "failed"
+)
+
+// Messages is implemented by connectors that show their own texts to people
+// (BankID's Recommended User Messages). Message returns the text for id in the
+// language (sv, nb, fi, da, en), falling back to English, and "" for an unknown id.
+type Messages interface {
+	Message(lang, id string) string
+}

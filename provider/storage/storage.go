@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Storage is everything the broker persists. Implementations must be safe for
+// concurrent use by many goroutines and by several broker processes sharing one
+// database. Every method honours ctx.
+type Storage interface {
+	Clients
+	AuthRequests
+	Tokens
+	Keys
+	Secrets
+	Sessions
+	Leases
+	RateCounters
+
+	// Generation returns a counter that changes whenever the named kind of record
+	// changes ("clients", "keys"), so caches in every process can tell when to reload.
+	Generation(ctx context.Context, name string) (int64, error)
+	// BumpGeneration increments the named counter.
+	BumpGeneration(ctx context.Context, name string) error
+
+	// PurgeExpired deletes every record whose expiry is before now and returns how
+	// many rows went.
+	PurgeExpired(ctx context.Context, now time.Time) (int64, error)
+	// Ping checks the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Client is a relying party. Settings is the provider's document of the client's
+// configuration; storage does not look inside it.
+type Client struct {
+	ID string
+	// Source is "config" for clients from the config file (read-only through the
+	// admin API) and "api" for clients managed through the API or CLI.
+	Source    string
+	Settings  json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Clients stores relying parties. Every change bumps the "clients" generation.
+type Clients interface {
+	CreateClient(ctx context.Context, c Client) error // ErrAlreadyExists
+	GetClient(ctx context.Context, id string) (Client, error)
+	ListClients(ctx context.Context) ([]Client, error) // ordered by ID
+	// UpdateClient loads the client, calls update and stores the result if the record
+	// did not change in between; it retries on a race (update may run several times).
+	UpdateClient(ctx context.Context, id string, update func(Client) (Client, error)) error
+	DeleteClient(ctx context.Context, id string) error // ErrNotFound
+}
+
+// AuthRequest is one authorization request and its login state, from /authorize to
+// the code's redemption. Data is the provider's document (request parameters, login
+// progress, identity); storage does not look inside it.
+type AuthRequest struct {
+	ID       string
+	ClientID string
+	Data     json.RawMessage
+	// CodeHash is SHA-256 of the authorization code once issued, else nil.
+	CodeHash []byte
+	// CodeUsedAt is when the code was redeemed, else zero.
+	CodeUsedAt time.Time
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	// Version increases on every update (optimistic concurrency).
+	Version int64
+}
+
+// AuthRequests stores login state.
+type AuthRequests interface {
+	CreateAuthRequest(ctx context.Context, r AuthRequest) error
+	// GetAuthRequest returns ErrNotFound for unknown and expired requests.
+	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
+	// UpdateAuthRequest is a compare-and-swap on Version, retried on a race; update
+	// may run several times. It may change Data and ExpiresAt.
+	UpdateAuthRequest(ctx context.Context, id string, update func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
+	// SetCode records the hash of the code issued for the request and when the code
+	// expires (ExpiresAt becomes codeExpiresAt unless it is already later).
+	SetCode(ctx context.Context, id string, codeHash []byte, codeExpiresAt time.Time) error
+	// ConsumeCode atomically marks the code used and returns its request: exactly one
+	// of many concurrent callers succeeds. A code used before gives the request and
+	// ErrCodeReused; an unknown or expired code gives ErrNotFound.
+	ConsumeCode(ctx context.Context, codeHash []byte, now time.Time) (AuthRequest, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+}
+
+// Token is an issued access token (its ID is the jti of a JWT access token, or the
+// opaque token's id).
+type Token struct {
+	ID            string
+	ClientID      string
+	Subject       string
+	AuthRequestID string
+	Scopes        []string
+	Audience      []string
+	// Claims is the userinfo document for this token (computed at issuance).
+	Claims    json.RawMessage
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	// RevokedAt is zero unless revoked.
+	RevokedAt time.Time
+}
+
+// Tokens stores access tokens so they can be revoked and introspected.
+type Tokens interface {
+	CreateToken(ctx context.Context, t Token) error
+	// GetToken returns revoked tokens too (RevokedAt set) and ErrNotFound for
+	// unknown or expired ones.
+	GetToken(ctx context.Context, id string) (Token, error)
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// RevokeTokensByAuthRequest revokes every token issued from one auth request (a
+	// reused code) and returns how many.
+	RevokeTokensByAuthRequest(ctx context.Context, authRequestID string, at time.Time) (int64, error)
+	// RevokeTokensBySubject revokes every token of subject for client (logout).
+	RevokeTokensBySubject(ctx context.Context, clientID, subject string, at time.Time) (int64, error)
+}
+
+// SigningKey is a token signing key. PrivateKey is encrypted by the caller.
+type SigningKey struct {
+	ID         string // kid
+	Algorithm  string // RS256, PS256, ES256, EdDSA
+	PrivateKey []byte
+	PublicJWK  json.RawMessage
+	CreatedAt  time.Time
+	// RetiredAt is when it stopped signing (zero while current).
+	RetiredAt time.Time
+	// ExpiresAt is when it leaves the JWKS (zero while current); purged after.
+	ExpiresAt time.Time
+}
+
+// Keys stores signing keys. Every change bumps the "keys" generation.
+type Keys interface {
+	// ListKeys returns keys not yet expired, newest first.
+	ListKeys(ctx context.Context) ([]SigningKey, error)
+	CreateKey(ctx context.Context, k SigningKey) error
+	// RetireKey sets RetiredAt and ExpiresAt of a current key; ErrNotFound if the key
+	// is unknown or already retired.
+	RetireKey(ctx context.Context, id string, retiredAt, expiresAt time.Time) error
+}
+
+// Secrets stores named server secrets (encrypted by the caller), created once.
+type Secrets interface {
+	GetSecret(ctx context.Context, name string) ([]byte, error) // ErrNotFound
+	// CreateSecret stores value under name unless it exists (ErrAlreadyExists): the
+	// first of several processes to create a secret wins and the rest read it.
+	CreateSecret(ctx context.Context, name string, value []byte) error
+}
+
+// Sessions is the browser session store behind scs.
+type Sessions interface {
+	FindSession(ctx context.Context, token string) (data []byte, found bool, err error)
+	CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error
+	DeleteSession(ctx context.Context, token string) error
+}
+
+// Leases are short named locks shared by all broker processes (one key rotation at a
+// time, one upstream poll per order at a time).
+type Leases interface {
+	// AcquireLease takes name for holder until now+ttl if it is free, expired or
+	// already held by holder. It reports whether holder has it.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// ReleaseLease frees name if holder has it.
+	ReleaseLease(ctx context.Context, name, holder string) error
+}
+
+// RateCounters count events per key in fixed windows, shared by all processes.
+type RateCounters interface {
+	// Hit adds one to the counter of key in the window starting at windowStart (kept
+	// until expiresAt) and returns the new count.
+	Hit(ctx context.Context, key string, windowStart, expiresAt time.Time) (int64, error)
+}

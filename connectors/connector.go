@@ -43,7 +43,11 @@ type Method struct {
 
 // Request is what the broker asks a connector to do for one login.
 type Request struct {
-	// ID is the broker's auth request id. Redirect connectors may use it in state.
+	// ID is the broker's auth request id (random, 128 bits or more). A redirect
+	// connector MUST send it as the upstream's OAuth state parameter, unchanged: the
+	// broker's single callback URL finds the login by the state it gets back. The
+	// callback is also bound to the browser, and nonce and PKCE live in the
+	// connector's own state bytes.
 	ID string
 	// Method is the Method.ID chosen (or "" for the default).
 	Method string

@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/portvakt/portvakt/connectors"
+)
+
+// Option is one eID method a person may choose for a login.
+type Option struct {
+	Connector connectors.Connector
+	Info      connectors.Info
+	Method    connectors.Method
+}
+
+// Value identifies the option in forms and state: "se-bankid/other-device".
+func (o Option) Value() string { return o.Info.ID + "/" + o.Method.ID }
+
+// requirement is what a request's acr_values (and the client) ask of the login.
+type requirement struct {
+	MinLoA    connectors.LoA
+	eids      map[string]bool // connector ids, any method
+	methods   map[string]bool // option values
+	countries map[string]bool
+}
+
+func (r requirement) restrictsEIDs() bool {
+	return len(r.eids)+len(r.methods)+len(r.countries) > 0
+}
+
+const (
+	eidURNPrefix     = "urn:portvakt:eid:"
+	countryURNPrefix = "urn:portvakt:country:"
+	grnPrefix        = "urn:grn:authn:"
+)
+
+// ConnectorURN is the acr value that selects any method of a connector:
+// se-bankid -> urn:portvakt:eid:se:bankid.
+func ConnectorURN(id string) string { return eidURNPrefix + strings.Replace(id, "-", ":", 1) }
+
+// grnAliases maps the values other Nordic brokers use to ours, so relying parties
+// can move without changing their acr_values.
+var grnAliases = map[string]string{
+	"se:bankid":                   "se:bankid",
+	"se:bankid:same-device":       "se:bankid:same-device",
+	"se:bankid:another-device":    "se:bankid:other-device",
+	"se:bankid:another-device:qr": "se:bankid:other-device",
+	"no:bankid":                   "no:bankid",
+	"no:bankid:substantial":       "no:bankid:substantial",
+	"no:bankid:biometric":         "no:bankid:substantial",
+	"fi:all":                      "fi:ftn",
+	"fi:bank-id":                  "fi:ftn",
+	"fi:mobile-id":                "fi:ftn",
+	"fi:ftn":                      "fi:ftn",
+	"dk:mitid":                    "dk:mitid",
+	"dk:mitid:low":                "dk:mitid",
+	"dk:mitid:substantial":        "dk:mitid",
+	"dk:mitid:high":               "dk:mitid:high",
+}
+
+// parseACRValues reads acr_values. Values it does not know are ignored, as OIDC
+// makes acr_values a voluntary request.
+func parseACRValues(values []string, available []Option) requirement {
+	req := requirement{eids: map[string]bool{}, methods: map[string]bool{}, countries: map[string]bool{}}
+	var levels []connectors.LoA
+	for _, v := range values {
+		if alias, ok := strings.CutPrefix(v, grnPrefix); ok {
+			if mapped, known := grnAliases[alias]; known {
+				v = eidURNPrefix + mapped
+			}
+		}
+		if loa, err := connectors.ParseLoA(v); err == nil && strings.HasPrefix(v, "http") {
+			levels = append(levels, loa)
+			continue
+		}
+		if c, ok := strings.CutPrefix(v, countryURNPrefix); ok {
+			req.countries[strings.ToUpper(c)] = true
+			continue
+		}
+		for _, o := range available {
+			switch v {
+			case ConnectorURN(o.Info.ID):
+				req.eids[o.Info.ID] = true
+			case o.Method.URN:
+				req.methods[o.Value()] = true
+			}
+		}
+	}
+	if len(levels) > 0 {
+		req.MinLoA = slices.Min(levels)
+	}
+	return req
+}
+
+// selectOptions returns the options the login may offer: what the client allows,
+// narrowed by the request, at or above the required level.
+func selectOptions(available []Option, client *Client, req requirement) []Option {
+	var out []Option
+	for _, o := range available {
+		if !client.AllowsEID(o.Info) || o.Method.LoA < req.MinLoA {
+			continue
+		}
+		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !req.countries[o.Info.Country] {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// availableOptions flattens connectors into their methods, in configuration order.
+func availableOptions(conns []connectors.Connector) []Option {
+	var out []Option
+	for _, c := range conns {
+		info := c.Info()
+		for _, m := range info.Methods {
+			out = append(out, Option{Connector: c, Info: info, Method: m})
+		}
+	}
+	return out
+}
+
+// supportedACRValues is what discovery advertises: the levels, then every eID and
+// method URN, then the countries.
+func supportedACRValues(available []Option) []string {
+	out := []string{connectors.LoALowURI, connectors.LoASubstantialURI, connectors.LoAHighURI}
+	seen := map[string]bool{}
+	add := func(v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	for _, o := range available {
+		add(ConnectorURN(o.Info.ID))
+		add(o.Method.URN)
+	}
+	for _, o := range available {
+		add(countryURNPrefix + strings.ToLower(o.Info.Country))
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package config
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/portvakt/portvakt/connectors"
+)
+
+// Config is the whole configuration file of `portvakt serve`.
+type Config struct {
+	// Issuer is the broker's public URL, e.g. https://login.example.com. It is the
+	// iss of every token; https is required except on loopback addresses.
+	Issuer string `yaml:"issuer"`
+	// Listen is the address to listen on, e.g. ":8080".
+	Listen string `yaml:"listen"`
+	// MasterKey encrypts signing keys and server secrets at rest: 32 bytes, base64 or
+	// hex. Give it through the environment: master_key: ${PORTVAKT_MASTER_KEY}.
+	MasterKey string `yaml:"master_key"`
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed for the client IP.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+
+	Storage    Storage     `yaml:"storage"`
+	Keys       Keys        `yaml:"keys"`
+	Tokens     Tokens      `yaml:"tokens"`
+	Login      Login       `yaml:"login"`
+	Log        Log         `yaml:"log"`
+	Connectors []Connector `yaml:"connectors"`
+	Clients    []Client    `yaml:"clients"`
+}
+
+// Storage selects the database.
+type Storage struct {
+	// Driver is sqlite or mysql (MySQL and MariaDB).
+	Driver string `yaml:"driver"`
+	// DSN is a file path for sqlite; a go-sql-driver DSN for mysql
+	// (user:password@tcp(host:3306)/portvakt).
+	DSN string `yaml:"dsn"`
+}
+
+// Keys configures token signing keys.
+type Keys struct {
+	// Algorithms that have a signing key. The first is the default for clients
+	// that do not choose one. RS256 is always included (the OIDC default).
+	Algorithms []string `yaml:"algorithms"`
+	// RotationPeriod is how long a key signs before a new one replaces it.
+	RotationPeriod Duration `yaml:"rotation_period"`
+	// Retention is how long a retired key stays published in the JWKS.
+	Retention Duration `yaml:"retention"`
+}
+
+// Tokens sets default lifetimes; clients may override some.
+type Tokens struct {
+	IDToken     Duration `yaml:"id_token_lifetime"`
+	AccessToken Duration `yaml:"access_token_lifetime"`
+	Code        Duration `yaml:"code_lifetime"`
+}
+
+// Login configures the login flow.
+type Login struct {
+	// Lifetime is how long a person has to finish a login.
+	Lifetime Duration `yaml:"lifetime"`
+	// SessionLifetime is how long a completed login can be reused silently by the
+	// same client (prompt=none, max_age). 0 turns single sign-on off.
+	SessionLifetime Duration `yaml:"session_lifetime"`
+	// ThemeDir overrides the embedded templates and static files.
+	ThemeDir string `yaml:"theme_dir"`
+	// OrderRateLimit limits eID orders started per client IP and per national id.
+	OrderRateLimit RateLimit `yaml:"order_rate_limit"`
+}
+
+// RateLimit is a count per window.
+type RateLimit struct {
+	PerIP         int      `yaml:"per_ip"`
+	PerNationalID int      `yaml:"per_national_id"`
+	Window        Duration `yaml:"window"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // json or text
+}
+
+// Connector is one eID connector; Config is decoded by the connector type.
+type Connector struct {
+	ID     string         `yaml:"id"`
+	Type   string         `yaml:"type"`
+	Config map[string]any `yaml:"config"`
+}
+
+// RawConfig returns the connector's config as JSON for connectors.Registry.Open.
+func (c Connector) RawConfig() (json.RawMessage, error) {
+	if c.Config == nil {
+		return nil, nil
+	}
+	return json.Marshal(c.Config)
+}
+
+// Client is a relying party declared in the file (read-only through the admin API).
+type Client struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	// Purpose is shown on the consent screen: why the client asks for the data.
+	Purpose string `yaml:"purpose" json:"purpose,omitempty"`
+	// Secret in clear (give it through the environment) or SecretHash, the hex
+	// SHA-256 of the secret. Neither for public and private_key_jwt clients.
+	Secret     string `yaml:"secret" json:"-"`
+	SecretHash string `yaml:"secret_hash" json:"secret_hash,omitempty"`
+	// AuthMethod: client_secret_basic (default with a secret), client_secret_post,
+	// private_key_jwt (with JWKS or JWKSURL) or none (public client, PKCE required).
+	AuthMethod string         `yaml:"token_endpoint_auth_method" json:"token_endpoint_auth_method"`
+	JWKS       map[string]any `yaml:"jwks" json:"jwks,omitempty"`
+	JWKSURL    string         `yaml:"jwks_uri" json:"jwks_uri,omitempty"`
+
+	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris"`
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
+
+	// Countries (SE, NO, FI, DK) and/or EIDs (se-bankid, ...) the client accepts;
+	// both empty means every configured eID.
+	Countries []string       `yaml:"countries" json:"countries,omitempty"`
+	EIDs      []string       `yaml:"eids" json:"eids,omitempty"`
+	MinLoA    connectors.LoA `yaml:"min_loa" json:"min_loa,omitempty"`
+	// Scopes beyond openid and profile the client may receive: national_id, evidence.
+	Scopes []string `yaml:"scopes" json:"scopes,omitempty"`
+	// SubjectType is pairwise (default) or public.
+	SubjectType string `yaml:"subject_type" json:"subject_type,omitempty"`
+	// Sector groups clients that share pairwise subjects; default the client id.
+	Sector string `yaml:"sector" json:"sector,omitempty"`
+	// IDTokenAlg is RS256 (default), PS256, ES256 or EdDSA.
+	IDTokenAlg string `yaml:"id_token_signed_response_alg" json:"id_token_signed_response_alg,omitempty"`
+	// AccessTokenFormat is opaque (default) or jwt.
+	AccessTokenFormat string `yaml:"access_token_format" json:"access_token_format,omitempty"`
+	// Consent asks the person before their data is released to the client.
+	Consent bool  `yaml:"consent" json:"consent,omitempty"`
+	Theme   Theme `yaml:"theme" json:"theme,omitempty"`
+
+	IDTokenLifetime     Duration `yaml:"id_token_lifetime" json:"id_token_lifetime,omitempty"`
+	AccessTokenLifetime Duration `yaml:"access_token_lifetime" json:"access_token_lifetime,omitempty"`
+}
+
+// Theme is a client's look on the login page.
+type Theme struct {
+	DisplayName  string `yaml:"display_name" json:"display_name,omitempty"`
+	LogoURL      string `yaml:"logo_url" json:"logo_url,omitempty"`
+	SupportURL   string `yaml:"support_url" json:"support_url,omitempty"`
+	PrimaryColor string `yaml:"primary_color" json:"primary_color,omitempty"`
+	PrimaryText  string `yaml:"primary_text_color" json:"primary_text_color,omitempty"`
+	Background   string `yaml:"background_color" json:"background_color,omitempty"`
+}
+
+// Duration reads "90s", "15m", "2160h" in YAML and JSON.
+type Duration time.Duration
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}

@@ -1,0 +1,313 @@
+package config
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Values the configuration accepts.
+var (
+	supportedAlgorithms = []string{"RS256", "PS256", "ES256", "EdDSA"}
+	supportedCountries  = []string{"SE", "NO", "FI", "DK"}
+	supportedScopes     = []string{"national_id", "evidence"}
+	supportedAuth       = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+)
+
+// SupportedAlgorithms lists the ID token signing algorithms the broker implements.
+func SupportedAlgorithms() []string { return slices.Clone(supportedAlgorithms) }
+
+// ApplyDefaults fills what the file left out.
+func (c *Config) ApplyDefaults() {
+	if c.Listen == "" {
+		c.Listen = ":8080"
+	}
+	if len(c.Keys.Algorithms) == 0 {
+		c.Keys.Algorithms = []string{"RS256"}
+	} else if !slices.Contains(c.Keys.Algorithms, "RS256") {
+		c.Keys.Algorithms = append(c.Keys.Algorithms, "RS256")
+	}
+	setDefault(&c.Keys.RotationPeriod, 90*24*time.Hour)
+	setDefault(&c.Keys.Retention, 48*time.Hour)
+	setDefault(&c.Tokens.IDToken, time.Hour)
+	setDefault(&c.Tokens.AccessToken, 10*time.Minute)
+	setDefault(&c.Tokens.Code, time.Minute)
+	setDefault(&c.Login.Lifetime, 15*time.Minute)
+	setDefault(&c.Login.OrderRateLimit.Window, 10*time.Minute)
+	if c.Login.OrderRateLimit.PerIP == 0 {
+		c.Login.OrderRateLimit.PerIP = 30
+	}
+	if c.Login.OrderRateLimit.PerNationalID == 0 {
+		c.Login.OrderRateLimit.PerNationalID = 5
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "json"
+	}
+	for i := range c.Clients {
+		c.Clients[i].ApplyDefaults()
+	}
+}
+
+func setDefault(d *Duration, v time.Duration) {
+	if *d == 0 {
+		*d = Duration(v)
+	}
+}
+
+// ApplyDefaults fills a client's unset fields.
+func (cl *Client) ApplyDefaults() {
+	if cl.AuthMethod == "" {
+		switch {
+		case cl.JWKSURL != "" || len(cl.JWKS) > 0:
+			cl.AuthMethod = "private_key_jwt"
+		case cl.Secret == "" && cl.SecretHash == "":
+			cl.AuthMethod = "none"
+		default:
+			cl.AuthMethod = "client_secret_basic"
+		}
+	}
+	if cl.SubjectType == "" {
+		cl.SubjectType = "pairwise"
+	}
+	if cl.AccessTokenFormat == "" {
+		cl.AccessTokenFormat = "opaque"
+	}
+	if cl.IDTokenAlg == "" {
+		cl.IDTokenAlg = "RS256"
+	}
+	if cl.Name == "" {
+		cl.Name = cl.ID
+	}
+}
+
+// Validate lists every problem of the configuration.
+func (c *Config) Validate() Problems {
+	var p Problems
+	if err := ValidateIssuer(c.Issuer); err != nil {
+		p.Add("issuer: %v", err)
+	}
+	if c.MasterKey == "" {
+		p.Add("master_key: required (32 random bytes, base64 or hex; `portvakt keys master-key` makes one)")
+	}
+	switch c.Storage.Driver {
+	case "sqlite", "mysql":
+	case "":
+		p.Add("storage.driver: required (sqlite or mysql)")
+	default:
+		p.Add("storage.driver: %q is not sqlite or mysql", c.Storage.Driver)
+	}
+	if c.Storage.DSN == "" {
+		p.Add("storage.dsn: required")
+	}
+	for _, alg := range c.Keys.Algorithms {
+		if !slices.Contains(supportedAlgorithms, alg) {
+			p.Add("keys.algorithms: %q is not one of %v", alg, supportedAlgorithms)
+		}
+	}
+	for _, cidr := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			p.Add("trusted_proxies: %q is not a CIDR", cidr)
+		}
+	}
+	if c.Tokens.Code.D() > 10*time.Minute {
+		p.Add("tokens.code_lifetime: at most 10m (RFC 6749)")
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		p.Add("log.level: %q is not debug, info, warn or error", c.Log.Level)
+	}
+	if !slices.Contains([]string{"json", "text"}, c.Log.Format) {
+		p.Add("log.format: %q is not json or text", c.Log.Format)
+	}
+	connectorIDs := map[string]bool{}
+	for i, cn := range c.Connectors {
+		where := fmt.Sprintf("connectors[%d]", i)
+		if cn.ID == "" {
+			p.Add("%s.id: required", where)
+		} else if connectorIDs[cn.ID] {
+			p.Add("%s.id: %q is used twice", where, cn.ID)
+		}
+		connectorIDs[cn.ID] = true
+		if cn.Type == "" {
+			p.Add("%s.type: required", where)
+		}
+	}
+	clientIDs := map[string]bool{}
+	for i, cl := range c.Clients {
+		where := fmt.Sprintf("clients[%d]", i)
+		if cl.ID != "" {
+			where = fmt.Sprintf("clients[%s]", cl.ID)
+			if clientIDs[cl.ID] {
+				p.Add("%s.id: used twice", where)
+			}
+			clientIDs[cl.ID] = true
+		}
+		for _, problem := range cl.Validate(c.Keys.Algorithms, connectorIDs) {
+			p.Add("%s.%s", where, problem)
+		}
+	}
+	return p
+}
+
+// Validate lists the problems of one client. algorithms are the configured signing
+// algorithms and eids the known connector ids (nil skips that check).
+func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
+	var p Problems
+	if cl.ID == "" {
+		p.Add("id: required")
+	} else if strings.ContainsAny(cl.ID, " :/?#") {
+		p.Add("id: %q must not contain spaces or : / ? #", cl.ID)
+	}
+	if len(cl.RedirectURIs) == 0 {
+		p.Add("redirect_uris: at least one is required")
+	}
+	for _, u := range cl.RedirectURIs {
+		if err := ValidateRedirectURI(u); err != nil {
+			p.Add("redirect_uris: %q: %v", u, err)
+		}
+	}
+	for _, u := range cl.PostLogoutRedirectURIs {
+		if err := ValidateRedirectURI(u); err != nil {
+			p.Add("post_logout_redirect_uris: %q: %v", u, err)
+		}
+	}
+	if !slices.Contains(supportedAuth, cl.AuthMethod) {
+		p.Add("token_endpoint_auth_method: %q is not one of %v", cl.AuthMethod, supportedAuth)
+	}
+	hasSecret := cl.Secret != "" || cl.SecretHash != ""
+	switch cl.AuthMethod {
+	case "client_secret_basic", "client_secret_post":
+		if !hasSecret {
+			p.Add("secret: required for %s (or secret_hash)", cl.AuthMethod)
+		}
+	case "private_key_jwt":
+		if len(cl.JWKS) == 0 && cl.JWKSURL == "" {
+			p.Add("jwks: private_key_jwt needs jwks or jwks_uri")
+		}
+		if hasSecret {
+			p.Add("secret: a private_key_jwt client has no secret")
+		}
+	case "none":
+		if hasSecret {
+			p.Add("secret: a public client (token_endpoint_auth_method none) has no secret")
+		}
+	}
+	if cl.Secret != "" && len(cl.Secret) < 8 {
+		p.Add("secret: too short (use at least 32 random characters)")
+	}
+	if cl.SecretHash != "" {
+		if b, err := hex.DecodeString(cl.SecretHash); err != nil || len(b) != 32 {
+			p.Add("secret_hash: must be the hex SHA-256 of the secret (64 hex digits)")
+		}
+	}
+	if cl.JWKSURL != "" {
+		if u, err := url.Parse(cl.JWKSURL); err != nil || u.Scheme != "https" && !isLoopback(u) {
+			p.Add("jwks_uri: must be an https URL")
+		}
+	}
+	for _, country := range cl.Countries {
+		if !slices.Contains(supportedCountries, country) {
+			p.Add("countries: %q is not one of %v", country, supportedCountries)
+		}
+	}
+	if eids != nil {
+		for _, id := range cl.EIDs {
+			if !eids[id] {
+				p.Add("eids: %q is not a configured connector", id)
+			}
+		}
+	}
+	for _, s := range cl.Scopes {
+		if !slices.Contains(supportedScopes, s) {
+			p.Add("scopes: %q is not one of %v (openid and profile are always allowed)", s, supportedScopes)
+		}
+	}
+	if cl.SubjectType != "pairwise" && cl.SubjectType != "public" {
+		p.Add("subject_type: %q is not pairwise or public", cl.SubjectType)
+	}
+	if algorithms != nil && !slices.Contains(algorithms, cl.IDTokenAlg) {
+		p.Add("id_token_signed_response_alg: %q has no key (keys.algorithms is %v)", cl.IDTokenAlg, algorithms)
+	}
+	if cl.AccessTokenFormat != "opaque" && cl.AccessTokenFormat != "jwt" {
+		p.Add("access_token_format: %q is not opaque or jwt", cl.AccessTokenFormat)
+	}
+	for name, colour := range map[string]string{"primary_color": cl.Theme.PrimaryColor, "primary_text_color": cl.Theme.PrimaryText, "background_color": cl.Theme.Background} {
+		if colour != "" && !colourPattern.MatchString(colour) {
+			p.Add("theme.%s: %q is not a #rgb or #rrggbb colour", name, colour)
+		}
+	}
+	if cl.Theme.LogoURL != "" {
+		if u, err := url.Parse(cl.Theme.LogoURL); err != nil || (u.Scheme != "https" && u.Scheme != "data" && !strings.HasPrefix(cl.Theme.LogoURL, "/static/")) {
+			p.Add("theme.logo_url: must be https, a data: URL or a /static/ path")
+		}
+	}
+	if cl.Theme.SupportURL != "" {
+		if u, err := url.Parse(cl.Theme.SupportURL); err != nil || (u.Scheme != "https" && u.Scheme != "mailto" && !isLoopback(u)) {
+			p.Add("theme.support_url: must be https or mailto")
+		}
+	}
+	return p
+}
+
+// ValidateIssuer checks the issuer is an absolute https URL (http only on loopback)
+// without query or fragment.
+func ValidateIssuer(s string) error {
+	if s == "" {
+		return fmt.Errorf("required")
+	}
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "/") {
+		return fmt.Errorf("%q must have no query, fragment or trailing slash", s)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u)) {
+		return fmt.Errorf("%q must be https (http only on 127.0.0.1, ::1 or localhost)", s)
+	}
+	return nil
+}
+
+// ValidateRedirectURI checks a redirect URI can be registered: absolute, https
+// (http only for loopback), no fragment, no wildcards, no userinfo. Matching is
+// later an exact string comparison, so what is registered is what must be sent.
+func ValidateRedirectURI(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	switch {
+	case !u.IsAbs() || u.Host == "":
+		return fmt.Errorf("must be absolute")
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Errorf("must not have a fragment")
+	case strings.Contains(s, "*"):
+		return fmt.Errorf("wildcards are not allowed: redirect URIs match exactly")
+	case u.User != nil:
+		return fmt.Errorf("must not have user information")
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u):
+		return nil
+	case u.Scheme == "http":
+		return fmt.Errorf("http is allowed only for loopback addresses; use https")
+	}
+	return fmt.Errorf("scheme %q is not allowed", u.Scheme)
+}
+
+func isLoopback(u *url.URL) bool {
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

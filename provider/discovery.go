@@ -1,0 +1,53 @@
+package provider
+
+import (
+	"net/http"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// discoveryDocument extends the standard metadata with what the library does not
+// know the broker does (RFC 9207 iss, acr values, claims), and leaves out what it
+// does not do.
+type discoveryDocument struct {
+	*oidc.DiscoveryConfiguration
+	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+}
+
+func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
+	d := op.CreateDiscoveryConfig(r.Context(), s.op, opStorage{s})
+	d.DeviceAuthorizationEndpoint = ""
+	d.CheckSessionIframe = ""
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode}
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	d.ResponseModesSupported = []string{"query", "form_post"}
+	d.SubjectTypesSupported = []string{"pairwise", "public"}
+	d.ScopesSupported = []string{scopeOpenID, scopeProfile, scopeNationalID, scopeEvidence}
+	d.ClaimsSupported = []string{
+		"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash",
+		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence",
+	}
+	d.ClaimsParameterSupported = true
+	d.ACRValuesSupported = supportedACRValues(s.options)
+	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
+	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+	d.RequestParameterSupported = false
+	d.RequestURIParameterSupported = false
+	d.RequestObjectSigningAlgValuesSupported = nil
+	d.UILocalesSupported = uiLocales()
+	d.ClaimsLocalesSupported = nil
+	d.DisplayValuesSupported = []oidc.Display{"page", "popup", "touch"}
+	d.RevocationEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
+	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true})
+}
+
+func writeJSONCacheable(w http.ResponseWriter, v any) {
+	cc := w.Header().Get("Cache-Control")
+	writeJSON(w, http.StatusOK, v)
+	if cc != "" {
+		w.Header().Set("Cache-Control", cc)
+	}
+}

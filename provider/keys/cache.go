@@ -1,0 +1,186 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+// ErrNoCurrentKey means there is no key signing with the requested algorithm (or the
+// Manager was not initialised).
+var ErrNoCurrentKey = errors.New("keys: no current signing key")
+
+// generationName is the storage generation counter bumped by every key change.
+const generationName = "keys"
+
+// keyCache is an immutable snapshot of the keys in storage, replaced whole on reload.
+type keyCache struct {
+	generation int64
+	// signing holds the newest current key per algorithm.
+	signing map[string]*signingKey
+	// published is every key in the JWKS at load time, clipped so a caller's append
+	// cannot write into it.
+	published []op.Key
+	// expires[i] is when published[i] leaves the JWKS (zero: while current).
+	expires []time.Time
+	// firstExpiry is the earliest non-zero expires entry; before it no filtering is
+	// needed.
+	firstExpiry time.Time
+	// records are the rows loaded, newest first.
+	records []storage.SigningKey
+}
+
+// SigningKey returns the current key for alg (e.g. "RS256") from memory.
+func (m *Manager) SigningKey(_ context.Context, alg string) (op.SigningKey, error) {
+	c := m.cache.Load()
+	if c == nil {
+		return nil, fmt.Errorf("signing key %s: %w (not initialised)", alg, ErrNoCurrentKey)
+	}
+	key, ok := c.signing[alg]
+	if !ok {
+		return nil, fmt.Errorf("signing key %s: %w", alg, ErrNoCurrentKey)
+	}
+	return key, nil
+}
+
+// KeySet returns the public part of every published key (current, and retired but
+// not yet expired) from memory. The caller must not modify the result.
+func (m *Manager) KeySet(_ context.Context) ([]op.Key, error) {
+	c := m.cache.Load()
+	if c == nil {
+		return nil, fmt.Errorf("key set: %w (not initialised)", ErrNoCurrentKey)
+	}
+	now := m.now()
+	if c.firstExpiry.IsZero() || now.Before(c.firstExpiry) {
+		return c.published, nil
+	}
+	live := make([]op.Key, 0, len(c.published))
+	for i, k := range c.published {
+		if c.expires[i].IsZero() || now.Before(c.expires[i]) {
+			live = append(live, k)
+		}
+	}
+	return live, nil
+}
+
+// SignatureAlgorithms returns the algorithms that have a current key, in the
+// configured order first.
+func (m *Manager) SignatureAlgorithms(_ context.Context) ([]jose.SignatureAlgorithm, error) {
+	c := m.cache.Load()
+	if c == nil {
+		return nil, fmt.Errorf("signature algorithms: %w (not initialised)", ErrNoCurrentKey)
+	}
+	algs := make([]jose.SignatureAlgorithm, 0, len(c.signing))
+	for _, alg := range m.opts.Algorithms {
+		if _, ok := c.signing[alg]; ok {
+			algs = append(algs, jose.SignatureAlgorithm(alg))
+		}
+	}
+	for _, alg := range SupportedAlgorithms() {
+		if _, ok := c.signing[alg]; ok && !slices.Contains(m.opts.Algorithms, alg) {
+			algs = append(algs, jose.SignatureAlgorithm(alg))
+		}
+	}
+	return algs, nil
+}
+
+// Refresh reloads the keys if the storage "keys" generation changed since the last
+// load. It costs one small query when nothing changed.
+func (m *Manager) Refresh(ctx context.Context) error {
+	generation, err := m.store.Generation(ctx, generationName)
+	if err != nil {
+		return fmt.Errorf("refresh keys: %w", err)
+	}
+	if c := m.cache.Load(); c != nil && c.generation == generation {
+		return nil
+	}
+	return m.reload(ctx)
+}
+
+// reload reads every key from storage and swaps the cache. The generation is read
+// before the keys, so a change racing the read bumps it again and the next Refresh
+// reloads.
+func (m *Manager) reload(ctx context.Context) error {
+	m.refreshMu.Lock()
+	defer m.refreshMu.Unlock()
+	generation, err := m.store.Generation(ctx, generationName)
+	if err != nil {
+		return fmt.Errorf("reload keys: %w", err)
+	}
+	records, err := m.store.ListKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("reload keys: %w", err)
+	}
+	c, err := m.buildCache(records, generation)
+	if err != nil {
+		return fmt.Errorf("reload keys: %w", err)
+	}
+	m.cache.Store(c)
+	return nil
+}
+
+func (m *Manager) buildCache(records []storage.SigningKey, generation int64) (*keyCache, error) {
+	records = newestFirst(records)
+	c := &keyCache{
+		generation: generation,
+		signing:    make(map[string]*signingKey),
+		records:    records,
+	}
+	now := m.now()
+	for _, rec := range records {
+		if !rec.ExpiresAt.IsZero() && !now.Before(rec.ExpiresAt) {
+			continue
+		}
+		public, err := decodePublic(rec)
+		if err != nil {
+			// One unreadable row must not take the JWKS down with it.
+			m.log.Error("skipping unusable signing key", "kid", rec.ID, "alg", rec.Algorithm, "err", err)
+			continue
+		}
+		c.published = append(c.published, public)
+		c.expires = append(c.expires, rec.ExpiresAt)
+		if !rec.ExpiresAt.IsZero() && (c.firstExpiry.IsZero() || rec.ExpiresAt.Before(c.firstExpiry)) {
+			c.firstExpiry = rec.ExpiresAt
+		}
+		if !rec.RetiredAt.IsZero() || c.signing[rec.Algorithm] != nil {
+			continue
+		}
+		// A current key that cannot be opened is fatal: it usually means the wrong
+		// master key, and signing with nothing is worse than refusing to start.
+		private, err := decodePrivate(m.sealer, rec, public)
+		if err != nil {
+			return nil, err
+		}
+		c.signing[rec.Algorithm] = private
+	}
+	c.published = slices.Clip(c.published)
+	return c, nil
+}
+
+// newestFirst orders keys by creation, newest first, keeping storage's order for
+// equal times.
+func newestFirst(records []storage.SigningKey) []storage.SigningKey {
+	records = slices.Clone(records)
+	slices.SortStableFunc(records, func(a, b storage.SigningKey) int {
+		return b.CreatedAt.Compare(a.CreatedAt)
+	})
+	return records
+}
+
+// currentByAlgorithm returns the newest current key per algorithm.
+func currentByAlgorithm(records []storage.SigningKey) map[string]storage.SigningKey {
+	current := make(map[string]storage.SigningKey)
+	for _, rec := range newestFirst(records) {
+		if _, seen := current[rec.Algorithm]; !seen && rec.RetiredAt.IsZero() {
+			current[rec.Algorithm] = rec
+		}
+	}
+	return current
+}

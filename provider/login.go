@@ -1,0 +1,411 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/themes"
+)
+
+// loadAuthRequest reads and opens a login's state.
+func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
+	rec, err := s.store.GetAuthRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.codec.decode(rec)
+}
+
+// updateLogin changes a login's state with compare-and-swap; change may run again
+// if another process changed the login in between.
+func (s *Server) updateLogin(ctx context.Context, id string, change func(*loginState) error) (*authRequest, error) {
+	var out *authRequest
+	_, err := s.store.UpdateAuthRequest(ctx, id, func(rec storage.AuthRequest) (storage.AuthRequest, error) {
+		a, err := s.codec.decode(rec)
+		if err != nil {
+			return rec, err
+		}
+		if err := change(&a.state); err != nil {
+			return rec, err
+		}
+		if rec.Data, err = s.codec.encode(id, &a.state); err != nil {
+			return rec, err
+		}
+		out = a
+		return rec, nil
+	})
+	return out, err
+}
+
+// loginFromRequest loads the login named in the path and checks it belongs to this
+// browser. It writes the error page itself and returns nil on failure.
+func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id string) *authRequest {
+	a, err := s.loadAuthRequest(r.Context(), id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		s.errorPage(w, r, http.StatusBadRequest, "error.session", err)
+		return nil
+	case err != nil:
+		s.unavailablePage(w, r, err)
+		return nil
+	case !sameBrowser(r, a):
+		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
+		return nil
+	}
+	return a
+}
+
+// loginPage shows the eIDs to choose from, the running order, or moves on.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	a := s.loginFromRequest(w, r, r.PathValue("id"))
+	if a == nil {
+		return
+	}
+	switch {
+	case a.state.Done || (a.state.Failure != nil && a.state.Message == ""):
+		s.finish(w, r, a)
+		return
+	case a.state.Order != nil:
+		s.orderPage(w, r, a)
+		return
+	}
+	options := s.optionsOf(a)
+	if len(options) == 1 && a.state.Failure == nil {
+		s.startOption(w, r, a, options[0])
+		return
+	}
+	s.choosePage(w, r, a, options)
+}
+
+// chooseOption starts the eID the person picked.
+func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
+	a := s.loginFromRequest(w, r, r.PathValue("id"))
+	if a == nil {
+		return
+	}
+	if !s.validCSRF(r, a) {
+		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
+		return
+	}
+	value := r.PostFormValue("option")
+	for _, o := range s.optionsOf(a) {
+		if o.Value() == value {
+			s.startOption(w, r, a, o)
+			return
+		}
+	}
+	s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errors.New("unknown option "+value))
+}
+
+// optionsOf resolves the option values stored with a login.
+func (s *Server) optionsOf(a *authRequest) []Option {
+	var out []Option
+	for _, o := range s.options {
+		if slices.Contains(a.state.Options, o.Value()) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authRequest, options []Option) {
+	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
+	base := s.pageFor(w, r, a.state.Params.UILocales, "login.title")
+	page := themes.LoginPage{Page: base, Action: "/login/" + a.id, CancelURL: "/login/" + a.id + "/cancel"}
+	page.Theme = s.clientTheme(client)
+	page.CSRFToken = s.csrfToken(a)
+	if a.state.Message != "" {
+		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
+	}
+	byCountry := map[string]int{}
+	for _, o := range options {
+		i, ok := byCountry[o.Info.Country]
+		if !ok {
+			i = len(page.Groups)
+			byCountry[o.Info.Country] = i
+			page.Groups = append(page.Groups, themes.CountryGroup{
+				Country: o.Info.Country, Name: themes.CountryName(base.T, o.Info.Country),
+				Flag: "/static/flags/" + lower(o.Info.Country) + ".svg",
+			})
+		}
+		page.Groups[i].Options = append(page.Groups[i].Options, themes.LoginOption{
+			Value: o.Value(), Connector: o.Info.ID, Name: o.Info.Name,
+			Method: methodLabel(base.T, o), LogoURL: "/static/eids/" + o.Info.ID + ".svg",
+			Level: base.T("level." + o.Method.LoA.String()),
+		})
+	}
+	s.render(w, http.StatusOK, "login.html", page)
+}
+
+// methodLabel names the method when the eID has more than one.
+func methodLabel(t themes.Translator, o Option) string {
+	if len(o.Info.Methods) < 2 || o.Method.ID == "" {
+		return ""
+	}
+	return t("method." + underscore(o.Method.ID))
+}
+
+// startOption runs the chosen connector: a redirect to the upstream, or an order.
+func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
+	ctx := r.Context()
+	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
+	req := connectors.Request{
+		ID: a.id, Method: o.Method.ID, MinLoA: a.state.MinLoA, NationalID: a.state.Params.LoginHintID,
+		UILocale: s.lang(nil, r, a.state.Params.UILocales), EndUserIP: s.clientIP(r), UserAgent: r.UserAgent(),
+		CallbackURL: s.issuer + "/login/callback/" + o.Info.ID, ReturnURL: s.issuer + "/login/" + a.id,
+		ClientName: client.DisplayName(), ForceLogin: slices.Contains(a.state.Params.Prompt, oidc.PromptLogin),
+	}
+	switch c := o.Connector.(type) {
+	case connectors.RedirectConnector:
+		to, upstream, err := c.Begin(ctx, req)
+		if err != nil {
+			s.connectorFailed(w, r, a, o, err)
+			return
+		}
+		if _, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+			st.Option, st.UpstreamState, st.Order, st.Failure, st.Message = o.Value(), upstream, nil, nil, ""
+			return nil
+		}); err != nil {
+			s.unavailablePage(w, r, err)
+			return
+		}
+		redirect(w, r, to)
+	case connectors.OrderConnector:
+		if err := s.limitOrders(ctx, req); err != nil {
+			s.connectorFailed(w, r, a, o, err)
+			return
+		}
+		order, err := c.Start(ctx, req)
+		if err != nil {
+			s.connectorFailed(w, r, a, o, err)
+			return
+		}
+		if _, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+			st.Option, st.Order, st.LastPoll, st.Failure, st.Message = o.Value(), order, time.Time{}, nil, ""
+			return nil
+		}); err != nil {
+			s.unavailablePage(w, r, err)
+			return
+		}
+		redirect(w, r, "/login/"+a.id)
+	default:
+		s.errorPage(w, r, http.StatusInternalServerError, "error.generic", errors.New("connector has no known capability"))
+	}
+}
+
+// upstreamCallback is where redirect connectors' upstreams send the browser back.
+func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
+	a := s.loginFromRequest(w, r, r.FormValue("state"))
+	if a == nil {
+		return
+	}
+	o, ok := s.chosen(a)
+	rc, isRedirect := o.Connector.(connectors.RedirectConnector)
+	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || a.state.Done {
+		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
+		return
+	}
+	id, err := rc.Finish(r.Context(), a.state.UpstreamState, r)
+	if err != nil {
+		s.connectorFailed(w, r, a, o, err)
+		return
+	}
+	s.completeLogin(w, r, a, o, id)
+}
+
+// chosen is the option the login is running.
+func (s *Server) chosen(a *authRequest) (Option, bool) {
+	for _, o := range s.options {
+		if o.Value() == a.state.Option {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// completeLogin records the identity and answers the relying party.
+func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
+	updated, err := s.recordLogin(r.Context(), a, o, id)
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
+	s.finish(w, r, updated)
+}
+
+// recordLogin checks the identity against the request, derives the subject and
+// stores the finished login (or the reason it cannot finish).
+func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity) (*authRequest, error) {
+	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	id.Connector = o.Info.ID
+	if id.Country == "" {
+		id.Country = o.Info.Country
+	}
+	if id.Method == "" {
+		id.Method = o.Method.URN
+	}
+	if !meetsLevel(&id, a.state.MinLoA) {
+		return s.recordFailure(ctx, a, o, connectors.ErrLoANotSupported)
+	}
+	if id.PersonKey() == "" {
+		return s.recordFailure(ctx, a, o, fmt.Errorf("%w: no identifier for the person", connectors.ErrInvalidResponse))
+	}
+	subject := subjectFor(s.subjectSecret, client, &id)
+	now := s.now().Truncate(time.Second)
+	updated, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+		if st.Params.HintSubject != "" && st.Params.HintSubject != subject {
+			st.Failure = &failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}
+			st.Message, st.Order = "", nil
+			return nil
+		}
+		st.Identity, st.Subject, st.AuthTime, st.Done = &id, subject, now, true
+		st.Order, st.UpstreamState, st.Message, st.Failure = nil, nil, "", nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if updated.state.Done {
+		s.rememberLogin(ctx, client.ID, ssoLogin{Identity: id, Subject: subject, AuthTime: now})
+		s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", subject)
+	}
+	return updated, nil
+}
+
+// finish answers the relying party: a code, or the login's error.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
+	switch {
+	case a.state.Done:
+		s.respondSuccess(w, r, a)
+	case a.state.Failure != nil && a.state.Message == "":
+		s.respondError(w, r, a.state.Params, a.state.Failure.oidcError())
+	default:
+		// Not finished, or failed with a message for the person: the login page
+		// shows it with the choice to try again.
+		redirect(w, r, "/login/"+a.id)
+	}
+}
+
+// finishLogin is the GET target the order page goes to when the order is over.
+func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) {
+	a := s.loginFromRequest(w, r, r.PathValue("id"))
+	if a == nil {
+		return
+	}
+	s.finish(w, r, a)
+}
+
+// cancelLogin ends the login at the person's request: any order is cancelled
+// upstream and the relying party gets access_denied.
+func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
+	a := s.loginFromRequest(w, r, r.PathValue("id"))
+	if a == nil {
+		return
+	}
+	if r.Method == http.MethodPost && !s.validCSRF(r, a) {
+		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
+		return
+	}
+	if a.state.Done {
+		s.finish(w, r, a)
+		return
+	}
+	if o, ok := s.chosen(a); ok && a.state.Order != nil {
+		if oc, ok := o.Connector.(connectors.OrderConnector); ok {
+			if err := oc.Cancel(r.Context(), a.state.Order); err != nil {
+				s.logger.Warn("cancel order upstream", "connector", o.Info.ID, "error", err)
+			}
+		}
+	}
+	updated, err := s.updateLogin(r.Context(), a.id, func(st *loginState) error {
+		if st.Failure == nil {
+			st.Failure = &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}
+		}
+		st.Order, st.Message = nil, ""
+		return nil
+	})
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
+	s.finish(w, r, updated)
+}
+
+// connectorFailed records why the eID failed and shows it: the person gets the
+// message with the choice to try again or go back (the relying party then gets the
+// matching OIDC error); a level the eID cannot reach goes straight back.
+func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
+	updated, uerr := s.recordFailure(r.Context(), a, o, err)
+	if uerr != nil {
+		s.unavailablePage(w, r, uerr)
+		return
+	}
+	s.finish(w, r, updated)
+}
+
+func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, err error) (*authRequest, error) {
+	f, message := failureFor(err)
+	s.logger.WarnContext(ctx, "eID login failed", "connector", o.Info.ID, "error", err, "client_id", a.state.Params.ClientID)
+	if ue := (*connectors.UserError)(nil); errors.As(err, &ue) && ue.Message != "" {
+		message = ue.Message
+	}
+	return s.updateLogin(ctx, a.id, func(st *loginState) error {
+		st.Failure, st.Message, st.Order, st.Option = f, message, nil, o.Value()
+		return nil
+	})
+}
+
+// failureFor maps a connector error to the relying party's error and the message id
+// shown to the person.
+func failureFor(err error) (*failure, string) {
+	switch {
+	case errors.Is(err, connectors.ErrCancelled):
+		return &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}, "error.cancelled"
+	case errors.Is(err, connectors.ErrLoANotSupported):
+		return &failure{Code: "unmet_authentication_requirements", Description: "the eID could not reach the requested level of assurance"}, ""
+	case errors.Is(err, connectors.ErrExpired):
+		return &failure{Code: string(oidc.AccessDenied), Description: "the eID login expired"}, "error.expired"
+	case errors.Is(err, connectors.ErrRateLimited):
+		return &failure{Code: "temporarily_unavailable", Description: "too many login attempts; try again later"}, "error.rate_limited"
+	case errors.Is(err, connectors.ErrInvalidResponse):
+		return &failure{Code: string(oidc.AccessDenied), Description: "the eID's answer failed verification"}, "error.upstream"
+	default:
+		return &failure{Code: "temporarily_unavailable", Description: "the eID is not available right now"}, "error.upstream"
+	}
+}
+
+// message resolves a message id: the connector's own texts (BankID's RFA), then the
+// broker's.
+func (s *Server) message(lang, option, id string) string {
+	for _, o := range s.options {
+		if o.Value() == option {
+			if m, ok := o.Connector.(connectors.Messages); ok {
+				if text := m.Message(lang, id); text != "" {
+					return text
+				}
+			}
+			t := s.themes.Translator(lang)
+			return t(id, "EID", o.Info.Name)
+		}
+	}
+	return s.themes.Translator(lang)(id)
+}

@@ -1,0 +1,168 @@
+package provider
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/themes"
+)
+
+// orderStatus is what the order page polls, about once a second.
+type orderStatus struct {
+	Status   string `json:"status"`
+	Message  string `json:"message,omitempty"`
+	QR       string `json:"qr,omitempty"`
+	Redirect string `json:"redirect,omitempty"`
+}
+
+// orderPage shows a running order: the QR code or the button that opens the app.
+func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
+	st, a, err := s.advanceOrder(r.Context(), a)
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
+	if st.Redirect != "" {
+		s.finish(w, r, a)
+		return
+	}
+	o, _ := s.chosen(a)
+	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
+	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title")
+	page := themes.OrderPage{
+		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: st.QR,
+		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,
+		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
+		NoScriptRefreshURL: "/login/" + a.id,
+	}
+	page.Theme = s.clientTheme(client)
+	page.CSRFToken = s.csrfToken(a)
+	s.render(w, http.StatusOK, "order.html", page)
+}
+
+// orderStatusJSON answers the order page's polling.
+func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
+	a, err := s.loadAuthRequest(r.Context(), r.PathValue("id"))
+	if err != nil || !sameBrowser(r, a) {
+		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
+		return
+	}
+	st, _, err := s.advanceOrder(r.Context(), a)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, orderStatus{Status: "pending"})
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// advanceOrder polls the upstream if the order is due for it, and says what the
+// page should show now. The QR code is computed locally every time.
+func (s *Server) advanceOrder(ctx context.Context, a *authRequest) (orderStatus, *authRequest, error) {
+	lang := s.themes.MatchLanguage(a.state.Params.UILocales, "", "")
+	if a.state.Done || a.state.Order == nil {
+		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
+	}
+	o, ok := s.chosen(a)
+	oc, isOrder := o.Connector.(connectors.OrderConnector)
+	if !ok || !isOrder {
+		return orderStatus{Status: "failed", Redirect: "/login/" + a.id}, a, nil
+	}
+	if s.now().Sub(a.state.LastPoll) >= a.state.Order.PollInterval {
+		var err error
+		if a, err = s.polls.do(a.id, func() (*authRequest, error) { return s.pollOnce(ctx, a, o, oc) }); err != nil {
+			return orderStatus{}, a, err
+		}
+	}
+	switch {
+	case a.state.Done:
+		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
+	case a.state.Failure != nil:
+		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, a, nil
+	}
+	st := orderStatus{Status: "pending", Message: s.message(lang, a.state.Option, a.state.Message)}
+	if content := oc.QR(a.state.Order, s.now()); content != "" {
+		png, err := qrcode.Encode(content, qrcode.Medium, 256)
+		if err == nil {
+			st.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+		}
+	}
+	return st, a, nil
+}
+
+// pollOnce asks the upstream once and stores the outcome.
+func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc connectors.OrderConnector) (*authRequest, error) {
+	progress, perr := oc.Poll(ctx, a.state.Order)
+	now := s.now()
+	if progress.Status == connectors.StatusComplete && progress.Identity != nil && perr == nil {
+		return s.recordLogin(ctx, a, o, *progress.Identity)
+	}
+	return s.updateLogin(ctx, a.id, func(st *loginState) error {
+		st.LastPoll = now
+		if progress.Message != "" {
+			st.Message = progress.Message
+		}
+		if progress.Status == connectors.StatusFailed || (perr != nil && !errors.Is(perr, connectors.ErrUpstream)) {
+			f, msg := failureFor(perr)
+			if perr == nil {
+				f, msg = failureFor(connectors.ErrUpstream)
+			}
+			if progress.Message != "" {
+				msg = progress.Message
+			}
+			st.Failure, st.Message, st.Order = f, msg, nil
+		}
+		return nil
+	})
+}
+
+// pollGroup makes concurrent polls of one order in this process share one upstream
+// call.
+type pollGroup struct {
+	mu       sync.Mutex
+	inflight map[string]*pollCall
+}
+
+type pollCall struct {
+	done chan struct{}
+	a    *authRequest
+	err  error
+}
+
+func (g *pollGroup) do(id string, fn func() (*authRequest, error)) (*authRequest, error) {
+	g.mu.Lock()
+	if g.inflight == nil {
+		g.inflight = map[string]*pollCall{}
+	}
+	if c, ok := g.inflight[id]; ok {
+		g.mu.Unlock()
+		<-c.done
+		return c.a, c.err
+	}
+	c := &pollCall{done: make(chan struct{})}
+	g.inflight[id] = c
+	g.mu.Unlock()
+	c.a, c.err = fn()
+	g.mu.Lock()
+	delete(g.inflight, id)
+	g.mu.Unlock()
+	close(c.done)
+	return c.a, c.err
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

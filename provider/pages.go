@@ -1,0 +1,86 @@
+package provider
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/themes"
+)
+
+const langCookie = "pv_lang"
+
+// lang picks the page language: the switcher's choice, then ui_locales, then
+// Accept-Language.
+func (s *Server) lang(w http.ResponseWriter, r *http.Request, uiLocales []string) string {
+	explicit := r.URL.Query().Get("lang")
+	if explicit != "" && w != nil {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: url.QueryEscape(explicit), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	} else if c, err := r.Cookie(langCookie); err == nil {
+		explicit, _ = url.QueryUnescape(c.Value)
+	}
+	return s.themes.MatchLanguage(uiLocales, r.Header.Get("Accept-Language"), explicit)
+}
+
+// page fills what every page shares: language, translator, switcher links, title.
+func (s *Server) page(r *http.Request, uiLocales []string, titleKey string) themes.Page {
+	return s.pageFor(nil, r, uiLocales, titleKey)
+}
+
+func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string) themes.Page {
+	lang := s.lang(w, r, uiLocales)
+	t := s.themes.Translator(lang)
+	p := themes.Page{Lang: lang, T: t, Title: t(titleKey)}
+	for _, code := range themes.Languages() {
+		q := url.Values{"lang": {code}}
+		p.Languages = append(p.Languages, themes.LanguageLink{
+			Code: code, Name: themes.LanguageName(code), URL: r.URL.Path + "?" + q.Encode(), Current: code == lang,
+		})
+	}
+	return p
+}
+
+// render writes a whole page or, if the template fails, a plain error: never half
+// a page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.themes.Render(&buf, name, data); err != nil {
+		s.logger.Error("render page", "template", name, "error", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// errorPage shows a problem the broker cannot send to a relying party (unknown
+// client, unregistered redirect_uri, a broken link). The cause goes to the log only.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string, cause error) {
+	if errors.Is(cause, storage.ErrUnavailable) {
+		s.unavailablePage(w, r, cause)
+		return
+	}
+	s.logger.Info("error page", "path", r.URL.Path, "message", messageKey, "cause", cause)
+	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title")}
+	page.Heading = page.T("error.title")
+	page.Message = page.T(messageKey)
+	s.render(w, status, "error.html", page)
+}
+
+// unavailablePage answers 503 when the database cannot be reached.
+func (s *Server) unavailablePage(w http.ResponseWriter, r *http.Request, cause error) {
+	s.logger.Error("service unavailable", "path", r.URL.Path, "error", cause)
+	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title")}
+	page.Heading = page.T("error.title")
+	page.Message = page.T("error.unavailable")
+	w.Header().Set("Retry-After", "5")
+	s.render(w, http.StatusServiceUnavailable, "error.html", page)
+}

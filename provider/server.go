@@ -1,0 +1,189 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/themes"
+)
+
+// KeyManager is what the provider needs of the signing keys (provider/keys).
+type KeyManager interface {
+	SigningKey(ctx context.Context, alg string) (op.SigningKey, error)
+	KeySet(ctx context.Context) ([]op.Key, error)
+	Secret(ctx context.Context, name string, size int) ([]byte, error)
+}
+
+// Options are the provider's collaborators, built by the composition root.
+type Options struct {
+	Config     *config.Config
+	Store      storage.Storage
+	Keys       KeyManager
+	Sealer     Sealer
+	Connectors []connectors.Connector
+	Themes     *themes.Themes
+	Logger     *slog.Logger
+	// HTTPClient fetches client JWKS URLs.
+	HTTPClient *http.Client
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Secure marks cookies Secure; true unless the issuer is plain http.
+	Secure bool
+}
+
+// Server is the OpenID Provider with its login flow.
+type Server struct {
+	cfg      *config.Config
+	issuer   string
+	store    storage.Storage
+	keys     KeyManager
+	codec    stateCodec
+	clients  *clientCache
+	options  []Option
+	conns    map[string]connectors.Connector
+	themes   *themes.Themes
+	sessions *scs.SessionManager
+	op       *op.Provider
+	logger   *slog.Logger
+	now      func() time.Time
+	secure   bool
+	http     *http.Client
+	proxies  []*net.IPNet
+
+	subjectSecret []byte
+	csrfSecret    []byte
+
+	jwksMu    sync.Mutex
+	jwksCache map[string]cachedJWKS
+
+	polls pollGroup
+}
+
+// New builds the provider. It reads (or creates) the server secrets.
+func New(ctx context.Context, o Options) (*Server, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	s := &Server{
+		cfg:       o.Config,
+		issuer:    o.Config.Issuer,
+		store:     o.Store,
+		keys:      o.Keys,
+		codec:     stateCodec{sealer: o.Sealer},
+		clients:   newClientCache(o.Store, o.Config.Tokens, o.Logger),
+		options:   availableOptions(o.Connectors),
+		conns:     map[string]connectors.Connector{},
+		themes:    o.Themes,
+		logger:    o.Logger,
+		now:       o.Now,
+		secure:    o.Secure,
+		http:      o.HTTPClient,
+		jwksCache: map[string]cachedJWKS{},
+	}
+	for _, c := range o.Connectors {
+		s.conns[c.Info().ID] = c
+	}
+	for _, cidr := range o.Config.TrustedProxies {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", cidr, err)
+		}
+		s.proxies = append(s.proxies, n)
+	}
+	var err error
+	if s.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
+		return nil, fmt.Errorf("subject secret: %w", err)
+	}
+	if s.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
+		return nil, fmt.Errorf("csrf secret: %w", err)
+	}
+	cryptoKey, err := o.Keys.Secret(ctx, "access-token-aes", 32)
+	if err != nil {
+		return nil, fmt.Errorf("access token key: %w", err)
+	}
+	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
+
+	opConfig := &op.Config{
+		CodeMethodS256:          true,
+		AuthMethodPost:          true,
+		AuthMethodPrivateKeyJWT: true,
+		SupportedUILocales:      uiLocales(),
+	}
+	copy(opConfig.CryptoKey[:], cryptoKey)
+	opConfig.CryptoKeyId = "at1"
+	opConfig.DefaultLogoutRedirectURI = "/logged-out"
+	opts := []op.Option{}
+	if o.Secure == false {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	s.op, err = op.NewProvider(opConfig, opStorage{s}, op.StaticIssuer(s.issuer), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("build op provider: %w", err)
+	}
+	return s, nil
+}
+
+func uiLocales() []language.Tag {
+	var out []language.Tag
+	for _, l := range themes.Languages() {
+		out = append(out, language.Make(l))
+	}
+	return out
+}
+
+// Run does the background work until ctx ends: client cache refresh and purging of
+// expired rows.
+func (s *Server) Run(ctx context.Context) {
+	refresh := time.NewTicker(time.Second)
+	purge := time.NewTicker(time.Minute)
+	defer refresh.Stop()
+	defer purge.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-refresh.C:
+			if err := s.clients.Refresh(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				s.logger.Warn("refresh client cache", "error", err)
+			}
+		case <-purge.C:
+			s.purge(ctx)
+		}
+	}
+}
+
+// RefreshClients drops cached clients if any changed (tests and the admin API call it
+// to see a change at once).
+func (s *Server) RefreshClients(ctx context.Context) error { return s.clients.Refresh(ctx) }
+
+func (s *Server) purge(ctx context.Context) {
+	holder := "purge-" + s.issuer
+	ok, err := s.store.AcquireLease(ctx, "purge", holder, 50*time.Second)
+	if err != nil || !ok {
+		return
+	}
+	n, err := s.store.PurgeExpired(ctx, s.now())
+	if err != nil {
+		s.logger.Warn("purge expired rows", "error", err)
+		return
+	}
+	if n > 0 {
+		s.logger.Debug("purged expired rows", "rows", n)
+	}
+}

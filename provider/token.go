@@ -1,0 +1,133 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"net/http"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+// token is the token endpoint. Only the authorization_code grant exists: the client
+// is authenticated first, then the code is consumed atomically, so a request with
+// wrong credentials cannot burn a code, and of two concurrent redemptions exactly
+// one wins.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	switch gt := r.FormValue("grant_type"); gt {
+	case string(oidc.GrantTypeCode):
+	case "":
+		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("grant_type is missing"), nil)
+		return
+	default:
+		op.RequestError(w, r, oidc.ErrUnsupportedGrantType().WithDescription("grant_type %s is not supported", gt), nil)
+		return
+	}
+	ctx := r.Context()
+	req, err := op.ParseAccessTokenRequest(r, s.op.Decoder())
+	if err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	client, err := s.authenticateClient(ctx, r, req)
+	if err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	if req.Code == "" {
+		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("code is missing"), nil)
+		return
+	}
+	a, err := s.consumeCode(ctx, req.Code)
+	if err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	switch {
+	case a.GetClientID() != client.ID:
+		op.RequestError(w, r, oidc.ErrInvalidGrant().WithDescription("the code was issued to another client"), nil)
+		return
+	case req.RedirectURI != a.GetRedirectURI():
+		op.RequestError(w, r, oidc.ErrInvalidGrant().WithDescription("redirect_uri does not match the authorization request"), nil)
+		return
+	}
+	if err := op.AuthorizeCodeChallenge(req.CodeVerifier, a.GetCodeChallenge()); err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	resp, err := op.CreateTokenResponse(withSigningAlg(ctx, client.IDTokenAlg), a, client, s.op, true, req.Code, "")
+	if err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// authenticateClient accepts exactly the method the client is registered with.
+func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req *oidc.AccessTokenRequest) (*Client, error) {
+	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	if req.ClientAssertionType == oidc.ClientAssertionTypeJWTAssertion {
+		c, err := op.AuthorizePrivateJWTKey(ctx, req.ClientAssertion, s.op)
+		if err != nil {
+			return nil, failed.WithParent(err)
+		}
+		client, ok := c.(*Client)
+		if !ok || client.Client.AuthMethod != string(oidc.AuthMethodPrivateKeyJWT) {
+			return nil, failed.WithDescription("the client is not registered for private_key_jwt")
+		}
+		return client, nil
+	}
+	client, err := s.clients.Get(ctx, req.ClientID)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, failed.WithParent(err)
+		}
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	_, _, basic := r.BasicAuth()
+	switch client.Client.AuthMethod {
+	case string(oidc.AuthMethodBasic):
+		if basic && client.CheckSecret(req.ClientSecret) {
+			return client, nil
+		}
+	case string(oidc.AuthMethodPost):
+		if !basic && r.PostForm.Get("client_secret") != "" && client.CheckSecret(req.ClientSecret) {
+			return client, nil
+		}
+	case string(oidc.AuthMethodNone):
+		if !basic && req.ClientSecret == "" {
+			return client, nil // PKCE is required of public clients at /authorize
+		}
+	}
+	return nil, failed
+}
+
+// consumeCode redeems a code once. A code used again revokes every token issued
+// from it (RFC 9700 §4.5).
+func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, error) {
+	sum := sha256.Sum256([]byte(code))
+	rec, err := s.store.ConsumeCode(ctx, sum[:], s.now())
+	switch {
+	case errors.Is(err, storage.ErrCodeReused):
+		n, rerr := s.store.RevokeTokensByAuthRequest(ctx, rec.ID, s.now())
+		s.logger.WarnContext(ctx, "authorization code reused; tokens revoked", "client_id", rec.ClientID, "auth_request", rec.ID, "revoked", n, "error", rerr)
+		return nil, oidc.ErrInvalidGrant().WithDescription("the code was already used")
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, oidc.ErrInvalidGrant().WithDescription("the code is unknown or expired")
+	case err != nil:
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	a, err := s.codec.decode(rec)
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	if !a.state.Done {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the login is not finished")
+	}
+	return a, nil
+}

@@ -1,0 +1,151 @@
+package sebankid
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/portvakt/portvakt/connectors"
+)
+
+// The RP API base URLs.
+const (
+	ProductionBaseURL = "https://appapi2.bankid.com/rp/v6.0/"
+	TestBaseURL       = "https://appapi2.test.bankid.com/rp/v6.0/"
+)
+
+const defaultRequestTimeout = 10 * time.Second
+
+// Config configures the connector. The RP certificate is given as PEM files, a
+// PKCS#12 file or inline PEM; the CA is BankID's SSL root for the environment and is
+// the only certificate trusted for the API.
+type Config struct {
+	// BaseURL overrides the environment's API URL (it ends in /rp/v6.0/).
+	BaseURL string `json:"baseURL,omitempty"`
+	// Environment is "test" or "production"; it picks the URL when BaseURL is empty.
+	Environment string `json:"environment,omitempty"`
+
+	CertFile       string `json:"certFile,omitempty"`
+	KeyFile        string `json:"keyFile,omitempty"`
+	PKCS12File     string `json:"pkcs12File,omitempty"`
+	PKCS12Password string `json:"pkcs12Password,omitempty"`
+	CertPEM        string `json:"certPEM,omitempty"`
+	KeyPEM         string `json:"keyPEM,omitempty"`
+	CAFile         string `json:"caFile,omitempty"`
+	CAPEM          string `json:"caPEM,omitempty"`
+
+	// RequestTimeout bounds each API call ("10s" or seconds); default 10s.
+	RequestTimeout Duration `json:"requestTimeout,omitempty"`
+	// CertificatePolicies restricts which BankIDs may be used (OIDs). Empty means any.
+	CertificatePolicies []string `json:"certificatePolicies,omitempty"`
+	// PinCode makes the person use the security code even when biometrics are on.
+	PinCode bool `json:"pinCode,omitempty"`
+	// ReturnRisk asks BankID for its risk assessment, kept in the evidence.
+	ReturnRisk bool `json:"returnRisk,omitempty"`
+	// UserVisibleData is a text/template for the text shown in the app (simple
+	// markdown). Fields: .ClientName, .ReferenceText, .Method. Without a template the
+	// request's ReferenceText, if any, is shown as it is.
+	UserVisibleData string `json:"userVisibleData,omitempty"`
+
+	// Now replaces the clock (for tests); nil means time.Now.
+	Now func() time.Time `json:"-"`
+}
+
+// Open loads the certificates and returns the connector.
+func (c *Config) Open(ctx context.Context, id string, deps connectors.Deps) (connectors.Connector, error) {
+	return c.open(id, deps)
+}
+
+func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
+	baseURL, err := c.baseURL()
+	if err != nil {
+		return nil, err
+	}
+	tlsConfig, err := c.tlsConfig(deps.TLSClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	timeout := time.Duration(c.RequestTimeout)
+	if timeout <= 0 {
+		timeout = defaultRequestTimeout
+	}
+	client, err := NewClient(baseURL, NewHTTPClient(tlsConfig, timeout))
+	if err != nil {
+		return nil, err
+	}
+	var visible *template.Template
+	if c.UserVisibleData != "" {
+		visible, err = template.New("userVisibleData").Option("missingkey=error").Parse(c.UserVisibleData)
+		if err != nil {
+			return nil, fmt.Errorf("sebankid: parse userVisibleData template: %w", err)
+		}
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	if id == "" {
+		id = "se-bankid"
+	}
+	return &Connector{
+		id:                  id,
+		client:              client,
+		logger:              logger.With("connector", id),
+		now:                 now,
+		certificatePolicies: append([]string(nil), c.CertificatePolicies...),
+		pinCode:             c.PinCode,
+		returnRisk:          c.ReturnRisk,
+		userVisibleData:     visible,
+		referringDomain:     hostOf(deps.BaseURL),
+	}, nil
+}
+
+func (c *Config) baseURL() (string, error) {
+	if c.BaseURL != "" {
+		return c.BaseURL, nil
+	}
+	switch strings.ToLower(c.Environment) {
+	case "production":
+		return ProductionBaseURL, nil
+	case "test":
+		return TestBaseURL, nil
+	case "":
+		return "", errors.New("sebankid: set environment (test or production) or baseURL")
+	}
+	return "", fmt.Errorf("sebankid: unknown environment %q (want test or production)", c.Environment)
+}
+
+// Duration reads "10s"-style strings or a number of seconds from JSON.
+type Duration time.Duration
+
+// UnmarshalJSON accepts "1m30s" or 90.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("duration %q: %w", s, err)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("duration: want a string like \"10s\" or seconds: %w", err)
+	}
+	*d = Duration(secs * float64(time.Second))
+	return nil
+}
+
+// MarshalJSON writes the string form.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }

@@ -1,0 +1,160 @@
+package sebankid_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/connectors/sebankid"
+	"github.com/portvakt/portvakt/connectors/sebankid/sim"
+)
+
+func TestConfigFromJSONWithFiles(t *testing.T) {
+	e := newEnv(t, sim.Options{AutoApprove: true})
+	dir := t.TempDir()
+	certPEM, keyPEM, err := e.sim.IssueClientCert("File relying party")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p12 := pkcs12File(t, certPEM, keyPEM, "correct horse")
+	tests := map[string]map[string]any{
+		"pem files": {"certFile": write("rp.crt", certPEM), "keyFile": write("rp.key", keyPEM)},
+		"pkcs12":    {"pkcs12File": write("rp.p12", p12), "pkcs12Password": "correct horse"},
+	}
+	for name, cert := range tests {
+		t.Run(name, func(t *testing.T) {
+			raw := map[string]any{
+				"baseURL":             e.srv.URL + sim.APIPath,
+				"caFile":              write("ca.pem", e.sim.CAPEM()),
+				"requestTimeout":      "5s",
+				"certificatePolicies": []string{"1.2.3.4.25"},
+			}
+			for k, v := range cert {
+				raw[k] = v
+			}
+			data, _ := json.Marshal(raw)
+			reg := connectors.Registry{"sebankid": func() connectors.Config { return &sebankid.Config{} }}
+			c, err := reg.Open(context.Background(), "sebankid", "se-bankid", data, connectors.Deps{})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			oc := c.(connectors.OrderConnector)
+			order, err := oc.Start(context.Background(), loginRequest(""))
+			if err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			progress, err := oc.Poll(context.Background(), order)
+			if err != nil || progress.Status != connectors.StatusComplete {
+				t.Fatalf("Poll = %+v, %v", progress, err)
+			}
+			if info := c.Info(); info.ID != "se-bankid" || info.Country != "SE" || info.Methods[0].ID != "other-device" || info.Methods[1].ID != "same-device" {
+				t.Errorf("Info = %+v", info)
+			}
+		})
+	}
+}
+
+func pkcs12File(t *testing.T, certPEM, keyPEM []byte, password string) []byte {
+	t.Helper()
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(certPEM)
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := pkcs12.Modern.Encode(pair.PrivateKey, leaf, nil, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestConfigErrors(t *testing.T) {
+	s, err := sim.New(sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, _ := s.IssueClientCert("rp")
+	good := sebankid.Config{Environment: "test", CAPEM: string(s.CAPEM()), CertPEM: string(certPEM), KeyPEM: string(keyPEM)}
+	tests := []struct {
+		name   string
+		change func(*sebankid.Config)
+		want   string
+	}{
+		{"no environment", func(c *sebankid.Config) { c.Environment = "" }, "environment"},
+		{"unknown environment", func(c *sebankid.Config) { c.Environment = "staging" }, "staging"},
+		{"no ca", func(c *sebankid.Config) { c.CAPEM = "" }, "caFile or caPEM"},
+		{"no client certificate", func(c *sebankid.Config) { c.CertPEM, c.KeyPEM = "", "" }, "client certificate"},
+		{"two client certificates", func(c *sebankid.Config) { c.PKCS12File = "rp.p12" }, "exactly one"},
+		{"plain http", func(c *sebankid.Config) { c.BaseURL = "http://127.0.0.1/rp/v6.0/" }, "https"},
+		{"bad template", func(c *sebankid.Config) { c.UserVisibleData = "{{.Nope" }, "template"},
+		{"wrong pkcs12 password", func(c *sebankid.Config) {
+			c.CertPEM, c.KeyPEM = "", ""
+			p := filepath.Join(t.TempDir(), "rp.p12")
+			_ = os.WriteFile(p, pkcs12File(t, certPEM, keyPEM, "right"), 0o600)
+			c.PKCS12File, c.PKCS12Password = p, "wrong"
+		}, "pkcs12"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := good
+			tt.change(&cfg)
+			_, err := cfg.Open(context.Background(), "se-bankid", connectors.Deps{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Open: %v, want an error about %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := good.Open(context.Background(), "se-bankid", connectors.Deps{}); err != nil {
+		t.Errorf("Open of a good config: %v", err)
+	}
+}
+
+func TestTrustFromDepsTLSClientConfig(t *testing.T) {
+	e := newEnv(t, sim.Options{AutoApprove: true})
+	pair, err := tls.X509KeyPair([]byte(e.cfg.CertPEM), []byte(e.cfg.KeyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(e.sim.CAPEM())
+	cfg := &sebankid.Config{BaseURL: e.cfg.BaseURL}
+	c, err := cfg.Open(context.Background(), "se-bankid", connectors.Deps{
+		TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}},
+		BaseURL:         "https://id.example.test",
+	})
+	if err != nil {
+		t.Fatalf("Open with trust material from Deps: %v", err)
+	}
+	if _, err := c.(connectors.OrderConnector).Start(context.Background(), loginRequest("")); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	var body struct {
+		Web struct {
+			ReferringDomain string `json:"referringDomain"`
+		} `json:"web"`
+	}
+	_ = json.Unmarshal(e.sim.RequestsTo("auth")[0].Body, &body)
+	if body.Web.ReferringDomain != "id.example.test" {
+		t.Errorf("referringDomain = %q, want the broker's host", body.Web.ReferringDomain)
+	}
+}

@@ -1,0 +1,55 @@
+package sim
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"time"
+)
+
+// Serve serves the API over mutual TLS on addr (such as "127.0.0.1:0") until ctx
+// ends, and returns the API base URL to configure the connector with.
+func (s *Simulator) Serve(ctx context.Context, addr string) (apiURL string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("sim: listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           s.APIHandler(),
+		TLSConfig:         s.ServerTLSConfig(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          s.serverErrorLog(),
+	}
+	go func() { _ = srv.Serve(tls.NewListener(ln, srv.TLSConfig)) }()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	return "https://" + ln.Addr().String() + APIPath, nil
+}
+
+// Start is Serve on a free loopback port.
+func (s *Simulator) Start(ctx context.Context) (apiURL string, err error) {
+	return s.Serve(ctx, "127.0.0.1:0")
+}
+
+// NewTestServer starts an httptest server for the API with the simulator's mutual
+// TLS; the API base URL is its URL + APIPath. Close it when done.
+func (s *Simulator) NewTestServer() *httptest.Server {
+	srv := httptest.NewUnstartedServer(s.APIHandler())
+	srv.TLS = s.ServerTLSConfig()
+	srv.Config.ErrorLog = s.serverErrorLog()
+	srv.StartTLS()
+	return srv
+}
+
+// serverErrorLog sends the HTTP server's own messages (refused TLS handshakes, which
+// tests provoke on purpose) to the simulator's logger.
+func (s *Simulator) serverErrorLog() *log.Logger {
+	return slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug)
+}

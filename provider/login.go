@@ -168,7 +168,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 	req := connectors.Request{
 		ID: a.id, Method: o.Method.ID, MinLoA: a.state.MinLoA, NationalID: a.state.Params.LoginHintID,
 		UILocale: s.lang(nil, r, a.state.Params.UILocales), EndUserIP: s.clientIP(r), UserAgent: r.UserAgent(),
-		CallbackURL: s.issuer + "/login/callback/" + o.Info.ID, ReturnURL: s.issuer + "/login/" + a.id,
+		CallbackURL: s.issuer + "/callback/" + o.Info.ID, ReturnURL: s.issuer + "/login/" + a.id,
 		ClientName: client.DisplayName(), ForceLogin: slices.Contains(a.state.Params.Prompt, oidc.PromptLogin),
 	}
 	switch c := o.Connector.(type) {

@@ -25,13 +25,15 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /login/{id}/status", session(http.HandlerFunc(s.orderStatusJSON)))
 	mux.Handle("/login/{id}/cancel", session(http.HandlerFunc(s.cancelLogin)))
 	mux.Handle("GET /login/{id}/done", session(http.HandlerFunc(s.finishLogin)))
-	mux.Handle("/login/callback/{connector}", session(http.HandlerFunc(s.upstreamCallback)))
+	mux.Handle("/callback/{connector}", session(http.HandlerFunc(s.upstreamCallback)))
 
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.themes.StaticHandler()))
 	mux.HandleFunc("GET /theme/{file}", s.clientCSS)
 	mux.HandleFunc("GET /logged-out", s.loggedOut)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("/end_session", session(s.op))
 	mux.Handle("/device_authorization", http.NotFoundHandler())

@@ -59,7 +59,7 @@ func (s *Server) csrfToken(a *authRequest) string {
 }
 
 func (s *Server) validCSRF(r *http.Request, a *authRequest) bool {
-	return hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(s.csrfToken(a)))
+	return hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(s.csrfToken(a)))
 }
 
 // ssoLogin is a finished login the same client may reuse silently (prompt=none,

@@ -1,0 +1,268 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/portvakt/portvakt/themes"
+)
+
+// Choice is one "Log in with ..." button: a label and the acr_values it sends.
+type Choice struct {
+	Label     string
+	ACRValues string
+}
+
+// Options configure the demo app.
+type Options struct {
+	Issuer       string // the broker
+	ClientID     string
+	ClientSecret string
+	// Base is the demo's own URL, e.g. http://127.0.0.1:8080/demo.
+	Base    string
+	Choices []Choice
+	Themes  *themes.Themes
+	Logger  *slog.Logger
+	// HTTPClient reaches the broker's back channel (token, userinfo, JWKS).
+	HTTPClient *http.Client
+}
+
+// App is the demo relying party.
+type App struct {
+	o Options
+
+	once     sync.Once
+	provider *oidc.Provider
+	initErr  error
+
+	mu       sync.Mutex
+	pending  map[string]pendingLogin // by state
+	sessions map[string]result       // by session cookie
+}
+
+type pendingLogin struct {
+	verifier, nonce string
+	started         time.Time
+}
+
+type result struct {
+	claims   map[string]any
+	userinfo map[string]any
+	idToken  string
+}
+
+// New returns the demo app; it contacts the broker on first use, so it can be built
+// before the broker listens.
+func New(o Options) *App {
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &App{o: o, pending: map[string]pendingLogin{}, sessions: map[string]result{}}
+}
+
+func (a *App) oauth(ctx context.Context) (*oidc.Provider, *oauth2.Config, error) {
+	a.once.Do(func() {
+		a.provider, a.initErr = oidc.NewProvider(oidc.ClientContext(ctx, a.o.HTTPClient), a.o.Issuer)
+	})
+	if a.initErr != nil {
+		return nil, nil, a.initErr
+	}
+	return a.provider, &oauth2.Config{
+		ClientID: a.o.ClientID, ClientSecret: a.o.ClientSecret, Endpoint: a.provider.Endpoint(),
+		RedirectURL: a.o.Base + "/callback", Scopes: []string{oidc.ScopeOpenID, "profile", "national_id"},
+	}, nil
+}
+
+// Handler serves /demo, /demo/login, /demo/callback and /demo/logout.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /demo", a.home)
+	mux.HandleFunc("GET /demo/login", a.login)
+	mux.HandleFunc("GET /demo/callback", a.callback)
+	mux.HandleFunc("GET /demo/logout", a.logout)
+	return mux
+}
+
+const sessionCookie = "pv_demo"
+
+func (a *App) home(w http.ResponseWriter, r *http.Request) {
+	page := a.page(r)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		a.mu.Lock()
+		res, ok := a.sessions[c.Value]
+		a.mu.Unlock()
+		if ok {
+			page.LoggedIn = true
+			page.Claims = claimRows(res.claims)
+			page.IDTokenJSON = pretty(res.claims)
+			page.UserinfoJSON = pretty(res.userinfo)
+			page.LogoutURL = a.o.Base + "/logout"
+		}
+	}
+	if e := r.URL.Query().Get("error"); e != "" {
+		page.Error = e + ": " + r.URL.Query().Get("error_description")
+	}
+	a.render(w, page)
+}
+
+func (a *App) page(r *http.Request) themes.DemoPage {
+	lang := a.o.Themes.MatchLanguage(nil, r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"))
+	t := a.o.Themes.Translator(lang)
+	p := themes.DemoPage{Page: themes.Page{Lang: lang, T: t, Title: t("demo.title")}}
+	for _, code := range themes.Languages() {
+		p.Languages = append(p.Languages, themes.LanguageLink{Code: code, Name: themes.LanguageName(code), URL: "?lang=" + code, Current: code == lang})
+	}
+	for _, c := range a.o.Choices {
+		q := url.Values{}
+		if c.ACRValues != "" {
+			q.Set("acr_values", c.ACRValues)
+		}
+		p.Options = append(p.Options, themes.DemoOption{Label: c.Label, URL: a.o.Base + "/login?" + q.Encode()})
+	}
+	return p
+}
+
+func (a *App) render(w http.ResponseWriter, page themes.DemoPage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.o.Themes.Render(w, "demo.html", page); err != nil {
+		a.o.Logger.Error("render demo page", "error", err)
+	}
+}
+
+// login starts a code flow with PKCE S256, nonce and state.
+func (a *App) login(w http.ResponseWriter, r *http.Request) {
+	_, cfg, err := a.oauth(r.Context())
+	if err != nil {
+		http.Error(w, "the broker is not reachable: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
+	a.mu.Lock()
+	a.pending[state] = pendingLogin{verifier: verifier, nonce: nonce, started: time.Now()}
+	for k, p := range a.pending {
+		if time.Since(p.started) > 30*time.Minute {
+			delete(a.pending, k)
+		}
+	}
+	a.mu.Unlock()
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
+	for _, k := range []string{"acr_values", "login_hint", "ui_locales", "prompt"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			opts = append(opts, oauth2.SetAuthURLParam(k, v))
+		}
+	}
+	http.Redirect(w, r, cfg.AuthCodeURL(state, opts...), http.StatusFound)
+}
+
+// callback checks iss (RFC 9207) and state, redeems the code, verifies the ID token
+// and reads userinfo.
+func (a *App) callback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("iss") != a.o.Issuer {
+		http.Error(w, "the response's iss is not the broker", http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	p, ok := a.pending[q.Get("state")]
+	delete(a.pending, q.Get("state"))
+	a.mu.Unlock()
+	if !ok {
+		http.Error(w, "unknown or used state", http.StatusBadRequest)
+		return
+	}
+	if e := q.Get("error"); e != "" {
+		http.Redirect(w, r, a.o.Base+"?"+url.Values{"error": {e}, "error_description": {q.Get("error_description")}}.Encode(), http.StatusFound)
+		return
+	}
+	ctx := oidc.ClientContext(r.Context(), a.o.HTTPClient)
+	provider, cfg, err := a.oauth(ctx)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(p.verifier))
+	if err != nil {
+		http.Error(w, "code exchange failed: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := provider.Verifier(&oidc.Config{ClientID: a.o.ClientID}).Verify(ctx, raw)
+	if err != nil || idt.Nonce != p.nonce {
+		http.Error(w, fmt.Sprintf("ID token rejected: %v", err), http.StatusBadGateway)
+		return
+	}
+	res := result{idToken: raw}
+	_ = idt.Claims(&res.claims)
+	if ui, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+		_ = ui.Claims(&res.userinfo)
+	}
+	sid := random()
+	a.mu.Lock()
+	a.sessions[sid] = res
+	a.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/demo", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, a.o.Base, http.StatusFound)
+}
+
+// logout ends the demo session and the broker's (RP-initiated logout).
+func (a *App) logout(w http.ResponseWriter, r *http.Request) {
+	var hint string
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		a.mu.Lock()
+		hint = a.sessions[c.Value].idToken
+		delete(a.sessions, c.Value)
+		a.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/demo", MaxAge: -1})
+	q := url.Values{"post_logout_redirect_uri": {a.o.Base}, "client_id": {a.o.ClientID}}
+	if hint != "" {
+		q.Set("id_token_hint", hint)
+	}
+	http.Redirect(w, r, a.o.Issuer+"/end_session?"+q.Encode(), http.StatusFound)
+}
+
+func claimRows(claims map[string]any) []themes.DemoClaim {
+	keys := make([]string, 0, len(claims))
+	for k := range claims {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]themes.DemoClaim, 0, len(keys))
+	for _, k := range keys {
+		v := claims[k]
+		s, ok := v.(string)
+		if !ok {
+			b, _ := json.Marshal(v)
+			s = string(b)
+		}
+		out = append(out, themes.DemoClaim{Name: k, Value: s})
+	}
+	return out
+}
+
+func pretty(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+func random() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

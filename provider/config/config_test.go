@@ -1,0 +1,107 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+const validYAML = `
+issuer: https://login.example.com
+master_key: ${MASTER}
+storage: {driver: mysql, dsn: "portvakt:${DB_PASSWORD}@tcp(db:3306)/portvakt"}
+connectors:
+  - {id: se-bankid, type: sebankid}
+clients:
+  - id: shop
+    secret: ${SHOP_SECRET}
+    redirect_uris: [https://shop.example/callback]
+    countries: [SE]
+`
+
+func TestParseExpandsEnvironment(t *testing.T) {
+	cfg, err := Parse([]byte(validYAML), env(map[string]string{
+		"MASTER": "k", "DB_PASSWORD": "p@ss: #word", "SHOP_SECRET": "a-long-shop-secret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.DSN != "portvakt:p@ss: #word@tcp(db:3306)/portvakt" {
+		t.Errorf("dsn = %q: a value with YAML syntax in it must stay a plain string", cfg.Storage.DSN)
+	}
+	if cfg.Clients[0].Secret != "a-long-shop-secret" || cfg.Clients[0].AuthMethod != "client_secret_basic" {
+		t.Errorf("client = %+v", cfg.Clients[0])
+	}
+	if cfg.Listen != ":8080" || cfg.Tokens.Code.D().Seconds() != 60 || cfg.Keys.Algorithms[0] != "RS256" {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+}
+
+func TestParseListsEveryProblem(t *testing.T) {
+	bad := `
+issuer: http://login.example.com/
+storage: {driver: postgres}
+keys: {algorithms: [HS256]}
+connectors:
+  - {id: dup, type: sebankid}
+  - {id: dup}
+clients:
+  - id: a
+    redirect_uris: [http://shop.example/cb, "https://shop.example/*", "https://shop.example/cb#frag"]
+    token_endpoint_auth_method: client_secret_post
+    countries: [SE, XX]
+    eids: [no-such]
+    scopes: [admin]
+    theme: {primary_color: "red;}body{x"}
+  - id: a
+    secret: ${MISSING}
+    redirect_uris: [https://ok.example/cb]
+`
+	_, err := Parse([]byte(bad), env(nil))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{
+		"MISSING is referenced but not set",
+		"issuer:", "master_key: required", "storage.driver", "storage.dsn: required", "HS256",
+		"connectors[1].id", "connectors[1].type: required",
+		"http is allowed only for loopback", "wildcards are not allowed", "must not have a fragment",
+		"secret: required for client_secret_post", `"XX"`, `eids: "no-such"`, `scopes: "admin"`,
+		"theme.primary_color", "clients[a].id: used twice",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not mention %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestParseRejectsUnknownFields(t *testing.T) {
+	_, err := Parse([]byte("issuer: https://x.example\nmaster_key: k\nstorage: {driver: sqlite, dsn: x}\nlisten_addr: 1\n"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "listen_addr") {
+		t.Errorf("err = %v; want the unknown field named", err)
+	}
+}
+
+func TestValidateRedirectURI(t *testing.T) {
+	for _, tc := range []struct {
+		uri string
+		ok  bool
+	}{
+		{"https://app.example/cb", true},
+		{"http://127.0.0.1:8080/cb", true},
+		{"http://localhost/cb", true},
+		{"http://[::1]/cb", true},
+		{"http://app.example/cb", false},
+		{"https://app.example/*", false},
+		{"https://user@app.example/cb", false},
+		{"/cb", false},
+		{"javascript:alert(1)", false},
+	} {
+		if err := ValidateRedirectURI(tc.uri); (err == nil) != tc.ok {
+			t.Errorf("ValidateRedirectURI(%q) = %v, want ok=%v", tc.uri, err, tc.ok)
+		}
+	}
+}

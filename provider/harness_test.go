@@ -1,0 +1,303 @@
+package provider_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/themes"
+)
+
+// testConnector is a redirect connector that exists only in tests: Begin sends the
+// browser straight back to the broker's callback, and Finish reports the person
+// named in the request (login_hint) or a default one. It proves the whole broker
+// path without any eID.
+type testConnector struct {
+	id, country string
+	loa         connectors.LoA
+}
+
+var _ connectors.RedirectConnector = (*testConnector)(nil)
+
+func (c *testConnector) Info() connectors.Info {
+	return connectors.Info{ID: c.id, Country: c.country, Name: "Test eID " + c.country, Methods: []connectors.Method{
+		{ID: "", URN: provider.ConnectorURN(c.id), LoA: c.loa, MinLoA: c.loa},
+	}}
+}
+
+func (c *testConnector) Begin(_ context.Context, req connectors.Request) (string, []byte, error) {
+	if req.MinLoA > c.loa {
+		return "", nil, connectors.ErrLoANotSupported
+	}
+	person := req.NationalID
+	if person == "" {
+		person = "199001012389"
+	}
+	q := url.Values{"state": {req.ID}, "person": {person}}
+	return req.CallbackURL + "?" + q.Encode(), []byte(person), nil
+}
+
+func (c *testConnector) Finish(_ context.Context, state []byte, r *http.Request) (connectors.Identity, error) {
+	if r.FormValue("error") == "access_denied" {
+		return connectors.Identity{}, connectors.ErrCancelled
+	}
+	if r.FormValue("person") != string(state) {
+		return connectors.Identity{}, connectors.ErrInvalidResponse
+	}
+	return connectors.Identity{
+		Country: c.country, NationalID: string(state), NationalIDType: connectors.IDTypeSEPersonnummer,
+		GivenName: "Test", FamilyName: "Person", Name: "Test Person", Birthdate: "1990-01-01",
+		LoA: c.loa, UpstreamACR: "urn:test:" + c.loa.String(), AMR: []string{"test"},
+	}, nil
+}
+
+// broker is a running broker for tests.
+type broker struct {
+	URL    string
+	srv    *httptest.Server
+	store  *sqlstore.Store
+	server *provider.Server
+}
+
+const (
+	rpRedirect = "https://rp.example/callback"
+	rpLogout   = "https://rp.example/logged-out"
+)
+
+// testClients are the relying parties every test broker has.
+func testClients() []config.Client {
+	return []config.Client{
+		{ID: "rp1", Name: "RP One", Secret: "rp1-secret-0123456789", RedirectURIs: []string{rpRedirect},
+			PostLogoutRedirectURIs: []string{rpLogout}, Scopes: []string{"national_id"}},
+		{ID: "rp2", Name: "RP Two", Secret: "rp2-secret-0123456789", RedirectURIs: []string{rpRedirect}},
+		{ID: "public", Name: "Public SPA", RedirectURIs: []string{"http://127.0.0.1:9999/cb"}},
+		{ID: "se-only", Name: "Swedish only", Secret: "se-only-secret-0123", RedirectURIs: []string{rpRedirect}, Countries: []string{"SE"}},
+		{ID: "es256", Name: "ES256 client", Secret: "es256-secret-012345", RedirectURIs: []string{rpRedirect}, IDTokenAlg: "ES256"},
+	}
+}
+
+// newBroker starts a broker on SQLite in a temp dir with two test connectors.
+func newBroker(t *testing.T) *broker {
+	t.Helper()
+	dir := t.TempDir()
+	return startBroker(t, filepath.Join(dir, "portvakt.db"), testMasterKey(t))
+}
+
+func testMasterKey(t *testing.T) string {
+	k, err := keys.GenerateMasterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func startBroker(t *testing.T, dbPath, masterKey string) *broker {
+	t.Helper()
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + ln.Addr().String()
+	cfg := &config.Config{
+		Issuer: issuer, MasterKey: masterKey,
+		Storage: config.Storage{Driver: "sqlite", DSN: dbPath},
+		Keys:    config.Keys{Algorithms: []string{"RS256", "ES256"}},
+		Login:   config.Login{SessionLifetime: config.Duration(time.Hour)},
+		Clients: testClients(),
+	}
+	cfg.ApplyDefaults()
+	if problems := cfg.Validate(); len(problems) > 0 {
+		t.Fatal(problems.Err())
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: "sqlite", DSN: dbPath, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	master, err := keys.ParseMasterKey(masterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := keys.NewSealer(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	km := keys.NewManager(store, sealer, keys.Options{Logger: logger, Algorithms: cfg.Keys.Algorithms})
+	if err := km.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	th, err := themes.Load(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := provider.New(ctx, provider.Options{
+		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger,
+		Connectors: []connectors.Connector{
+			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
+			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(func() { hs.Close(); store.Close() })
+	return &broker{URL: issuer, srv: hs, store: store, server: srv}
+}
+
+// browser is an HTTP client with cookies that stops at the relying party.
+func browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if !strings.HasPrefix(req.URL.String(), "http://127.0.0.1") || strings.HasPrefix(req.URL.String(), "http://127.0.0.1:9999") {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+}
+
+// authorize runs an authorization request in the browser until the broker sends it
+// to the relying party, and returns that redirect.
+func (b *broker) authorize(t *testing.T, c *http.Client, q url.Values) *url.URL {
+	t.Helper()
+	resp, err := c.Get(b.URL + "/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("authorize: status %d, want a redirect to the client; body: %.300s", resp.StatusCode, body)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// rp is a relying party using coreos/go-oidc, as an integrator would.
+type rp struct {
+	cfg      oauth2.Config
+	provider *oidc.Provider
+	verifier *oidc.IDTokenVerifier
+}
+
+func newRP(t *testing.T, b *broker, clientID, secret string) *rp {
+	t.Helper()
+	p, err := oidc.NewProvider(context.Background(), b.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rp{
+		cfg:      oauth2.Config{ClientID: clientID, ClientSecret: secret, Endpoint: p.Endpoint(), RedirectURL: rpRedirect, Scopes: []string{"openid", "profile", "national_id"}},
+		provider: p,
+		verifier: p.Verifier(&oidc.Config{ClientID: clientID, SupportedSigningAlgs: []string{"RS256", "ES256"}}),
+	}
+}
+
+type loginResult struct {
+	token    *oauth2.Token
+	idToken  *oidc.IDToken
+	claims   map[string]any
+	code     string
+	verifier string
+}
+
+// login runs a whole code flow with PKCE and returns the verified ID token.
+func (r *rp) login(t *testing.T, b *broker, c *http.Client, extra url.Values) loginResult {
+	t.Helper()
+	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
+	authURL, _ := url.Parse(r.cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)))
+	q := authURL.Query()
+	for k, v := range extra {
+		q[k] = v
+	}
+	loc := b.authorize(t, c, q)
+	got := loc.Query()
+	if got.Get("error") != "" {
+		t.Fatalf("login failed: %s: %s", got.Get("error"), got.Get("error_description"))
+	}
+	if got.Get("state") != state || got.Get("iss") != b.URL {
+		t.Fatalf("response state %q iss %q, want %q %q", got.Get("state"), got.Get("iss"), state, b.URL)
+	}
+	tok, err := r.cfg.Exchange(context.Background(), got.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := r.verifier.Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("verify ID token: %v", err)
+	}
+	if idt.Nonce != nonce {
+		t.Fatalf("nonce %q, want %q", idt.Nonce, nonce)
+	}
+	res := loginResult{token: tok, idToken: idt, code: got.Get("code"), verifier: verifier}
+	if err := idt.Claims(&res.claims); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func randomString() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func isRedirect(resp *http.Response) bool {
+	return resp.StatusCode >= 300 && resp.StatusCode < 400
+}
+
+var errStop = errors.New("stop")
+
+func tokenFromJSON(t *testing.T, body string) *oauth2.Token {
+	t.Helper()
+	var v struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+	}
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	return &oauth2.Token{AccessToken: v.AccessToken, TokenType: v.TokenType}
+}

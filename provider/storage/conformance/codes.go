@@ -1,0 +1,143 @@
+package conformance
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+var codeTests = []namedTest{
+	{"SetCode", testSetCode},
+	{"Consume", testConsumeCode},
+	{"ConsumeUnknownOrExpired", testConsumeCodeUnknownOrExpired},
+	{"ConcurrentConsume", testConsumeCodeConcurrent},
+}
+
+func testSetCode(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	r := newAuthRequest("ar-short")
+	r.ExpiresAt = now().Add(time.Minute)
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, r))
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar-long")))
+	before, err := s.GetAuthRequest(ctx, "ar-long")
+	mustNoErr(t, "GetAuthRequest", err)
+
+	// The code outlives the short request: the request is extended to it.
+	codeExpiry := now().Add(10 * time.Minute)
+	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar-short", hash("code-short"), codeExpiry))
+	got, err := s.GetAuthRequest(ctx, "ar-short")
+	mustNoErr(t, "GetAuthRequest", err)
+	sameBytes(t, "CodeHash", got.CodeHash, hash("code-short"))
+	sameTime(t, "ExpiresAt extended to the code's", got.ExpiresAt, codeExpiry)
+	if !got.CodeUsedAt.IsZero() {
+		t.Errorf("CodeUsedAt = %v, want zero", got.CodeUsedAt)
+	}
+
+	// The request outlives the code: its expiry stays.
+	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar-long", hash("code-long"), codeExpiry))
+	got, err = s.GetAuthRequest(ctx, "ar-long")
+	mustNoErr(t, "GetAuthRequest", err)
+	sameTime(t, "ExpiresAt kept", got.ExpiresAt, before.ExpiresAt)
+	if got.Version <= before.Version {
+		t.Errorf("Version after SetCode = %d, want more than %d", got.Version, before.Version)
+	}
+
+	mustErrIs(t, "SetCode unknown request", s.SetCode(ctx, "ar-unknown", hash("x"), codeExpiry), storage.ErrNotFound)
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar-other")))
+	mustErrIs(t, "SetCode with a hash in use", s.SetCode(ctx, "ar-other", hash("code-long"), codeExpiry), storage.ErrAlreadyExists)
+}
+
+func testConsumeCode(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
+	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar", hash("code"), now().Add(time.Minute)))
+
+	usedAt := now()
+	got, err := s.ConsumeCode(ctx, hash("code"), usedAt)
+	mustNoErr(t, "first ConsumeCode", err)
+	if got.ID != "ar" {
+		t.Errorf("ConsumeCode returned request %q, want ar", got.ID)
+	}
+	sameBytes(t, "CodeHash", got.CodeHash, hash("code"))
+	sameTime(t, "CodeUsedAt", got.CodeUsedAt, usedAt)
+	sameJSON(t, "Data", got.Data, newAuthRequest("ar").Data)
+
+	again, err := s.ConsumeCode(ctx, hash("code"), now())
+	mustErrIs(t, "second ConsumeCode", err, storage.ErrCodeReused)
+	if again.ID != "ar" {
+		t.Errorf("reused ConsumeCode returned request %q, want ar (to revoke what it issued)", again.ID)
+	}
+	sameTime(t, "CodeUsedAt after reuse", again.CodeUsedAt, usedAt)
+
+	// Reuse is still reported after the code would have expired, until purged,
+	// so the tokens of the first redemption can be revoked.
+	_, err = s.ConsumeCode(ctx, hash("code"), now().Add(2*time.Hour))
+	mustErrIs(t, "ConsumeCode of a used code after expiry", err, storage.ErrCodeReused)
+}
+
+func testConsumeCodeUnknownOrExpired(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	_, err := s.ConsumeCode(ctx, hash("unknown"), now())
+	mustErrIs(t, "ConsumeCode unknown", err, storage.ErrNotFound)
+
+	r := newAuthRequest("ar")
+	r.ExpiresAt = now().Add(time.Minute)
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, r))
+	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar", hash("code"), now().Add(time.Minute)))
+	// Redeemed after it expired: "now" is past the expiry.
+	_, err = s.ConsumeCode(ctx, hash("code"), now().Add(2*time.Minute))
+	mustErrIs(t, "ConsumeCode expired", err, storage.ErrNotFound)
+	if errors.Is(err, storage.ErrCodeReused) {
+		t.Errorf("expired code reported as reused: %v", err)
+	}
+	// The failed late redemption did not use the code up.
+	_, err = s.ConsumeCode(ctx, hash("code"), now())
+	mustNoErr(t, "ConsumeCode in time", err)
+}
+
+// testConsumeCodeConcurrent: of many simultaneous redemptions exactly one wins.
+func testConsumeCodeConcurrent(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
+	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar", hash("code"), now().Add(time.Minute)))
+
+	const redeemers = 50
+	type result struct {
+		r   storage.AuthRequest
+		err error
+	}
+	results := make(chan result, redeemers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range redeemers {
+		wg.Go(func() {
+			<-start
+			r, err := s.ConsumeCode(ctx, hash("code"), now())
+			results <- result{r, err}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(results)
+
+	var won, reused int
+	for res := range results {
+		switch {
+		case res.err == nil:
+			won++
+		case errors.Is(res.err, storage.ErrCodeReused):
+			reused++
+			if res.r.ID != "ar" {
+				t.Errorf("ErrCodeReused came with request %q, want ar", res.r.ID)
+			}
+		default:
+			t.Errorf("ConsumeCode: unexpected error %v", res.err)
+		}
+	}
+	if won != 1 || reused != redeemers-1 {
+		t.Errorf("%d redemptions succeeded and %d saw ErrCodeReused, want 1 and %d", won, reused, redeemers-1)
+	}
+}

@@ -1,0 +1,161 @@
+package conformance
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+var tokenTests = []namedTest{
+	{"CreateGet", testTokenCreateGet},
+	{"Expired", testTokenExpired},
+	{"Revoke", testTokenRevoke},
+	{"RevokeByAuthRequest", testTokenRevokeByAuthRequest},
+	{"RevokeBySubject", testTokenRevokeBySubject},
+}
+
+func newToken(id, clientID, subject, authRequestID string) storage.Token {
+	return storage.Token{
+		ID:            id,
+		ClientID:      clientID,
+		Subject:       subject,
+		AuthRequestID: authRequestID,
+		Scopes:        []string{"openid", "profile"},
+		Audience:      []string{clientID, "https://api.example"},
+		Claims:        json.RawMessage(`{"sub":"` + subject + `","name":"Test Person"}`),
+		CreatedAt:     now(),
+		ExpiresAt:     future(),
+	}
+}
+
+func testTokenCreateGet(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	want := newToken("tok-1", "rp", "sub-1", "ar-1")
+	mustNoErr(t, "CreateToken", s.CreateToken(ctx, want))
+	mustErrIs(t, "CreateToken duplicate", s.CreateToken(ctx, want), storage.ErrAlreadyExists)
+
+	got, err := s.GetToken(ctx, "tok-1")
+	mustNoErr(t, "GetToken", err)
+	if got.ID != want.ID || got.ClientID != want.ClientID || got.Subject != want.Subject || got.AuthRequestID != want.AuthRequestID {
+		t.Errorf("GetToken = %+v, want %+v", got, want)
+	}
+	sameStrings(t, "Scopes", got.Scopes, want.Scopes)
+	sameStrings(t, "Audience", got.Audience, want.Audience)
+	sameJSON(t, "Claims", got.Claims, want.Claims)
+	sameTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
+	sameTime(t, "ExpiresAt", got.ExpiresAt, want.ExpiresAt)
+	if !got.RevokedAt.IsZero() {
+		t.Errorf("RevokedAt = %v, want zero", got.RevokedAt)
+	}
+
+	// No auth request and no lists are fine too (client credentials style).
+	bare := storage.Token{ID: "tok-bare", ClientID: "rp", CreatedAt: now(), ExpiresAt: future()}
+	mustNoErr(t, "CreateToken bare", s.CreateToken(ctx, bare))
+	got, err = s.GetToken(ctx, "tok-bare")
+	mustNoErr(t, "GetToken bare", err)
+	if len(got.Scopes) != 0 || len(got.Audience) != 0 || got.AuthRequestID != "" {
+		t.Errorf("bare token = %+v", got)
+	}
+
+	_, err = s.GetToken(ctx, "tok-unknown")
+	mustErrIs(t, "GetToken unknown", err, storage.ErrNotFound)
+}
+
+func testTokenExpired(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	tok := newToken("tok", "rp", "sub", "ar")
+	tok.CreatedAt = longAgo()
+	tok.ExpiresAt = past()
+	mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
+	_, err := s.GetToken(ctx, "tok")
+	mustErrIs(t, "GetToken expired", err, storage.ErrNotFound)
+}
+
+func testTokenRevoke(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateToken", s.CreateToken(ctx, newToken("tok", "rp", "sub", "ar")))
+	mustNoErr(t, "CreateToken", s.CreateToken(ctx, newToken("tok-kept", "rp", "sub", "ar")))
+
+	revokedAt := now()
+	mustNoErr(t, "RevokeToken", s.RevokeToken(ctx, "tok", revokedAt))
+	got, err := s.GetToken(ctx, "tok")
+	mustNoErr(t, "GetToken of a revoked token", err)
+	sameTime(t, "RevokedAt", got.RevokedAt, revokedAt)
+
+	// Revoking again keeps the first time.
+	mustNoErr(t, "RevokeToken again", s.RevokeToken(ctx, "tok", future()))
+	got, err = s.GetToken(ctx, "tok")
+	mustNoErr(t, "GetToken", err)
+	sameTime(t, "RevokedAt after second revoke", got.RevokedAt, revokedAt)
+
+	got, err = s.GetToken(ctx, "tok-kept")
+	mustNoErr(t, "GetToken", err)
+	if !got.RevokedAt.IsZero() {
+		t.Errorf("another token was revoked too")
+	}
+	mustErrIs(t, "RevokeToken unknown", s.RevokeToken(ctx, "tok-unknown", now()), storage.ErrNotFound)
+}
+
+func testTokenRevokeByAuthRequest(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	for _, tok := range []storage.Token{
+		newToken("tok-1", "rp", "sub", "ar"),
+		newToken("tok-2", "rp", "sub", "ar"),
+		newToken("tok-3", "rp", "sub", "ar"),
+		newToken("tok-other", "rp", "sub", "ar-other"),
+	} {
+		mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
+	}
+	firstRevoke := past()
+	mustNoErr(t, "RevokeToken", s.RevokeToken(ctx, "tok-3", firstRevoke))
+
+	at := now()
+	n, err := s.RevokeTokensByAuthRequest(ctx, "ar", at)
+	mustNoErr(t, "RevokeTokensByAuthRequest", err)
+	if n != 2 {
+		t.Errorf("RevokeTokensByAuthRequest revoked %d, want 2 (one was revoked already)", n)
+	}
+	for id, want := range map[string]int64{"tok-1": at.UnixMilli(), "tok-2": at.UnixMilli(), "tok-3": firstRevoke.UnixMilli(), "tok-other": 0} {
+		got, err := s.GetToken(ctx, id)
+		mustNoErr(t, "GetToken "+id, err)
+		if want == 0 {
+			if !got.RevokedAt.IsZero() {
+				t.Errorf("%s revoked, want not", id)
+			}
+			continue
+		}
+		if got.RevokedAt.UnixMilli() != want {
+			t.Errorf("%s RevokedAt = %v, want unix ms %d", id, got.RevokedAt, want)
+		}
+	}
+	n, err = s.RevokeTokensByAuthRequest(ctx, "ar-unknown", at)
+	mustNoErr(t, "RevokeTokensByAuthRequest unknown", err)
+	if n != 0 {
+		t.Errorf("RevokeTokensByAuthRequest unknown revoked %d", n)
+	}
+}
+
+func testTokenRevokeBySubject(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	for _, tok := range []storage.Token{
+		newToken("tok-1", "rp", "sub", "ar-1"),
+		newToken("tok-2", "rp", "sub", "ar-2"),
+		newToken("tok-other-sub", "rp", "sub-2", "ar-3"),
+		newToken("tok-other-rp", "rp-2", "sub", "ar-4"),
+	} {
+		mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
+	}
+	n, err := s.RevokeTokensBySubject(ctx, "rp", "sub", now())
+	mustNoErr(t, "RevokeTokensBySubject", err)
+	if n != 2 {
+		t.Errorf("RevokeTokensBySubject revoked %d, want 2", n)
+	}
+	for id, wantRevoked := range map[string]bool{"tok-1": true, "tok-2": true, "tok-other-sub": false, "tok-other-rp": false} {
+		got, err := s.GetToken(ctx, id)
+		mustNoErr(t, "GetToken "+id, err)
+		if got.RevokedAt.IsZero() == wantRevoked {
+			t.Errorf("%s revoked = %v, want %v", id, !got.RevokedAt.IsZero(), wantRevoked)
+		}
+	}
+}

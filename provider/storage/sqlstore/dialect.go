@@ -1,0 +1,68 @@
+package sqlstore
+
+import "strconv"
+
+// dialect holds the statements whose syntax differs between SQLite and MySQL;
+// everything else is written once in the common subset (with ? placeholders).
+type dialect struct {
+	name string
+
+	// bumpGeneration upserts generations(name) adding one.
+	bumpGeneration string
+	// commitSession upserts a session row (token, data, expiry).
+	commitSession string
+	// hit upserts a rate counter (counter_key, window_start, expires_at) adding one.
+	hit string
+	// updateReturning: UPDATE ... RETURNING works (SQLite; not MySQL/MariaDB).
+	updateReturning bool
+	// purgeBatch deletes at most purgeBatchSize rows of table matching where
+	// (which has one ? for the cut-off time).
+	purgeBatch func(table, where string) string
+
+	isDuplicate   func(error) bool
+	isUnavailable func(error) bool
+	// isDeadlock reports a statement the database rolled back to break a
+	// deadlock: running it again is safe and usually succeeds.
+	isDeadlock func(error) bool
+}
+
+const purgeBatchSize = 1000
+
+var sqliteDialect = &dialect{
+	name: DriverSQLite,
+	bumpGeneration: `INSERT INTO generations (name, value) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET value = value + 1`,
+	commitSession: `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+	hit: `INSERT INTO rate_counters (counter_key, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
+		ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = hits + 1
+		RETURNING hits`,
+	updateReturning: true,
+	// DELETE ... LIMIT needs a compile-time option in SQLite; rowid works always.
+	purgeBatch: func(table, where string) string {
+		return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
+			" WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize) + ")"
+	},
+	isDuplicate:   sqliteIsDuplicate,
+	isUnavailable: sqliteIsUnavailable,
+	// One writer at a time: SQLite waits (busy_timeout) instead of deadlocking.
+	isDeadlock: func(error) bool { return false },
+}
+
+var mysqlDialect = &dialect{
+	name: DriverMySQL,
+	bumpGeneration: `INSERT INTO generations (name, value) VALUES (?, 1)
+		ON DUPLICATE KEY UPDATE value = value + 1`,
+	commitSession: `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+		ON DUPLICATE KEY UPDATE data = VALUES(data), expiry = VALUES(expiry)`,
+	// LAST_INSERT_ID(expr) hands the new count back in the OK packet, so a hit is
+	// one round trip. On insert it is not set, and the count is 1.
+	hit: `INSERT INTO rate_counters (counter_key, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
+		ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)`,
+	purgeBatch: func(table, where string) string {
+		return "DELETE FROM " + table + " WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize)
+	},
+	isDuplicate:   mysqlIsDuplicate,
+	isUnavailable: mysqlIsUnavailable,
+	isDeadlock:    mysqlIsDeadlock,
+}

@@ -1,0 +1,33 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// Generation returns the named counter, 0 if it was never bumped.
+func (s *Store) Generation(ctx context.Context, name string) (int64, error) {
+	var value int64
+	err := s.queryRow(ctx, "SELECT value FROM generations WHERE name = ?", name).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, s.fail("get generation "+name, err)
+	}
+	return value, nil
+}
+
+// BumpGeneration adds one to the named counter.
+func (s *Store) BumpGeneration(ctx context.Context, name string) error {
+	_, err := s.exec(ctx, s.dialect.bumpGeneration, name)
+	return s.fail("bump generation "+name, err)
+}
+
+// bumpGenerationTx bumps inside the transaction that made the change, so no
+// process can see the change without the new generation.
+func (s *Store) bumpGenerationTx(ctx context.Context, tx *sql.Tx, name string) error {
+	_, err := tx.ExecContext(ctx, s.dialect.bumpGeneration, name)
+	return err
+}

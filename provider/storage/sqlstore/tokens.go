@@ -1,0 +1,99 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+const tokenColumns = "id, client_id, subject, auth_request_id, scopes, audience, claims, created_at, expires_at, revoked_at"
+
+// CreateToken stores an issued token in one INSERT.
+func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
+	scopes, err := encodeList(t.Scopes)
+	if err != nil {
+		return fmt.Errorf("create token %s: %w", t.ID, err)
+	}
+	audience, err := encodeList(t.Audience)
+	if err != nil {
+		return fmt.Errorf("create token %s: %w", t.ID, err)
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.now()
+	}
+	_, err = s.exec(ctx,
+		"INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		t.ID, t.ClientID, t.Subject, t.AuthRequestID, scopes, audience, text(t.Claims),
+		millis(t.CreatedAt), millis(t.ExpiresAt), nullMillis(t.RevokedAt))
+	return s.fail("create token "+t.ID, err)
+}
+
+// GetToken returns the token, revoked or not; ErrNotFound if unknown or expired.
+func (s *Store) GetToken(ctx context.Context, id string) (storage.Token, error) {
+	var (
+		t                storage.Token
+		scopes, audience sql.NullString
+		claims           []byte
+		created, expires int64
+		revoked          sql.NullInt64
+	)
+	err := s.queryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ? AND expires_at > ?", id, millis(s.now())).
+		Scan(&t.ID, &t.ClientID, &t.Subject, &t.AuthRequestID, &scopes, &audience, &claims, &created, &expires, &revoked)
+	if err != nil {
+		return storage.Token{}, s.fail("get token "+id, err)
+	}
+	if t.Scopes, err = decodeList(scopes); err != nil {
+		return storage.Token{}, fmt.Errorf("get token %s: scopes: %w", id, err)
+	}
+	if t.Audience, err = decodeList(audience); err != nil {
+		return storage.Token{}, fmt.Errorf("get token %s: audience: %w", id, err)
+	}
+	t.Claims = claims
+	t.CreatedAt = fromMillis(created)
+	t.ExpiresAt = fromMillis(expires)
+	t.RevokedAt = fromNullMillis(revoked)
+	return t, nil
+}
+
+// RevokeToken marks the token revoked. Revoking it again keeps the first time;
+// an unknown token is ErrNotFound.
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	n, err := s.execCount(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", millis(at), id)
+	if err != nil {
+		return s.fail("revoke token "+id, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var one int
+	if err := s.queryRow(ctx, "SELECT 1 FROM tokens WHERE id = ?", id).Scan(&one); err != nil {
+		return s.fail("revoke token "+id, err)
+	}
+	return nil
+}
+
+// RevokeTokensByAuthRequest revokes the unrevoked tokens of one auth request.
+func (s *Store) RevokeTokensByAuthRequest(ctx context.Context, authRequestID string, at time.Time) (int64, error) {
+	if authRequestID == "" {
+		return 0, nil
+	}
+	n, err := s.execCount(ctx,
+		"UPDATE tokens SET revoked_at = ? WHERE auth_request_id = ? AND revoked_at IS NULL", millis(at), authRequestID)
+	if err != nil {
+		return 0, s.fail("revoke tokens of auth request "+authRequestID, err)
+	}
+	return n, nil
+}
+
+// RevokeTokensBySubject revokes the unrevoked tokens of subject at client.
+func (s *Store) RevokeTokensBySubject(ctx context.Context, clientID, subject string, at time.Time) (int64, error) {
+	n, err := s.execCount(ctx,
+		"UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND subject = ? AND revoked_at IS NULL", millis(at), clientID, subject)
+	if err != nil {
+		return 0, s.fail("revoke tokens of client "+clientID, err)
+	}
+	return n, nil
+}

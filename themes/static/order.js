@@ -1,0 +1,84 @@
+// Polls an eID order for the order page: swaps in the next QR code, keeps the
+// status message current for screen readers, and follows the redirect the
+// server sends when the order completes or fails.
+(function () {
+  'use strict';
+
+  var root = document.querySelector('[data-pv-order]');
+  if (!root || !window.fetch) {
+    return;
+  }
+  // The spinner shows only while this script keeps the page up to date.
+  root.setAttribute('data-live', '');
+  var statusURL = root.getAttribute('data-status-url');
+  var offlineMessage = root.getAttribute('data-offline-message');
+  var qr = document.getElementById('pv-qr');
+  var message = document.getElementById('pv-status-message');
+  var maxFailures = 15;
+  var failures = 0;
+  var busy = false;
+  var timer = null;
+
+  function setMessage(text) {
+    if (text && message && message.textContent !== text) {
+      message.textContent = text;
+    }
+  }
+
+  function stop(state) {
+    window.clearInterval(timer);
+    timer = null;
+    root.setAttribute('data-state', state);
+  }
+
+  function follow(target) {
+    var url = new URL(target, window.location.href);
+    if (url.protocol === 'https:' || url.protocol === 'http:') {
+      window.location.assign(url.href);
+    }
+  }
+
+  function poll() {
+    if (busy || timer === null) {
+      return;
+    }
+    busy = true;
+    fetch(statusURL, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+      // Error statuses carry JSON too (a lost session answers 404 with a
+      // redirect); only a body that is not JSON counts as a failed poll.
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (status) {
+        failures = 0;
+        setMessage(status.message);
+        if (qr && typeof status.qr === 'string' && status.qr.indexOf('data:image/png;base64,') === 0) {
+          qr.src = status.qr;
+        }
+        if (status.status === 'complete' || status.status === 'failed') {
+          stop(status.status);
+          if (status.redirect) {
+            follow(status.redirect);
+          }
+        }
+      })
+      .catch(function () {
+        failures += 1;
+        if (failures >= maxFailures) {
+          stop('failed');
+          setMessage(offlineMessage);
+        }
+      })
+      .then(function () {
+        busy = false;
+      });
+  }
+
+  timer = window.setInterval(poll, 1000);
+  // Back from the eID app on the same device: check at once instead of waiting.
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible') {
+      poll();
+    }
+  });
+})();

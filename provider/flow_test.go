@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"strings"
 	"net/url"
+	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,6 +76,7 @@ func (c *testConnector) Finish(_ context.Context, state []byte, r *http.Request)
 
 // broker is a running broker for tests.
 type broker struct {
+	clock  *clock
 	URL    string
 	srv    *httptest.Server
 	store  *sqlstore.Store
@@ -159,8 +161,9 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	clk := &clock{}
 	srv, err := provider.New(ctx, provider.Options{
-		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger,
+		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger, Now: clk.now,
 		Connectors: []connectors.Connector{
 			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
 			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
@@ -174,7 +177,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(func() { hs.Close(); store.Close() })
-	return &broker{URL: issuer, srv: hs, store: store, server: srv}
+	return &broker{clock: clk, URL: issuer, srv: hs, store: store, server: srv}
 }
 
 // browser is an HTTP client with cookies that stops at the relying party.
@@ -300,4 +303,19 @@ func tokenFromJSON(t *testing.T, body string) *oauth2.Token {
 		t.Fatal(err)
 	}
 	return &oauth2.Token{AccessToken: v.AccessToken, TokenType: v.TokenType}
+}
+
+func staticToken(at string) oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: at, TokenType: "Bearer"})
+}
+
+// clock is the broker's time: real time plus an offset tests can advance.
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+func (r loginResult) authTime() time.Time {
+	v, _ := r.claims["auth_time"].(float64)
+	return time.Unix(int64(v), 0)
 }

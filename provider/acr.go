@@ -60,9 +60,18 @@ var grnAliases = map[string]string{
 }
 
 // parseACRValues reads acr_values. Values it does not know are ignored, as OIDC
-// makes acr_values a voluntary request.
+// makes acr_values a voluntary request. A method's own URN selects that method; a
+// connector's URN that is no method's selects all its methods; a connector URN
+// with a level suffix (urn:portvakt:eid:dk:mitid:high) selects the connector at
+// that level or above.
 func parseACRValues(values []string, available []Option) requirement {
 	req := requirement{eids: map[string]bool{}, methods: map[string]bool{}, countries: map[string]bool{}}
+	byMethodURN := map[string][]string{}
+	byConnectorURN := map[string]string{}
+	for _, o := range available {
+		byMethodURN[o.Method.URN] = append(byMethodURN[o.Method.URN], o.Value())
+		byConnectorURN[ConnectorURN(o.Info.ID)] = o.Info.ID
+	}
 	var levels []connectors.LoA
 	for _, v := range values {
 		if alias, ok := strings.CutPrefix(v, grnPrefix); ok {
@@ -78,12 +87,22 @@ func parseACRValues(values []string, available []Option) requirement {
 			req.countries[strings.ToUpper(c)] = true
 			continue
 		}
-		for _, o := range available {
-			switch v {
-			case ConnectorURN(o.Info.ID):
-				req.eids[o.Info.ID] = true
-			case o.Method.URN:
-				req.methods[o.Value()] = true
+		if opts, ok := byMethodURN[v]; ok {
+			for _, o := range opts {
+				req.methods[o] = true
+			}
+			continue
+		}
+		if id, ok := byConnectorURN[v]; ok {
+			req.eids[id] = true
+			continue
+		}
+		if i := strings.LastIndex(v, ":"); i > 0 {
+			if id, ok := byConnectorURN[v[:i]]; ok {
+				if loa, err := connectors.ParseLoA(v[i+1:]); err == nil {
+					req.eids[id] = true
+					levels = append(levels, loa)
+				}
 			}
 		}
 	}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/themes"
+)
+
+// app is the assembled broker.
+type app struct {
+	cfg      *config.Config
+	logger   *slog.Logger
+	store    *sqlstore.Store
+	keys     *keys.Manager
+	themes   *themes.Themes
+	provider *provider.Server
+	// connectors by id, as opened (before any dev-mode wrapping).
+	connectors map[string]connectors.Connector
+}
+
+// openStore opens the database and brings its schema up to date.
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlstore.Store, error) {
+	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: cfg.Storage.Driver, DSN: cfg.Storage.DSN, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", cfg.Storage.Driver, err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return store, nil
+}
+
+// openKeys prepares the signing keys and the sealer for secrets at rest.
+func openKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, logger *slog.Logger) (*keys.Manager, *keys.Sealer, error) {
+	master, err := keys.ParseMasterKey(cfg.MasterKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("master_key: %w", err)
+	}
+	sealer, err := keys.NewSealer(master)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := keys.NewManager(store, sealer, keys.Options{
+		Logger: logger, Algorithms: cfg.Keys.Algorithms,
+		RotationPeriod: cfg.Keys.RotationPeriod.D(), Retention: cfg.Keys.Retention.D(),
+	})
+	if err := m.Init(ctx); err != nil {
+		return nil, nil, fmt.Errorf("signing keys: %w", err)
+	}
+	return m, sealer, nil
+}
+
+// openConnectors opens every configured connector through the registry.
+func openConnectors(ctx context.Context, cfg *config.Config, deps connectors.Deps) ([]connectors.Connector, error) {
+	reg := connectorTypes()
+	var out []connectors.Connector
+	var errs []error
+	for _, c := range cfg.Connectors {
+		raw, err := c.RawConfig()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("connector %q: %w", c.ID, err))
+			continue
+		}
+		conn, err := reg.Open(ctx, c.Type, c.ID, raw, deps)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, conn)
+	}
+	return out, errors.Join(errs...)
+}
+
+// buildApp assembles the broker from a validated configuration. wrap, when given,
+// may decorate each opened connector (dev mode points app links at its simulators).
+func buildApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap func(connectors.Connector) connectors.Connector) (*app, error) {
+	a := &app{cfg: cfg, logger: logger}
+	var err error
+	if a.store, err = openStore(ctx, cfg, logger); err != nil {
+		return nil, err
+	}
+	keyManager, sealer, err := openKeys(ctx, cfg, a.store, logger)
+	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	a.keys = keyManager
+	if a.themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir}); err != nil {
+		a.store.Close()
+		return nil, fmt.Errorf("themes: %w", err)
+	}
+	httpClient := &http.Client{Timeout: 15 * time.Second}
+	conns, err := openConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
+	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	a.connectors = map[string]connectors.Connector{}
+	for _, c := range conns {
+		a.connectors[c.Info().ID] = c
+	}
+	if wrap != nil {
+		for i, c := range conns {
+			conns[i] = wrap(c)
+		}
+	}
+	if err := provider.SyncConfigClients(ctx, a.store, cfg.Clients, time.Now()); err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	a.provider, err = provider.New(ctx, provider.Options{
+		Config: cfg, Store: a.store, Keys: keyManager, Sealer: sealer, Connectors: conns,
+		Themes: a.themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
+	})
+	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// serveHTTP runs handler on ln until ctx ends, then shuts down gracefully: requests
+// in flight finish, new ones are refused.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// background starts key rotation, cache refresh and purging until ctx ends.
+func (a *app) background(ctx context.Context) {
+	go a.keys.Run(ctx)
+	go a.provider.Run(ctx)
+}
+
+// run starts the background work and serves until ctx ends.
+func (a *app) run(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a.background(ctx)
+	a.logger.Info("portvakt is listening", "addr", ln.Addr().String(), "issuer", a.cfg.Issuer)
+	err := serveHTTP(ctx, ln, handler, a.logger)
+	a.store.Close()
+	return err
+}

@@ -1,0 +1,68 @@
+// Command portvakt is the broker: `portvakt dev` runs everything locally with
+// simulated eIDs; `portvakt serve --config FILE` runs it in production.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `portvakt: an OpenID Connect broker for the Nordic national eIDs.
+
+Usage:
+  portvakt dev [--addr 127.0.0.1:8080] [--data ./.portvakt-dev] [--auto-approve]
+  portvakt serve --config FILE
+  portvakt migrate --config FILE
+  portvakt keys list|rotate [--alg RS256]|master-key --config FILE
+  portvakt sim se-bankid|no-bankid|fi-ftn|dk-mitid [--addr ...] [--auto-approve]
+  portvakt version
+
+Run 'portvakt <command> -h' for a command's flags.
+`
+
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	commands := map[string]command{
+		"dev":     runDev,
+		"serve":   runServe,
+		"migrate": runMigrate,
+		"keys":    runKeys,
+		"sim":     runSim,
+		"version": func(_ context.Context, _ []string, out, _ io.Writer) error {
+			_, err := fmt.Fprintln(out, version())
+			return err
+		},
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "portvakt: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, args[1:], stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "portvakt %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+func version() string { return "portvakt (development build)" }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/portvakt/portvakt/connectors"
+	dksim "github.com/portvakt/portvakt/connectors/dkmitid/sim"
+	fisim "github.com/portvakt/portvakt/connectors/fiftn/sim"
+	nosim "github.com/portvakt/portvakt/connectors/nobankid/sim"
+	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
+	"github.com/portvakt/portvakt/connectors/simcore"
+	"github.com/portvakt/portvakt/provider/config"
+)
+
+// simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the
+// real ones: Swedish BankID over mutual TLS with certificates from the simulator's
+// own CA, the others as OpenID providers under /sim/<id>.
+type simulators struct {
+	issuer                string
+	bankid                *sesim.Simulator
+	bankidAPI             string
+	bankidCert, bankidKey []byte
+	oidc                  map[string]*simcore.Server // by connector id
+	clientSecret          string
+}
+
+const devUpstreamClient = "portvakt-dev"
+
+func startSimulators(ctx context.Context, issuer string, autoApprove bool, logger *slog.Logger) (*simulators, error) {
+	s := &simulators{issuer: issuer, oidc: map[string]*simcore.Server{}, clientSecret: randomSecret()}
+	var err error
+	if s.bankid, err = sesim.New(sesim.Options{AutoApprove: autoApprove, AppBasePath: "/sim/se-bankid/", Logger: logger}); err != nil {
+		return nil, fmt.Errorf("BankID simulator: %w", err)
+	}
+	if s.bankidAPI, err = s.bankid.Start(ctx); err != nil {
+		return nil, fmt.Errorf("BankID simulator: %w", err)
+	}
+	if s.bankidCert, s.bankidKey, err = s.bankid.IssueClientCert("portvakt dev"); err != nil {
+		return nil, fmt.Errorf("BankID client certificate: %w", err)
+	}
+	no, err := nosim.New(nosim.Options{Issuer: issuer + "/sim/no-bankid", AutoApprove: autoApprove, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("Norwegian BankID simulator: %w", err)
+	}
+	fi, err := fisim.New(fisim.Options{Issuer: issuer + "/sim/fi-ftn", AutoApprove: autoApprove, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("FTN simulator: %w", err)
+	}
+	dk, err := dksim.New(dksim.Options{Issuer: issuer + "/sim/dk-mitid", AutoApprove: autoApprove, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("MitID simulator: %w", err)
+	}
+	s.oidc["no-bankid"], s.oidc["fi-ftn"], s.oidc["dk-mitid"] = no.Server, fi.Server, dk.Server
+	return s, nil
+}
+
+// mount serves the simulators' pages under /sim/.
+func (s *simulators) mount(mux *http.ServeMux) {
+	mux.Handle("/sim/se-bankid/", s.bankid.AppHandler())
+	for id, srv := range s.oidc {
+		mux.Handle("/sim/"+id+"/", srv.Handler())
+	}
+	mux.HandleFunc("GET /sim/{$}", s.index)
+}
+
+// connectorConfigs configure the four connectors against the simulators: only base
+// URLs and trust material differ from production.
+func (s *simulators) connectorConfigs() []config.Connector {
+	oidc := func(id, typ string, extra map[string]any) config.Connector {
+		c := map[string]any{"issuer": s.issuer + "/sim/" + id, "clientID": devUpstreamClient, "clientSecret": s.clientSecret}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return config.Connector{ID: id, Type: typ, Config: c}
+	}
+	return []config.Connector{
+		{ID: "se-bankid", Type: "sebankid", Config: map[string]any{
+			"baseURL": s.bankidAPI, "caPEM": string(s.bankid.CAPEM()),
+			"certPEM": string(s.bankidCert), "keyPEM": string(s.bankidKey),
+		}},
+		oidc("no-bankid", "nobankid", nil),
+		oidc("fi-ftn", "fiftn", map[string]any{"clientSecret": "", "generateKeys": true, "spName": "portvakt dev", "sendLoginHint": true}),
+		oidc("dk-mitid", "dkmitid", map[string]any{"requestCPR": true, "sendCPRHint": true}),
+	}
+}
+
+// registerBroker registers the broker as a client at each OpenID simulator, with
+// the broker's callback and, for FTN, the connector's published keys.
+func (s *simulators) registerBroker(a *app) error {
+	for id, srv := range s.oidc {
+		c := simcore.Client{ID: devUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{s.issuer + "/callback/" + id}}
+		if conn, ok := a.connectors[id].(interface{ PublicJWKS() jose.JSONWebKeySet }); ok && id == "fi-ftn" {
+			set := conn.PublicJWKS()
+			c.JWKS, c.Secret = &set, ""
+		}
+		if err := srv.RegisterClient(c); err != nil {
+			return fmt.Errorf("register the broker at the %s simulator: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// wrap points BankID's "open the app on this device" link at the simulator's app
+// page, since there is no BankID app on a developer's machine.
+func (s *simulators) wrap(c connectors.Connector) connectors.Connector {
+	if oc, ok := c.(bankidConnector); ok && c.Info().ID == "se-bankid" {
+		return devBankID{bankidConnector: oc, sim: s.bankid, origin: s.issuer}
+	}
+	return c
+}
+
+type bankidConnector interface {
+	connectors.OrderConnector
+	connectors.Messages
+}
+
+type devBankID struct {
+	bankidConnector
+	sim    *sesim.Simulator
+	origin string
+}
+
+func (d devBankID) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
+	o, err := d.bankidConnector.Start(ctx, req)
+	if err == nil && o.LaunchURL != "" {
+		o.LaunchURL = d.sim.AppLaunchURL(d.origin, o.LaunchURL)
+	}
+	return o, err
+}
+
+var simIndex = template.Must(template.New("sim").Parse(`<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>portvakt simulators</title>
+<body><h1>Simulated eIDs</h1>
+<p>These play the eID apps in dev mode. Every person here is fictional; their national ids have valid check digits.</p>
+<h2><a href="/sim/se-bankid/">Swedish BankID app</a></h2>
+<p>Open it beside the QR code page to approve or cancel an order.</p>
+<table><tr><th>Personal number</th><th>Name</th></tr>
+{{range .SE}}<tr><td>{{.PersonalNumber}}</td><td>{{.GivenName}} {{.Surname}}</td></tr>{{end}}</table>
+{{range $id, $users := .OIDC}}<h2>{{$id}}</h2><table>
+{{range $users}}<tr><td>{{.NationalID}}</td><td>{{.Name}}</td></tr>{{end}}</table>{{end}}
+</body></html>`))
+
+func (s *simulators) index(w http.ResponseWriter, _ *http.Request) {
+	data := struct {
+		SE   []sesim.TestUser
+		OIDC map[string][]simcore.User
+	}{SE: sesim.TestUsers(), OIDC: map[string][]simcore.User{}}
+	for id, srv := range s.oidc {
+		data.OIDC[id] = srv.TestUsers()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = simIndex.Execute(w, data)
+}
+
+func randomSecret() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func registerStandalone(srv *simcore.Server, secret, redirect string) error {
+	return srv.RegisterClient(simcore.Client{ID: devUpstreamClient, Secret: secret, RedirectURIs: []string{redirect}})
+}

@@ -1,0 +1,83 @@
+package oidcup
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Client authentication methods at the token endpoint.
+const (
+	AuthPrivateKeyJWT     = "private_key_jwt"
+	AuthClientSecretBasic = "client_secret_basic"
+	AuthClientSecretPost  = "client_secret_post"
+)
+
+// Request object modes.
+const (
+	// RequestObjectNone sends the authorization request as plain query parameters.
+	RequestObjectNone = ""
+	// RequestObjectSigned sends the plain parameters and a signed request object
+	// that repeats them (RFC 9101 with OIDC Core compatible query parameters).
+	RequestObjectSigned = "signed"
+	// RequestObjectOnly sends nothing but request=<signed JWT>.
+	RequestObjectOnly = "only"
+)
+
+// DefaultTimeout bounds every upstream HTTP call when Upstream.Timeout is unset.
+const DefaultTimeout = 10 * time.Second
+
+// Upstream is the configuration every upstream OIDC connector shares. Connector
+// configs embed it, so its fields sit at the top level of their JSON.
+type Upstream struct {
+	// Issuer is the upstream's issuer URL; discovery is read from it.
+	Issuer string `json:"issuer"`
+	// ClientID and ClientSecret as registered at the upstream.
+	ClientID     string `json:"clientID"`
+	ClientSecret string `json:"clientSecret,omitempty"`
+	// ClientAuth is private_key_jwt, client_secret_basic or client_secret_post.
+	ClientAuth string `json:"clientAuth,omitempty"`
+
+	// SigningKeyPEM / SigningKeyFile hold the RSA key that signs client assertions
+	// and request objects. The PEM field is for secrets expanded from the
+	// environment; the file field for mounted secrets.
+	SigningKeyPEM  string `json:"signingKeyPEM,omitempty"`
+	SigningKeyFile string `json:"signingKeyFile,omitempty"`
+	// EncryptionKeyPEM / EncryptionKeyFile hold the RSA key that encrypted ID
+	// tokens and userinfo responses are addressed to.
+	EncryptionKeyPEM  string `json:"encryptionKeyPEM,omitempty"`
+	EncryptionKeyFile string `json:"encryptionKeyFile,omitempty"`
+	// GenerateKeys creates missing keys at start. They change on every restart, so
+	// this is for development with the simulators only.
+	GenerateKeys bool `json:"generateKeys,omitempty"`
+
+	// Timeout bounds each upstream HTTP call ("10s" by default).
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// Duration is a time.Duration written as "10s" in JSON.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON accepts a Go duration string ("1.5s") or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("duration %q: %w", s, err)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("duration: want a string like \"10s\" or seconds: %w", err)
+	}
+	*d = Duration(secs * float64(time.Second))
+	return nil
+}

@@ -1,0 +1,186 @@
+package simcore
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+)
+
+const csrfCookie = "sim_csrf"
+
+// authorize validates the request, then either shows the page that plays the eID
+// or, with AutoApprove, answers at once.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, "unreadable request")
+		return
+	}
+	params, fromObject, err := s.readParams(r.Form)
+	if err != nil {
+		s.badRequest(w, err.Error())
+		return
+	}
+	req := newAuthRequest(params, fromObject)
+	c := s.client(req.ClientID)
+	if c == nil {
+		s.badRequest(w, "unknown client_id")
+		return
+	}
+	if !slices.Contains(c.RedirectURIs, req.RedirectURI) {
+		s.badRequest(w, "redirect_uri is not registered for this client")
+		return
+	}
+	// From here on the redirect URI is trusted, so errors go back to the client.
+	if err := s.checkCore(req); err != nil {
+		var oe *OAuthError
+		if !errors.As(err, &oe) {
+			oe = &OAuthError{Code: "server_error", Description: err.Error()}
+		}
+		s.redirectError(w, r, req, oe)
+		return
+	}
+	hinted := s.profile.HintedUser(req)
+	if s.auto {
+		u, ok := s.pickUser(hinted)
+		if !ok {
+			s.redirectError(w, r, req, &OAuthError{Code: "access_denied", Description: "no such test user"})
+			return
+		}
+		s.approve(w, r, req, u)
+		return
+	}
+	txn := randomID(18)
+	s.mu.Lock()
+	s.purgeExpiredLocked()
+	s.pending[txn] = &pending{req: req, expires: s.now().Add(pendingLifetime)}
+	s.mu.Unlock()
+	s.renderPage(w, r, txn, hinted)
+}
+
+// decide takes the person's choice from the page.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, "unreadable form")
+		return
+	}
+	cookie, err := r.Cookie(csrfCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
+		s.badRequest(w, "the form was not sent from this page (CSRF check failed)")
+		return
+	}
+	txn := r.PostForm.Get("txn")
+	s.mu.Lock()
+	p := s.pending[txn]
+	delete(s.pending, txn)
+	s.mu.Unlock()
+	if p == nil || s.now().After(p.expires) {
+		s.badRequest(w, "this login is unknown or has expired")
+		return
+	}
+	if r.PostForm.Get("action") != "approve" {
+		s.redirectError(w, r, p.req, &OAuthError{Code: "access_denied", Description: s.cancelDescription()})
+		return
+	}
+	u, ok := s.pickUser(r.PostForm.Get("user"))
+	if !ok {
+		s.badRequest(w, "unknown test user")
+		return
+	}
+	s.approve(w, r, p.req, u)
+}
+
+func (s *Server) cancelDescription() string {
+	if d := s.profile.Rules().CancelDescription; d != "" {
+		return d
+	}
+	return "the user cancelled"
+}
+
+// pickUser finds the user named by key, or the first user when key is "".
+func (s *Server) pickUser(key string) (User, bool) {
+	if key == "" {
+		return s.users[0], true
+	}
+	for _, u := range s.users {
+		if u.matches(key) {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// approve issues a code for u and sends the browser back to the client.
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *AuthRequest, u User) {
+	level := s.profile.Level(req)
+	if f := s.currentFaults(); f.ReturnLevel != "" {
+		level = f.ReturnLevel
+	}
+	idClaims, uiClaims := s.profile.Claims(req, u, level)
+	now := s.now()
+	g := &grant{
+		req: req, user: u, sub: s.profile.Subject(req, u), authTime: now,
+		expires: now.Add(codeLifetime), idClaims: idClaims, uiClaims: uiClaims,
+	}
+	code := randomID(24)
+	s.mu.Lock()
+	s.purgeExpiredLocked()
+	s.codes[code] = g
+	s.mu.Unlock()
+	s.redirect(w, r, req, url.Values{"code": {code}})
+}
+
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, req *AuthRequest, e *OAuthError) {
+	s.redirect(w, r, req, url.Values{"error": {e.Code}, "error_description": {e.Description}})
+}
+
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, req *AuthRequest, v url.Values) {
+	u, err := url.Parse(req.RedirectURI)
+	if err != nil {
+		s.badRequest(w, "redirect_uri is not a URL")
+		return
+	}
+	q := u.Query()
+	for k := range v {
+		q.Set(k, v.Get(k))
+	}
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	q.Set("iss", s.issuer)
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func (s *Server) badRequest(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = w.Write([]byte("simulated " + s.profile.Rules().Name + ": " + msg + "\n"))
+}
+
+// purgeExpiredLocked drops pages, codes and tokens nobody can use any more, so a
+// long-running development simulator does not grow. s.mu must be held.
+func (s *Server) purgeExpiredLocked() {
+	now := s.now()
+	for k, p := range s.pending {
+		if now.After(p.expires) {
+			delete(s.pending, k)
+		}
+	}
+	for k, g := range s.codes {
+		if now.After(g.expires) {
+			delete(s.codes, k)
+		}
+	}
+	for k, g := range s.tokens {
+		if now.After(g.expires) {
+			delete(s.tokens, k)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 
+	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/internal/logging"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
@@ -35,7 +36,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := buildApp(ctx, cfg, logger, nil)
+	a, err := broker.Build(ctx, cfg, logger, nil)
 	if err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return a.run(ctx, ln, a.provider.Handler())
+	return a.Run(ctx, ln, a.Provider.Handler())
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,7 +56,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, logger)
+	store, err := broker.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -92,12 +93,12 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, logger)
+	store, err := broker.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	m, _, err := openKeys(ctx, cfg, store, logger)
+	m, _, err := broker.OpenKeys(ctx, cfg, store, logger)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package broker
 
 import (
 	"context"
@@ -18,20 +18,20 @@ import (
 	"github.com/portvakt/portvakt/themes"
 )
 
-// app is the assembled broker.
-type app struct {
-	cfg      *config.Config
-	logger   *slog.Logger
-	store    *sqlstore.Store
-	keys     *keys.Manager
-	themes   *themes.Themes
-	provider *provider.Server
-	// connectors by id, as opened (before any dev-mode wrapping).
-	connectors map[string]connectors.Connector
+// Broker is the assembled broker: storage, keys, connectors, themes and the provider.
+type Broker struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Store    *sqlstore.Store
+	Keys     *keys.Manager
+	Themes   *themes.Themes
+	Provider *provider.Server
+	// Connectors by id, as opened (before any wrapping).
+	Connectors map[string]connectors.Connector
 }
 
-// openStore opens the database and brings its schema up to date.
-func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlstore.Store, error) {
+// OpenStore opens the database and brings its schema up to date.
+func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlstore.Store, error) {
 	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: cfg.Storage.Driver, DSN: cfg.Storage.DSN, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", cfg.Storage.Driver, err)
@@ -43,8 +43,8 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 	return store, nil
 }
 
-// openKeys prepares the signing keys and the sealer for secrets at rest.
-func openKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, logger *slog.Logger) (*keys.Manager, *keys.Sealer, error) {
+// OpenKeys prepares the signing keys and the sealer for secrets at rest.
+func OpenKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, logger *slog.Logger) (*keys.Manager, *keys.Sealer, error) {
 	master, err := keys.ParseMasterKey(cfg.MasterKey)
 	if err != nil {
 		return nil, nil, fmt.Errorf("master_key: %w", err)
@@ -63,9 +63,9 @@ func openKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, lo
 	return m, sealer, nil
 }
 
-// openConnectors opens every configured connector through the registry.
-func openConnectors(ctx context.Context, cfg *config.Config, deps connectors.Deps) ([]connectors.Connector, error) {
-	reg := connectorTypes()
+// OpenConnectors opens every configured connector through the registry.
+func OpenConnectors(ctx context.Context, cfg *config.Config, deps connectors.Deps) ([]connectors.Connector, error) {
+	reg := ConnectorTypes()
 	var out []connectors.Connector
 	var errs []error
 	for _, c := range cfg.Connectors {
@@ -84,57 +84,57 @@ func openConnectors(ctx context.Context, cfg *config.Config, deps connectors.Dep
 	return out, errors.Join(errs...)
 }
 
-// buildApp assembles the broker from a validated configuration. wrap, when given,
-// may decorate each opened connector (dev mode points app links at its simulators).
-func buildApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap func(connectors.Connector) connectors.Connector) (*app, error) {
-	a := &app{cfg: cfg, logger: logger}
+// Build assembles the broker from a validated configuration. wrap, when given, may
+// decorate each opened connector (dev mode points app links at its simulators).
+func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap func(connectors.Connector) connectors.Connector) (*Broker, error) {
+	a := &Broker{Config: cfg, Logger: logger}
 	var err error
-	if a.store, err = openStore(ctx, cfg, logger); err != nil {
+	if a.Store, err = OpenStore(ctx, cfg, logger); err != nil {
 		return nil, err
 	}
-	keyManager, sealer, err := openKeys(ctx, cfg, a.store, logger)
+	keyManager, sealer, err := OpenKeys(ctx, cfg, a.Store, logger)
 	if err != nil {
-		a.store.Close()
+		a.Store.Close()
 		return nil, err
 	}
-	a.keys = keyManager
-	if a.themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir}); err != nil {
-		a.store.Close()
+	a.Keys = keyManager
+	if a.Themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir}); err != nil {
+		a.Store.Close()
 		return nil, fmt.Errorf("themes: %w", err)
 	}
 	httpClient := &http.Client{Timeout: 15 * time.Second}
-	conns, err := openConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
+	conns, err := OpenConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
 	if err != nil {
-		a.store.Close()
+		a.Store.Close()
 		return nil, err
 	}
-	a.connectors = map[string]connectors.Connector{}
+	a.Connectors = map[string]connectors.Connector{}
 	for _, c := range conns {
-		a.connectors[c.Info().ID] = c
+		a.Connectors[c.Info().ID] = c
 	}
 	if wrap != nil {
 		for i, c := range conns {
 			conns[i] = wrap(c)
 		}
 	}
-	if err := provider.SyncConfigClients(ctx, a.store, cfg.Clients, time.Now()); err != nil {
-		a.store.Close()
+	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
+		a.Store.Close()
 		return nil, err
 	}
-	a.provider, err = provider.New(ctx, provider.Options{
-		Config: cfg, Store: a.store, Keys: keyManager, Sealer: sealer, Connectors: conns,
-		Themes: a.themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
+	a.Provider, err = provider.New(ctx, provider.Options{
+		Config: cfg, Store: a.Store, Keys: keyManager, Sealer: sealer, Connectors: conns,
+		Themes: a.Themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
 	})
 	if err != nil {
-		a.store.Close()
+		a.Store.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-// serveHTTP runs handler on ln until ctx ends, then shuts down gracefully: requests
+// ServeHTTP runs handler on ln until ctx ends, then shuts down gracefully: requests
 // in flight finish, new ones are refused.
-func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger) error {
+func ServeHTTP(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -163,19 +163,19 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, logge
 	return nil
 }
 
-// background starts key rotation, cache refresh and purging until ctx ends.
-func (a *app) background(ctx context.Context) {
-	go a.keys.Run(ctx)
-	go a.provider.Run(ctx)
+// Background starts key rotation, cache refresh and purging until ctx ends.
+func (a *Broker) Background(ctx context.Context) {
+	go a.Keys.Run(ctx)
+	go a.Provider.Run(ctx)
 }
 
-// run starts the background work and serves until ctx ends.
-func (a *app) run(ctx context.Context, ln net.Listener, handler http.Handler) error {
+// Run starts the background work and serves handler on ln until ctx ends.
+func (a *Broker) Run(ctx context.Context, ln net.Listener, handler http.Handler) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a.background(ctx)
-	a.logger.Info("portvakt is listening", "addr", ln.Addr().String(), "issuer", a.cfg.Issuer)
-	err := serveHTTP(ctx, ln, handler, a.logger)
-	a.store.Close()
+	a.Background(ctx)
+	a.Logger.Info("portvakt is listening", "addr", ln.Addr().String(), "issuer", a.Config.Issuer)
+	err := ServeHTTP(ctx, ln, handler, a.Logger)
+	a.Store.Close()
 	return err
 }

@@ -1,4 +1,4 @@
-package main
+package broker
 
 import (
 	"github.com/portvakt/portvakt/connectors"
@@ -8,8 +8,8 @@ import (
 	"github.com/portvakt/portvakt/connectors/sebankid"
 )
 
-// connectorTypes is every connector type the binary knows, by config type name.
-func connectorTypes() connectors.Registry {
+// ConnectorTypes is every connector type the binary knows, by config type name.
+func ConnectorTypes() connectors.Registry {
 	return connectors.Registry{
 		"sebankid": func() connectors.Config { return new(sebankid.Config) },
 		"nobankid": func() connectors.Config { return new(nobankid.Config) },

@@ -1,4 +1,4 @@
-package main
+package devmode
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/connectors"
 	dksim "github.com/portvakt/portvakt/connectors/dkmitid/sim"
 	fisim "github.com/portvakt/portvakt/connectors/fiftn/sim"
@@ -20,30 +21,33 @@ import (
 	"github.com/portvakt/portvakt/provider/config"
 )
 
-// simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the
+// Simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the
 // real ones: Swedish BankID over mutual TLS with certificates from the simulator's
 // own CA, the others as OpenID providers under /sim/<id>.
-type simulators struct {
-	issuer                string
-	bankid                *sesim.Simulator
-	bankidAPI             string
+type Simulators struct {
+	issuer string
+	// BankID is the Swedish BankID simulator; BankIDAPI its RP API base URL.
+	BankID                *sesim.Simulator
+	BankIDAPI             string
 	bankidCert, bankidKey []byte
-	oidc                  map[string]*simcore.Server // by connector id
-	clientSecret          string
+	// OIDC are the OpenID simulators by connector id.
+	OIDC         map[string]*simcore.Server
+	clientSecret string
 }
 
-const devUpstreamClient = "portvakt-dev"
+// DevUpstreamClient is the broker's client id at the OpenID simulators.
+const DevUpstreamClient = "portvakt-dev"
 
-func startSimulators(ctx context.Context, issuer string, autoApprove bool, logger *slog.Logger) (*simulators, error) {
-	s := &simulators{issuer: issuer, oidc: map[string]*simcore.Server{}, clientSecret: randomSecret()}
+func startSimulators(ctx context.Context, issuer string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
+	s := &Simulators{issuer: issuer, OIDC: map[string]*simcore.Server{}, clientSecret: randomSecret()}
 	var err error
-	if s.bankid, err = sesim.New(sesim.Options{AutoApprove: autoApprove, AppBasePath: "/sim/se-bankid/", Logger: logger}); err != nil {
+	if s.BankID, err = sesim.New(sesim.Options{AutoApprove: autoApprove, AppBasePath: "/sim/se-bankid/", Logger: logger}); err != nil {
 		return nil, fmt.Errorf("BankID simulator: %w", err)
 	}
-	if s.bankidAPI, err = s.bankid.Start(ctx); err != nil {
+	if s.BankIDAPI, err = s.BankID.Start(ctx); err != nil {
 		return nil, fmt.Errorf("BankID simulator: %w", err)
 	}
-	if s.bankidCert, s.bankidKey, err = s.bankid.IssueClientCert("portvakt dev"); err != nil {
+	if s.bankidCert, s.bankidKey, err = s.BankID.IssueClientCert("portvakt dev"); err != nil {
 		return nil, fmt.Errorf("BankID client certificate: %w", err)
 	}
 	no, err := nosim.New(nosim.Options{Issuer: issuer + "/sim/no-bankid", AutoApprove: autoApprove, Logger: logger})
@@ -58,14 +62,14 @@ func startSimulators(ctx context.Context, issuer string, autoApprove bool, logge
 	if err != nil {
 		return nil, fmt.Errorf("MitID simulator: %w", err)
 	}
-	s.oidc["no-bankid"], s.oidc["fi-ftn"], s.oidc["dk-mitid"] = no.Server, fi.Server, dk.Server
+	s.OIDC["no-bankid"], s.OIDC["fi-ftn"], s.OIDC["dk-mitid"] = no.Server, fi.Server, dk.Server
 	return s, nil
 }
 
 // mount serves the simulators' pages under /sim/.
-func (s *simulators) mount(mux *http.ServeMux) {
-	mux.Handle("/sim/se-bankid/", s.bankid.AppHandler())
-	for id, srv := range s.oidc {
+func (s *Simulators) mount(mux *http.ServeMux) {
+	mux.Handle("/sim/se-bankid/", s.BankID.AppHandler())
+	for id, srv := range s.OIDC {
 		mux.Handle("/sim/"+id+"/", srv.Handler())
 	}
 	mux.HandleFunc("GET /sim/{$}", s.index)
@@ -73,9 +77,9 @@ func (s *simulators) mount(mux *http.ServeMux) {
 
 // connectorConfigs configure the four connectors against the simulators: only base
 // URLs and trust material differ from production.
-func (s *simulators) connectorConfigs() []config.Connector {
+func (s *Simulators) connectorConfigs() []config.Connector {
 	oidc := func(id, typ string, extra map[string]any) config.Connector {
-		c := map[string]any{"issuer": s.issuer + "/sim/" + id, "clientID": devUpstreamClient, "clientSecret": s.clientSecret}
+		c := map[string]any{"issuer": s.issuer + "/sim/" + id, "clientID": DevUpstreamClient, "clientSecret": s.clientSecret}
 		for k, v := range extra {
 			c[k] = v
 		}
@@ -83,7 +87,7 @@ func (s *simulators) connectorConfigs() []config.Connector {
 	}
 	return []config.Connector{
 		{ID: "se-bankid", Type: "sebankid", Config: map[string]any{
-			"baseURL": s.bankidAPI, "caPEM": string(s.bankid.CAPEM()),
+			"baseURL": s.BankIDAPI, "caPEM": string(s.BankID.CAPEM()),
 			"certPEM": string(s.bankidCert), "keyPEM": string(s.bankidKey),
 		}},
 		oidc("no-bankid", "nobankid", nil),
@@ -94,10 +98,10 @@ func (s *simulators) connectorConfigs() []config.Connector {
 
 // registerBroker registers the broker as a client at each OpenID simulator, with
 // the broker's callback and, for FTN, the connector's published keys.
-func (s *simulators) registerBroker(a *app) error {
-	for id, srv := range s.oidc {
-		c := simcore.Client{ID: devUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{s.issuer + "/callback/" + id}}
-		if conn, ok := a.connectors[id].(interface{ PublicJWKS() jose.JSONWebKeySet }); ok && id == "fi-ftn" {
+func (s *Simulators) registerBroker(b *broker.Broker) error {
+	for id, srv := range s.OIDC {
+		c := simcore.Client{ID: DevUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{s.issuer + "/callback/" + id}}
+		if conn, ok := b.Connectors[id].(interface{ PublicJWKS() jose.JSONWebKeySet }); ok && id == "fi-ftn" {
 			set := conn.PublicJWKS()
 			c.JWKS, c.Secret = &set, ""
 		}
@@ -110,9 +114,9 @@ func (s *simulators) registerBroker(a *app) error {
 
 // wrap points BankID's "open the app on this device" link at the simulator's app
 // page, since there is no BankID app on a developer's machine.
-func (s *simulators) wrap(c connectors.Connector) connectors.Connector {
+func (s *Simulators) wrap(c connectors.Connector) connectors.Connector {
 	if oc, ok := c.(bankidConnector); ok && c.Info().ID == "se-bankid" {
-		return devBankID{bankidConnector: oc, sim: s.bankid, origin: s.issuer}
+		return devBankID{bankidConnector: oc, sim: s.BankID, origin: s.issuer}
 	}
 	return c
 }
@@ -148,12 +152,12 @@ var simIndex = template.Must(template.New("sim").Parse(`<!doctype html>
 {{range $users}}<tr><td>{{.NationalID}}</td><td>{{.Name}}</td></tr>{{end}}</table>{{end}}
 </body></html>`))
 
-func (s *simulators) index(w http.ResponseWriter, _ *http.Request) {
+func (s *Simulators) index(w http.ResponseWriter, _ *http.Request) {
 	data := struct {
 		SE   []sesim.TestUser
 		OIDC map[string][]simcore.User
 	}{SE: sesim.TestUsers(), OIDC: map[string][]simcore.User{}}
-	for id, srv := range s.oidc {
+	for id, srv := range s.OIDC {
 		data.OIDC[id] = srv.TestUsers()
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -166,6 +170,30 @@ func randomSecret() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func registerStandalone(srv *simcore.Server, secret, redirect string) error {
-	return srv.RegisterClient(simcore.Client{ID: devUpstreamClient, Secret: secret, RedirectURIs: []string{redirect}})
+// StartSimulators starts the simulators alone (for `portvakt sim`), serving their
+// pages under base.
+func StartSimulators(ctx context.Context, base string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
+	return startSimulators(ctx, base, autoApprove, logger)
+}
+
+// Mount serves the simulators' pages under /sim/.
+func (s *Simulators) Mount(mux *http.ServeMux) { s.mount(mux) }
+
+// BankIDTrust is what a broker needs to reach the BankID simulator: its CA and a
+// client certificate with key, PEM.
+func (s *Simulators) BankIDTrust() (ca, cert, key []byte) {
+	return s.BankID.CAPEM(), s.bankidCert, s.bankidKey
+}
+
+// RegisterUpstreamClient registers a broker's callback at an OpenID simulator under
+// the client id portvakt-dev and returns its secret.
+func (s *Simulators) RegisterUpstreamClient(id, redirect, secret string) (string, error) {
+	srv, ok := s.OIDC[id]
+	if !ok {
+		return "", fmt.Errorf("no simulator %q", id)
+	}
+	if secret == "" {
+		secret = s.clientSecret
+	}
+	return secret, srv.RegisterClient(simcore.Client{ID: DevUpstreamClient, Secret: secret, RedirectURIs: []string{redirect}})
 }

@@ -1,4 +1,4 @@
-package main
+package devmode
 
 import (
 	"context"
@@ -20,8 +20,8 @@ import (
 // devServer runs dev mode in the test process on a free port.
 type devServer struct {
 	issuer string
+	env    *Env
 	cancel context.CancelFunc
-	done   chan error
 }
 
 func startDevServer(t *testing.T, data string, autoApprove bool) *devServer {
@@ -30,22 +30,13 @@ func startDevServer(t *testing.T, data string, autoApprove bool) *devServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := devOptions{addr: ln.Addr().String(), data: data, dbDriver: "sqlite", autoApprove: autoApprove, logLevel: "warn", logFormat: "text"}
-	o.issuer = "http://" + ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	root := &swappable{}
-	done := make(chan error, 1)
-	served := make(chan error, 1)
-	go func() { served <- serveHTTP(ctx, ln, root, logger) }()
-	env, err := startDev(ctx, o, logger, root)
+	env, err := Start(ctx, ln, Options{Data: data, AutoApprove: autoApprove, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	env.app.background(ctx)
-	go func() { err := <-served; env.app.store.Close(); done <- err }()
-	d := &devServer{issuer: o.issuer, cancel: cancel, done: done}
+	d := &devServer{issuer: env.Issuer, env: env, cancel: cancel}
 	t.Cleanup(d.stop)
 	return d
 }
@@ -53,7 +44,7 @@ func startDevServer(t *testing.T, data string, autoApprove bool) *devServer {
 func (d *devServer) stop() {
 	if d.cancel != nil {
 		d.cancel()
-		<-d.done
+		_ = d.env.Wait()
 		d.cancel = nil
 	}
 }

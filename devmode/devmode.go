@@ -1,0 +1,224 @@
+package devmode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/demo"
+	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/provider/keys"
+)
+
+// Options are dev mode's settings; the zero value of each field has a default.
+type Options struct {
+	// Issuer is the broker's URL (default http://<listen address>).
+	Issuer string
+	// Data keeps the database and master key across restarts (default .portvakt-dev).
+	Data string
+	// DBDriver is sqlite (default) or mysql; DSN defaults to a SQLite file in Data.
+	DBDriver, DSN string
+	// AutoApprove makes the simulators approve at once.
+	AutoApprove bool
+	// ExtraRedirectURIs are added to the demo client.
+	ExtraRedirectURIs []string
+	// LogLevel and LogFormat go into the broker's config (the logger is Logger).
+	LogLevel, LogFormat string
+	Logger              *slog.Logger
+}
+
+// Env is a running dev mode.
+type Env struct {
+	Issuer     string
+	Broker     *broker.Broker
+	Simulators *Simulators
+	served     chan error
+}
+
+// Start serves dev mode on ln until ctx ends. The simulators answer at once;
+// the broker joins them when built (its connectors read the simulators' discovery
+// documents).
+func Start(ctx context.Context, ln net.Listener, o Options) (*Env, error) {
+	if o.Data == "" {
+		o.Data = ".portvakt-dev"
+	}
+	if o.DBDriver == "" {
+		o.DBDriver = "sqlite"
+	}
+	if o.LogLevel == "" {
+		o.LogLevel = "info"
+	}
+	if o.LogFormat == "" {
+		o.LogFormat = "text"
+	}
+	if o.Issuer == "" {
+		o.Issuer = IssuerFor(ln.Addr().(*net.TCPAddr), ln.Addr().String())
+	}
+	logger := o.Logger
+	root := &swappable{}
+	served := make(chan error, 1)
+	go func() { served <- broker.ServeHTTP(ctx, ln, root, logger) }()
+	env, err := build(ctx, o, logger, root)
+	if err != nil {
+		return nil, errors.Join(err, waitUnlessRunning(ctx, served))
+	}
+	env.served = served
+	env.Broker.Background(ctx)
+	return env, nil
+}
+
+// waitUnlessRunning returns the serve error if serving already ended.
+func waitUnlessRunning(_ context.Context, served chan error) error {
+	select {
+	case err := <-served:
+		return err
+	default:
+		return nil
+	}
+}
+
+// Wait blocks until serving ends (ctx was cancelled) and closes the database.
+func (e *Env) Wait() error {
+	err := <-e.served
+	e.Broker.Store.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// IssuerFor turns a listen address into a URL a browser on this machine reaches.
+func IssuerFor(bound *net.TCPAddr, asked string) string {
+	host, _, _ := net.SplitHostPort(asked)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(bound.Port))
+}
+
+// swappable serves the simulators while the broker starts, then everything.
+type swappable struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := s.h.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, "portvakt is starting", http.StatusServiceUnavailable)
+}
+
+func (s *swappable) set(h http.Handler) { s.h.Store(&h) }
+
+func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable) (*Env, error) {
+	if err := os.MkdirAll(o.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	masterKey, err := masterKey(filepath.Join(o.Data, "master.key"))
+	if err != nil {
+		return nil, err
+	}
+	sims, err := startSimulators(ctx, o.Issuer, o.AutoApprove, logger)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	sims.mount(mux)
+	root.set(mux)
+
+	cfg, err := devConfig(o, masterKey, sims)
+	if err != nil {
+		return nil, err
+	}
+	b, err := broker.Build(ctx, cfg, logger, sims.wrap)
+	if err != nil {
+		return nil, err
+	}
+	if err := sims.registerBroker(b); err != nil {
+		b.Store.Close()
+		return nil, err
+	}
+	demoApp := demo.New(demo.Options{
+		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",
+		Themes: b.Themes, Logger: logger, Choices: demoChoices(),
+	})
+	mux.Handle("/demo", demoApp.Handler())
+	mux.Handle("/demo/", demoApp.Handler())
+	mux.Handle("/", b.Provider.Handler())
+	return &Env{Issuer: o.Issuer, Broker: b, Simulators: sims}, nil
+}
+
+// The demo client, as the dev mode contract names it.
+const (
+	DemoClientID     = "demo"
+	DemoClientSecret = "demo-secret"
+)
+
+// masterKey reads the dev master key, making one on first start.
+func masterKey(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read master key: %w", err)
+	}
+	k, err := keys.GenerateMasterKey()
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write master key: %w", err)
+	}
+	return k, nil
+}
+
+// devConfig is dev mode's configuration: what a production file would hold, with
+// the simulators as the eIDs.
+func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, error) {
+	dsn := o.DSN
+	if o.DBDriver == "sqlite" && dsn == "" {
+		dsn = filepath.Join(o.Data, "portvakt.db")
+	}
+	cfg := &config.Config{
+		Issuer: o.Issuer, MasterKey: masterKey,
+		Storage:    config.Storage{Driver: o.DBDriver, DSN: dsn},
+		Keys:       config.Keys{Algorithms: []string{"RS256", "ES256", "PS256", "EdDSA"}},
+		Login:      config.Login{SessionLifetime: config.Duration(time.Hour)},
+		Log:        config.Log{Level: o.LogLevel, Format: o.LogFormat},
+		Connectors: sims.connectorConfigs(),
+		Clients: []config.Client{{
+			ID: DemoClientID, Name: "Demo app", Secret: DemoClientSecret,
+			Purpose:                "Shows what a relying party receives from portvakt.",
+			RedirectURIs:           append([]string{o.Issuer + "/demo/callback"}, o.ExtraRedirectURIs...),
+			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},
+			Scopes:                 []string{"national_id", "evidence"},
+			Theme:                  config.Theme{DisplayName: "Demo app"},
+		}},
+	}
+	cfg.ApplyDefaults()
+	if problems := cfg.Validate(); len(problems) > 0 {
+		return nil, problems.Err()
+	}
+	return cfg, nil
+}
+
+// demoChoices are the demo app's login buttons.
+func demoChoices() []demo.Choice {
+	return []demo.Choice{
+		{Label: "BankID (Sweden)", ACRValues: "urn:portvakt:eid:se:bankid"},
+		{Label: "BankID (Norway)", ACRValues: "urn:portvakt:eid:no:bankid"},
+		{Label: "Finnish Trust Network", ACRValues: "urn:portvakt:eid:fi:ftn"},
+		{Label: "MitID (Denmark)", ACRValues: "urn:portvakt:eid:dk:mitid"},
+		{Label: "Let me choose", ACRValues: ""},
+	}
+}

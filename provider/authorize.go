@@ -80,7 +80,16 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 	if sso, ok := s.reusableLogin(r, client, &a.state, options, now); ok {
 		a.state.Identity, a.state.Subject, a.state.AuthTime = &sso.Identity, sso.Subject, sso.AuthTime
-		a.state.Done = true
+		askConsent, err := s.needsConsent(r.Context(), client, &a.state)
+		if err != nil {
+			s.unavailablePage(w, r, err)
+			return
+		}
+		if askConsent && slices.Contains(params.Prompt, oidc.PromptNone) {
+			s.respondError(w, r, params, errConsentRequired().WithDescription("the person has not consented to share their data with this client"))
+			return
+		}
+		a.state.Done, a.state.ConsentPending = !askConsent, askConsent
 	} else if slices.Contains(params.Prompt, oidc.PromptNone) {
 		s.respondError(w, r, params, oidc.ErrLoginRequired().WithDescription("the person is not logged in at this broker for this client"))
 		return

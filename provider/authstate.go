@@ -36,7 +36,9 @@ type loginState struct {
 	Subject  string               `json:"sub,omitempty"`
 	AuthTime time.Time            `json:"at,omitempty"`
 	Done     bool                 `json:"d,omitempty"`
-	Failure  *failure             `json:"f,omitempty"`
+	// ConsentPending: identified, waiting for the person's consent.
+	ConsentPending bool     `json:"cp,omitempty"`
+	Failure        *failure `json:"f,omitempty"`
 }
 
 // failure is an error to give the relying party when the person returns to it.

@@ -128,8 +128,14 @@ func (c *Client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethod(c.Client.
 func (c *Client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
-func (c *Client) GrantTypes() []oidc.GrantType { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c *Client) LoginURL(id string) string    { return "/login/" + id }
+func (c *Client) GrantTypes() []oidc.GrantType {
+	out := make([]oidc.GrantType, 0, len(c.Client.GrantTypes))
+	for _, g := range c.Client.GrantTypes {
+		out = append(out, oidc.GrantType(g))
+	}
+	return out
+}
+func (c *Client) LoginURL(id string) string { return "/login/" + id }
 func (c *Client) AccessTokenType() op.AccessTokenType {
 	if c.AccessTokenFormat == "jwt" {
 		return op.AccessTokenTypeJWT

@@ -19,7 +19,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	d := op.CreateDiscoveryConfig(r.Context(), s.op, opStorage{s})
 	d.DeviceAuthorizationEndpoint = ""
 	d.CheckSessionIframe = ""
-	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeClientCredentials}
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
 	d.ResponseModesSupported = []string{"query", "form_post"}
 	d.SubjectTypesSupported = []string{"pairwise", "public"}

@@ -73,6 +73,9 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	case a.state.Done || (a.state.Failure != nil && a.state.Message == ""):
 		s.finish(w, r, a)
 		return
+	case a.state.ConsentPending:
+		s.consentPage(w, r, a)
+		return
 	case a.state.Order != nil:
 		s.orderPage(w, r, a)
 		return
@@ -241,7 +244,7 @@ func (s *Server) chosen(a *authRequest) (Option, bool) {
 
 // completeLogin records the identity and answers the relying party.
 func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
-	updated, err := s.recordLogin(r.Context(), a, o, id)
+	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r))
 	if err != nil {
 		s.unavailablePage(w, r, err)
 		return
@@ -251,7 +254,7 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRe
 
 // recordLogin checks the identity against the request, derives the subject and
 // stores the finished login (or the reason it cannot finish).
-func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity) (*authRequest, error) {
+func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string) (*authRequest, error) {
 	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
 	if err != nil {
 		return nil, err
@@ -271,13 +274,20 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 	}
 	subject := subjectFor(s.subjectSecret, client, &id)
 	now := s.now().Truncate(time.Second)
+	probe := a.state
+	probe.Identity, probe.Subject = &id, subject
+	askConsent, err := s.needsConsent(ctx, client, &probe)
+	if err != nil {
+		return nil, err
+	}
 	updated, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
 		if st.Params.HintSubject != "" && st.Params.HintSubject != subject {
 			st.Failure = &failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}
 			st.Message, st.Order = "", nil
 			return nil
 		}
-		st.Identity, st.Subject, st.AuthTime, st.Done = &id, subject, now, true
+		st.Identity, st.Subject, st.AuthTime = &id, subject, now
+		st.Done, st.ConsentPending = !askConsent, askConsent
 		st.Order, st.UpstreamState, st.Message, st.Failure = nil, nil, "", nil
 		return nil
 	})
@@ -285,8 +295,7 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		return nil, err
 	}
 	if updated.state.Done {
-		s.rememberLogin(ctx, client.ID, ssoLogin{Identity: id, Subject: subject, AuthTime: now})
-		s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", subject)
+		s.loginSucceeded(ctx, client, updated, ip)
 	}
 	return updated, nil
 }
@@ -297,6 +306,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) 
 	case a.state.Done:
 		s.respondSuccess(w, r, a)
 	case a.state.Failure != nil && a.state.Message == "":
+		s.auditFailure(r, a)
 		s.respondError(w, r, a.state.Params, a.state.Failure.oidcError())
 	default:
 		// Not finished, or failed with a message for the person: the login page

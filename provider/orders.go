@@ -24,7 +24,7 @@ type orderStatus struct {
 
 // orderPage shows a running order: the QR code or the button that opens the app.
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
-	st, a, err := s.advanceOrder(r.Context(), a)
+	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r))
 	if err != nil {
 		s.unavailablePage(w, r, err)
 		return
@@ -58,7 +58,7 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}
-	st, _, err := s.advanceOrder(r.Context(), a)
+	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r))
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, orderStatus{Status: "pending"})
 		return
@@ -68,9 +68,9 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 
 // advanceOrder polls the upstream if the order is due for it, and says what the
 // page should show now. The QR code is computed locally every time.
-func (s *Server) advanceOrder(ctx context.Context, a *authRequest) (orderStatus, *authRequest, error) {
+func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip string) (orderStatus, *authRequest, error) {
 	lang := s.themes.MatchLanguage(a.state.Params.UILocales, "", "")
-	if a.state.Done || a.state.Order == nil {
+	if a.state.Done || a.state.ConsentPending || a.state.Order == nil {
 		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
 	}
 	o, ok := s.chosen(a)
@@ -80,12 +80,12 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest) (orderStatus,
 	}
 	if s.now().Sub(a.state.LastPoll) >= a.state.Order.PollInterval {
 		var err error
-		if a, err = s.polls.do(a.id, func() (*authRequest, error) { return s.pollOnce(ctx, a, o, oc) }); err != nil {
+		if a, err = s.polls.do(a.id, func() (*authRequest, error) { return s.pollOnce(ctx, a, o, oc, ip) }); err != nil {
 			return orderStatus{}, a, err
 		}
 	}
 	switch {
-	case a.state.Done:
+	case a.state.Done || a.state.ConsentPending:
 		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
 	case a.state.Failure != nil:
 		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, a, nil
@@ -101,11 +101,11 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest) (orderStatus,
 }
 
 // pollOnce asks the upstream once and stores the outcome.
-func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc connectors.OrderConnector) (*authRequest, error) {
+func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc connectors.OrderConnector, ip string) (*authRequest, error) {
 	progress, perr := oc.Poll(ctx, a.state.Order)
 	now := s.now()
 	if progress.Status == connectors.StatusComplete && progress.Identity != nil && perr == nil {
-		return s.recordLogin(ctx, a, o, *progress.Identity)
+		return s.recordLogin(ctx, a, o, *progress.Identity, ip)
 	}
 	return s.updateLogin(ctx, a.id, func(st *loginState) error {
 		st.LastPoll = now

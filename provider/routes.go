@@ -25,6 +25,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /login/{id}/status", session(http.HandlerFunc(s.orderStatusJSON)))
 	mux.Handle("/login/{id}/cancel", session(http.HandlerFunc(s.cancelLogin)))
 	mux.Handle("GET /login/{id}/done", session(http.HandlerFunc(s.finishLogin)))
+	mux.Handle("POST /login/{id}/consent", session(http.HandlerFunc(s.decideConsent)))
 	mux.Handle("/callback/{connector}", session(http.HandlerFunc(s.upstreamCallback)))
 
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)

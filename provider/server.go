@@ -38,6 +38,10 @@ type Options struct {
 	Logger     *slog.Logger
 	// HTTPClient fetches client JWKS URLs.
 	HTTPClient *http.Client
+	// Audit records identifications; nil keeps no audit trail.
+	Audit AuditRecorder
+	// Consents keeps consent decisions; nil means no client can ask for consent.
+	Consents ConsentStore
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Secure marks cookies Secure; true unless the issuer is plain http.
@@ -70,6 +74,10 @@ type Server struct {
 	jwksCache map[string]cachedJWKS
 
 	polls pollGroup
+
+	auditor  AuditRecorder
+	consents ConsentStore
+	holder   string
 }
 
 // New builds the provider. It reads (or creates) the server secrets.
@@ -95,6 +103,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		secure:    o.Secure,
 		http:      o.HTTPClient,
 		jwksCache: map[string]cachedJWKS{},
+		auditor:   o.Audit,
+		consents:  o.Consents,
+		holder:    newID(),
 	}
 	for _, c := range o.Connectors {
 		s.conns[c.Info().ID] = c
@@ -129,7 +140,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	opConfig.CryptoKeyId = "at1"
 	opConfig.DefaultLogoutRedirectURI = "/logged-out"
 	opts := []op.Option{}
-	if o.Secure == false {
+	if !o.Secure {
 		opts = append(opts, op.WithAllowInsecure())
 	}
 	s.op, err = op.NewProvider(opConfig, opStorage{s}, op.StaticIssuer(s.issuer), opts...)
@@ -173,8 +184,7 @@ func (s *Server) Run(ctx context.Context) {
 func (s *Server) RefreshClients(ctx context.Context) error { return s.clients.Refresh(ctx) }
 
 func (s *Server) purge(ctx context.Context) {
-	holder := "purge-" + s.issuer
-	ok, err := s.store.AcquireLease(ctx, "purge", holder, 50*time.Second)
+	ok, err := s.store.AcquireLease(ctx, "purge", s.holder, 50*time.Second)
 	if err != nil || !ok {
 		return
 	}

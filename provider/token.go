@@ -21,6 +21,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Pragma", "no-cache")
 	switch gt := r.FormValue("grant_type"); gt {
 	case string(oidc.GrantTypeCode):
+	case string(oidc.GrantTypeClientCredentials):
+		s.clientCredentials(w, r)
+		return
 	case "":
 		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("grant_type is missing"), nil)
 		return

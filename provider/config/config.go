@@ -113,7 +113,14 @@ type Client struct {
 	JWKS       map[string]any `yaml:"jwks" json:"jwks,omitempty"`
 	JWKSURL    string         `yaml:"jwks_uri" json:"jwks_uri,omitempty"`
 
-	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris"`
+	// GrantTypes are authorization_code (the default) and client_credentials (for API
+	// clients, such as admin tools).
+	GrantTypes []string `yaml:"grant_types" json:"grant_types,omitempty"`
+	// Roles give a client_credentials client the admin API: admin, or auditor
+	// (read-only).
+	Roles []string `yaml:"roles" json:"roles,omitempty"`
+
+	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris,omitempty"`
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
 
 	// Countries (SE, NO, FI, DK) and/or EIDs (se-bankid, ...) the client accepts;

@@ -17,6 +17,8 @@ var (
 	supportedCountries  = []string{"SE", "NO", "FI", "DK"}
 	supportedScopes     = []string{"national_id", "evidence"}
 	supportedAuth       = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	supportedGrants     = []string{"authorization_code", "client_credentials"}
+	supportedRoles      = []string{"admin", "auditor"}
 	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 )
 
@@ -87,7 +89,13 @@ func (cl *Client) ApplyDefaults() {
 	if cl.Name == "" {
 		cl.Name = cl.ID
 	}
+	if len(cl.GrantTypes) == 0 {
+		cl.GrantTypes = []string{"authorization_code"}
+	}
 }
+
+// HasGrant reports whether the client may use the grant type.
+func (cl *Client) HasGrant(grant string) bool { return slices.Contains(cl.GrantTypes, grant) }
 
 // Validate lists every problem of the configuration.
 func (c *Config) Validate() Problems {
@@ -166,7 +174,20 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	} else if strings.ContainsAny(cl.ID, " :/?#") {
 		p.Add("id: %q must not contain spaces or : / ? #", cl.ID)
 	}
-	if len(cl.RedirectURIs) == 0 {
+	for _, g := range cl.GrantTypes {
+		if !slices.Contains(supportedGrants, g) {
+			p.Add("grant_types: %q is not one of %v", g, supportedGrants)
+		}
+	}
+	for _, r := range cl.Roles {
+		if !slices.Contains(supportedRoles, r) {
+			p.Add("roles: %q is not one of %v", r, supportedRoles)
+		}
+	}
+	if len(cl.Roles) > 0 && !cl.HasGrant("client_credentials") {
+		p.Add("roles: only a client with grant type client_credentials can have admin roles")
+	}
+	if len(cl.RedirectURIs) == 0 && cl.HasGrant("authorization_code") {
 		p.Add("redirect_uris: at least one is required")
 	}
 	for _, u := range cl.RedirectURIs {
@@ -196,6 +217,9 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 			p.Add("secret: a private_key_jwt client has no secret")
 		}
 	case "none":
+		if cl.HasGrant("client_credentials") {
+			p.Add("token_endpoint_auth_method: a client_credentials client must authenticate")
+		}
 		if hasSecret {
 			p.Add("secret: a public client (token_endpoint_auth_method none) has no secret")
 		}

@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+// ScopeAdmin asks for an access token to the admin API.
+const ScopeAdmin = "admin"
+
+// AdminAudience is the aud of admin API access tokens.
+func (s *Server) AdminAudience() string { return s.issuer + "/admin" }
+
+// adminClaims are the claims of an access token from the client_credentials grant.
+type adminClaims struct {
+	jwt.Claims
+	Scope    string   `json:"scope,omitempty"`
+	ClientID string   `json:"client_id"`
+	Roles    []string `json:"roles,omitempty"`
+}
+
+// clientCredentials issues a JWT access token to a client for itself: API clients,
+// and admin tools with a role (the admin API accepts only those).
+func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	req := new(oidc.AccessTokenRequest)
+	if err := op.ParseAuthenticatedTokenRequest(r, s.op.Decoder(), req); err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	client, err := s.authenticateClient(ctx, r, req)
+	if err != nil {
+		op.RequestError(w, r, err, nil)
+		return
+	}
+	if !client.HasGrant(string(oidc.GrantTypeClientCredentials)) {
+		op.RequestError(w, r, oidc.ErrUnauthorizedClient().WithDescription("the client may not use client_credentials"), nil)
+		return
+	}
+	var scopes []string
+	asked := strings.Fields(r.PostForm.Get("scope"))
+	for _, sc := range asked {
+		if sc == ScopeAdmin && len(client.Roles) > 0 && !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	if len(asked) > 0 && len(scopes) == 0 {
+		op.RequestError(w, r, oidc.ErrInvalidScope().WithDescription("none of the requested scopes is allowed to this client"), nil)
+		return
+	}
+	now := s.now()
+	exp := now.Add(client.accessTTL)
+	claims := adminClaims{
+		Claims: jwt.Claims{
+			Issuer: s.issuer, Subject: client.ID, Audience: jwt.Audience{s.AdminAudience()},
+			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(exp), ID: newID(),
+		},
+		Scope: strings.Join(scopes, " "), ClientID: client.ID, Roles: client.Roles,
+	}
+	raw, err := s.signJWT(ctx, "RS256", claims)
+	if err != nil {
+		op.RequestError(w, r, oidc.ErrServerError().WithParent(err), nil)
+		return
+	}
+	if err := s.store.CreateToken(ctx, storage.Token{
+		ID: claims.ID, ClientID: client.ID, Subject: client.ID, Scopes: scopes,
+		Audience: []string{s.AdminAudience()}, Claims: json.RawMessage(`{}`), CreatedAt: now, ExpiresAt: exp,
+	}); err != nil {
+		op.RequestError(w, r, oidc.ErrServerError().WithParent(err), nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{
+		AccessToken: raw, TokenType: oidc.BearerToken, ExpiresIn: uint64(client.accessTTL.Seconds()), Scope: scopes,
+	})
+}
+
+func (s *Server) signJWT(ctx context.Context, alg string, claims any) (string, error) {
+	key, err := s.keys.SigningKey(ctx, alg)
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: key.SignatureAlgorithm(), Key: &jose.JSONWebKey{Key: key.Key(), KeyID: key.ID()}},
+		(&jose.SignerOptions{}).WithType("at+jwt"))
+	if err != nil {
+		return "", fmt.Errorf("signer: %w", err)
+	}
+	return jwt.Signed(signer).Claims(claims).Serialize()
+}
+
+// AdminPrincipal is who an admin API call comes from.
+type AdminPrincipal struct {
+	ClientID string
+	Roles    []string
+	TokenID  string
+}
+
+// Can reports whether the principal has the role.
+func (p AdminPrincipal) Can(role string) bool { return slices.Contains(p.Roles, role) }
+
+// ErrInvalidAdminToken is returned for any token the admin API must refuse.
+var ErrInvalidAdminToken = errors.New("invalid admin access token")
+
+// VerifyAdminToken checks an admin API bearer token: the broker's signature, iss,
+// aud, expiry, the admin scope, a role, and that it was not revoked.
+func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincipal, error) {
+	var p AdminPrincipal
+	tok, err := jwt.ParseSigned(raw, s.signatureAlgorithms())
+	if err != nil || len(tok.Headers) != 1 {
+		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
+	}
+	keys, err := s.keys.KeySet(ctx)
+	if err != nil {
+		return p, err
+	}
+	var claims adminClaims
+	verified := false
+	for _, k := range keys {
+		if k.ID() == tok.Headers[0].KeyID {
+			if err := tok.Claims(k.Key(), &claims); err == nil {
+				verified = true
+			}
+			break
+		}
+	}
+	if !verified {
+		return p, fmt.Errorf("%w: signature", ErrInvalidAdminToken)
+	}
+	if err := claims.Claims.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, AnyAudience: jwt.Audience{s.AdminAudience()}, Time: s.now()}, 0); err != nil {
+		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
+	}
+	if !slices.Contains(strings.Fields(claims.Scope), ScopeAdmin) || len(claims.Roles) == 0 {
+		return p, fmt.Errorf("%w: no admin scope or role", ErrInvalidAdminToken)
+	}
+	if _, err := s.liveToken(ctx, claims.ID); err != nil {
+		if errors.Is(err, storage.ErrUnavailable) {
+			return p, err
+		}
+		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
+	}
+	return AdminPrincipal{ClientID: claims.ClientID, Roles: claims.Roles, TokenID: claims.ID}, nil
+}
+
+func (s *Server) signatureAlgorithms() []jose.SignatureAlgorithm {
+	out := make([]jose.SignatureAlgorithm, 0, len(s.cfg.Keys.Algorithms))
+	for _, a := range s.cfg.Keys.Algorithms {
+		out = append(out, jose.SignatureAlgorithm(a))
+	}
+	return out
+}

@@ -1,0 +1,58 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/portvakt/portvakt/connectors"
+)
+
+// AuditRecorder keeps the audit trail of identifications: who was identified,
+// when, with which eID, for which client. The provider calls it once per login
+// outcome; a recorder error is logged, not shown to the person.
+type AuditRecorder interface {
+	RecordLogin(ctx context.Context, e LoginEvent) error
+}
+
+// LoginEvent is one identification outcome.
+type LoginEvent struct {
+	Time          time.Time
+	ClientID      string
+	AuthRequestID string
+	Connector     string // idp, e.g. se-bankid; empty if none was chosen
+	LoA           connectors.LoA
+	Country       string
+	// NationalID in clear: the recorder stores it sealed and shows it masked.
+	NationalID string
+	Subject    string // the client's sub for the person
+	Outcome    string // OutcomeSuccess, OutcomeCancel or OutcomeError
+	Error      string // the OIDC error code given to the client, for failures
+	ClientIP   string
+}
+
+// Login outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeCancel  = "cancel"
+	OutcomeError   = "error"
+)
+
+// ConsentStore keeps people's consent decisions for clients that ask for consent.
+type ConsentStore interface {
+	// Remembered reports whether the person remembered consent to this client for
+	// at least these claims (and has not withdrawn it).
+	Remembered(ctx context.Context, clientID, subject string, claims []string) (bool, error)
+	// Record stores one decision (approve or decline), with its time and the exact
+	// claims shown.
+	Record(ctx context.Context, d ConsentDecision) error
+}
+
+// ConsentDecision is what the person answered on the consent page.
+type ConsentDecision struct {
+	Time     time.Time
+	ClientID string
+	Subject  string
+	Claims   []string
+	Granted  bool
+	Remember bool
+}

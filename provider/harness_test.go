@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,11 +77,13 @@ func (c *testConnector) Finish(_ context.Context, state []byte, r *http.Request)
 
 // broker is a running broker for tests.
 type broker struct {
-	clock  *clock
-	URL    string
-	srv    *httptest.Server
-	store  *sqlstore.Store
-	server *provider.Server
+	clock    *clock
+	URL      string
+	srv      *httptest.Server
+	audit    *memAudit
+	consents *memConsents
+	store    *sqlstore.Store
+	server   *provider.Server
 }
 
 const (
@@ -97,6 +100,10 @@ func testClients() []config.Client {
 		{ID: "public", Name: "Public SPA", RedirectURIs: []string{"http://127.0.0.1:9999/cb"}},
 		{ID: "se-only", Name: "Swedish only", Secret: "se-only-secret-0123", RedirectURIs: []string{rpRedirect}, Countries: []string{"SE"}},
 		{ID: "es256", Name: "ES256 client", Secret: "es256-secret-012345", RedirectURIs: []string{rpRedirect}, IDTokenAlg: "ES256"},
+		{ID: "asks", Name: "Asks consent", Secret: "asks-secret-0123456", RedirectURIs: []string{rpRedirect}, Consent: true,
+			Purpose: "To open your account.", Scopes: []string{"national_id"}},
+		{ID: "tool", Name: "Admin tool", Secret: "tool-secret-0123456", GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"}},
+		{ID: "api", Name: "API client", Secret: "api-secret-01234567", GrantTypes: []string{"client_credentials"}},
 	}
 }
 
@@ -162,8 +169,10 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 		t.Fatal(err)
 	}
 	clk := &clock{}
+	audit, consents := &memAudit{}, &memConsents{}
 	srv, err := provider.New(ctx, provider.Options{
 		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger, Now: clk.now,
+		Audit: audit, Consents: consents,
 		Connectors: []connectors.Connector{
 			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
 			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
@@ -177,7 +186,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(func() { hs.Close(); store.Close() })
-	return &broker{clock: clk, URL: issuer, srv: hs, store: store, server: srv}
+	return &broker{clock: clk, audit: audit, consents: consents, URL: issuer, srv: hs, store: store, server: srv}
 }
 
 // browser is an HTTP client with cookies that stops at the relying party.
@@ -318,4 +327,46 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 func (r loginResult) authTime() time.Time {
 	v, _ := r.claims["auth_time"].(float64)
 	return time.Unix(int64(v), 0)
+}
+
+// memAudit and memConsents stand in for the audit trail and consent store.
+type memAudit struct {
+	mu     sync.Mutex
+	events []provider.LoginEvent
+}
+
+func (m *memAudit) RecordLogin(_ context.Context, e provider.LoginEvent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, e)
+	return nil
+}
+
+func (m *memAudit) all() []provider.LoginEvent {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]provider.LoginEvent(nil), m.events...)
+}
+
+type memConsents struct {
+	mu        sync.Mutex
+	decisions []provider.ConsentDecision
+}
+
+func (m *memConsents) Remembered(_ context.Context, clientID, subject string, claims []string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, d := range m.decisions {
+		if d.ClientID == clientID && d.Subject == subject && d.Granted && d.Remember {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *memConsents) Record(_ context.Context, d provider.ConsentDecision) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.decisions = append(m.decisions, d)
+	return nil
 }

@@ -129,6 +129,7 @@ func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap fu
 		a.Store.Close()
 		return nil, err
 	}
+	a.Provider.Metrics().AddDB("portvakt", a.Store.DB())
 	return a, nil
 }
 

@@ -111,6 +111,7 @@ func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequ
 	id := a.state.Identity
 	s.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime})
 	s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", a.state.Subject)
+	s.metrics.LoginFinished(id.Connector, client.ID, OutcomeSuccess)
 	s.audit(ctx, LoginEvent{
 		Time: s.now(), ClientID: client.ID, AuthRequestID: a.id, Connector: id.Connector, LoA: id.LoA,
 		Country: id.Country, NationalID: id.NationalID, Subject: a.state.Subject, Outcome: OutcomeSuccess, ClientIP: ip,
@@ -141,5 +142,6 @@ func (s *Server) auditFailure(r *http.Request, a *authRequest) {
 	if id := a.state.Identity; id != nil {
 		e.LoA, e.Country, e.NationalID, e.Subject = id.LoA, id.Country, id.NationalID, a.state.Subject
 	}
+	s.metrics.LoginFinished(e.Connector, e.ClientID, outcome)
 	s.audit(r.Context(), e)
 }

@@ -160,3 +160,27 @@ func TestClientCredentialsAdminToken(t *testing.T) {
 		t.Error("a tampered admin token verifies")
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	rp1.login(t, b, browser(t), url.Values{"acr_values": {"urn:portvakt:eid:se:test"}})
+	resp, err := http.Get(b.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`portvakt_logins_started_total{client="rp1",idp="se-test"} 1`,
+		`portvakt_logins_finished_total{client="rp1",idp="se-test",outcome="success"} 1`,
+		`portvakt_upstream_duration_seconds_count{connector="se-test",operation="finish",result="ok"} 1`,
+		`portvakt_step_duration_seconds_count{step="token"} 1`,
+		`process_cpu_seconds_total`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}

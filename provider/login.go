@@ -174,6 +174,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 		CallbackURL: s.issuer + "/callback/" + o.Info.ID, ReturnURL: s.issuer + "/login/" + a.id,
 		ClientName: client.DisplayName(), ForceLogin: slices.Contains(a.state.Params.Prompt, oidc.PromptLogin),
 	}
+	s.metrics.LoginStarted(o.Info.ID, client.ID)
 	switch c := o.Connector.(type) {
 	case connectors.RedirectConnector:
 		to, upstream, err := c.Begin(ctx, req)

@@ -114,8 +114,13 @@ func (s *Server) connectorJWKS(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	set := pub.PublicJWKS()
+	if len(set.Keys) == 0 {
+		http.NotFound(w, r)
+		return
+	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	writeJSONCacheable(w, pub.PublicJWKS())
+	writeJSONCacheable(w, set)
 }
 
 type cachedJWKS struct {

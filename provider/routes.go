@@ -13,20 +13,21 @@ import (
 // Handler is the broker's whole HTTP surface.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	session := s.sessions.LoadAndSave
+	step := s.metrics.Step
+	session := func(name string, h http.HandlerFunc) http.Handler { return step(name, s.sessions.LoadAndSave(h)) }
 
 	mux.Handle("GET /.well-known/openid-configuration", allowCORS(http.HandlerFunc(s.discovery)))
-	mux.Handle("/authorize", session(http.HandlerFunc(s.authorize)))
+	mux.Handle("/authorize", session("authorize", s.authorize))
 	mux.HandleFunc("/authorize/callback", http.NotFound) // the library's; logins finish at /login/{id}/done
-	mux.Handle("/oauth/token", allowCORS(http.HandlerFunc(s.tokenOrPreflight)))
+	mux.Handle("/oauth/token", step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
 
-	mux.Handle("GET /login/{id}", session(http.HandlerFunc(s.loginPage)))
-	mux.Handle("POST /login/{id}", session(http.HandlerFunc(s.chooseOption)))
-	mux.Handle("GET /login/{id}/status", session(http.HandlerFunc(s.orderStatusJSON)))
-	mux.Handle("/login/{id}/cancel", session(http.HandlerFunc(s.cancelLogin)))
-	mux.Handle("GET /login/{id}/done", session(http.HandlerFunc(s.finishLogin)))
-	mux.Handle("POST /login/{id}/consent", session(http.HandlerFunc(s.decideConsent)))
-	mux.Handle("/callback/{connector}", session(http.HandlerFunc(s.upstreamCallback)))
+	mux.Handle("GET /login/{id}", session("login", s.loginPage))
+	mux.Handle("POST /login/{id}", session("login", s.chooseOption))
+	mux.Handle("GET /login/{id}/status", session("order_status", s.orderStatusJSON))
+	mux.Handle("/login/{id}/cancel", session("cancel", s.cancelLogin))
+	mux.Handle("GET /login/{id}/done", session("done", s.finishLogin))
+	mux.Handle("POST /login/{id}/consent", session("consent", s.decideConsent))
+	mux.Handle("/callback/{connector}", session("callback", s.upstreamCallback))
 
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.themes.StaticHandler()))
@@ -36,7 +37,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("/end_session", session(s.op))
+	mux.Handle("/end_session", step("end_session", s.sessions.LoadAndSave(s.op)))
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("/userinfo", step("userinfo", s.op))
 	mux.Handle("/device_authorization", http.NotFoundHandler())
 	mux.Handle("/", s.op) // userinfo, introspection, revocation, keys
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/provider/metrics"
 	"github.com/portvakt/portvakt/provider/storage"
 	"github.com/portvakt/portvakt/themes"
 )
@@ -38,6 +39,8 @@ type Options struct {
 	Logger     *slog.Logger
 	// HTTPClient fetches client JWKS URLs.
 	HTTPClient *http.Client
+	// Metrics are the broker's Prometheus metrics; New makes its own when nil.
+	Metrics *metrics.Metrics
 	// Audit records identifications; nil keeps no audit trail.
 	Audit AuditRecorder
 	// Consents keeps consent decisions; nil means no client can ask for consent.
@@ -77,6 +80,7 @@ type Server struct {
 
 	auditor  AuditRecorder
 	consents ConsentStore
+	metrics  *metrics.Metrics
 	holder   string
 }
 
@@ -88,6 +92,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
 	s := &Server{
 		cfg:       o.Config,
 		issuer:    o.Config.Issuer,
@@ -95,7 +102,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		keys:      o.Keys,
 		codec:     stateCodec{sealer: o.Sealer},
 		clients:   newClientCache(o.Store, o.Config.Tokens, o.Logger),
-		options:   availableOptions(o.Connectors),
+		options:   availableOptions(instrument(o.Metrics, o.Connectors)),
 		conns:     map[string]connectors.Connector{},
 		themes:    o.Themes,
 		logger:    o.Logger,
@@ -104,6 +111,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		http:      o.HTTPClient,
 		jwksCache: map[string]cachedJWKS{},
 		auditor:   o.Audit,
+		metrics:   o.Metrics,
 		consents:  o.Consents,
 		holder:    newID(),
 	}
@@ -197,3 +205,15 @@ func (s *Server) purge(ctx context.Context) {
 		s.logger.Debug("purged expired rows", "rows", n)
 	}
 }
+
+// instrument times every upstream call of every connector.
+func instrument(m *metrics.Metrics, conns []connectors.Connector) []connectors.Connector {
+	out := make([]connectors.Connector, len(conns))
+	for i, c := range conns {
+		out[i] = m.Instrument(c)
+	}
+	return out
+}
+
+// Metrics are the broker's metrics (for /metrics and the database pool collector).
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }

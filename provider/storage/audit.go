@@ -1,0 +1,74 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// AuditRecord is one entry of the append-only audit trail: an identification or
+// an admin change. The store assigns Seq and PrevHash; the caller's hash function
+// computes Hash over the record with those set, so the chain is the caller's
+// definition and the store only keeps it in order.
+type AuditRecord struct {
+	Seq  int64
+	ID   string
+	Time time.Time
+	// Kind is "login" or "admin".
+	Kind     string
+	ClientID string
+	// Actor is who made an admin change ("client:<id>", "cli:<user>").
+	Actor string
+	// Action is the admin operation (client.create, consent.withdraw, ...).
+	Action    string
+	Connector string
+	LoA       string
+	Country   string
+	// NationalIDSealed is the national id encrypted by the caller.
+	NationalIDSealed []byte
+	NationalIDMasked string
+	// PersonKey is a keyed hash of the person's national id, so one person's
+	// records can be found without decrypting every row.
+	PersonKey string
+	Subject   string
+	Outcome   string
+	Error     string
+	ClientIP  string
+	Details   json.RawMessage
+	PrevHash  string
+	Hash      string
+}
+
+// AuditQuery selects records; zero fields do not filter. Records come in Seq
+// order, those with Seq > AfterSeq, at most Limit (0: the store's default).
+type AuditQuery struct {
+	ClientID  string
+	PersonKey string
+	Subject   string
+	From, To  time.Time // From inclusive, To exclusive
+	AfterSeq  int64
+	Limit     int
+}
+
+// AuditHead is the state of the chain: the last record, and the anchor the first
+// kept record links to (the hash of the last purged record, empty before any purge).
+type AuditHead struct {
+	LastSeq    int64
+	LastHash   string
+	AnchorSeq  int64
+	AnchorHash string
+}
+
+// AuditLog keeps the hash-chained audit trail. Appends from every process that
+// shares the database form one chain.
+type AuditLog interface {
+	// AppendAudit sets r.Seq and r.PrevHash from the chain head, r.Hash =
+	// hash(r), stores r and moves the head, all in one serialized step.
+	AppendAudit(ctx context.Context, r AuditRecord, hash func(AuditRecord) (string, error)) (AuditRecord, error)
+	ListAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
+	AuditHead(ctx context.Context) (AuditHead, error)
+	// PurgeAudit deletes the records older than before (oldest first, in Seq order,
+	// stopping at the first newer one) and moves the anchor to the last deleted
+	// record, so what remains still verifies. It returns how many went.
+	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
+}

@@ -100,7 +100,7 @@ func (s *Simulators) connectorConfigs() []config.Connector {
 // the broker's callback and, for FTN, the connector's published keys.
 func (s *Simulators) registerBroker(b *broker.Broker) error {
 	for id, srv := range s.OIDC {
-		c := simcore.Client{ID: DevUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{s.issuer + "/callback/" + id}}
+		c := simcore.Client{ID: DevUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{b.Config.Issuer + "/callback/" + id}}
 		if conn, ok := b.Connectors[id].(interface{ PublicJWKS() jose.JSONWebKeySet }); ok && id == "fi-ftn" {
 			set := conn.PublicJWKS()
 			c.JWKS, c.Secret = &set, ""
@@ -197,3 +197,14 @@ func (s *Simulators) RegisterUpstreamClient(id, redirect, secret string) (string
 	}
 	return secret, srv.RegisterClient(simcore.Client{ID: DevUpstreamClient, Secret: secret, RedirectURIs: []string{redirect}})
 }
+
+// ConnectorConfigs are connector entries for a broker's config that reach these
+// simulators (for brokers started apart from dev mode, such as replicas in tests).
+func (s *Simulators) ConnectorConfigs() []config.Connector { return s.connectorConfigs() }
+
+// RegisterBroker registers a built broker as the client of each OpenID simulator,
+// with the callback at the simulators' issuer base (the broker's issuer).
+func (s *Simulators) RegisterBroker(b *broker.Broker) error { return s.registerBroker(b) }
+
+// Wrap points BankID's app links at the simulator (see broker.Build's wrap).
+func (s *Simulators) Wrap(c connectors.Connector) connectors.Connector { return s.wrap(c) }

@@ -37,16 +37,16 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req := new(oidc.AccessTokenRequest)
 	if err := op.ParseAuthenticatedTokenRequest(r, s.op.Decoder(), req); err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	client, err := s.authenticateClient(ctx, r, req)
 	if err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	if !client.HasGrant(string(oidc.GrantTypeClientCredentials)) {
-		op.RequestError(w, r, oidc.ErrUnauthorizedClient().WithDescription("the client may not use client_credentials"), nil)
+		s.tokenError(w, r, oidc.ErrUnauthorizedClient().WithDescription("the client may not use client_credentials"))
 		return
 	}
 	var scopes []string
@@ -57,7 +57,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(asked) > 0 && len(scopes) == 0 {
-		op.RequestError(w, r, oidc.ErrInvalidScope().WithDescription("none of the requested scopes is allowed to this client"), nil)
+		s.tokenError(w, r, oidc.ErrInvalidScope().WithDescription("none of the requested scopes is allowed to this client"))
 		return
 	}
 	now := s.now()
@@ -71,14 +71,14 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, err := s.signJWT(ctx, "RS256", claims)
 	if err != nil {
-		op.RequestError(w, r, oidc.ErrServerError().WithParent(err), nil)
+		s.tokenError(w, r, oidc.ErrServerError().WithParent(err))
 		return
 	}
 	if err := s.store.CreateToken(ctx, storage.Token{
 		ID: claims.ID, ClientID: client.ID, Subject: client.ID, Scopes: scopes,
 		Audience: []string{s.AdminAudience()}, Claims: json.RawMessage(`{}`), CreatedAt: now, ExpiresAt: exp,
 	}); err != nil {
-		op.RequestError(w, r, oidc.ErrServerError().WithParent(err), nil)
+		s.tokenError(w, r, oidc.ErrServerError().WithParent(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{

@@ -136,7 +136,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access token key: %w", err)
 	}
-	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
+	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure, o.Logger)
 
 	opConfig := &op.Config{
 		CodeMethodS256:          true,

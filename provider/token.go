@@ -25,47 +25,47 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.clientCredentials(w, r)
 		return
 	case "":
-		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("grant_type is missing"), nil)
+		s.tokenError(w, r, oidc.ErrInvalidRequest().WithDescription("grant_type is missing"))
 		return
 	default:
-		op.RequestError(w, r, oidc.ErrUnsupportedGrantType().WithDescription("grant_type %s is not supported", gt), nil)
+		s.tokenError(w, r, oidc.ErrUnsupportedGrantType().WithDescription("grant_type %s is not supported", gt))
 		return
 	}
 	ctx := r.Context()
 	req, err := op.ParseAccessTokenRequest(r, s.op.Decoder())
 	if err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	client, err := s.authenticateClient(ctx, r, req)
 	if err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	if req.Code == "" {
-		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("code is missing"), nil)
+		s.tokenError(w, r, oidc.ErrInvalidRequest().WithDescription("code is missing"))
 		return
 	}
 	a, err := s.consumeCode(ctx, req.Code)
 	if err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	switch {
 	case a.GetClientID() != client.ID:
-		op.RequestError(w, r, oidc.ErrInvalidGrant().WithDescription("the code was issued to another client"), nil)
+		s.tokenError(w, r, oidc.ErrInvalidGrant().WithDescription("the code was issued to another client"))
 		return
 	case req.RedirectURI != a.GetRedirectURI():
-		op.RequestError(w, r, oidc.ErrInvalidGrant().WithDescription("redirect_uri does not match the authorization request"), nil)
+		s.tokenError(w, r, oidc.ErrInvalidGrant().WithDescription("redirect_uri does not match the authorization request"))
 		return
 	}
 	if err := op.AuthorizeCodeChallenge(req.CodeVerifier, a.GetCodeChallenge()); err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	resp, err := op.CreateTokenResponse(withSigningAlg(ctx, client.IDTokenAlg), a, client, s.op, true, req.Code, "")
 	if err != nil {
-		op.RequestError(w, r, err, nil)
+		s.tokenError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -123,7 +123,7 @@ func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, er
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, oidc.ErrInvalidGrant().WithDescription("the code is unknown or expired")
 	case err != nil:
-		return nil, oidc.ErrServerError().WithParent(err)
+		return nil, err
 	}
 	a, err := s.codec.decode(rec)
 	if err != nil {
@@ -133,4 +133,21 @@ func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, er
 		return nil, oidc.ErrInvalidGrant().WithDescription("the login is not finished")
 	}
 	return a, nil
+}
+
+// tokenError answers a token request with an OIDC error. A database that cannot be
+// reached is temporarily_unavailable with 503 and Retry-After, so clients retry
+// rather than treat it as a bug; the cause stays in the log.
+func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, storage.ErrUnavailable) {
+		s.logger.ErrorContext(r.Context(), "token endpoint: database unavailable", "error", err)
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, errTemporarilyUnavailable().WithDescription("the service is temporarily unavailable; retry shortly"))
+		return
+	}
+	var e *oidc.Error
+	if !errors.As(err, &e) {
+		err = oidc.ErrServerError().WithParent(err)
+	}
+	op.RequestError(w, r, err, nil)
 }

@@ -66,6 +66,28 @@ func TestMySQLConformance(t *testing.T) {
 	})
 }
 
+func TestSQLiteAuditAndConsents(t *testing.T) {
+	conformance.RunAuditTests(t, func(t *testing.T) storage.AuditLog { return openMigrated(t, sqliteConfig(t)) })
+	conformance.RunConsentTests(t, func(t *testing.T) storage.Consents { return openMigrated(t, sqliteConfig(t)) })
+}
+
+func TestMySQLAuditAndConsents(t *testing.T) {
+	cfg := mysqlTestDatabase(t)
+	openMigrated(t, cfg)
+	fresh := func(t *testing.T) *sqlstore.Store {
+		s := openMigrated(t, cfg)
+		for _, stmt := range []string{"DELETE FROM audit_records", "DELETE FROM consent_events", "DELETE FROM consents",
+			"UPDATE audit_chain SET last_seq = 0, last_hash = '', anchor_seq = 0, anchor_hash = ''"} {
+			if _, err := s.DB().ExecContext(t.Context(), stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		return s
+	}
+	conformance.RunAuditTests(t, func(t *testing.T) storage.AuditLog { return fresh(t) })
+	conformance.RunConsentTests(t, func(t *testing.T) storage.Consents { return fresh(t) })
+}
+
 // mysqlTestDatabase gives the test a fresh database of its own.
 func mysqlTestDatabase(t *testing.T) sqlstore.Config {
 	t.Helper()

@@ -16,10 +16,12 @@ import (
 
 // orderStatus is what the order page polls, about once a second.
 type orderStatus struct {
-	Status   string `json:"status"`
-	Message  string `json:"message,omitempty"`
-	QR       string `json:"qr,omitempty"`
-	Redirect string `json:"redirect,omitempty"`
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+	// QRContent is this second's QR code content; the page draws it. It holds
+	// nothing secret: the QR secret stays in the broker.
+	QRContent string `json:"qr_content,omitempty"`
+	Redirect  string `json:"redirect,omitempty"`
 }
 
 // orderPage shows a running order: the QR code or the button that opens the app.
@@ -41,7 +43,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 	}
 	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title")
 	page := themes.OrderPage{
-		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: st.QR,
+		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
 		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
 		NoScriptRefreshURL: "/login/" + a.id,
@@ -90,13 +92,8 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip string) (o
 	case a.state.Failure != nil:
 		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, a, nil
 	}
-	st := orderStatus{Status: "pending", Message: s.message(lang, a.state.Option, a.state.Message)}
-	if content := oc.QR(a.state.Order, s.now()); content != "" {
-		png, err := qrcode.Encode(content, qrcode.Medium, 256)
-		if err == nil {
-			st.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
-		}
-	}
+	st := orderStatus{Status: "pending", Message: s.message(lang, a.state.Option, a.state.Message),
+		QRContent: oc.QR(a.state.Order, s.now())}
 	return st, a, nil
 }
 
@@ -165,4 +162,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// qrImage renders QR content as a PNG data URL, for the order page's first paint
+// and for browsers without JavaScript; after that the page draws the codes itself.
+func qrImage(content string) string {
+	if content == "" {
+		return ""
+	}
+	png, err := qrcode.Encode(content, qrcode.Medium, 256)
+	if err != nil {
+		return ""
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }

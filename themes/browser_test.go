@@ -24,8 +24,6 @@ document.addEventListener('securitypolicyviolation', function (e) {
   window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || ''));
 });`
 
-// secondQR is a different 1x1 PNG than the sample's first QR image.
-const secondQR = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
 
 func findChromium(t *testing.T) string {
 	t.Helper()
@@ -64,7 +62,7 @@ func TestPagesUnderStrictCSPInChromium(t *testing.T) {
 		return order
 	}))
 	mux.HandleFunc("/status", func(w http.ResponseWriter, r *http.Request) {
-		code, status := http.StatusOK, map[string]string{"status": "pending", "message": "Second message", "qr": secondQR}
+		code, status := http.StatusOK, map[string]string{"status": "pending", "message": "Second message", "qr_content": "bankid.test-token.1.0123456789abcdef"}
 		if complete.Load() {
 			// As for a lost session: an error status whose JSON still says where to go.
 			code, status = http.StatusNotFound, map[string]string{"status": "failed", "redirect": "/done"}
@@ -140,7 +138,7 @@ func TestPagesUnderStrictCSPInChromium(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/order")); err != nil {
 			t.Fatal(err)
 		}
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pv-status-message').textContent === 'Second message' && document.getElementById('pv-qr').src === '`+secondQR+`'`, chromedp.WithPollingTimeout(10*time.Second)))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pv-status-message').textContent === 'Second message' && document.getElementById('pv-qr').src.indexOf('data:image/gif;base64,') === 0`, chromedp.WithPollingTimeout(10*time.Second)))
 		if err != nil {
 			t.Fatalf("order.js did not apply the status: %v", err)
 		}

@@ -15,24 +15,24 @@ const (
 // ConsentEvent is one entry of the consent log: a decision on the consent page or
 // a withdrawal.
 type ConsentEvent struct {
-	ID       string
-	Time     time.Time
-	ClientID string
-	Subject  string
+	ID       string    `json:"id"`
+	Time     time.Time `json:"time"`
+	ClientID string    `json:"client_id"`
+	Subject  string    `json:"sub"`
 	// Decision is ConsentGranted, ConsentDeclined or ConsentWithdrawn.
-	Decision string
-	Claims   []string
-	Remember bool
+	Decision string   `json:"decision"`
+	Claims   []string `json:"claims,omitempty"`
+	Remember bool     `json:"remember"`
 	// Actor is who withdrew (empty for the person's own decisions).
-	Actor string
+	Actor string `json:"actor,omitempty"`
 }
 
 // RememberedConsent is a standing consent of a person (subject) to a client.
 type RememberedConsent struct {
-	ClientID  string
-	Subject   string
-	Claims    []string
-	GrantedAt time.Time
+	ClientID  string    `json:"client_id"`
+	Subject   string    `json:"sub"`
+	Claims    []string  `json:"claims"`
+	GrantedAt time.Time `json:"granted_at"`
 }
 
 // ConsentQuery selects log entries or remembered consents; empty fields do not filter.

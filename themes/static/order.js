@@ -19,6 +19,16 @@
   var busy = false;
   var timer = null;
 
+  // qrImage draws the QR content the server sent (it changes every second) as an
+  // image, here rather than on the server: one image per poll per pending login
+  // would cost the broker more than everything else it does for the page.
+  function qrImage(content) {
+    var code = window.qrcode(0, 'M');
+    code.addData(content);
+    code.make();
+    return code.createDataURL(6, 4);
+  }
+
   function setMessage(text) {
     if (text && message && message.textContent !== text) {
       message.textContent = text;
@@ -52,7 +62,9 @@
       .then(function (status) {
         failures = 0;
         setMessage(status.message);
-        if (qr && typeof status.qr === 'string' && status.qr.indexOf('data:image/png;base64,') === 0) {
+        if (qr && typeof status.qr_content === 'string' && status.qr_content && typeof window.qrcode === 'function') {
+          qr.src = qrImage(status.qr_content);
+        } else if (qr && typeof status.qr === 'string' && status.qr.indexOf('data:image/png;base64,') === 0) {
           qr.src = status.qr;
         }
         if (status.status === 'complete' || status.status === 'failed') {

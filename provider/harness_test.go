@@ -82,6 +82,7 @@ type broker struct {
 	srv      *httptest.Server
 	audit    *memAudit
 	consents *memConsents
+	orders   *testOrders
 	store    *sqlstore.Store
 	server   *provider.Server
 }
@@ -98,7 +99,7 @@ func testClients() []config.Client {
 			PostLogoutRedirectURIs: []string{rpLogout}, Scopes: []string{"national_id"}},
 		{ID: "rp2", Name: "RP Two", Secret: "rp2-secret-0123456789", RedirectURIs: []string{rpRedirect}},
 		{ID: "public", Name: "Public SPA", RedirectURIs: []string{"http://127.0.0.1:9999/cb"}},
-		{ID: "se-only", Name: "Swedish only", Secret: "se-only-secret-0123", RedirectURIs: []string{rpRedirect}, Countries: []string{"SE"}},
+		{ID: "se-only", Name: "Swedish only", Secret: "se-only-secret-0123", RedirectURIs: []string{rpRedirect}, EIDs: []string{"se-test"}},
 		{ID: "es256", Name: "ES256 client", Secret: "es256-secret-012345", RedirectURIs: []string{rpRedirect}, IDTokenAlg: "ES256"},
 		{ID: "asks", Name: "Asks consent", Secret: "asks-secret-0123456", RedirectURIs: []string{rpRedirect}, Consent: true,
 			Purpose: "To open your account.", Scopes: []string{"national_id"}},
@@ -136,6 +137,8 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 		Keys:    config.Keys{Algorithms: []string{"RS256", "ES256"}},
 		Login:   config.Login{SessionLifetime: config.Duration(time.Hour)},
 		Clients: testClients(),
+		// The connectors are passed in below; the config names them for validation.
+		Connectors: []config.Connector{{ID: "se-test", Type: "test"}, {ID: "fi-test", Type: "test"}, {ID: "se-order", Type: "test"}},
 	}
 	cfg.ApplyDefaults()
 	if problems := cfg.Validate(); len(problems) > 0 {
@@ -170,12 +173,14 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	}
 	clk := &clock{}
 	audit, consents := &memAudit{}, &memConsents{}
+	orders := &testOrders{polls: map[string]int{}, script: map[string][]connectors.Progress{}}
 	srv, err := provider.New(ctx, provider.Options{
 		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger, Now: clk.now,
 		Audit: audit, Consents: consents,
 		Connectors: []connectors.Connector{
 			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
 			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
+			orders,
 		},
 	})
 	if err != nil {
@@ -186,7 +191,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(func() { hs.Close(); store.Close() })
-	return &broker{clock: clk, audit: audit, consents: consents, URL: issuer, srv: hs, store: store, server: srv}
+	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: store, server: srv}
 }
 
 // browser is an HTTP client with cookies that stops at the relying party.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -26,7 +27,7 @@ type orderStatus struct {
 
 // orderPage shows a running order: the QR code or the button that opens the app.
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
-	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r))
+	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales))
 	if err != nil {
 		s.unavailablePage(w, r, err)
 		return
@@ -60,7 +61,7 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}
-	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r))
+	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales))
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, orderStatus{Status: "pending"})
 		return
@@ -70,8 +71,7 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 
 // advanceOrder polls the upstream if the order is due for it, and says what the
 // page should show now. The QR code is computed locally every time.
-func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip string) (orderStatus, *authRequest, error) {
-	lang := s.themes.MatchLanguage(a.state.Params.UILocales, "", "")
+func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string) (orderStatus, *authRequest, error) {
 	if a.state.Done || a.state.ConsentPending || a.state.Order == nil {
 		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
 	}
@@ -80,7 +80,7 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip string) (o
 	if !ok || !isOrder {
 		return orderStatus{Status: "failed", Redirect: "/login/" + a.id}, a, nil
 	}
-	if s.now().Sub(a.state.LastPoll) >= a.state.Order.PollInterval {
+	if s.polls.due(a, s.now()) {
 		var err error
 		if a, err = s.polls.do(a.id, func() (*authRequest, error) { return s.pollOnce(ctx, a, o, oc, ip) }); err != nil {
 			return orderStatus{}, a, err
@@ -101,8 +101,19 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip string) (o
 func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc connectors.OrderConnector, ip string) (*authRequest, error) {
 	progress, perr := oc.Poll(ctx, a.state.Order)
 	now := s.now()
+	s.polls.polled(a.id, now)
 	if progress.Status == connectors.StatusComplete && progress.Identity != nil && perr == nil {
+		s.polls.forget(a.id)
 		return s.recordLogin(ctx, a, o, *progress.Identity, ip)
+	}
+	final := progress.Status == connectors.StatusFailed || (perr != nil && !errors.Is(perr, connectors.ErrUpstream))
+	if !final && (progress.Message == "" || progress.Message == a.state.Message) {
+		// Nothing new to remember: no write. A pending order costs the database one
+		// read per page poll and a write only when its message changes.
+		return a, nil
+	}
+	if final {
+		s.polls.forget(a.id)
 	}
 	return s.updateLogin(ctx, a.id, func(st *loginState) error {
 		st.LastPoll = now
@@ -114,7 +125,7 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 			if perr == nil {
 				f, msg = failureFor(connectors.ErrUpstream)
 			}
-			if progress.Message != "" {
+			if hasMessage(o, progress.Message) {
 				msg = progress.Message
 			}
 			st.Failure, st.Message, st.Order = f, msg, nil
@@ -124,10 +135,49 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 }
 
 // pollGroup makes concurrent polls of one order in this process share one upstream
-// call.
+// call, and keeps when each order was last polled, so the upstream is asked at most
+// once per poll interval without writing that time to the database.
 type pollGroup struct {
 	mu       sync.Mutex
 	inflight map[string]*pollCall
+	last     map[string]time.Time
+}
+
+// due reports whether the order may be polled upstream now.
+func (g *pollGroup) due(a *authRequest, now time.Time) bool {
+	g.mu.Lock()
+	last := g.last[a.id]
+	g.mu.Unlock()
+	if a.state.LastPoll.After(last) {
+		last = a.state.LastPoll
+	}
+	return now.Sub(last) >= a.state.Order.PollInterval
+}
+
+func (g *pollGroup) polled(id string, at time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.last == nil {
+		g.last = map[string]time.Time{}
+	}
+	g.last[id] = at
+}
+
+func (g *pollGroup) forget(id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.last, id)
+}
+
+// prune forgets orders not polled since before, abandoned by their pages.
+func (g *pollGroup) prune(before time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for id, at := range g.last {
+		if at.Before(before) {
+			delete(g.last, id)
+		}
+	}
 }
 
 type pollCall struct {
@@ -175,4 +225,10 @@ func qrImage(content string) string {
 		return ""
 	}
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+}
+
+// hasMessage reports whether the connector has its own text for a message id.
+func hasMessage(o Option, id string) bool {
+	m, ok := o.Connector.(connectors.Messages)
+	return ok && id != "" && m.Message("en", id) != ""
 }

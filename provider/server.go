@@ -183,6 +183,7 @@ func (s *Server) Run(ctx context.Context) {
 			}
 		case <-purge.C:
 			s.purge(ctx)
+			s.polls.prune(s.now().Add(-s.cfg.Login.Lifetime.D()))
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 
@@ -41,6 +42,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	o.Logger = logger
+	slog.SetDefault(logger) // the op library logs through the default logger
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -49,7 +51,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  simulators: %s/sim/\n  data:       %s\n\n",
-		env.Issuer, env.Issuer, devmode.DemoClientID, devmode.DemoClientSecret, env.Issuer, o.Data)
+	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  admin:      %s/admin/ (client %s / %s)\n  simulators: %s/sim/\n  data:       %s\n\n",
+		env.Issuer, env.Issuer, devmode.DemoClientID, devmode.DemoClientSecret,
+		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, o.Data)
 	return env.Wait()
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 
 	"github.com/portvakt/portvakt/broker"
@@ -36,6 +37,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	slog.SetDefault(logger) // the op library logs through the default logger
 	a, err := broker.Build(ctx, cfg, logger, nil)
 	if err != nil {
 		return err
@@ -44,7 +46,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return a.Run(ctx, ln, a.Provider.Handler())
+	return a.Run(ctx, ln, a.Handler())
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

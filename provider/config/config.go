@@ -25,6 +25,7 @@ type Config struct {
 	Tokens     Tokens      `yaml:"tokens"`
 	Login      Login       `yaml:"login"`
 	Log        Log         `yaml:"log"`
+	Audit      Audit       `yaml:"audit"`
 	Connectors []Connector `yaml:"connectors"`
 	Clients    []Client    `yaml:"clients"`
 }

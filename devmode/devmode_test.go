@@ -127,6 +127,23 @@ func TestDevDemoShowsTheVerifiedIdentity(t *testing.T) {
 			t.Errorf("the demo page does not show %q", want)
 		}
 	}
+	// login_hint=sub:<personnummer> reached the BankID order's requirement, over mTLS.
+	auths := d.env.Simulators.BankID.RequestsTo("auth")
+	if len(auths) != 1 {
+		t.Fatalf("%d auth requests at the BankID simulator", len(auths))
+	}
+	var order struct {
+		EndUserIP   string `json:"endUserIp"`
+		Requirement struct {
+			PersonalNumber string `json:"personalNumber"`
+		} `json:"requirement"`
+	}
+	if err := json.Unmarshal(auths[0].Body, &order); err != nil {
+		t.Fatal(err)
+	}
+	if order.Requirement.PersonalNumber != "198507232398" || order.EndUserIP != "127.0.0.1" || auths[0].ClientCN != "portvakt dev" {
+		t.Errorf("auth request %s from client certificate %q", auths[0].Body, auths[0].ClientCN)
+	}
 }
 
 func TestDevRestartKeepsKeysAndClients(t *testing.T) {

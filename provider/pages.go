@@ -33,7 +33,7 @@ func (s *Server) page(r *http.Request, uiLocales []string, titleKey string) them
 func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string) themes.Page {
 	lang := s.lang(w, r, uiLocales)
 	t := s.themes.Translator(lang)
-	p := themes.Page{Lang: lang, T: t, Title: t(titleKey)}
+	p := themes.Page{Lang: lang, T: t, Title: t(titleKey), SimulatorsURL: s.simsURL}
 	for _, code := range themes.Languages() {
 		q := url.Values{"lang": {code}}
 		p.Languages = append(p.Languages, themes.LanguageLink{

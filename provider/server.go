@@ -45,6 +45,9 @@ type Options struct {
 	Audit AuditRecorder
 	// Consents keeps consent decisions; nil means no client can ask for consent.
 	Consents ConsentStore
+	// SimulatorsURL, in dev mode, makes every page say the eIDs are simulated and
+	// link to the simulators.
+	SimulatorsURL string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Secure marks cookies Secure; true unless the issuer is plain http.
@@ -82,6 +85,7 @@ type Server struct {
 	consents ConsentStore
 	metrics  *metrics.Metrics
 	holder   string
+	simsURL  string
 }
 
 // New builds the provider. It reads (or creates) the server secrets.
@@ -114,6 +118,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		metrics:   o.Metrics,
 		consents:  o.Consents,
 		holder:    newID(),
+		simsURL:   o.SimulatorsURL,
 	}
 	for _, c := range o.Connectors {
 		s.conns[c.Info().ID] = c

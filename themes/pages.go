@@ -9,6 +9,9 @@ type Page struct {
 	Theme     Theme
 	Title     string // translated page title
 	CSRFToken string // sent as the hidden field "csrf_token" in every form
+	// SimulatorsURL is set in dev mode: the pages say the eIDs are simulated and
+	// link to the simulators, where the person plays the eID app.
+	SimulatorsURL string
 }
 
 // language lets Render find the page language in any page type that embeds

@@ -146,7 +146,7 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 		page.Groups[i].Options = append(page.Groups[i].Options, themes.LoginOption{
 			Value: o.Value(), Connector: o.Info.ID, Name: o.Info.Name,
 			Method: methodLabel(base.T, o), LogoURL: "/static/eids/" + o.Info.ID + ".svg",
-			Level: base.T("level." + o.Method.LoA.String()),
+			Level: base.T("level." + levelAsked(o.Method, a.state.MinLoA).String()),
 		})
 	}
 	s.render(w, http.StatusOK, "login.html", page)
@@ -419,4 +419,15 @@ func (s *Server) message(lang, option, id string) string {
 		}
 	}
 	return s.themes.Translator(lang)(id)
+}
+
+// levelAsked is the level a login with this method will ask the eID for: the
+// request's minimum, never below what the method always gives. The page shows
+// this, not the most the eID could reach.
+func levelAsked(m connectors.Method, min connectors.LoA) connectors.LoA {
+	level := max(m.MinLoA, min)
+	if level == connectors.LoANone {
+		level = m.LoA
+	}
+	return level
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
@@ -28,6 +29,8 @@ type Broker struct {
 	Provider *provider.Server
 	// Connectors by id, as opened (before any wrapping).
 	Connectors map[string]connectors.Connector
+	// Admin is the audit trail, consent store and admin service.
+	Admin *AdminParts
 }
 
 // OpenStore opens the database and brings its schema up to date.
@@ -121,14 +124,20 @@ func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap fu
 		a.Store.Close()
 		return nil, err
 	}
+	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns)); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
 	a.Provider, err = provider.New(ctx, provider.Options{
-		Config: cfg, Store: a.Store, Keys: keyManager, Sealer: sealer, Connectors: conns,
+		Config: cfg, Store: admin.EnabledClients(a.Store), Keys: keyManager, Sealer: sealer, Connectors: conns,
 		Themes: a.Themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
+		Audit: a.Admin.Audit, Consents: a.Admin.Consents,
 	})
 	if err != nil {
 		a.Store.Close()
 		return nil, err
 	}
+	a.Admin.Service.SetRefresh(a.Provider.RefreshClients)
 	a.Provider.Metrics().AddDB("portvakt", a.Store.DB())
 	return a, nil
 }
@@ -168,6 +177,7 @@ func ServeHTTP(ctx context.Context, ln net.Listener, handler http.Handler, logge
 func (a *Broker) Background(ctx context.Context) {
 	go a.Keys.Run(ctx)
 	go a.Provider.Run(ctx)
+	go a.purgeAudit(ctx)
 }
 
 // Run starts the background work and serves handler on ln until ctx ends.

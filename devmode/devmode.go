@@ -153,7 +153,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	})
 	mux.Handle("/demo", demoApp.Handler())
 	mux.Handle("/demo/", demoApp.Handler())
-	mux.Handle("/", b.Provider.Handler())
+	mux.Handle("/", b.Handler())
 	return &Env{Issuer: o.Issuer, Broker: b, Simulators: sims}, nil
 }
 
@@ -161,6 +161,14 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 const (
 	DemoClientID     = "demo"
 	DemoClientSecret = "demo-secret"
+)
+
+// The admin API clients of dev mode: one with the admin role, one auditor.
+const (
+	AdminClientID       = "admin"
+	AdminClientSecret   = "admin-secret"
+	AuditorClientID     = "auditor"
+	AuditorClientSecret = "auditor-secret"
 )
 
 // masterKey reads the dev master key, making one on first start.
@@ -203,6 +211,12 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},
 			Scopes:                 []string{"national_id", "evidence"},
 			Theme:                  config.Theme{DisplayName: "Demo app"},
+		}, {
+			ID: AdminClientID, Name: "Admin tools", Secret: AdminClientSecret, AuthMethod: "client_secret_basic",
+			GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"},
+		}, {
+			ID: AuditorClientID, Name: "Auditor", Secret: AuditorClientSecret, AuthMethod: "client_secret_basic",
+			GrantTypes: []string{"client_credentials"}, Roles: []string{"auditor"},
 		}},
 	}
 	cfg.ApplyDefaults()

@@ -20,7 +20,11 @@ Usage:
   portvakt serve --config FILE
   portvakt migrate --config FILE
   portvakt keys list|rotate [--alg RS256]|master-key --config FILE
+  portvakt clients list|get|create|update|disable|enable|delete|rotate-secret --config FILE ...
+  portvakt consents list|withdraw --config FILE --client ID [--sub SUB]
+  portvakt audit verify|export|purge --config FILE [filters]
   portvakt sim se-bankid|no-bankid|fi-ftn|dk-mitid [--addr ...] [--auto-approve]
+  portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--json]
   portvakt version
 
 Run 'portvakt <command> -h' for a command's flags.
@@ -36,11 +40,15 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	commands := map[string]command{
-		"dev":     runDev,
-		"serve":   runServe,
-		"migrate": runMigrate,
-		"keys":    runKeys,
-		"sim":     runSim,
+		"dev":      runDev,
+		"serve":    runServe,
+		"migrate":  runMigrate,
+		"keys":     runKeys,
+		"sim":      runSim,
+		"clients":  runClients,
+		"consents": runConsents,
+		"audit":    runAudit,
+		"bench":    runBench,
 		"version": func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, version())
 			return err

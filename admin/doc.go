@@ -1,0 +1,7 @@
+// Package admin owns the administration of the broker: one Service with every
+// admin operation (clients, secrets, consents, the audit trail), each checking the
+// acting principal's role and writing an audit record for every change; the JSON
+// API under /admin/api/v1 (with its OpenAPI document), and the admin web page
+// under /admin/ that drives that API. The `portvakt clients|consents|audit`
+// commands call the same Service.
+package admin

@@ -1,0 +1,218 @@
+// The admin page: it signs in with the client_credentials grant and then uses
+// only the admin API, so it can do nothing the API would not allow the token.
+"use strict";
+(function () {
+  const api = "/admin/api/v1";
+  const $ = (id) => document.getElementById(id);
+  let token = sessionStorage.getItem("portvakt-admin-token") || "";
+  let editing = null;
+
+  function status(text, kind) {
+    const el = $("status");
+    el.textContent = text || "";
+    el.className = kind || "";
+  }
+
+  function show(view) {
+    for (const id of ["signin-view", "clients-view", "edit-view", "audit-view"]) {
+      $(id).hidden = id !== view;
+    }
+    $("nav").hidden = view === "signin-view";
+  }
+
+  async function call(method, path, body) {
+    const opts = { method, headers: { Authorization: "Bearer " + token } };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    const resp = await fetch(api + path, opts);
+    if (resp.status === 401) {
+      signOut("Your session ended; sign in again.");
+      throw new Error("signed out");
+    }
+    const data = resp.status === 204 ? {} : await resp.json();
+    if (!resp.ok) {
+      const problems = data.problems ? ": " + data.problems.join("; ") : "";
+      throw new Error((data.error_description || data.error || resp.statusText) + problems);
+    }
+    return data;
+  }
+
+  function signOut(message) {
+    token = "";
+    sessionStorage.removeItem("portvakt-admin-token");
+    show("signin-view");
+    status(message || "", message ? "error" : "");
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const id = $("signin-id").value, secret = $("signin-secret").value;
+    const resp = await fetch("/oauth/token", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Authorization: "Basic " + btoa(encodeURIComponent(id) + ":" + encodeURIComponent(secret)),
+      },
+      body: "grant_type=client_credentials&scope=admin",
+    });
+    const data = await resp.json();
+    if (!resp.ok || !data.access_token) {
+      status("Sign-in failed: " + (data.error_description || data.error || resp.statusText), "error");
+      return;
+    }
+    token = data.access_token;
+    sessionStorage.setItem("portvakt-admin-token", token);
+    $("signin-secret").value = "";
+    await listClients();
+  }
+
+  function cell(row, text) {
+    const td = document.createElement("td");
+    td.textContent = text == null ? "" : String(text);
+    row.appendChild(td);
+    return td;
+  }
+
+  async function listClients() {
+    try {
+      const data = await call("GET", "/clients");
+      const body = $("clients").tBodies[0];
+      body.replaceChildren();
+      for (const c of data.clients) {
+        const tr = document.createElement("tr");
+        tr.dataset.client = c.id;
+        cell(tr, c.id);
+        cell(tr, c.name);
+        cell(tr, c.read_only ? "config (read-only)" : c.source);
+        cell(tr, (c.countries || []).join(", ") || "all");
+        cell(tr, (c.eids || []).join(", "));
+        cell(tr, c.disabled ? "disabled" : "enabled");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = c.read_only ? "View" : "Edit";
+        button.className = "edit-client";
+        button.addEventListener("click", () => edit(c.id));
+        cell(tr, "").appendChild(button);
+        body.appendChild(tr);
+      }
+      show("clients-view");
+      status("");
+    } catch (e) {
+      if (token) status(e.message, "error");
+    }
+  }
+
+  function checkbox(container, name, value, label, checked, disabled) {
+    const l = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.name = name;
+    input.value = value;
+    input.checked = checked;
+    input.disabled = disabled;
+    l.appendChild(input);
+    l.appendChild(document.createTextNode(label));
+    container.appendChild(l);
+  }
+
+  async function edit(id) {
+    try {
+      const [client, eids] = await Promise.all([call("GET", "/clients/" + encodeURIComponent(id)), call("GET", "/eids")]);
+      editing = client;
+      $("edit-id").textContent = client.id;
+      $("edit-readonly").hidden = !client.read_only;
+      $("edit-save").disabled = client.read_only;
+      const countries = $("edit-countries"), eidBox = $("edit-eids");
+      countries.replaceChildren();
+      eidBox.replaceChildren();
+      for (const c of eids.countries) {
+        checkbox(countries, "country", c, c, (client.countries || []).includes(c), client.read_only);
+      }
+      for (const e of eids.eids) {
+        checkbox(eidBox, "eid", e.id, e.name + " (" + e.id + ")", (client.eids || []).includes(e.id), client.read_only);
+      }
+      show("edit-view");
+      status("");
+    } catch (e) {
+      status(e.message, "error");
+    }
+  }
+
+  function checked(container) {
+    return Array.from(container.querySelectorAll("input:checked")).map((i) => i.value);
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    if (!editing) return;
+    const doc = Object.assign({}, editing, { countries: checked($("edit-countries")), eids: checked($("edit-eids")) });
+    try {
+      editing = await call("PUT", "/clients/" + encodeURIComponent(editing.id), doc);
+      status("Saved " + editing.id + ".", "ok");
+    } catch (e) {
+      status("Not saved: " + e.message, "error");
+    }
+  }
+
+  async function listAudit(event) {
+    if (event) event.preventDefault();
+    const q = new URLSearchParams();
+    if ($("audit-client").value) q.set("client_id", $("audit-client").value);
+    if ($("audit-sub").value) q.set("sub", $("audit-sub").value);
+    q.set("limit", "500");
+    try {
+      const data = await call("GET", "/audit?" + q.toString());
+      const body = $("audit").tBodies[0];
+      body.replaceChildren();
+      for (const r of data.records.slice().reverse()) {
+        const tr = document.createElement("tr");
+        cell(tr, r.seq);
+        cell(tr, new Date(r.time).toLocaleString());
+        cell(tr, r.kind);
+        cell(tr, r.client_id);
+        cell(tr, [r.actor, r.action].filter(Boolean).join(" "));
+        cell(tr, r.eid);
+        cell(tr, r.loa);
+        cell(tr, r.national_id);
+        cell(tr, r.sub);
+        cell(tr, r.outcome + (r.error ? " (" + r.error + ")" : ""));
+        cell(tr, r.client_ip);
+        body.appendChild(tr);
+      }
+      show("audit-view");
+      status("");
+    } catch (e) {
+      status(e.message, "error");
+    }
+  }
+
+  async function verify() {
+    const out = $("audit-verify-result");
+    try {
+      const rep = await call("GET", "/audit/verify");
+      if (rep.ok) {
+        out.textContent = "The chain verifies: " + rep.records + " records.";
+        out.className = "ok";
+      } else {
+        out.textContent = "The chain is broken at record " + rep.broken.seq + ": " + rep.broken.reason;
+        out.className = "error";
+      }
+    } catch (e) {
+      status(e.message, "error");
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("signin").addEventListener("submit", signIn);
+    $("edit").addEventListener("submit", save);
+    $("edit-cancel").addEventListener("click", listClients);
+    $("nav-clients").addEventListener("click", listClients);
+    $("nav-audit").addEventListener("click", () => listAudit());
+    $("audit-filter").addEventListener("submit", listAudit);
+    $("audit-verify").addEventListener("click", verify);
+    $("sign-out").addEventListener("click", () => signOut());
+    if (token) listClients(); else show("signin-view");
+  });
+})();

@@ -1,0 +1,61 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+// canonicalRecord fixes the order and form of the hashed fields: a struct
+// encodes its fields in declaration order, times as unix milliseconds, bytes as
+// base64, and Details compacted, so the same record always hashes the same.
+type canonicalRecord struct {
+	V                int             `json:"v"`
+	Seq              int64           `json:"seq"`
+	ID               string          `json:"id"`
+	Time             int64           `json:"time"`
+	Kind             string          `json:"kind"`
+	ClientID         string          `json:"client_id"`
+	Actor            string          `json:"actor"`
+	Action           string          `json:"action"`
+	Connector        string          `json:"connector"`
+	LoA              string          `json:"loa"`
+	Country          string          `json:"country"`
+	NationalIDSealed []byte          `json:"national_id_sealed"`
+	NationalIDMasked string          `json:"national_id_masked"`
+	PersonKey        string          `json:"person_key"`
+	Subject          string          `json:"subject"`
+	Outcome          string          `json:"outcome"`
+	Error            string          `json:"error"`
+	ClientIP         string          `json:"client_ip"`
+	Details          json.RawMessage `json:"details"`
+	PrevHash         string          `json:"prev_hash"`
+}
+
+// Hash is SHA-256 over the canonical encoding of the record and its PrevHash
+// (the record's own Hash is not part of it).
+func Hash(r storage.AuditRecord) (string, error) {
+	details := json.RawMessage("null")
+	if len(r.Details) > 0 {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, r.Details); err != nil {
+			return "", fmt.Errorf("hash audit record %d: details: %w", r.Seq, err)
+		}
+		details = buf.Bytes()
+	}
+	b, err := json.Marshal(canonicalRecord{
+		V: 1, Seq: r.Seq, ID: r.ID, Time: r.Time.UnixMilli(), Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor,
+		Action: r.Action, Connector: r.Connector, LoA: r.LoA, Country: r.Country, NationalIDSealed: r.NationalIDSealed,
+		NationalIDMasked: r.NationalIDMasked, PersonKey: r.PersonKey, Subject: r.Subject, Outcome: r.Outcome,
+		Error: r.Error, ClientIP: r.ClientIP, Details: details, PrevHash: r.PrevHash,
+	})
+	if err != nil {
+		return "", fmt.Errorf("hash audit record %d: %w", r.Seq, err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}

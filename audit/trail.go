@@ -1,0 +1,140 @@
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/portvakt/portvakt/internal/logging"
+	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/provider/storage"
+)
+
+var _ provider.AuditRecorder = (*Trail)(nil)
+
+// Record kinds.
+const (
+	KindLogin = "login"
+	KindAdmin = "admin"
+)
+
+// Sealer encrypts national ids at rest (keys.Sealer).
+type Sealer interface {
+	Seal(plaintext, associatedData []byte) ([]byte, error)
+	Open(sealed, associatedData []byte) ([]byte, error)
+}
+
+// Options are a Trail's collaborators.
+type Options struct {
+	Store  storage.AuditLog
+	Sealer Sealer
+	// PersonKey is the secret of the keyed hash that finds a person's records.
+	PersonKey []byte
+	Logger    *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Trail is the audit trail.
+type Trail struct {
+	store     storage.AuditLog
+	sealer    Sealer
+	personKey []byte
+	logger    *slog.Logger
+	now       func() time.Time
+}
+
+// New returns the trail.
+func New(o Options) *Trail {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, logger: o.Logger, now: o.Now}
+}
+
+// RecordLogin appends an identification outcome.
+func (t *Trail) RecordLogin(ctx context.Context, e provider.LoginEvent) error {
+	rec := storage.AuditRecord{
+		ID: newID(), Time: e.Time, Kind: KindLogin, ClientID: e.ClientID, Connector: e.Connector,
+		Country: e.Country, Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
+	}
+	if e.LoA != 0 {
+		rec.LoA = e.LoA.String()
+	}
+	if e.AuthRequestID != "" {
+		rec.Details, _ = json.Marshal(map[string]string{"auth_request_id": e.AuthRequestID})
+	}
+	if e.NationalID != "" {
+		sealed, err := t.sealer.Seal([]byte(e.NationalID), []byte(rec.ID))
+		if err != nil {
+			return fmt.Errorf("audit login: seal national id: %w", err)
+		}
+		rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey = sealed, logging.Mask(e.NationalID), t.PersonKeyOf(e.NationalID)
+	}
+	return t.append(ctx, rec)
+}
+
+// AdminEvent is one admin change (or refused attempt).
+type AdminEvent struct {
+	Actor    string
+	Action   string
+	ClientID string
+	// Subject is the person concerned, for consent withdrawals.
+	Subject  string
+	Outcome  string
+	Error    string
+	ClientIP string
+	// Details say what changed (never a secret).
+	Details any
+}
+
+// RecordAdmin appends an admin change.
+func (t *Trail) RecordAdmin(ctx context.Context, e AdminEvent) error {
+	rec := storage.AuditRecord{
+		ID: newID(), Time: t.now(), Kind: KindAdmin, ClientID: e.ClientID, Actor: e.Actor, Action: e.Action,
+		Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
+	}
+	if e.Details != nil {
+		b, err := json.Marshal(e.Details)
+		if err != nil {
+			return fmt.Errorf("audit %s: details: %w", e.Action, err)
+		}
+		rec.Details = b
+	}
+	return t.append(ctx, rec)
+}
+
+func (t *Trail) append(ctx context.Context, rec storage.AuditRecord) error {
+	if rec.Time.IsZero() {
+		rec.Time = t.now()
+	}
+	// Stored times have millisecond precision; hash what will be read back.
+	rec.Time = time.UnixMilli(rec.Time.UnixMilli()).UTC()
+	if _, err := t.store.AppendAudit(ctx, rec, Hash); err != nil {
+		return fmt.Errorf("audit %s record: %w", rec.Kind, err)
+	}
+	return nil
+}
+
+// PersonKeyOf is the keyed hash that finds a person's records without storing
+// the national id in clear.
+func (t *Trail) PersonKeyOf(nationalID string) string {
+	mac := hmac.New(sha256.New, t.personKey)
+	mac.Write([]byte(nationalID))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

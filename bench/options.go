@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Options say what to run and against which broker. Zero values take the defaults
+// of dev mode: the demo client at http://127.0.0.1:8080.
+type Options struct {
+	// Issuer is the broker's URL.
+	Issuer string
+	// EID is mitid, nobankid, ftn or bankid (Swedish BankID on another device).
+	EID string
+	// Concurrency is how many logins run at once.
+	Concurrency int
+	// Duration is how long new logins are started (in pending mode: how long the
+	// pending logins keep polling once all have started).
+	Duration time.Duration
+	// ClientID, ClientSecret and RedirectURI are the relying party's.
+	ClientID, ClientSecret, RedirectURI string
+	// LoginHint, when set, is sent as login_hint (e.g. sub:<national id>).
+	LoginHint string
+	// Pending, when above zero, switches to pending mode: start this many BankID
+	// logins that stay pending (the broker must not auto-approve), poll each one's
+	// status once a second, then cancel them all.
+	Pending int
+	// SingleSource turns off spreading order-based logins over loopback source
+	// addresses. The broker limits eID orders per client IP, so a load generator on
+	// one address meets that limit after a few dozen BankID logins; on a loopback
+	// issuer each such login comes from its own 127.x.y.z address instead, as if
+	// each were a different person.
+	SingleSource bool
+	// Progress receives a line, rewritten every second, while the run lasts; nil
+	// writes none.
+	Progress io.Writer
+}
+
+// eidACR maps the short eID names to the acr_values that select them.
+var eidACR = map[string]string{
+	"mitid":    "urn:portvakt:eid:dk:mitid",
+	"nobankid": "urn:portvakt:eid:no:bankid",
+	"ftn":      "urn:portvakt:eid:fi:ftn",
+	"bankid":   "urn:portvakt:eid:se:bankid:other-device",
+}
+
+// EIDs are the eID names Options.EID accepts.
+func EIDs() []string { return []string{"mitid", "nobankid", "ftn", "bankid"} }
+
+// ACRValues is the acr_values that selects eid, or "" for an unknown name.
+func ACRValues(eid string) string { return eidACR[eid] }
+
+// withDefaults fills in dev mode's defaults and checks what was given.
+func (o Options) withDefaults() (Options, error) {
+	if o.Issuer == "" {
+		o.Issuer = "http://127.0.0.1:8080"
+	}
+	o.Issuer = strings.TrimRight(o.Issuer, "/")
+	if _, err := url.Parse(o.Issuer); err != nil {
+		return o, fmt.Errorf("issuer: %w", err)
+	}
+	if o.EID == "" {
+		o.EID = "mitid"
+		if o.Pending > 0 {
+			o.EID = "bankid"
+		}
+	}
+	if _, ok := eidACR[o.EID]; !ok {
+		return o, fmt.Errorf("eid %q: want one of %s", o.EID, strings.Join(EIDs(), ", "))
+	}
+	if o.Pending > 0 && !isOrderEID(o.EID) {
+		return o, fmt.Errorf("pending mode needs an eID with orders (bankid), not %q", o.EID)
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 32
+	}
+	if o.Duration <= 0 {
+		o.Duration = 30 * time.Second
+	}
+	if o.ClientID == "" {
+		o.ClientID, o.ClientSecret = "demo", "demo-secret"
+	}
+	if o.RedirectURI == "" {
+		o.RedirectURI = o.Issuer + "/demo/callback"
+	}
+	return o, nil
+}
+
+// isOrderEID says whether the eID runs as an order the page polls (and the broker
+// rate-limits per client IP).
+func isOrderEID(eid string) bool { return eid == "bankid" }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/portvakt/portvakt/bench"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o bench.Options
+	var asJSON, quiet bool
+	var alg string
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Issuer, "issuer", "http://127.0.0.1:8080", "the broker's issuer URL")
+	fs.StringVar(&o.EID, "eid", "", "eID to log in with: "+strings.Join(bench.EIDs(), ", ")+" (default mitid; bankid with --pending)")
+	fs.IntVar(&o.Concurrency, "concurrency", 32, "logins running at once")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to start logins (with --pending: how long they poll once all are pending)")
+	fs.StringVar(&o.ClientID, "client", "demo", "client id")
+	fs.StringVar(&o.ClientSecret, "secret", "demo-secret", "client secret (client_secret_basic)")
+	fs.StringVar(&o.RedirectURI, "redirect-uri", "", "the client's redirect URI (default <issuer>/demo/callback)")
+	fs.StringVar(&o.LoginHint, "login-hint", "", "login_hint to send, e.g. sub:<national id> (default none: the simulator's default person)")
+	fs.IntVar(&o.Pending, "pending", 0, "pending mode: hold this many BankID logins open, polling once a second (the broker must not auto-approve)")
+	fs.BoolVar(&o.SingleSource, "single-source", false, "send BankID logins from one address (by default each comes from its own 127.x.y.z on a loopback issuer, since the broker limits orders per IP)")
+	fs.StringVar(&alg, "alg", "", "ignored: the client's configuration decides the ID token algorithm; the report verifies whichever it is")
+	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	fs.BoolVar(&quiet, "quiet", false, "no progress line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if !quiet {
+		o.Progress = stderr
+	}
+	res, err := bench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return bench.WriteReport(stdout, res)
+}

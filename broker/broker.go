@@ -88,8 +88,23 @@ func OpenConnectors(ctx context.Context, cfg *config.Config, deps connectors.Dep
 }
 
 // Build assembles the broker from a validated configuration. wrap, when given, may
-// decorate each opened connector (dev mode points app links at its simulators).
+// decorate each opened connector.
 func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap func(connectors.Connector) connectors.Connector) (*Broker, error) {
+	return BuildWith(ctx, cfg, logger, Extras{WrapConnector: wrap})
+}
+
+// Extras are what dev mode adds to a broker built from a configuration.
+type Extras struct {
+	// WrapConnector may decorate each opened connector (dev mode points BankID's
+	// app links at its simulator).
+	WrapConnector func(connectors.Connector) connectors.Connector
+	// SimulatorsURL makes the login pages say the eIDs are simulated, with a link.
+	SimulatorsURL string
+}
+
+// BuildWith is Build with dev mode's extras.
+func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, extras Extras) (*Broker, error) {
+	wrap := extras.WrapConnector
 	a := &Broker{Config: cfg, Logger: logger}
 	var err error
 	if a.Store, err = OpenStore(ctx, cfg, logger); err != nil {
@@ -131,7 +146,7 @@ func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap fu
 	a.Provider, err = provider.New(ctx, provider.Options{
 		Config: cfg, Store: admin.EnabledClients(a.Store), Keys: keyManager, Sealer: sealer, Connectors: conns,
 		Themes: a.Themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
-		Audit: a.Admin.Audit, Consents: a.Admin.Consents,
+		Audit: a.Admin.Audit, Consents: a.Admin.Consents, SimulatorsURL: extras.SimulatorsURL,
 	})
 	if err != nil {
 		a.Store.Close()

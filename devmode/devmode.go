@@ -139,7 +139,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	if err != nil {
 		return nil, err
 	}
-	b, err := broker.Build(ctx, cfg, logger, sims.wrap)
+	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/"})
 	if err != nil {
 		return nil, err
 	}

@@ -141,7 +141,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access token key: %w", err)
 	}
-	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure, o.Logger)
+	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
+	// A session the database cannot load or save gets the same 503 page as
+	// everything else that needs the database.
+	s.sessions.ErrorFunc = s.unavailablePage
 
 	opConfig := &op.Config{
 		CodeMethodS256:          true,

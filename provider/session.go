@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -130,7 +129,7 @@ func (s *Server) reusableLogin(r *http.Request, client *Client, st *loginState, 
 
 // newSessionManager keeps browser sessions in the broker's database, sealed, so
 // any replica can serve any request and the database holds no readable identity.
-func newSessionManager(store storage.Sessions, sealer Sealer, lifetime time.Duration, secure bool, logger *slog.Logger) *scs.SessionManager {
+func newSessionManager(store storage.Sessions, sealer Sealer, lifetime time.Duration, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = sealedSessionStore{store: store, sealer: sealer}
 	if lifetime > 0 {
@@ -141,11 +140,6 @@ func newSessionManager(store storage.Sessions, sealer Sealer, lifetime time.Dura
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
 	sm.Cookie.Persist = false
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		logger.ErrorContext(r.Context(), "browser session store failed", "path", r.URL.Path, "error", err)
-		w.Header().Set("Retry-After", "5")
-		http.Error(w, "The service is temporarily unavailable. Please try again in a moment.", http.StatusServiceUnavailable)
-	}
 	return sm
 }
 

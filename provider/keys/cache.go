@@ -25,6 +25,9 @@ type keyCache struct {
 	generation int64
 	// signing holds the newest current key per algorithm.
 	signing map[string]*signingKey
+	// successors are, per algorithm, keys newer than the one in signing that are
+	// published but do not sign yet (see SigningKey), newest last.
+	successors map[string][]successor
 	// published is every key in the JWKS at load time, clipped so a caller's append
 	// cannot write into it.
 	published []op.Key
@@ -47,8 +50,27 @@ func (m *Manager) SigningKey(_ context.Context, alg string) (op.SigningKey, erro
 	if !ok {
 		return nil, fmt.Errorf("signing key %s: %w", alg, ErrNoCurrentKey)
 	}
+	// A new key signs only once every broker process has had time to load it, so
+	// a relying party that fetches the JWKS from any of them can verify the token.
+	activeBefore := m.now().Add(-m.activationDelay())
+	for _, next := range c.successors[alg] {
+		if next.created.After(activeBefore) {
+			break
+		}
+		key = next.key
+	}
 	return key, nil
 }
+
+// successor is a key that will sign once its activation time has come.
+type successor struct {
+	created time.Time
+	key     *signingKey
+}
+
+// activationDelay is how long a new key is published before it signs: two refresh
+// intervals, so every process that refreshes on schedule publishes it first.
+func (m *Manager) activationDelay() time.Duration { return 2 * m.opts.RefreshInterval }
 
 // KeySet returns the public part of every published key (current, and retired but
 // not yet expired) from memory. The caller must not modify the result.
@@ -160,8 +182,47 @@ func (m *Manager) buildCache(records []storage.SigningKey, generation int64) (*k
 		}
 		c.signing[rec.Algorithm] = private
 	}
+	m.holdBackNewKeys(c, records, now)
 	c.published = slices.Clip(c.published)
 	return c, nil
+}
+
+// holdBackNewKeys makes a key younger than the activation delay a successor of the
+// key it replaces, which keeps signing until then. The first key of an algorithm,
+// with nothing older to fall back on, signs at once.
+func (m *Manager) holdBackNewKeys(c *keyCache, newestFirstRecords []storage.SigningKey, now time.Time) {
+	activeBefore := now.Add(-m.activationDelay())
+	for alg, current := range c.signing {
+		var created time.Time
+		for _, rec := range newestFirstRecords {
+			if rec.ID == current.ID() {
+				created = rec.CreatedAt
+			}
+		}
+		if !created.After(activeBefore) {
+			continue
+		}
+		for _, rec := range newestFirstRecords {
+			if rec.Algorithm != alg || !rec.CreatedAt.Before(created) || (!rec.ExpiresAt.IsZero() && !now.Before(rec.ExpiresAt)) {
+				continue
+			}
+			public, err := decodePublic(rec)
+			if err != nil {
+				continue
+			}
+			older, err := decodePrivate(m.sealer, rec, public)
+			if err != nil {
+				m.log.Warn("previous signing key unusable; the new key signs at once", "kid", rec.ID, "err", err)
+				break
+			}
+			if c.successors == nil {
+				c.successors = map[string][]successor{}
+			}
+			c.successors[alg] = []successor{{created: created, key: current}}
+			c.signing[alg] = older
+			break
+		}
+	}
 }
 
 // newestFirst orders keys by creation, newest first, keeping storage's order for

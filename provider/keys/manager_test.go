@@ -231,9 +231,14 @@ func TestRotateKeepsOldKeyPublishedForRetention(t *testing.T) {
 	if err := m.Rotate(ctx, "ES256"); err != nil {
 		t.Fatal(err)
 	}
+	rotatedAt := f.clock.Now()
+	if signingKID(t, m, "ES256") != oldKID {
+		t.Fatal("the new key signs before every process can have published it")
+	}
+	f.clock.Advance(m.activationDelay())
 	newKID := signingKID(t, m, "ES256")
 	if newKID == oldKID {
-		t.Fatal("Rotate kept the same signing key")
+		t.Fatal("Rotate kept the same signing key after the activation delay")
 	}
 	both := []string{oldKID, newKID}
 	slices.Sort(both)
@@ -246,11 +251,11 @@ func TestRotateKeepsOldKeyPublishedForRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(infos) != 2 || infos[0].ID != newKID || !infos[0].Current || infos[1].Current ||
-		!infos[1].RetiredAt.Equal(f.clock.Now()) || !infos[1].ExpiresAt.Equal(f.clock.Now().Add(time.Hour)) {
+		!infos[1].RetiredAt.Equal(rotatedAt) || !infos[1].ExpiresAt.Equal(rotatedAt.Add(time.Hour)) {
 		t.Fatalf("List = %+v", infos)
 	}
 
-	f.clock.Advance(time.Hour - time.Second)
+	f.clock.Advance(rotatedAt.Add(time.Hour - time.Second).Sub(f.clock.Now()))
 	if got := keySetIDs(t, m); !slices.Equal(got, both) {
 		t.Fatalf("key set just before retention ends = %v, want %v", got, both)
 	}
@@ -317,6 +322,7 @@ func TestRotateDue(t *testing.T) {
 	if err := m.RotateDue(ctx); err != nil {
 		t.Fatal(err)
 	}
+	f.clock.Advance(m.activationDelay())
 	if signingKID(t, m, "EdDSA") == first {
 		t.Fatal("did not rotate when due")
 	}
@@ -460,3 +466,29 @@ func BenchmarkHotPath(b *testing.B) {
 }
 
 var _ storage.Storage = (*fakeStore)(nil)
+
+// A rotated key is published at once but signs only after the activation delay,
+// so every broker process publishes it before any token carries it.
+func TestNewKeyIsPublishedBeforeItSigns(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.manager("a", "RS256")
+	initManager(t, a)
+	old := signingKID(t, a, "RS256")
+	f.clock.Advance(time.Hour)
+	if err := a.Rotate(ctx, "RS256"); err != nil {
+		t.Fatal(err)
+	}
+	published := keySetIDs(t, a)
+	if len(published) != 2 || signingKID(t, a, "RS256") != old {
+		t.Fatalf("right after rotation: published %v, signing %s; want both published, the old one signing", published, signingKID(t, a, "RS256"))
+	}
+	f.clock.Advance(a.activationDelay() - time.Second)
+	if signingKID(t, a, "RS256") != old {
+		t.Fatal("the new key signs before the activation delay")
+	}
+	f.clock.Advance(time.Second)
+	if signingKID(t, a, "RS256") == old {
+		t.Fatal("the new key does not sign after the activation delay")
+	}
+}

@@ -126,6 +126,9 @@ func (c *Config) Validate() Problems {
 			p.Add("trusted_proxies: %q is not a CIDR", cidr)
 		}
 	}
+	if longest := max(c.Tokens.IDToken.D(), c.Tokens.AccessToken.D()); c.Keys.Retention.D() < longest+time.Minute {
+		p.Add("keys.retention: %s is too short: a retired key must stay published longer than the tokens it signed live (%s)", c.Keys.Retention.D(), longest)
+	}
 	if c.Tokens.Code.D() > 10*time.Minute {
 		p.Add("tokens.code_lifetime: at most 10m (RFC 6749)")
 	}

@@ -43,7 +43,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/device_authorization", http.NotFoundHandler())
 	mux.Handle("/", s.op) // userinfo, introspection, revocation, keys
 
-	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(mux))
+	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(s.guardJWTs(mux)))
 }
 
 func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,107 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portvakt/portvakt/internal/testenv"
+)
+
+// nodeReport is what node/interop.mjs prints.
+type nodeReport struct {
+	OK      bool   `json:"ok"`
+	Error   string `json:"error"`
+	Version string `json:"version"`
+	Logins  []struct {
+		Mode              string  `json:"mode"`
+		Sub               string  `json:"sub"`
+		ACR               string  `json:"acr"`
+		AuthTime          float64 `json:"auth_time"`
+		HasAtHash         bool    `json:"has_at_hash"`
+		NonceOK           bool    `json:"nonce_ok"`
+		UserinfoSub       string  `json:"userinfo_sub"`
+		UserinfoName      *string `json:"userinfo_name"`
+		IssTamperRejected bool    `json:"iss_tamper_rejected"`
+	} `json:"logins"`
+	Logout struct {
+		RedirectedTo      string `json:"redirected_to"`
+		AfterLogoutError  any    `json:"after_logout_error"`
+		UserinfoAfterLogo int    `json:"userinfo_status_after_logout"`
+	} `json:"logout"`
+}
+
+// TestInteropNodeOpenIDClient runs node/interop.mjs: openid-client logs in (query
+// and form_post), reads userinfo and logs out against dev mode.
+func TestInteropNodeOpenIDClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		testenv.Missing(t, "node is not installed; the openid-client interop test needs Node.js 20 or later")
+	}
+	out, err := exec.Command(node, "-p", "process.versions.node.split('.')[0]").Output()
+	if major, _ := strconv.Atoi(strings.TrimSpace(string(out))); err != nil || major < 20 {
+		testenv.Missing(t, "node major version %q (%v): openid-client 6 needs Node.js 20 or later", strings.TrimSpace(string(out)), err)
+	}
+	dir, _ := filepath.Abs("node")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openid-client")); err != nil {
+		testenv.Missing(t, "conformance/node/node_modules is missing; run `npm ci` in conformance/node")
+	}
+	d := dev(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "interop.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"PORTVAKT_ISSUER="+d.issuer,
+		"PORTVAKT_CLIENT_ID=demo",
+		"PORTVAKT_CLIENT_SECRET=demo-secret",
+		"PORTVAKT_REDIRECT_URI="+d.redirectURI(),
+		"PORTVAKT_POST_LOGOUT_URI="+d.issuer+"/demo",
+		"PORTVAKT_ACR_VALUES="+mitidACR,
+	)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var rep nodeReport
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("node: %v; stdout %q; stderr %q", runErr, stdout.String(), stderr.String())
+	}
+	if !rep.OK || runErr != nil {
+		t.Fatalf("openid-client failed: %s (%v); stderr %s", rep.Error, runErr, stderr.String())
+	}
+	t.Logf("openid-client %s", rep.Version)
+	if stderr.Len() > 0 {
+		t.Logf("node stderr: %s", stderr.String())
+	}
+	if len(rep.Logins) != 2 {
+		t.Fatalf("logins %d, want query and form_post", len(rep.Logins))
+	}
+	for _, l := range rep.Logins {
+		if l.Sub == "" || l.UserinfoSub != l.Sub || !l.HasAtHash || !l.NonceOK || l.AuthTime == 0 || l.ACR == "" {
+			t.Errorf("%s login: %+v", l.Mode, l)
+		}
+		if l.UserinfoName == nil || *l.UserinfoName == "" {
+			t.Errorf("%s login: userinfo has no name", l.Mode)
+		}
+		if !l.IssTamperRejected {
+			t.Errorf("%s login: openid-client accepted a response with another iss; the RFC 9207 check is not active", l.Mode)
+		}
+	}
+	if rep.Logout.RedirectedTo != d.issuer+"/demo?state=bye" {
+		t.Errorf("logout redirected to %q, want %q", rep.Logout.RedirectedTo, d.issuer+"/demo?state=bye")
+	}
+	if rep.Logout.AfterLogoutError != "login_required" {
+		t.Errorf("prompt=none after logout: %v, want login_required", rep.Logout.AfterLogoutError)
+	}
+	if rep.Logout.UserinfoAfterLogo == 200 {
+		t.Errorf("the access token still works after logout")
+	}
+}

@@ -1,0 +1,78 @@
+package sebankid
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/portvakt/portvakt/connectors"
+)
+
+// cannedTransport answers every BankID call with one status and body, so a fuzz
+// iteration exercises the connector's whole reading of an answer (status, JSON,
+// error object, completion data, personal number) without a server.
+type cannedTransport struct {
+	status int
+	body   []byte
+}
+
+func (c cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: c.status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(c.body)), Request: r,
+	}, nil
+}
+
+// FuzzCollect feeds arbitrary collect answers to Poll: it must never panic, and a
+// completed order must come with a valid identity.
+func FuzzCollect(f *testing.F) {
+	complete, _ := json.Marshal(CollectResponse{OrderRef: "ref", Status: StatusComplete, CompletionData: &CompletionData{
+		User:   CompletionUser{PersonalNumber: "198507232398", Name: "Alva Simulantsson", GivenName: "Alva", Surname: "Simulantsson"},
+		Device: CompletionDevice{IPAddress: "192.0.2.1"}, Signature: "c2ln", OCSPResponse: "b2NzcA==",
+		StepUp: &StepUp{Mrtd: true},
+	}})
+	f.Add(200, complete, MethodOtherDevice, "")
+	f.Add(200, complete, MethodSameDevice, "198507232398")
+	f.Add(200, complete, MethodOtherDevice, "197704652390")
+	f.Add(200, []byte(`{"orderRef":"ref","status":"pending","hintCode":"outstandingTransaction"}`), MethodOtherDevice, "")
+	f.Add(200, []byte(`{"orderRef":"ref","status":"failed","hintCode":"userCancel"}`), MethodSameDevice, "")
+	f.Add(200, []byte(`{"orderRef":"ref","status":"complete"}`), MethodOtherDevice, "")
+	f.Add(200, []byte(`{"orderRef":"ref","status":"complete","completionData":{"user":{"personalNumber":"19850723239"}}}`), MethodOtherDevice, "")
+	f.Add(200, []byte(`{"status":"weird"}`), MethodOtherDevice, "")
+	f.Add(200, []byte(`null`), MethodOtherDevice, "")
+	f.Add(200, []byte(`[]`), MethodOtherDevice, "")
+	f.Add(400, []byte(`{"errorCode":"invalidParameters","details":"No such order"}`), MethodOtherDevice, "")
+	f.Add(503, []byte(`{"errorCode":"maintenance"}`), MethodOtherDevice, "")
+	f.Add(500, []byte("<html>\xff\xfe"), MethodOtherDevice, "")
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.Fuzz(func(t *testing.T, status int, body []byte, method, personalNumber string) {
+		if status < 100 || status > 999 {
+			status = 200
+		}
+		client, err := NewClient("https://bankid.invalid/rp/v6.0/", &http.Client{Transport: cannedTransport{status: status, body: body}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client.SetRetryBackoff([]time.Duration{0})
+		c := &Connector{id: "se-bankid", client: client, logger: logger, now: time.Now}
+		state, _ := json.Marshal(orderState{Method: method, PersonalNumber: personalNumber, QRStartToken: "t", QRStartSecret: "s"})
+		order := &connectors.Order{Ref: "ref", State: state, StartedAt: time.Now()}
+		progress, err := c.Poll(context.Background(), order)
+		if progress.Status == connectors.StatusComplete {
+			id := progress.Identity
+			if err != nil || id == nil || !validPersonnummer(id.NationalID) || id.Country != "SE" || id.Birthdate == "" {
+				t.Fatalf("complete without a valid identity: %+v, %v", id, err)
+			}
+			if personalNumber != "" && id.NationalID != personalNumber {
+				t.Fatalf("completed by %s, order was for %s", mask(id.NationalID), mask(personalNumber))
+			}
+		}
+		_ = c.QR(order, time.Now())
+		_ = c.Cancel(context.Background(), order)
+	})
+}

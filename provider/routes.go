@@ -16,7 +16,7 @@ func (s *Server) Handler() http.Handler {
 	step := s.metrics.Step
 	session := func(name string, h http.HandlerFunc) http.Handler { return step(name, s.sessions.LoadAndSave(h)) }
 
-	mux.Handle("GET /.well-known/openid-configuration", allowCORS(http.HandlerFunc(s.discovery)))
+	mux.Handle("/.well-known/openid-configuration", allowCORS(getOnly(s.discovery)))
 	mux.Handle("/authorize", session("authorize", s.authorize))
 	mux.HandleFunc("/authorize/callback", http.NotFound) // the library's; logins finish at /login/{id}/done
 	mux.Handle("/oauth/token", step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
@@ -37,11 +37,13 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("/end_session", step("end_session", s.sessions.LoadAndSave(s.op)))
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	mux.Handle("/userinfo", step("userinfo", s.op))
-	mux.Handle("/device_authorization", http.NotFoundHandler())
-	mux.Handle("/", s.op) // userinfo, introspection, revocation, keys
+	// The library serves these; nothing else reaches it.
+	mux.Handle("/end_session", step("end_session", s.sessions.LoadAndSave(s.op)))
+	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))
+	mux.Handle("/oauth/introspect", step("introspect", s.op))
+	mux.Handle("/revoke", step("revoke", s.op))
+	mux.Handle("/keys", s.op)
 
 	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(s.guardJWTs(mux)))
 }
@@ -70,4 +72,46 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loggedOut(w http.ResponseWriter, r *http.Request) {
 	page := themes.LoggedOutPage{Page: s.pageFor(w, r, nil, "logout.title")}
 	s.render(w, http.StatusOK, "logged_out.html", page)
+}
+
+// bearerChallenge answers a refused userinfo request as RFC 6750 says: 401 with
+// WWW-Authenticate, where the library answers 403 for a token it does not accept.
+func bearerChallenge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&challengeWriter{ResponseWriter: w}, r)
+	})
+}
+
+type challengeWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (c *challengeWriter) WriteHeader(status int) {
+	if !c.wrote && status == http.StatusForbidden {
+		c.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="the access token is not valid"`)
+		status = http.StatusUnauthorized
+	}
+	c.wrote = true
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *challengeWriter) Write(b []byte) (int, error) {
+	if !c.wrote {
+		c.WriteHeader(http.StatusOK)
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+// getOnly answers methods other than GET and HEAD with 405; CORS preflights are
+// answered before it.
+func getOnly(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h(w, r)
+	})
 }

@@ -155,7 +155,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	copy(opConfig.CryptoKey[:], cryptoKey)
 	opConfig.CryptoKeyId = "at1"
 	opConfig.DefaultLogoutRedirectURI = "/logged-out"
-	opts := []op.Option{}
+	// The library's CORS would echo any Origin with credentials; the broker's
+	// endpoints a browser app may call need neither cookies nor credentials.
+	cors := corsOptions()
+	opts := []op.Option{op.WithCORSOptions(&cors)}
 	if !o.Secure {
 		opts = append(opts, op.WithAllowInsecure())
 	}

@@ -5,6 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -83,6 +87,12 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req *o
 		if !ok || client.Client.AuthMethod != string(oidc.AuthMethodPrivateKeyJWT) {
 			return nil, failed.WithDescription("the client is not registered for private_key_jwt")
 		}
+		if req.ClientID != "" && req.ClientID != client.ID {
+			return nil, failed.WithDescription("client_id does not match the client assertion")
+		}
+		if err := s.useAssertionOnce(ctx, client.ID, req.ClientAssertion); err != nil {
+			return nil, err
+		}
 		return client, nil
 	}
 	client, err := s.clients.Get(ctx, req.ClientID)
@@ -150,4 +160,35 @@ func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, err error) {
 		err = oidc.ErrServerError().WithParent(err)
 	}
 	op.RequestError(w, r, err, nil)
+}
+
+// useAssertionOnce refuses a client assertion seen before (RFC 7523 §3: the jti
+// makes an assertion single use). The assertion's signature, exp and aud are
+// already checked; the broker remembers each jti until the assertion expires.
+func (s *Server) useAssertionOnce(ctx context.Context, clientID, assertion string) error {
+	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	tok, err := jwt.ParseSigned(assertion, s.assertionAlgorithms())
+	if err != nil {
+		return failed.WithParent(err)
+	}
+	var claims jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
+		return failed.WithParent(err)
+	}
+	if claims.ID == "" || claims.Expiry == nil {
+		return failed.WithDescription("the client assertion needs jti and exp")
+	}
+	n, err := s.store.Hit(ctx, "assertion:"+hashHex(clientID+"\x00"+claims.ID), time.Unix(0, 0), claims.Expiry.Time().Add(time.Minute))
+	if err != nil {
+		return err
+	}
+	if n > 1 {
+		return failed.WithDescription("the client assertion was already used")
+	}
+	return nil
+}
+
+// assertionAlgorithms are the algorithms a client may sign assertions with.
+func (s *Server) assertionAlgorithms() []jose.SignatureAlgorithm {
+	return []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512, jose.ES256, jose.ES384, jose.ES512, jose.EdDSA}
 }

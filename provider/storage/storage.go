@@ -83,7 +83,9 @@ type AuthRequests interface {
 	// may run several times. It may change Data and ExpiresAt.
 	UpdateAuthRequest(ctx context.Context, id string, update func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
 	// SetCode records the hash of the code issued for the request and when the code
-	// expires (ExpiresAt becomes codeExpiresAt unless it is already later).
+	// expires: ConsumeCode accepts it only until then, while the request itself
+	// lives on to its own ExpiresAt (extended to codeExpiresAt if that is later),
+	// so a reuse after the code expired is still recognised.
 	SetCode(ctx context.Context, id string, codeHash []byte, codeExpiresAt time.Time) error
 	// ConsumeCode atomically marks the code used and returns its request: exactly one
 	// of many concurrent callers succeeds. A code used before gives the request and

@@ -96,6 +96,14 @@ func testConsumeCodeUnknownOrExpired(t *testing.T, s storage.Storage) {
 	// The failed late redemption did not use the code up.
 	_, err = s.ConsumeCode(ctx, hash("code"), now())
 	mustNoErr(t, "ConsumeCode in time", err)
+
+	// The code expires on its own clock, even while its login lives much longer.
+	long := newAuthRequest("long-login")
+	long.ExpiresAt = now().Add(time.Hour)
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, long))
+	mustNoErr(t, "SetCode", s.SetCode(ctx, "long-login", hash("short-code"), now().Add(time.Minute)))
+	_, err = s.ConsumeCode(ctx, hash("short-code"), now().Add(2*time.Minute))
+	mustErrIs(t, "ConsumeCode after the code's own expiry", err, storage.ErrNotFound)
 }
 
 // testConsumeCodeConcurrent: of many simultaneous redemptions exactly one wins.

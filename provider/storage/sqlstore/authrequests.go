@@ -83,8 +83,8 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, update func(st
 	return storage.AuthRequest{}, fmt.Errorf("update auth request %s: %w", id, storage.ErrConflict)
 }
 
-// SetCode records the code's hash on a live request and extends the request to
-// the code's expiry if that is later.
+// SetCode records the code's hash and expiry on a live request and extends the
+// request to the code's expiry if that is later.
 func (s *Store) SetCode(ctx context.Context, id string, codeHash []byte, codeExpiresAt time.Time) error {
 	if len(codeHash) == 0 {
 		return fmt.Errorf("set code of auth request %s: empty code hash", id)
@@ -92,9 +92,9 @@ func (s *Store) SetCode(ctx context.Context, id string, codeHash []byte, codeExp
 	codeExpires := millis(codeExpiresAt)
 	n, err := s.execCount(ctx,
 		`UPDATE auth_requests
-		SET code_hash = ?, expires_at = CASE WHEN expires_at > ? THEN expires_at ELSE ? END, version = version + 1
+		SET code_hash = ?, code_expires_at = ?, expires_at = CASE WHEN expires_at > ? THEN expires_at ELSE ? END, version = version + 1
 		WHERE id = ? AND expires_at > ?`,
-		codeHash, codeExpires, codeExpires, id, millis(s.now()))
+		codeHash, codeExpires, codeExpires, codeExpires, id, millis(s.now()))
 	if err != nil {
 		return s.fail("set code of auth request "+id, err)
 	}
@@ -112,7 +112,7 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, now time.Time)
 		return storage.AuthRequest{}, fmt.Errorf("consume code: %w", storage.ErrNotFound)
 	}
 	const consume = `UPDATE auth_requests SET code_used_at = ?, version = version + 1
-		WHERE code_hash = ? AND code_used_at IS NULL AND expires_at > ?`
+		WHERE code_hash = ? AND code_used_at IS NULL AND COALESCE(code_expires_at, expires_at) > ?`
 	at := millis(now)
 	if s.dialect.updateReturning {
 		// One statement: the winner gets its row back from the UPDATE itself.

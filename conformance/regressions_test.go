@@ -1,5 +1,3 @@
-//go:build conformance_gaps
-
 package conformance_test
 
 import (
@@ -9,13 +7,9 @@ import (
 	"time"
 )
 
-// The tests in this file check rules the provider does not meet yet. They run with
-// `go test -tags conformance_gaps ./conformance/`; each moves to the main suite
-// once its gap is closed.
-
-// RFC 7523 §3 (7) and RFC 9700 §2.5: a client assertion is single-use; its jti
-// must be remembered until exp and a second use refused.
-func TestGapClientAssertionReplay(t *testing.T) {
+// Rules the first version of the provider missed, found by this suite: each test
+// failed before its fix.
+func TestSecurityClientAssertionReplay(t *testing.T) {
 	h := newHarness(t)
 	r := h.rpFor(t, hJWTID, "", "private_key_jwt")
 	signed := h.validAssertion().sign(t)
@@ -25,7 +19,7 @@ func TestGapClientAssertionReplay(t *testing.T) {
 
 // RFC 7521 §4.2: a client_id sent beside an assertion must name the client the
 // assertion authenticates.
-func TestGapClientAssertionClientIDMismatch(t *testing.T) {
+func TestSecurityClientAssertionClientIDMismatch(t *testing.T) {
 	h := newHarness(t)
 	r := h.rpFor(t, hJWTID, "", "private_key_jwt")
 	tr := h.redeemWithAssertion(t, r, h.validAssertion().sign(t), url.Values{"client_id": {hBasicID}})
@@ -34,7 +28,7 @@ func TestGapClientAssertionClientIDMismatch(t *testing.T) {
 
 // tokens.code_lifetime (default 1 min; FAPI 2.0 at most 60 s) bounds how long a
 // code can be redeemed, not the login's lifetime (15 min).
-func TestGapCodeLifetime(t *testing.T) {
+func TestSecurityCodeLifetime(t *testing.T) {
 	h := newHarness(t)
 	r := h.rpFor(t, hBasicID, hBasicSecret, "client_secret_basic")
 	req := r.harnessRequest()
@@ -46,7 +40,7 @@ func TestGapCodeLifetime(t *testing.T) {
 // CORS never allows credentials (the broker's endpoints take bearer tokens and
 // client credentials, not cookies, from other origins), and pages that are not
 // CORS endpoints answer no preflight.
-func TestGapCORS(t *testing.T) {
+func TestSecurityCORSOnLibraryRoutes(t *testing.T) {
 	d := dev(t)
 	for _, tc := range []struct{ method, path string }{
 		{http.MethodGet, "/keys"}, {http.MethodGet, "/userinfo"}, {http.MethodOptions, "/userinfo"},
@@ -74,7 +68,7 @@ func TestGapCORS(t *testing.T) {
 
 // RFC 6750 §3.1: a revoked access token is invalid_token, 401 with
 // WWW-Authenticate, not 403.
-func TestGapRevokedTokenIsUnauthorized(t *testing.T) {
+func TestSecurityRevokedTokenIsUnauthorized(t *testing.T) {
 	d := dev(t)
 	r := newRP(t, d, "")
 	l := r.login(t, newBrowser(t), r.newRequest())

@@ -1,3 +1,5 @@
+// Rules the first version of the provider missed, found by this suite: each test
+// here failed before its fix.
 package conformance_test
 
 import (
@@ -7,8 +9,8 @@ import (
 	"time"
 )
 
-// Rules the first version of the provider missed, found by this suite: each test
-// failed before its fix.
+// RFC 7523 §3 (7) and RFC 9700 §2.5: a client assertion is single-use; its jti
+// must be remembered until exp and a second use refused.
 func TestSecurityClientAssertionReplay(t *testing.T) {
 	h := newHarness(t)
 	r := h.rpFor(t, hJWTID, "", "private_key_jwt")

@@ -18,10 +18,12 @@ func NewHTTPClient(tlsConfig *tls.Config, timeout time.Duration) *http.Client {
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			TLSClientConfig:     tlsConfig,
-			ForceAttemptHTTP2:   true,
-			MaxIdleConns:        16,
-			MaxIdleConnsPerHost: 16,
+			TLSClientConfig:   tlsConfig,
+			ForceAttemptHTTP2: true,
+			// BankID is one host: keep enough connections for a burst of polls
+			// when HTTP/2 is not negotiated.
+			MaxIdleConns:        128,
+			MaxIdleConnsPerHost: 128,
 			IdleConnTimeout:     90 * time.Second,
 			TLSHandshakeTimeout: timeout,
 		},

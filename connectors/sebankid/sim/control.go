@@ -56,9 +56,16 @@ func (s *Simulator) takeInjected(path string) *apiError {
 	return &e
 }
 
+// maxRecorded bounds the request log, so a long-running dev mode does not grow
+// without end; tests look at far fewer.
+const maxRecorded = 1000
+
 func (s *Simulator) record(r RecordedRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.requests) >= maxRecorded {
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)-maxRecorded/2:]...)
+	}
 	s.requests = append(s.requests, r)
 }
 

@@ -53,7 +53,7 @@ func TestCompleteLoginsUnderLoad(t *testing.T) {
 func TestPendingLoginsPollThenCancel(t *testing.T) {
 	issuer := startDev(t, false)
 	const logins = 6
-	res, err := bench.Run(context.Background(), bench.Options{Issuer: issuer, Pending: logins, Concurrency: 3, Duration: 2 * time.Second})
+	res, err := bench.Run(context.Background(), bench.Options{Issuer: issuer, Pending: logins, Concurrency: 3, Duration: 2 * time.Second, SettleWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestPendingLoginsPollThenCancel(t *testing.T) {
 
 func TestPendingModeRefusesAnAutoApprovingBroker(t *testing.T) {
 	issuer := startDev(t, true)
-	res, err := bench.Run(context.Background(), bench.Options{Issuer: issuer, Pending: 2, Concurrency: 2, Duration: time.Second})
+	res, err := bench.Run(context.Background(), bench.Options{Issuer: issuer, Pending: 2, Concurrency: 2, Duration: time.Second, SettleWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -233,6 +233,8 @@ func stageOf(raw string) string {
 	}
 	p := u.Path
 	switch {
+	case strings.HasPrefix(p, "/sim/"):
+		return "upstream"
 	case strings.HasSuffix(p, "/authorize"):
 		return "authorize"
 	case strings.HasPrefix(p, "/login/") && strings.HasSuffix(p, "/status"):
@@ -243,8 +245,6 @@ func stageOf(raw string) string {
 		return "login"
 	case strings.HasPrefix(p, "/callback/"):
 		return "callback"
-	case strings.HasPrefix(p, "/sim/"):
-		return "upstream"
 	}
 	return "other"
 }

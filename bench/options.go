@@ -28,6 +28,10 @@ type Options struct {
 	// logins that stay pending (the broker must not auto-approve), poll each one's
 	// status once a second, then cancel them all.
 	Pending int
+	// SettleWait is how long pending mode waits, after cancelling, for the broker's
+	// goroutines to return to the baseline (default 2 minutes: longer than the
+	// usual 90 s idle timeout of connection pools to upstreams).
+	SettleWait time.Duration
 	// SingleSource turns off spreading order-based logins over loopback source
 	// addresses. The broker limits eID orders per client IP, so a load generator on
 	// one address meets that limit after a few dozen BankID logins; on a loopback
@@ -79,6 +83,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Duration <= 0 {
 		o.Duration = 30 * time.Second
+	}
+	if o.SettleWait <= 0 {
+		o.SettleWait = 2 * time.Minute
 	}
 	if o.ClientID == "" {
 		o.ClientID, o.ClientSecret = "demo", "demo-secret"

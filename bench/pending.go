@@ -12,11 +12,10 @@ import (
 )
 
 // Pending mode's waits: how often the broker's metrics are sampled while logins
-// are pending, and how long goroutines may take to return to the baseline once
-// every login is cancelled (a few above it count as returned: the scrape's own).
+// are pending, and how near the baseline goroutines must come once every login is
+// cancelled (a few above it count as returned: the scrape's own).
 const (
 	sampleEvery       = 2 * time.Second
-	settleWithin      = 60 * time.Second
 	goroutineSlack    = 5
 	settleCheckPeriod = 500 * time.Millisecond
 )
@@ -64,6 +63,7 @@ func runPending(ctx context.Context, t *target) (Result, error) {
 	// Every login is pending now: measure for the duration.
 	run.measuring.Store(true)
 	measureBegan := time.Now()
+	atPending, _ := metrics.scrape(ctx)
 	stopSampling := run.sample(ctx, metrics, pr)
 	stopProgress := progress(o.Progress, measureBegan, func(elapsed time.Duration) string {
 		n := run.polls.Load()
@@ -100,9 +100,9 @@ func runPending(ctx context.Context, t *target) (Result, error) {
 	}
 	t.shared.CloseIdleConnections()
 	if before != nil {
-		pr.AfterGoroutines, pr.Settled = settle(cleanup, metrics, before[metricGoroutines])
+		pr.AfterGoroutines, pr.Settled = settle(cleanup, metrics, before[metricGoroutines], o.SettleWait)
 	}
-	res.Broker = usage(before, mid, 0)
+	res.Broker = usage(atPending, mid, 0)
 	if res.Broker.MetricsAvailable {
 		res.Broker.ResidentBytes = pr.PeakResidentBytes
 	}
@@ -289,8 +289,8 @@ func (r *pendingRun) cancelAll(ctx context.Context, logins []*pendingLogin) int 
 }
 
 // settle waits until the broker's goroutines come back to (near) the baseline.
-func settle(ctx context.Context, m *scraper, baseline float64) (float64, bool) {
-	deadline := time.Now().Add(settleWithin)
+func settle(ctx context.Context, m *scraper, baseline float64, within time.Duration) (float64, bool) {
+	deadline := time.Now().Add(within)
 	var last float64
 	for {
 		s, err := m.scrape(ctx)

@@ -20,7 +20,8 @@ type Result struct {
 	FlowsPerSecond float64        `json:"flows_per_second"`
 	Latency        Latency        `json:"latency"`
 	Errors         map[string]int `json:"errors"`
-	// Broker is what the broker's /metrics said about the run.
+	// Broker is what the broker's /metrics said about the run (in pending mode:
+	// about the time when every login was pending).
 	Broker BrokerUsage `json:"broker"`
 	// Pending is pending mode's outcome.
 	Pending *PendingResult `json:"pending,omitempty"`

@@ -28,7 +28,9 @@ func TestSealerRoundTrip(t *testing.T) {
 		if sealed[0] != sealVersion1 {
 			t.Errorf("version byte = %d, want %d", sealed[0], sealVersion1)
 		}
-		if len(plaintext) > 0 && bytes.Contains(sealed, plaintext) {
+		// Only a long plaintext can be looked for: one byte turns up in random
+		// ciphertext about one time in nine.
+		if len(plaintext) >= 16 && bytes.Contains(sealed, plaintext) {
 			t.Error("sealed output contains the plaintext")
 		}
 		opened, err := s.Open(sealed, []byte("kid-1"))

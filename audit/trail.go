@@ -48,6 +48,7 @@ type Trail struct {
 	personKey []byte
 	logger    *slog.Logger
 	now       func() time.Time
+	batches   *batcher
 }
 
 // New returns the trail.
@@ -58,7 +59,8 @@ func New(o Options) *Trail {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, logger: o.Logger, now: o.Now}
+	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, logger: o.Logger, now: o.Now,
+		batches: &batcher{store: o.Store, hash: Hash}}
 }
 
 // RecordLogin appends an identification outcome.
@@ -119,7 +121,7 @@ func (t *Trail) append(ctx context.Context, rec storage.AuditRecord) error {
 	}
 	// Stored times have millisecond precision; hash what will be read back.
 	rec.Time = time.UnixMilli(rec.Time.UnixMilli()).UTC()
-	if _, err := t.store.AppendAudit(ctx, rec, Hash); err != nil {
+	if err := t.batches.append(ctx, rec); err != nil {
 		return fmt.Errorf("audit %s record: %w", rec.Kind, err)
 	}
 	return nil

@@ -3,8 +3,10 @@ package audit_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -186,5 +188,21 @@ func TestPurgeKeepsTheChainVerifiable(t *testing.T) {
 	f.login(t, "c1", "success", f.clock)
 	if rep := f.verify(t); !rep.OK || rep.Records != 4 {
 		t.Fatalf("after purge and append: %+v", rep)
+	}
+}
+
+// Logins recorded at once share transactions (group commit) and still form one
+// verifiable chain with every record in it.
+func TestConcurrentRecordsFormOneChain(t *testing.T) {
+	f := newFixture(t)
+	const n = 64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f.login(t, fmt.Sprintf("client-%d", i), "success", f.clock) })
+	}
+	wg.Wait()
+	rep := f.verify(t)
+	if !rep.OK || rep.Records != n {
+		t.Fatalf("report %+v, want %d records in a chain that verifies", rep, n)
 	}
 }

@@ -62,9 +62,10 @@ type AuditHead struct {
 // AuditLog keeps the hash-chained audit trail. Appends from every process that
 // shares the database form one chain.
 type AuditLog interface {
-	// AppendAudit sets r.Seq and r.PrevHash from the chain head, r.Hash =
-	// hash(r), stores r and moves the head, all in one serialized step.
-	AppendAudit(ctx context.Context, r AuditRecord, hash func(AuditRecord) (string, error)) (AuditRecord, error)
+	// AppendAudit appends records in order: each gets Seq and PrevHash from the
+	// chain head, Hash = hash(record); all are stored and the head moved in one
+	// serialized step (one lock, one commit for the batch).
+	AppendAudit(ctx context.Context, rs []AuditRecord, hash func(AuditRecord) (string, error)) ([]AuditRecord, error)
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
 	AuditHead(ctx context.Context) (AuditHead, error)
 	// PurgeAudit deletes the records older than before (oldest first, in Seq order,

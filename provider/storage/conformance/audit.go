@@ -39,13 +39,13 @@ func chainHash(r storage.AuditRecord) (string, error) {
 
 func appendRecord(t *testing.T, l storage.AuditLog, id, client string, at time.Time) storage.AuditRecord {
 	t.Helper()
-	r, err := l.AppendAudit(t.Context(), storage.AuditRecord{
+	rs, err := l.AppendAudit(t.Context(), []storage.AuditRecord{{
 		ID: id, Time: at, Kind: "login", ClientID: client, Subject: "sub-" + id, PersonKey: "pk-" + client,
 		NationalIDSealed: []byte{1, 2, 3}, NationalIDMasked: "**********98", Outcome: "success",
 		Details: []byte(`{"a":1}`),
-	}, chainHash)
+	}}, chainHash)
 	mustNoErr(t, "AppendAudit "+id, err)
-	return r
+	return rs[0]
 }
 
 func testAuditAppendChains(t *testing.T, l storage.AuditLog) {
@@ -144,7 +144,11 @@ func testAuditConcurrent(t *testing.T, l storage.AuditLog) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				_, err := l.AppendAudit(t.Context(), storage.AuditRecord{ID: fmt.Sprintf("w%d-%d", w, i), Time: time.Now(), Kind: "login"}, chainHash)
+				// Batches of two, so single and batched appends interleave.
+				_, err := l.AppendAudit(t.Context(), []storage.AuditRecord{
+					{ID: fmt.Sprintf("w%d-%d-a", w, i), Time: time.Now(), Kind: "login"},
+					{ID: fmt.Sprintf("w%d-%d-b", w, i), Time: time.Now(), Kind: "login"},
+				}, chainHash)
 				errs <- err
 			}
 		})
@@ -156,8 +160,8 @@ func testAuditConcurrent(t *testing.T, l storage.AuditLog) {
 	}
 	got, err := l.ListAudit(t.Context(), storage.AuditQuery{})
 	mustNoErr(t, "ListAudit", err)
-	if len(got) != writers*each {
-		t.Fatalf("%d records, want %d", len(got), writers*each)
+	if len(got) != 2*writers*each {
+		t.Fatalf("%d records, want %d", len(got), 2*writers*each)
 	}
 	prev := ""
 	for i, r := range got {
@@ -169,7 +173,7 @@ func testAuditConcurrent(t *testing.T, l storage.AuditLog) {
 }
 
 func testAuditHashError(t *testing.T, l storage.AuditLog) {
-	_, err := l.AppendAudit(t.Context(), storage.AuditRecord{ID: "x", Time: time.Now(), Kind: "login"},
+	_, err := l.AppendAudit(t.Context(), []storage.AuditRecord{{ID: "x", Time: time.Now(), Kind: "login"}},
 		func(storage.AuditRecord) (string, error) { return "", errUpdater })
 	mustErrIs(t, "AppendAudit with a failing hash", err, errUpdater)
 	head, err := l.AuditHead(t.Context())

@@ -31,34 +31,42 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx) (storage.AuditHead, er
 	return h, err
 }
 
-// AppendAudit adds r at the end of the one chain shared by every process.
-func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord, hash func(storage.AuditRecord) (string, error)) (storage.AuditRecord, error) {
-	r.Time = normalTime(r.Time)
-	var stored storage.AuditRecord
+// AppendAudit adds records at the end of the one chain shared by every process,
+// in one transaction: concurrent logins share the chain-head lock and the commit.
+func (s *Store) AppendAudit(ctx context.Context, rs []storage.AuditRecord, hash func(storage.AuditRecord) (string, error)) ([]storage.AuditRecord, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	var stored []storage.AuditRecord
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		head, err := s.lockHead(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("lock chain head: %w", err)
 		}
-		rec := r
-		rec.Seq, rec.PrevHash = head.LastSeq+1, head.LastHash
-		if rec.Hash, err = hash(rec); err != nil {
-			return err
+		stored = stored[:0]
+		seq, prev := head.LastSeq, head.LastHash
+		for _, r := range rs {
+			rec := r
+			rec.Time = normalTime(rec.Time)
+			seq++
+			rec.Seq, rec.PrevHash = seq, prev
+			if rec.Hash, err = hash(rec); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO audit_records ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				rec.Seq, rec.ID, millis(rec.Time), rec.Kind, rec.ClientID, rec.Actor, rec.Action, rec.Connector, rec.LoA, rec.Country,
+				rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey, rec.Subject, rec.Outcome, rec.Error, rec.ClientIP,
+				text(rec.Details), rec.PrevHash, rec.Hash); err != nil {
+				return err
+			}
+			prev = rec.Hash
+			stored = append(stored, rec)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_records ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			rec.Seq, rec.ID, millis(rec.Time), rec.Kind, rec.ClientID, rec.Actor, rec.Action, rec.Connector, rec.LoA, rec.Country,
-			rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey, rec.Subject, rec.Outcome, rec.Error, rec.ClientIP,
-			text(rec.Details), rec.PrevHash, rec.Hash); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE id = 1", rec.Seq, rec.Hash); err != nil {
-			return err
-		}
-		stored = rec
-		return nil
+		_, err = tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE id = 1", seq, prev)
+		return err
 	})
 	if err != nil {
-		return storage.AuditRecord{}, s.fail("append audit record", err)
+		return nil, s.fail("append audit records", err)
 	}
 	return stored, nil
 }

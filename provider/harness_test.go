@@ -105,6 +105,8 @@ func testClients() []config.Client {
 			Purpose: "To open your account.", Scopes: []string{"national_id"}},
 		{ID: "tool", Name: "Admin tool", Secret: "tool-secret-0123456", GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"}},
 		{ID: "api", Name: "API client", Secret: "api-secret-01234567", GrantTypes: []string{"client_credentials"}},
+		{ID: "styled", Name: "Styled", Secret: "styled-secret-01234", RedirectURIs: []string{rpRedirect},
+			Theme: config.Theme{PrimaryColor: "#0b5394", CustomCSS: ".pv-card { border-radius: 0; }"}},
 	}
 }
 

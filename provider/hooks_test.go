@@ -184,3 +184,20 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestClientStylesheet(t *testing.T) {
+	b := newBroker(t)
+	resp, err := http.Get(b.URL + "/theme/styled.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	css := string(body)
+	if resp.Header.Get("Content-Type") != "text/css; charset=utf-8" || !strings.Contains(css, "#0b5394") || !strings.Contains(css, ".pv-card { border-radius: 0; }") {
+		t.Errorf("stylesheet %q (%s)", css, resp.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Error("the stylesheet is served without the broker's CSP")
+	}
+}

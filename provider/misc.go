@@ -81,7 +81,7 @@ func (s *Server) limitOrders(ctx context.Context, req connectors.Request) error 
 // clientTheme is the client's look on the login pages.
 func (s *Server) clientTheme(c *Client) themes.Theme {
 	t := themes.Theme{DisplayName: c.DisplayName(), LogoURL: c.Theme.LogoURL, SupportURL: c.Theme.SupportURL}
-	if c.Theme.PrimaryColor != "" || c.Theme.Background != "" || c.Theme.PrimaryText != "" {
+	if c.Theme.PrimaryColor != "" || c.Theme.Background != "" || c.Theme.PrimaryText != "" || c.Theme.CustomCSS != "" {
 		t.StylesheetURL = "/theme/" + c.ID + ".css"
 	}
 	return t
@@ -103,6 +103,9 @@ func (s *Server) clientCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_, _ = w.Write([]byte(css))
+	if c.Theme.CustomCSS != "" {
+		_, _ = w.Write([]byte("\n/* " + c.ID + " */\n" + c.Theme.CustomCSS + "\n"))
+	}
 }
 
 // connectorJWKS publishes a connector's own public keys (FTN needs the broker's

@@ -155,6 +155,10 @@ type Theme struct {
 	PrimaryColor string `yaml:"primary_color" json:"primary_color,omitempty"`
 	PrimaryText  string `yaml:"primary_text_color" json:"primary_text_color,omitempty"`
 	Background   string `yaml:"background_color" json:"background_color,omitempty"`
+	// CustomCSS is the client's own stylesheet, served from the broker's origin
+	// after the colours. The pages' CSP allows no script and no outside loads, so
+	// a stylesheet can restyle the page but not run code or leak data.
+	CustomCSS string `yaml:"custom_css" json:"custom_css,omitempty"`
 }
 
 // Duration reads "90s", "15m", "2160h" in YAML and JSON.

@@ -271,6 +271,12 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 			p.Add("theme.%s: %q is not a #rgb or #rrggbb colour", name, colour)
 		}
 	}
+	if len(cl.Theme.CustomCSS) > 64<<10 {
+		p.Add("theme.custom_css: at most 64 KiB")
+	}
+	if strings.Contains(strings.ToLower(cl.Theme.CustomCSS), "</") {
+		p.Add("theme.custom_css: must be a stylesheet, not markup")
+	}
 	if cl.Theme.LogoURL != "" {
 		if u, err := url.Parse(cl.Theme.LogoURL); err != nil || (u.Scheme != "https" && u.Scheme != "data" && !strings.HasPrefix(cl.Theme.LogoURL, "/static/")) {
 			p.Add("theme.logo_url: must be https, a data: URL or a /static/ path")

@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,11 +17,10 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
-	"github.com/portvakt/portvakt/themes"
 )
 
 // The security tests need what dev mode does not have: a clock they can move, and
@@ -58,7 +55,6 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ctx := context.Background()
 	jwtKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -91,50 +87,15 @@ func newHarness(t *testing.T) *harness {
 		// The connector is passed to provider.New; the config names it for validation.
 		Connectors: []config.Connector{{ID: hInstantEID, Type: "test"}},
 	}
-	cfg.ApplyDefaults()
-	if problems := cfg.Validate(); len(problems) > 0 {
-		t.Fatal(problems.Err())
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: "sqlite", DSN: dbPath, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	master, err := keys.ParseMasterKey(masterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := keys.NewSealer(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	km := keys.NewManager(store, sealer, keys.Options{Logger: logger, Algorithms: cfg.Keys.Algorithms})
-	if err := km.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	th, err := themes.Load(themes.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	clk := &clock{}
-	srv, err := provider.New(ctx, provider.Options{
-		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger, Now: clk.now,
-		Connectors: []connectors.Connector{instantConnector{}},
+	built := brokertest.NewProvider(t, cfg, provider.Options{
+		Now: clk.now, Connectors: []connectors.Connector{instantConnector{}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(built.Server.Handler())
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
-	t.Cleanup(func() { hs.Close(); store.Close() })
+	t.Cleanup(hs.Close)
 	return &harness{URL: issuer, clock: clk, jwtKey: jwtKey}
 }
 

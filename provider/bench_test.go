@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,11 +16,10 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
-	"github.com/portvakt/portvakt/themes"
 )
 
 // The hot paths of a login, each over real HTTP against a broker on SQLite with
@@ -42,7 +40,6 @@ type benchBroker struct {
 
 func startBenchBroker(tb testing.TB) *benchBroker {
 	tb.Helper()
-	ctx := context.Background()
 	dbPath := filepath.Join(tb.TempDir(), "portvakt.db")
 	masterKey, err := keys.GenerateMasterKey()
 	if err != nil {
@@ -58,53 +55,18 @@ func startBenchBroker(tb testing.TB) *benchBroker {
 		Connectors: []config.Connector{{ID: "se-test", Type: "test"}},
 		Clients:    benchClients(),
 	}
-	cfg.ApplyDefaults()
-	if problems := cfg.Validate(); len(problems) > 0 {
-		tb.Fatal(problems.Err())
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: "sqlite", DSN: dbPath, Logger: logger})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	master, err := keys.ParseMasterKey(masterKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sealer, err := keys.NewSealer(master)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	km := keys.NewManager(store, sealer, keys.Options{Logger: logger, Algorithms: cfg.Keys.Algorithms})
-	if err := km.Init(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	th, err := themes.Load(themes.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
-		tb.Fatal(err)
-	}
-	srv, err := provider.New(ctx, provider.Options{
-		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger, Now: time.Now,
-		Audit: &memAudit{}, Consents: &memConsents{},
+	built := brokertest.NewProvider(tb, cfg, provider.Options{
+		Now: time.Now, Audit: &memAudit{}, Consents: &memConsents{},
 		Connectors: []connectors.Connector{&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial}},
 	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hs.Config.Handler = srv.Handler()
+	hs.Config.Handler = built.Server.Handler()
 	hs.Start()
-	tb.Cleanup(func() { hs.Close(); store.Close() })
+	tb.Cleanup(hs.Close)
 
 	// One transport for every simulated browser, as a load balancer would hold.
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
 	tb.Cleanup(tr.CloseIdleConnections)
-	b := &benchBroker{url: issuer, keys: km, client: &http.Client{Transport: tr}}
+	b := &benchBroker{url: issuer, keys: built.Keys, client: &http.Client{Transport: tr}}
 	var d struct {
 		Userinfo string `json:"userinfo_endpoint"`
 	}

@@ -1,12 +1,9 @@
 package provider_test
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,11 +15,10 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
-	"github.com/portvakt/portvakt/themes"
 )
 
 // fuzzIssuer is the fuzz broker's issuer. Requests go to its handler directly, so
@@ -41,7 +37,6 @@ type fuzzBroker struct {
 
 func newFuzzBroker(tb testing.TB) *fuzzBroker {
 	tb.Helper()
-	ctx := context.Background()
 	jwtKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		tb.Fatal(err)
@@ -63,46 +58,10 @@ func newFuzzBroker(tb testing.TB) *fuzzBroker {
 		// The connector is passed in below; the config names it for validation.
 		Connectors: []config.Connector{{ID: "se-test", Type: "test"}},
 	}
-	cfg.ApplyDefaults()
-	if problems := cfg.Validate(); len(problems) > 0 {
-		tb.Fatal(problems.Err())
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: "sqlite", DSN: dbPath, Logger: logger})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	master, err := keys.ParseMasterKey(masterKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sealer, err := keys.NewSealer(master)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	km := keys.NewManager(store, sealer, keys.Options{Logger: logger, Algorithms: cfg.Keys.Algorithms})
-	if err := km.Init(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	th, err := themes.Load(themes.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
-		tb.Fatal(err)
-	}
-	srv, err := provider.New(ctx, provider.Options{
-		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger,
+	built := brokertest.NewProvider(tb, cfg, provider.Options{
 		Connectors: []connectors.Connector{&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial}},
 	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &fuzzBroker{h: srv.Handler(), jwtKey: jwtKey}
+	return &fuzzBroker{h: built.Server.Handler(), jwtKey: jwtKey}
 }
 
 // serve runs one request through the broker and fails on a 5xx: every bad input

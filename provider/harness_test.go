@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -25,11 +24,11 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
 	"github.com/portvakt/portvakt/provider/storage/sqlstore"
-	"github.com/portvakt/portvakt/themes"
 )
 
 // testConnector is a redirect connector that exists only in tests: Begin sends the
@@ -127,7 +126,6 @@ func testMasterKey(t *testing.T) string {
 
 func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	t.Helper()
-	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -142,58 +140,23 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 		// The connectors are passed in below; the config names them for validation.
 		Connectors: []config.Connector{{ID: "se-test", Type: "test"}, {ID: "fi-test", Type: "test"}, {ID: "se-order", Type: "test"}},
 	}
-	cfg.ApplyDefaults()
-	if problems := cfg.Validate(); len(problems) > 0 {
-		t.Fatal(problems.Err())
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: "sqlite", DSN: dbPath, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	master, err := keys.ParseMasterKey(masterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := keys.NewSealer(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	km := keys.NewManager(store, sealer, keys.Options{Logger: logger, Algorithms: cfg.Keys.Algorithms})
-	if err := km.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	th, err := themes.Load(themes.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	clk := &clock{}
 	audit, consents := &memAudit{}, &memConsents{}
 	orders := &testOrders{polls: map[string]int{}, script: map[string][]connectors.Progress{}}
-	srv, err := provider.New(ctx, provider.Options{
-		Config: cfg, Store: store, Keys: km, Sealer: sealer, Themes: th, Logger: logger, Now: clk.now,
-		Audit: audit, Consents: consents,
+	built := brokertest.NewProvider(t, cfg, provider.Options{
+		Now: clk.now, Audit: audit, Consents: consents,
 		Connectors: []connectors.Connector{
 			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
 			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
 			orders,
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(built.Server.Handler())
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
-	t.Cleanup(func() { hs.Close(); store.Close() })
-	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: store, server: srv}
+	t.Cleanup(hs.Close)
+	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server}
 }
 
 // browser is an HTTP client with cookies that stops at the relying party.

@@ -24,7 +24,6 @@ document.addEventListener('securitypolicyviolation', function (e) {
   window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || ''));
 });`
 
-
 func findChromium(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {

@@ -2,7 +2,6 @@ package sebankid
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -125,27 +124,5 @@ func (c *Config) baseURL() (string, error) {
 	return "", fmt.Errorf("sebankid: unknown environment %q (want test or production)", c.Environment)
 }
 
-// Duration reads "10s"-style strings or a number of seconds from JSON.
-type Duration time.Duration
-
-// UnmarshalJSON accepts "1m30s" or 90.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var secs float64
-	if err := json.Unmarshal(b, &secs); err != nil {
-		return fmt.Errorf("duration: want a string like \"10s\" or seconds: %w", err)
-	}
-	*d = Duration(secs * float64(time.Second))
-	return nil
-}
-
-// MarshalJSON writes the string form.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+// Duration is connectors.Duration: "10s" or a number of seconds in JSON.
+type Duration = connectors.Duration

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,21 @@ func TestValidateRedirectURI(t *testing.T) {
 		if err := ValidateRedirectURI(tc.uri); (err == nil) != tc.ok {
 			t.Errorf("ValidateRedirectURI(%q) = %v, want ok=%v", tc.uri, err, tc.ok)
 		}
+	}
+}
+
+// The example in the repository must stay a valid configuration.
+func TestExampleConfigIsValid(t *testing.T) {
+	b, err := os.ReadFile("../../examples/portvakt.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anything := func(string) (string, bool) { return "set-from-the-environment", true }
+	cfg, err := Parse(b, anything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Clients) == 0 || len(cfg.Connectors) == 0 {
+		t.Errorf("the example has no clients or connectors: %+v", cfg)
 	}
 }

@@ -202,9 +202,5 @@ func (s *Simulators) RegisterUpstreamClient(id, redirect, secret string) (string
 // simulators (for brokers started apart from dev mode, such as replicas in tests).
 func (s *Simulators) ConnectorConfigs() []config.Connector { return s.connectorConfigs() }
 
-// RegisterBroker registers a built broker as the client of each OpenID simulator,
-// with the callback at the simulators' issuer base (the broker's issuer).
-func (s *Simulators) RegisterBroker(b *broker.Broker) error { return s.registerBroker(b) }
-
 // Wrap points BankID's app links at the simulator (see broker.Build's wrap).
 func (s *Simulators) Wrap(c connectors.Connector) connectors.Connector { return s.wrap(c) }

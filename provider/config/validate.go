@@ -22,9 +22,6 @@ var (
 	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 )
 
-// SupportedAlgorithms lists the ID token signing algorithms the broker implements.
-func SupportedAlgorithms() []string { return slices.Clone(supportedAlgorithms) }
-
 // ApplyDefaults fills what the file left out.
 func (c *Config) ApplyDefaults() {
 	if c.Listen == "" {

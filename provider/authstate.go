@@ -66,8 +66,10 @@ type authParams struct {
 
 // authRequest adapts a stored request to op.AuthRequest for the token endpoint.
 type authRequest struct {
-	id           string
-	state        loginState
+	id    string
+	state loginState
+	// codeIssued: the client was already sent a code for this request.
+	codeIssued   bool
 	cachedClaims map[string]any
 }
 
@@ -154,7 +156,7 @@ func (c stateCodec) decode(rec storage.AuthRequest) (*authRequest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open login state %s: %w", rec.ID, err)
 	}
-	a := &authRequest{id: rec.ID}
+	a := &authRequest{id: rec.ID, codeIssued: len(rec.CodeHash) > 0}
 	if err := json.Unmarshal(plain, &a.state); err != nil {
 		return nil, fmt.Errorf("decode login state %s: %w", rec.ID, err)
 	}

@@ -304,6 +304,10 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 // finish answers the relying party: a code, or the login's error.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	switch {
+	case a.state.Done && a.codeIssued:
+		// Answered once already (a reload, the back button): a second code would
+		// look like a reused one when redeemed and revoke the person's tokens.
+		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("login already answered"))
 	case a.state.Done:
 		s.respondSuccess(w, r, a)
 	case a.state.Failure != nil && a.state.Message == "":

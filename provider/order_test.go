@@ -207,3 +207,31 @@ func TestOrderStatusIsBoundToTheBrowser(t *testing.T) {
 		t.Errorf("another browser polled the order: status %d", resp.StatusCode)
 	}
 }
+
+// Reloading a finished login does not issue a second code for it.
+func TestFinishedLoginAnswersOnce(t *testing.T) {
+	b := newBroker(t)
+	b.orders.script["199001012389"] = []connectors.Progress{{Status: connectors.StatusPending}}
+	c := browser(t)
+	login := startOrder(t, b, c, "199001012389", "en")
+	st := pollStatus(t, c, login)
+	if st.Status != "complete" {
+		t.Fatalf("poll: %+v", st)
+	}
+	first, err := c.Get(b.URL + st.Redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Body.Close()
+	if mustParse(t, first.Header.Get("Location")).Query().Get("code") == "" {
+		t.Fatalf("no code: %s", first.Header.Get("Location"))
+	}
+	again, err := c.Get(b.URL + st.Redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Body.Close()
+	if isRedirect(again) {
+		t.Errorf("a reload was sent to the client again: %s", again.Header.Get("Location"))
+	}
+}

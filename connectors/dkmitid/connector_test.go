@@ -71,17 +71,7 @@ func setup(t *testing.T, o setupOptions) env {
 
 func (e env) login(t *testing.T, req connectors.Request, user, action string) (connectors.Identity, error) {
 	t.Helper()
-	ctx := context.Background()
-	req.CallbackURL = callbackURL
-	authURL, state, err := e.conn.Begin(ctx, req)
-	if err != nil {
-		return connectors.Identity{}, err
-	}
-	cb, err := simtest.NewBrowser(nil).Login(ctx, authURL, user, action)
-	if err != nil {
-		t.Fatalf("browser: %v", err)
-	}
-	return e.conn.Finish(ctx, state, httptest.NewRequest(http.MethodGet, cb.String(), nil))
+	return simtest.Login(t, e.conn, req, callbackURL, user, action)
 }
 
 func TestTestUsersHaveValidCPR(t *testing.T) {

@@ -120,7 +120,7 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		a.Store.Close()
 		return nil, fmt.Errorf("themes: %w", err)
 	}
-	httpClient := &http.Client{Timeout: 15 * time.Second}
+	httpClient := upstreamClient()
 	conns, err := OpenConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
 	if err != nil {
 		a.Store.Close()
@@ -204,4 +204,14 @@ func (a *Broker) Run(ctx context.Context, ln net.Listener, handler http.Handler)
 	err := ServeHTTP(ctx, ln, handler, a.Logger)
 	a.Store.Close()
 	return err
+}
+
+// upstreamClient is what every connector calls its upstream with. Go's default
+// keeps two idle connections per host, so a burst of logins towards one eID
+// would dial (and, over TLS, handshake) for most calls; this keeps enough.
+func upstreamClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 128
+	return &http.Client{Timeout: 15 * time.Second, Transport: t}
 }

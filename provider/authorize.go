@@ -99,7 +99,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.state.Done {
-		s.respondSuccess(w, r, a)
+		s.finish(w, r, a)
 		return
 	}
 	redirect(w, r, "/login/"+a.id)
@@ -181,10 +181,19 @@ func (s *Server) createAuthRequest(r *http.Request, a *authRequest, now time.Tim
 	if err != nil {
 		return err
 	}
-	return s.store.CreateAuthRequest(r.Context(), storage.AuthRequest{
+	rec := storage.AuthRequest{
 		ID: a.id, ClientID: a.state.Params.ClientID, Data: data,
-		CreatedAt: now, ExpiresAt: now.Add(s.cfg.Login.Lifetime.D()),
-	})
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.Login.Lifetime.D()), Version: 1,
+	}
+	code := ""
+	if a.state.Done {
+		code = s.issueCode(&rec, now) // single sign-on: answered at once
+	}
+	if err := s.store.CreateAuthRequest(r.Context(), rec); err != nil {
+		return err
+	}
+	a.rec, a.code = rec, code
+	return nil
 }
 
 func localeStrings(l oidc.Locales) []string {

@@ -68,10 +68,17 @@ type authParams struct {
 type authRequest struct {
 	id    string
 	state loginState
-	// codeIssued: the client was already sent a code for this request.
-	codeIssued   bool
+	// rec is the stored request this state was read from (its Version lets the
+	// next update skip the read).
+	rec storage.AuthRequest
+	// code is the authorization code the write that produced this state issued;
+	// it exists only in this request's memory, to be sent to the client once.
+	code         string
 	cachedClaims map[string]any
 }
+
+// codeIssued: a code was already issued for this request.
+func (a *authRequest) codeIssued() bool { return len(a.rec.CodeHash) > 0 }
 
 var (
 	_ op.AuthRequest    = (*authRequest)(nil)
@@ -156,7 +163,7 @@ func (c stateCodec) decode(rec storage.AuthRequest) (*authRequest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open login state %s: %w", rec.ID, err)
 	}
-	a := &authRequest{id: rec.ID, codeIssued: len(rec.CodeHash) > 0}
+	a := &authRequest{id: rec.ID, rec: rec}
 	if err := json.Unmarshal(plain, &a.state); err != nil {
 		return nil, fmt.Errorf("decode login state %s: %w", rec.ID, err)
 	}

@@ -87,7 +87,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		s.unavailablePage(w, r, err)
 		return
 	}
-	updated, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
 		st.ConsentPending = false
 		if granted {
 			st.Done = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -25,24 +26,53 @@ func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, 
 }
 
 // updateLogin changes a login's state with compare-and-swap; change may run again
-// if another process changed the login in between.
-func (s *Server) updateLogin(ctx context.Context, id string, change func(*loginState) error) (*authRequest, error) {
-	var out *authRequest
-	_, err := s.store.UpdateAuthRequest(ctx, id, func(rec storage.AuthRequest) (storage.AuthRequest, error) {
-		a, err := s.codec.decode(rec)
+// if another request or process changed the login in between.
+func (s *Server) updateLogin(ctx context.Context, a *authRequest, change func(*loginState) error) (*authRequest, error) {
+	return s.updateRecord(ctx, a, func(st *loginState, _ *storage.AuthRequest) error { return change(st) })
+}
+
+// updateRecord is updateLogin for changes that also touch the stored record (the
+// code). It starts from the version a was read at, so an unchanged login costs
+// one write and no read; a stale one is read again and change runs again.
+func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
+	apply := func(rec storage.AuthRequest) (*authRequest, storage.AuthRequest, error) {
+		next, err := s.codec.decode(rec)
 		if err != nil {
-			return rec, err
+			return nil, rec, err
 		}
-		if err := change(&a.state); err != nil {
-			return rec, err
+		if err := change(&next.state, &rec); err != nil {
+			return nil, rec, err
 		}
-		if rec.Data, err = s.codec.encode(id, &a.state); err != nil {
-			return rec, err
+		if rec.Data, err = s.codec.encode(rec.ID, &next.state); err != nil {
+			return nil, rec, err
 		}
-		out = a
-		return rec, nil
+		return next, rec, nil
+	}
+	if a.rec.Version > 0 {
+		next, rec, err := apply(a.rec)
+		if err != nil {
+			return nil, err
+		}
+		stored, err := s.store.ReplaceAuthRequest(ctx, rec)
+		if err == nil {
+			next.rec = stored
+			return next, nil
+		}
+		if !errors.Is(err, storage.ErrConflict) {
+			return nil, err
+		}
+	}
+	var next *authRequest
+	stored, err := s.store.UpdateAuthRequest(ctx, a.id, func(current storage.AuthRequest) (storage.AuthRequest, error) {
+		n, rec, err := apply(current)
+		next = n
+		return rec, err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	next.rec = stored
+	return next, nil
 }
 
 // loginFromRequest loads the login named in the path and checks it belongs to this
@@ -182,7 +212,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}
-		if _, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+		if _, err := s.updateLogin(ctx, a, func(st *loginState) error {
 			st.Option, st.UpstreamState, st.Order, st.Failure, st.Message = o.Value(), upstream, nil, nil, ""
 			return nil
 		}); err != nil {
@@ -200,7 +230,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}
-		if _, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+		if _, err := s.updateLogin(ctx, a, func(st *loginState) error {
 			st.Option, st.Order, st.LastPoll, st.Failure, st.Message = o.Value(), order, time.Time{}, nil, ""
 			return nil
 		}); err != nil {
@@ -245,7 +275,7 @@ func (s *Server) chosen(a *authRequest) (Option, bool) {
 
 // completeLogin records the identity and answers the relying party.
 func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
-	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r))
+	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r), true)
 	if err != nil {
 		s.unavailablePage(w, r, err)
 		return
@@ -254,8 +284,10 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRe
 }
 
 // recordLogin checks the identity against the request, derives the subject and
-// stores the finished login (or the reason it cannot finish).
-func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string) (*authRequest, error) {
+// stores the finished login (or the reason it cannot finish). answerNow: the
+// caller sends the browser back to the client at once, so the same write issues
+// the code.
+func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string, answerNow bool) (*authRequest, error) {
 	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
 	if err != nil {
 		return nil, err
@@ -281,7 +313,9 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 	if err != nil {
 		return nil, err
 	}
-	updated, err := s.updateLogin(ctx, a.id, func(st *loginState) error {
+	var code string
+	updated, err := s.updateRecord(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
+		code = ""
 		if st.Params.HintSubject != "" && st.Params.HintSubject != subject {
 			st.Failure = &failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}
 			st.Message, st.Order = "", nil
@@ -290,11 +324,15 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		st.Identity, st.Subject, st.AuthTime = &id, subject, now
 		st.Done, st.ConsentPending = !askConsent, askConsent
 		st.Order, st.UpstreamState, st.Message, st.Failure = nil, nil, "", nil
+		if st.Done && answerNow && len(rec.CodeHash) == 0 {
+			code = s.issueCode(rec, now)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	updated.code = code
 	if updated.state.Done {
 		s.loginSucceeded(ctx, client, updated, ip)
 	}
@@ -304,7 +342,9 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 // finish answers the relying party: a code, or the login's error.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	switch {
-	case a.state.Done && a.codeIssued:
+	case a.state.Done && a.code != "":
+		s.sendToClient(w, r, a.state.Params, url.Values{"code": {a.code}})
+	case a.state.Done && a.codeIssued():
 		// Answered once already (a reload, the back button): a second code would
 		// look like a reused one when redeemed and revoke the person's tokens.
 		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("login already answered"))
@@ -351,7 +391,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	updated, err := s.updateLogin(r.Context(), a.id, func(st *loginState) error {
+	updated, err := s.updateLogin(r.Context(), a, func(st *loginState) error {
 		if st.Failure == nil {
 			st.Failure = &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}
 		}
@@ -383,7 +423,7 @@ func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, er
 	if ue := (*connectors.UserError)(nil); errors.As(err, &ue) && ue.Message != "" {
 		message = ue.Message
 	}
-	return s.updateLogin(ctx, a.id, func(st *loginState) error {
+	return s.updateLogin(ctx, a, func(st *loginState) error {
 		st.Failure, st.Message, st.Order, st.Option = f, message, nil, o.Value()
 		return nil
 	})

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,9 +43,8 @@ func (o opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 	return o.s.consumeCode(ctx, code)
 }
 
-func (o opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
-	sum := sha256.Sum256([]byte(code))
-	return o.s.store.SetCode(ctx, id, sum[:], o.s.now().Add(o.s.cfg.Tokens.Code.D()))
+func (o opStorage) SaveAuthCode(context.Context, string, string) error {
+	return errors.New("codes are issued by the broker's own handlers")
 }
 
 // DeleteAuthRequest keeps the row: a code used again later must still be recognised

@@ -104,7 +104,7 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 	s.polls.polled(a.id, now)
 	if progress.Status == connectors.StatusComplete && progress.Identity != nil && perr == nil {
 		s.polls.forget(a.id)
-		return s.recordLogin(ctx, a, o, *progress.Identity, ip)
+		return s.recordLogin(ctx, a, o, *progress.Identity, ip, false)
 	}
 	final := progress.Status == connectors.StatusFailed || (perr != nil && !errors.Is(perr, connectors.ErrUpstream))
 	if !final && (progress.Message == "" || progress.Message == a.state.Message) {
@@ -115,7 +115,7 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 	if final {
 		s.polls.forget(a.id)
 	}
-	return s.updateLogin(ctx, a.id, func(st *loginState) error {
+	return s.updateLogin(ctx, a, func(st *loginState) error {
 		st.LastPoll = now
 		if progress.Message != "" {
 			st.Message = progress.Message

@@ -1,25 +1,56 @@
 package provider
 
 import (
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/provider/storage"
 	"github.com/portvakt/portvakt/themes"
 )
 
-// respondSuccess issues the code and sends the browser back to the relying party.
+// respondSuccess issues the code of a finished login and sends the browser back to
+// the relying party. Of two requests racing to answer, one issues the code; the
+// other gets the page a reload gets.
 func (s *Server) respondSuccess(w http.ResponseWriter, r *http.Request, a *authRequest) {
-	code, err := op.CreateAuthRequestCode(r.Context(), a, opStorage{s}, s.op.Crypto())
-	if err != nil {
+	var code string
+	_, err := s.updateRecord(r.Context(), a, func(st *loginState, rec *storage.AuthRequest) error {
+		if len(rec.CodeHash) > 0 {
+			return errAnswered
+		}
+		code = s.issueCode(rec, s.now())
+		return nil
+	})
+	switch {
+	case errors.Is(err, errAnswered):
+		s.errorPage(w, r, http.StatusBadRequest, "error.session", err)
+	case err != nil:
 		s.logger.ErrorContext(r.Context(), "issue authorization code", "error", err, "auth_request", a)
 		s.respondError(w, r, a.state.Params, oidc.ErrServerError().WithDescription("the authorization code could not be issued"))
-		return
+	default:
+		s.sendToClient(w, r, a.state.Params, url.Values{"code": {code}})
 	}
-	s.sendToClient(w, r, a.state.Params, url.Values{"code": {code}})
+}
+
+// errAnswered: the login's client was already sent its code.
+var errAnswered = errors.New("login already answered")
+
+// issueCode mints the authorization code of a finished login into rec, so that
+// the write storing rec issues it. Only its hash is stored; the code outlives
+// neither its own lifetime nor the request (extended to it if need be).
+func (s *Server) issueCode(rec *storage.AuthRequest, now time.Time) string {
+	code := newSecret()
+	sum := sha256.Sum256([]byte(code))
+	rec.CodeHash = sum[:]
+	rec.CodeExpiresAt = now.Add(s.cfg.Tokens.Code.D())
+	if rec.ExpiresAt.Before(rec.CodeExpiresAt) {
+		rec.ExpiresAt = rec.CodeExpiresAt
+	}
+	return code
 }
 
 // respondError sends an OIDC error to the relying party's registered redirect_uri.

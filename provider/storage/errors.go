@@ -10,7 +10,8 @@ var (
 	// ErrCodeReused: ConsumeCode found the code already consumed. The AuthRequest is
 	// returned with it, so the caller can revoke what the first redemption issued.
 	ErrCodeReused = errors.New("storage: authorization code already used")
-	// ErrConflict: an update lost a race too many times in a row.
+	// ErrConflict: an update lost a race (ReplaceAuthRequest: once; the updates
+	// that retry: too many times in a row).
 	ErrConflict = errors.New("storage: concurrent update conflict")
 	// ErrUnavailable wraps failures to reach the database, so callers can answer 503
 	// or temporarily_unavailable rather than 500.

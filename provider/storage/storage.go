@@ -64,8 +64,10 @@ type AuthRequest struct {
 	ID       string
 	ClientID string
 	Data     json.RawMessage
-	// CodeHash is SHA-256 of the authorization code once issued, else nil.
-	CodeHash []byte
+	// CodeHash is SHA-256 of the authorization code once issued, else nil;
+	// CodeExpiresAt is when that code stops being accepted.
+	CodeHash      []byte
+	CodeExpiresAt time.Time
 	// CodeUsedAt is when the code was redeemed, else zero.
 	CodeUsedAt time.Time
 	CreatedAt  time.Time
@@ -80,14 +82,18 @@ type AuthRequests interface {
 	// GetAuthRequest returns ErrNotFound for unknown and expired requests.
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	// UpdateAuthRequest is a compare-and-swap on Version, retried on a race; update
-	// may run several times. It may change Data and ExpiresAt.
+	// may run several times. It may change Data, ExpiresAt, and CodeHash with
+	// CodeExpiresAt (issuing the code in the same write that finishes the login).
 	UpdateAuthRequest(ctx context.Context, id string, update func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
-	// SetCode records the hash of the code issued for the request and when the code
-	// expires: ConsumeCode accepts it only until then, while the request itself
-	// lives on to its own ExpiresAt (extended to codeExpiresAt if that is later),
-	// so a reuse after the code expired is still recognised.
-	SetCode(ctx context.Context, id string, codeHash []byte, codeExpiresAt time.Time) error
-	// ConsumeCode atomically marks the code used and returns its request: exactly one
+	// ReplaceAuthRequest is one compare-and-swap: it stores next (the fields
+	// UpdateAuthRequest may change) if the request is still at next.Version, the
+	// version the caller read, and returns it at its new version. It saves the
+	// read when the caller holds the request already. ErrConflict: another write
+	// came first; ErrNotFound: the request is unknown or expired.
+	ReplaceAuthRequest(ctx context.Context, next AuthRequest) (AuthRequest, error)
+	// ConsumeCode accepts a code until its CodeExpiresAt, while the request lives
+	// on to its own ExpiresAt, so a reuse after the code expired is still
+	// recognised. It atomically marks the code used and returns its request: exactly one
 	// of many concurrent callers succeeds. A code used before gives the request and
 	// ErrCodeReused; an unknown or expired code gives ErrNotFound.
 	ConsumeCode(ctx context.Context, codeHash []byte, now time.Time) (AuthRequest, error)

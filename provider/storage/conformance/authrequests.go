@@ -14,6 +14,8 @@ var authRequestTests = []namedTest{
 	{"Update", testAuthRequestUpdate},
 	{"UpdateErrors", testAuthRequestUpdateErrors},
 	{"ConcurrentUpdate", testAuthRequestConcurrentUpdate},
+	{"Replace", testAuthRequestReplace},
+	{"ReplaceIssuesCode", testAuthRequestReplaceIssuesCode},
 	{"Expired", testAuthRequestExpired},
 	{"Delete", testAuthRequestDelete},
 }
@@ -155,7 +157,6 @@ func testAuthRequestExpired(t *testing.T, s storage.Storage) {
 		return r, nil
 	})
 	mustErrIs(t, "UpdateAuthRequest expired", err, storage.ErrNotFound)
-	mustErrIs(t, "SetCode on expired request", s.SetCode(ctx, "ar-expired", hash("c"), future()), storage.ErrNotFound)
 }
 
 func testAuthRequestDelete(t *testing.T, s storage.Storage) {
@@ -169,4 +170,80 @@ func testAuthRequestDelete(t *testing.T, s storage.Storage) {
 	mustNoErr(t, "GetAuthRequest of the other request", err)
 	// Deleting is idempotent: a request may be deleted by cleanup and by the flow.
 	mustNoErr(t, "DeleteAuthRequest again", s.DeleteAuthRequest(ctx, "ar"))
+}
+
+func testAuthRequestReplace(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
+	read, err := s.GetAuthRequest(ctx, "ar")
+	mustNoErr(t, "GetAuthRequest", err)
+
+	next := read
+	next.Data = json.RawMessage(`{"step":"chosen"}`)
+	stored, err := s.ReplaceAuthRequest(ctx, next)
+	mustNoErr(t, "ReplaceAuthRequest at the read version", err)
+	if stored.Version != read.Version+1 {
+		t.Errorf("Version after replace = %d, want %d", stored.Version, read.Version+1)
+	}
+	got, err := s.GetAuthRequest(ctx, "ar")
+	mustNoErr(t, "GetAuthRequest", err)
+	sameJSON(t, "stored Data", got.Data, next.Data)
+	if got.Version != stored.Version {
+		t.Errorf("stored Version = %d, returned %d", got.Version, stored.Version)
+	}
+
+	// The version read before the replace is stale now: the write must not land.
+	stale := read
+	stale.Data = json.RawMessage(`{"step":"stale"}`)
+	_, err = s.ReplaceAuthRequest(ctx, stale)
+	mustErrIs(t, "ReplaceAuthRequest at a stale version", err, storage.ErrConflict)
+	got, err = s.GetAuthRequest(ctx, "ar")
+	mustNoErr(t, "GetAuthRequest", err)
+	sameJSON(t, "Data after a stale replace", got.Data, next.Data)
+
+	unknown := newAuthRequest("ar-unknown")
+	unknown.Version = 1
+	_, err = s.ReplaceAuthRequest(ctx, unknown)
+	mustErrIs(t, "ReplaceAuthRequest unknown", err, storage.ErrNotFound)
+
+	expired := newAuthRequest("ar-expired")
+	expired.CreatedAt, expired.ExpiresAt = longAgo(), past()
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, expired))
+	expired.Version, expired.ExpiresAt = 1, future()
+	_, err = s.ReplaceAuthRequest(ctx, expired)
+	mustErrIs(t, "ReplaceAuthRequest expired (even when extending it)", err, storage.ErrNotFound)
+}
+
+// A login that finishes issues its code in the same write; the code is then
+// redeemable like any other.
+func testAuthRequestReplaceIssuesCode(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar-other")))
+	read, err := s.GetAuthRequest(ctx, "ar")
+	mustNoErr(t, "GetAuthRequest", err)
+
+	next := read
+	next.Data = json.RawMessage(`{"step":"done"}`)
+	next.CodeHash, next.CodeExpiresAt = hash("code"), future()
+	_, err = s.ReplaceAuthRequest(ctx, next)
+	mustNoErr(t, "ReplaceAuthRequest with a code", err)
+	got, err := s.GetAuthRequest(ctx, "ar")
+	mustNoErr(t, "GetAuthRequest", err)
+	sameBytes(t, "CodeHash", got.CodeHash, hash("code"))
+	sameTime(t, "CodeExpiresAt", got.CodeExpiresAt, next.CodeExpiresAt)
+
+	other, err := s.GetAuthRequest(ctx, "ar-other")
+	mustNoErr(t, "GetAuthRequest", err)
+	other.CodeHash, other.CodeExpiresAt = hash("code"), future()
+	_, err = s.ReplaceAuthRequest(ctx, other)
+	mustErrIs(t, "ReplaceAuthRequest with a hash in use", err, storage.ErrAlreadyExists)
+
+	consumed, err := s.ConsumeCode(ctx, hash("code"), now())
+	mustNoErr(t, "ConsumeCode", err)
+	if consumed.ID != "ar" {
+		t.Errorf("ConsumeCode gave request %q, want ar", consumed.ID)
+	}
+	_, err = s.ConsumeCode(ctx, hash("code"), now())
+	mustErrIs(t, "ConsumeCode again", err, storage.ErrCodeReused)
 }

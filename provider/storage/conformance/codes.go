@@ -10,50 +10,63 @@ import (
 )
 
 var codeTests = []namedTest{
-	{"SetCode", testSetCode},
+	{"Issue", testIssueCode},
 	{"Consume", testConsumeCode},
 	{"ConsumeUnknownOrExpired", testConsumeCodeUnknownOrExpired},
 	{"ConcurrentConsume", testConsumeCodeConcurrent},
 }
 
-func testSetCode(t *testing.T, s storage.Storage) {
+// issueCode stores a code on a request the way the provider does: in an update.
+func issueCode(t *testing.T, s storage.Storage, id string, codeHash []byte, codeExpiresAt time.Time) {
+	t.Helper()
+	_, err := s.UpdateAuthRequest(t.Context(), id, func(r storage.AuthRequest) (storage.AuthRequest, error) {
+		r.CodeHash, r.CodeExpiresAt = codeHash, codeExpiresAt
+		return r, nil
+	})
+	mustNoErr(t, "UpdateAuthRequest with a code", err)
+}
+
+func testIssueCode(t *testing.T, s storage.Storage) {
 	ctx := t.Context()
-	r := newAuthRequest("ar-short")
-	r.ExpiresAt = now().Add(time.Minute)
-	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, r))
-	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar-long")))
-	before, err := s.GetAuthRequest(ctx, "ar-long")
+	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
+	before, err := s.GetAuthRequest(ctx, "ar")
 	mustNoErr(t, "GetAuthRequest", err)
 
-	// The code outlives the short request: the request is extended to it.
 	codeExpiry := now().Add(10 * time.Minute)
-	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar-short", hash("code-short"), codeExpiry))
-	got, err := s.GetAuthRequest(ctx, "ar-short")
+	issueCode(t, s, "ar", hash("code"), codeExpiry)
+	got, err := s.GetAuthRequest(ctx, "ar")
 	mustNoErr(t, "GetAuthRequest", err)
-	sameBytes(t, "CodeHash", got.CodeHash, hash("code-short"))
-	sameTime(t, "ExpiresAt extended to the code's", got.ExpiresAt, codeExpiry)
+	sameBytes(t, "CodeHash", got.CodeHash, hash("code"))
+	sameTime(t, "CodeExpiresAt", got.CodeExpiresAt, codeExpiry)
+	sameTime(t, "ExpiresAt kept", got.ExpiresAt, before.ExpiresAt)
 	if !got.CodeUsedAt.IsZero() {
 		t.Errorf("CodeUsedAt = %v, want zero", got.CodeUsedAt)
 	}
-
-	// The request outlives the code: its expiry stays.
-	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar-long", hash("code-long"), codeExpiry))
-	got, err = s.GetAuthRequest(ctx, "ar-long")
-	mustNoErr(t, "GetAuthRequest", err)
-	sameTime(t, "ExpiresAt kept", got.ExpiresAt, before.ExpiresAt)
 	if got.Version <= before.Version {
-		t.Errorf("Version after SetCode = %d, want more than %d", got.Version, before.Version)
+		t.Errorf("Version after issuing the code = %d, want more than %d", got.Version, before.Version)
 	}
 
-	mustErrIs(t, "SetCode unknown request", s.SetCode(ctx, "ar-unknown", hash("x"), codeExpiry), storage.ErrNotFound)
+	// A request created finished (single sign-on) carries its code from the start.
+	sso := newAuthRequest("ar-sso")
+	sso.CodeHash, sso.CodeExpiresAt = hash("code-sso"), codeExpiry
+	mustNoErr(t, "CreateAuthRequest with a code", s.CreateAuthRequest(ctx, sso))
+	got, err = s.GetAuthRequest(ctx, "ar-sso")
+	mustNoErr(t, "GetAuthRequest", err)
+	sameBytes(t, "CodeHash", got.CodeHash, hash("code-sso"))
+	sameTime(t, "CodeExpiresAt", got.CodeExpiresAt, codeExpiry)
+
 	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar-other")))
-	mustErrIs(t, "SetCode with a hash in use", s.SetCode(ctx, "ar-other", hash("code-long"), codeExpiry), storage.ErrAlreadyExists)
+	_, err = s.UpdateAuthRequest(ctx, "ar-other", func(r storage.AuthRequest) (storage.AuthRequest, error) {
+		r.CodeHash, r.CodeExpiresAt = hash("code"), codeExpiry
+		return r, nil
+	})
+	mustErrIs(t, "a code hash in use", err, storage.ErrAlreadyExists)
 }
 
 func testConsumeCode(t *testing.T, s storage.Storage) {
 	ctx := t.Context()
 	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
-	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar", hash("code"), now().Add(time.Minute)))
+	issueCode(t, s, "ar", hash("code"), now().Add(time.Minute))
 
 	usedAt := now()
 	got, err := s.ConsumeCode(ctx, hash("code"), usedAt)
@@ -86,7 +99,7 @@ func testConsumeCodeUnknownOrExpired(t *testing.T, s storage.Storage) {
 	r := newAuthRequest("ar")
 	r.ExpiresAt = now().Add(time.Minute)
 	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, r))
-	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar", hash("code"), now().Add(time.Minute)))
+	issueCode(t, s, "ar", hash("code"), now().Add(time.Minute))
 	// Redeemed after it expired: "now" is past the expiry.
 	_, err = s.ConsumeCode(ctx, hash("code"), now().Add(2*time.Minute))
 	mustErrIs(t, "ConsumeCode expired", err, storage.ErrNotFound)
@@ -101,7 +114,7 @@ func testConsumeCodeUnknownOrExpired(t *testing.T, s storage.Storage) {
 	long := newAuthRequest("long-login")
 	long.ExpiresAt = now().Add(time.Hour)
 	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, long))
-	mustNoErr(t, "SetCode", s.SetCode(ctx, "long-login", hash("short-code"), now().Add(time.Minute)))
+	issueCode(t, s, "long-login", hash("short-code"), now().Add(time.Minute))
 	_, err = s.ConsumeCode(ctx, hash("short-code"), now().Add(2*time.Minute))
 	mustErrIs(t, "ConsumeCode after the code's own expiry", err, storage.ErrNotFound)
 }
@@ -110,7 +123,7 @@ func testConsumeCodeUnknownOrExpired(t *testing.T, s storage.Storage) {
 func testConsumeCodeConcurrent(t *testing.T, s storage.Storage) {
 	ctx := t.Context()
 	mustNoErr(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, newAuthRequest("ar")))
-	mustNoErr(t, "SetCode", s.SetCode(ctx, "ar", hash("code"), now().Add(time.Minute)))
+	issueCode(t, s, "ar", hash("code"), now().Add(time.Minute))
 
 	const redeemers = 50
 	type result struct {

@@ -10,19 +10,21 @@ import (
 	"github.com/portvakt/portvakt/provider/storage"
 )
 
-const authRequestColumns = "id, client_id, data, code_hash, code_used_at, created_at, expires_at, version"
+const authRequestColumns = "id, client_id, data, code_hash, code_expires_at, code_used_at, created_at, expires_at, version"
 
 func scanAuthRequest(row scanner) (storage.AuthRequest, error) {
 	var (
 		r                storage.AuthRequest
 		data             []byte
+		codeExpires      sql.NullInt64
 		usedAt           sql.NullInt64
 		created, expires int64
 	)
-	if err := row.Scan(&r.ID, &r.ClientID, &data, &r.CodeHash, &usedAt, &created, &expires, &r.Version); err != nil {
+	if err := row.Scan(&r.ID, &r.ClientID, &data, &r.CodeHash, &codeExpires, &usedAt, &created, &expires, &r.Version); err != nil {
 		return storage.AuthRequest{}, err
 	}
 	r.Data = data
+	r.CodeExpiresAt = fromNullMillis(codeExpires)
 	r.CodeUsedAt = fromNullMillis(usedAt)
 	r.CreatedAt = fromMillis(created)
 	r.ExpiresAt = fromMillis(expires)
@@ -35,8 +37,8 @@ func (s *Store) CreateAuthRequest(ctx context.Context, r storage.AuthRequest) er
 		r.CreatedAt = s.now()
 	}
 	_, err := s.exec(ctx,
-		"INSERT INTO auth_requests ("+authRequestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-		r.ID, r.ClientID, text(r.Data), r.CodeHash, nullMillis(r.CodeUsedAt), millis(r.CreatedAt), millis(r.ExpiresAt))
+		"INSERT INTO auth_requests ("+authRequestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+		r.ID, r.ClientID, text(r.Data), nullBytes(r.CodeHash), nullMillis(r.CodeExpiresAt), nullMillis(r.CodeUsedAt), millis(r.CreatedAt), millis(r.ExpiresAt))
 	return s.fail("create auth request "+r.ID, err)
 }
 
@@ -51,7 +53,7 @@ func (s *Store) GetAuthRequest(ctx context.Context, id string) (storage.AuthRequ
 }
 
 // UpdateAuthRequest is a compare-and-swap on Version, retried with backoff when
-// another writer got there first. Only Data and ExpiresAt change.
+// another writer got there first.
 func (s *Store) UpdateAuthRequest(ctx context.Context, id string, update func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
 	for attempt := range maxUpdateAttempts {
 		if attempt > 0 {
@@ -67,41 +69,38 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, update func(st
 		if err != nil {
 			return storage.AuthRequest{}, err
 		}
-		n, err := s.execCount(ctx,
-			"UPDATE auth_requests SET data = ?, expires_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-			text(next.Data), millis(next.ExpiresAt), id, current.Version)
-		if err != nil {
-			return storage.AuthRequest{}, s.fail("update auth request "+id, err)
-		}
-		if n == 1 {
-			current.Data = next.Data
-			current.ExpiresAt = normalTime(next.ExpiresAt)
-			current.Version++
-			return current, nil
+		next.ID, next.Version = current.ID, current.Version
+		stored, err := s.ReplaceAuthRequest(ctx, next)
+		if !errors.Is(err, storage.ErrConflict) {
+			return stored, err
 		}
 	}
 	return storage.AuthRequest{}, fmt.Errorf("update auth request %s: %w", id, storage.ErrConflict)
 }
 
-// SetCode records the code's hash and expiry on a live request and extends the
-// request to the code's expiry if that is later.
-func (s *Store) SetCode(ctx context.Context, id string, codeHash []byte, codeExpiresAt time.Time) error {
-	if len(codeHash) == 0 {
-		return fmt.Errorf("set code of auth request %s: empty code hash", id)
-	}
-	codeExpires := millis(codeExpiresAt)
+// ReplaceAuthRequest writes next if the stored request is still at next.Version
+// and unexpired. Only Data, ExpiresAt, CodeHash and CodeExpiresAt change; the rest
+// of the returned request is the stored row's, which a lost race re-reads.
+func (s *Store) ReplaceAuthRequest(ctx context.Context, next storage.AuthRequest) (storage.AuthRequest, error) {
 	n, err := s.execCount(ctx,
-		`UPDATE auth_requests
-		SET code_hash = ?, code_expires_at = ?, expires_at = CASE WHEN expires_at > ? THEN expires_at ELSE ? END, version = version + 1
-		WHERE id = ? AND expires_at > ?`,
-		codeHash, codeExpires, codeExpires, codeExpires, id, millis(s.now()))
+		`UPDATE auth_requests SET data = ?, expires_at = ?, code_hash = ?, code_expires_at = ?, version = version + 1
+		WHERE id = ? AND version = ? AND expires_at > ?`,
+		text(next.Data), millis(next.ExpiresAt), nullBytes(next.CodeHash), nullMillis(next.CodeExpiresAt),
+		next.ID, next.Version, millis(s.now()))
 	if err != nil {
-		return s.fail("set code of auth request "+id, err)
+		return storage.AuthRequest{}, s.fail("update auth request "+next.ID, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("set code of auth request %s: %w", id, storage.ErrNotFound)
+	if n == 1 {
+		next.Version++
+		next.ExpiresAt = normalTime(next.ExpiresAt)
+		next.CodeExpiresAt = normalTime(next.CodeExpiresAt)
+		return next, nil
 	}
-	return nil
+	// Nothing matched: gone, expired, or changed since the caller read it.
+	if _, err := s.GetAuthRequest(ctx, next.ID); err != nil {
+		return storage.AuthRequest{}, err
+	}
+	return storage.AuthRequest{}, fmt.Errorf("update auth request %s: %w", next.ID, storage.ErrConflict)
 }
 
 // ConsumeCode marks the code used with one conditional UPDATE: the database

@@ -13,6 +13,15 @@ import (
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
+// nullBytes stores an empty value as NULL: code_hash is unique, and many rows
+// have no code.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
 // nullMillis stores the zero time as NULL.
 func nullMillis(t time.Time) any {
 	if t.IsZero() {

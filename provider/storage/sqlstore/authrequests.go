@@ -151,6 +151,15 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, now time.Time)
 
 // writeQueryRow runs an UPDATE ... RETURNING on the write pool.
 func (s *Store) writeQueryRow(ctx context.Context, query string, args ...any) (storage.AuthRequest, error) {
+	if s.group != nil {
+		var r storage.AuthRequest
+		err := s.group.do(ctx, &writeJob{query: query, args: args, scan: func(row scanner) error {
+			var err error
+			r, err = scanAuthRequest(row)
+			return err
+		}})
+		return r, err
+	}
 	stmt, err := s.writeStmts.get(ctx, query)
 	if err != nil {
 		return storage.AuthRequest{}, err

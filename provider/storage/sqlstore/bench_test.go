@@ -66,6 +66,7 @@ func BenchmarkLoginParallel(b *testing.B) {
 	s := benchStore(b)
 	ctx := b.Context()
 	var seq atomic.Int64
+	b.SetParallelism(16) // about 32 logins at once on two cores, as portvakt bench runs
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			n := seq.Add(1)

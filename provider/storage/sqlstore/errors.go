@@ -45,6 +45,17 @@ func sqliteIsDuplicate(err error) bool {
 	return code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || code == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
+// sqliteIsStatementError reports an error that undid one statement and left
+// its transaction going: a broken constraint aborts the statement only, and no
+// row is no change at all.
+func sqliteIsStatementError(err error) bool {
+	if errors.Is(err, sql.ErrNoRows) {
+		return true
+	}
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
 // sqliteIsUnavailable reports a database that is locked beyond busy_timeout or
 // cannot be opened: both pass, so callers may answer "try again".
 func sqliteIsUnavailable(err error) bool {

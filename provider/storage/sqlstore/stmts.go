@@ -69,6 +69,11 @@ const maxDeadlockRetries = 5
 // exec runs a statement that writes (in autocommit, so a deadlock victim is
 // rolled back whole and can simply run again).
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.group != nil {
+		j := &writeJob{query: query, args: args}
+		err := s.group.do(ctx, j)
+		return j.result, err
+	}
 	stmt, err := s.writeStmts.get(ctx, query)
 	if err != nil {
 		return nil, err

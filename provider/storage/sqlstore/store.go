@@ -46,6 +46,9 @@ type Store struct {
 
 	writeStmts *stmtCache
 	readStmts  *stmtCache
+	// group batches SQLite's single-statement writes; nil on MySQL, whose
+	// connections commit in parallel and whose log is flushed in groups already.
+	group *groupCommit
 }
 
 // Open connects to the database and checks that it answers. It does not create
@@ -81,6 +84,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if s.read != s.write {
 		s.readStmts = newStmtCache(s.read)
 	}
+	if s.dialect.name == DriverSQLite {
+		s.group = newGroupCommit(s.write, s.writeStmts, sqliteIsStatementError)
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("open %s storage: %w", cfg.Driver, err)
@@ -109,6 +115,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the prepared statements and the pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	errs := []error{s.writeStmts.close()}
 	if s.read != s.write {
 		errs = append(errs, s.readStmts.close(), s.read.Close())

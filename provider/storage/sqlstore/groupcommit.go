@@ -1,0 +1,169 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// groupCommit hands SQLite's single writer the statements of concurrent requests
+// in batches, one transaction per batch. A commit costs the WAL frames of every
+// page it touched, and concurrent logins touch the same pages, so a batch of many
+// statements costs little more than one. A statement that breaks a constraint is
+// undone alone (SQLite aborts the statement, not the transaction); any other
+// failure rolls the batch back and runs its statements one at a time, so one bad
+// statement never fails the others.
+type groupCommit struct {
+	db    *sql.DB
+	stmts *stmtCache
+	// isStatementError: the error undid the statement only.
+	isStatementError func(error) bool
+	jobs             chan *writeJob
+	stop, stopped    chan struct{}
+}
+
+// writeJob is one statement that writes, and what it gave.
+type writeJob struct {
+	ctx   context.Context
+	query string
+	args  []any
+	// scan, when set, runs the statement as a query (UPDATE ... RETURNING) and
+	// reads its row; it runs on the writer's goroutine while the caller waits.
+	scan   func(scanner) error
+	stmt   *sql.Stmt
+	result sql.Result
+	err    error
+	done   chan struct{}
+}
+
+// maxBatch bounds how long one commit makes the first statement of a batch wait.
+const maxBatch = 64
+
+var errStoreClosed = errors.New("sqlstore: store closed")
+
+func newGroupCommit(db *sql.DB, stmts *stmtCache, isStatementError func(error) bool) *groupCommit {
+	g := &groupCommit{
+		db: db, stmts: stmts, isStatementError: isStatementError,
+		jobs: make(chan *writeJob), stop: make(chan struct{}), stopped: make(chan struct{}),
+	}
+	go g.run()
+	return g
+}
+
+// do runs j and waits for it. A caller whose context ends while j waits in line
+// gets the context's error and j does not run.
+func (g *groupCommit) do(ctx context.Context, j *writeJob) error {
+	j.ctx, j.done = ctx, make(chan struct{})
+	select {
+	case g.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.stop:
+		return errStoreClosed
+	}
+	<-j.done // j may be running: its scan writes into the caller's memory
+	return j.err
+}
+
+// close stops the writer once the batch it runs is done.
+func (g *groupCommit) close() {
+	close(g.stop)
+	<-g.stopped
+}
+
+func (g *groupCommit) run() {
+	defer close(g.stopped)
+	for {
+		var batch []*writeJob
+		select {
+		case j := <-g.jobs:
+			batch = append(batch, j)
+		case <-g.stop:
+			return
+		}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-g.jobs:
+				batch = append(batch, j)
+			default:
+				break collect
+			}
+		}
+		g.runBatch(batch)
+		for _, j := range batch {
+			close(j.done)
+		}
+	}
+}
+
+func (g *groupCommit) runBatch(batch []*writeJob) {
+	if len(batch) == 1 {
+		g.runAlone(batch[0])
+		return
+	}
+	// Not the callers' contexts: cancelling a statement inside a transaction makes
+	// SQLite roll back the whole transaction, other callers' writes included.
+	ctx := context.Background()
+	for _, j := range batch {
+		// Prepared before the transaction takes the writer's one connection.
+		if j.stmt, j.err = g.stmts.get(ctx, j.query); j.err != nil {
+			g.runEachAlone(batch)
+			return
+		}
+	}
+	tx, err := g.db.BeginTx(ctx, nil)
+	if err != nil {
+		g.runEachAlone(batch)
+		return
+	}
+	for _, j := range batch {
+		if j.err = j.ctx.Err(); j.err != nil {
+			continue
+		}
+		j.err = g.runIn(ctx, tx, j)
+		if j.err != nil && !g.isStatementError(j.err) {
+			_ = tx.Rollback()
+			g.runEachAlone(batch)
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback()
+		g.runEachAlone(batch)
+	}
+}
+
+func (g *groupCommit) runEachAlone(batch []*writeJob) {
+	for _, j := range batch {
+		j.result, j.err = nil, nil
+		g.runAlone(j)
+	}
+}
+
+// runAlone runs j in autocommit, where its own context may cancel it.
+func (g *groupCommit) runAlone(j *writeJob) {
+	if j.err = j.ctx.Err(); j.err != nil {
+		return
+	}
+	stmt, err := g.stmts.get(j.ctx, j.query)
+	if err != nil {
+		j.err = err
+		return
+	}
+	if j.scan != nil {
+		j.err = j.scan(stmt.QueryRowContext(j.ctx, j.args...))
+		return
+	}
+	j.result, j.err = stmt.ExecContext(j.ctx, j.args...)
+}
+
+func (g *groupCommit) runIn(ctx context.Context, tx *sql.Tx, j *writeJob) error {
+	stmt := tx.StmtContext(ctx, j.stmt) // prepared on the writer's connection: reused
+	if j.scan != nil {
+		return j.scan(stmt.QueryRowContext(ctx, j.args...))
+	}
+	var err error
+	j.result, err = stmt.ExecContext(ctx, j.args...)
+	return err
+}

@@ -164,10 +164,16 @@ func (s *Server) badRequest(w http.ResponseWriter, msg string) {
 	_, _ = w.Write([]byte("simulated " + s.profile.Rules().Name + ": " + msg + "\n"))
 }
 
-// purgeExpiredLocked drops pages, codes and tokens nobody can use any more, so a
-// long-running development simulator does not grow. s.mu must be held.
+// purgeExpiredLocked drops pages, codes, tokens and assertion ids nobody can use
+// any more, so a long-running simulator stays small. Every lookup checks expiry
+// itself, so the sweep runs at most once per purgeInterval: a sweep per login
+// would cost time in proportion to the logins of the last minutes.
 func (s *Server) purgeExpiredLocked() {
 	now := s.now()
+	if now.Sub(s.lastPurge) < purgeInterval {
+		return
+	}
+	s.lastPurge = now
 	for k, p := range s.pending {
 		if now.After(p.expires) {
 			delete(s.pending, k)
@@ -181,6 +187,11 @@ func (s *Server) purgeExpiredLocked() {
 	for k, g := range s.tokens {
 		if now.After(g.expires) {
 			delete(s.tokens, k)
+		}
+	}
+	for j, until := range s.jtis {
+		if now.After(until) {
+			delete(s.jtis, j)
 		}
 	}
 }

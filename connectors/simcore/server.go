@@ -58,6 +58,7 @@ const (
 	codeLifetime    = time.Minute
 	tokenLifetime   = 5 * time.Minute
 	pendingLifetime = 10 * time.Minute
+	purgeInterval   = time.Second
 )
 
 // Server is a simulated upstream OpenID provider.
@@ -79,6 +80,8 @@ type Server struct {
 	tokens  map[string]*grant
 	jtis    map[string]time.Time
 	faults  Faults
+	// lastPurge is when purgeExpiredLocked last swept.
+	lastPurge time.Time
 }
 
 // pending is an authorize waiting for the person on the page.

@@ -187,12 +187,8 @@ func (s *Server) verifyAssertion(r *http.Request) (*Client, *OAuthError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for j, until := range s.jtis {
-		if now.After(until) {
-			delete(s.jtis, j)
-		}
-	}
-	if _, seen := s.jtis[c.ID+" "+claims.JTI]; seen {
+	s.purgeExpiredLocked()
+	if until, seen := s.jtis[c.ID+" "+claims.JTI]; seen && !now.After(until) {
 		return fail("client assertion jti was already used")
 	}
 	s.jtis[c.ID+" "+claims.JTI] = exp

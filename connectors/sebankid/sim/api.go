@@ -242,7 +242,7 @@ func (s *Simulator) collect(body []byte, now time.Time) (any, error) {
 	defer s.mu.Unlock()
 	s.sweep(now)
 	o, ok := s.orders[req.OrderRef]
-	if !ok {
+	if !ok || o.forgotten(now) {
 		return nil, invalid("No such order")
 	}
 	s.advance(o, now)

@@ -188,20 +188,32 @@ func (o *order) response() collectResponse {
 	return resp
 }
 
-// sweep forgets finished orders once BankID would no longer let them be collected.
+// sweep forgets finished orders once BankID would no longer let them be
+// collected. Lookups check that themselves (forgotten), so the sweep only bounds
+// memory and runs at most once per sweepInterval: a sweep per call would cost
+// time in proportion to the orders held, thousands while people look at QR codes.
 func (s *Simulator) sweep(now time.Time) {
+	if now.Sub(s.lastSweep) < sweepInterval {
+		return
+	}
+	s.lastSweep = now
 	for ref, o := range s.orders {
-		if o.pending() {
-			continue
-		}
-		keep := failedKeep
-		if strings.EqualFold(o.status, statusComplete) {
-			keep = completeKeep
-		}
-		if now.Sub(o.finishedAt) > keep {
+		if o.forgotten(now) {
 			delete(s.orders, ref)
 		}
 	}
+}
+
+// forgotten: the order finished long enough ago that BankID no longer knows it.
+func (o *order) forgotten(now time.Time) bool {
+	if o.pending() {
+		return false
+	}
+	keep := failedKeep
+	if strings.EqualFold(o.status, statusComplete) {
+		keep = completeKeep
+	}
+	return now.Sub(o.finishedAt) > keep
 }
 
 // inProgressFor finds a pending order for the personal number.

@@ -18,6 +18,8 @@ const (
 	// completeKeep and failedKeep are how long a finished order can still be collected.
 	completeKeep = 3 * time.Minute
 	failedKeep   = 5 * time.Minute
+	// sweepInterval is how often finished orders are looked for to forget.
+	sweepInterval = time.Second
 )
 
 // Options configure a Simulator. The zero value is a manual simulator on the real clock.
@@ -53,6 +55,8 @@ type Simulator struct {
 	scripts  map[string][]Step
 	errors   map[string][]injectedError
 	requests []RecordedRequest
+	// lastSweep is when sweep last looked through the orders.
+	lastSweep time.Time
 }
 
 // New creates a simulator and its CA.

@@ -11,8 +11,8 @@ import (
 // page it touched, and concurrent logins touch the same pages, so a batch of many
 // statements costs little more than one. A statement that breaks a constraint is
 // undone alone (SQLite aborts the statement, not the transaction); any other
-// failure rolls the batch back and runs its statements one at a time, so one bad
-// statement never fails the others.
+// failure of a statement or the commit rolls the batch back and runs its
+// statements one at a time, so one bad statement never fails the others.
 type groupCommit struct {
 	db    *sql.DB
 	stmts *stmtCache
@@ -114,7 +114,11 @@ func (g *groupCommit) runBatch(batch []*writeJob) {
 	}
 	tx, err := g.db.BeginTx(ctx, nil)
 	if err != nil {
-		g.runEachAlone(batch)
+		// The database would not start a write (locked past busy_timeout, or
+		// gone): each statement alone would wait for the same answer in turn.
+		for _, j := range batch {
+			j.err = err
+		}
 		return
 	}
 	for _, j := range batch {

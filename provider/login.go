@@ -22,7 +22,7 @@ func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, 
 	if err != nil {
 		return nil, err
 	}
-	return s.codec.decode(rec)
+	return s.decoded.load(s.codec, rec)
 }
 
 // updateLogin changes a login's state with compare-and-swap; change may run again

@@ -61,6 +61,7 @@ type Server struct {
 	store    storage.Storage
 	keys     KeyManager
 	codec    stateCodec
+	decoded  *decodedStates
 	clients  *clientCache
 	options  []Option
 	conns    map[string]connectors.Connector
@@ -105,6 +106,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		store:     o.Store,
 		keys:      o.Keys,
 		codec:     stateCodec{sealer: o.Sealer},
+		decoded:   newDecodedStates(maxDecodedStates),
 		clients:   newClientCache(o.Store, o.Config.Tokens, o.Logger),
 		options:   availableOptions(instrument(o.Metrics, o.Connectors)),
 		conns:     map[string]connectors.Connector{},

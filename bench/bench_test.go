@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,6 +46,10 @@ func TestCompleteLoginsUnderLoad(t *testing.T) {
 			}
 			if !res.Broker.MetricsAvailable || res.Broker.CPUSeconds <= 0 || res.Broker.ResidentBytes <= 0 {
 				t.Errorf("broker usage %+v", res.Broker)
+			}
+			// The demo client sets no algorithm: OpenID Connect's default.
+			if !slices.Equal(res.IDTokenAlgs, []string{"RS256"}) {
+				t.Errorf("ID token algorithms %v, want [RS256]", res.IDTokenAlgs)
 			}
 		})
 	}

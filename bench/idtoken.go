@@ -22,6 +22,20 @@ type keySet struct {
 	client *http.Client
 	mu     sync.RWMutex
 	byKid  map[string]any
+	// verifiedAlgs holds the algorithms of the ID tokens verified, for the report:
+	// the client's configuration, not the bench, decides which it is.
+	verifiedAlgs sync.Map
+}
+
+// algorithms are the ID token algorithms verified so far, sorted.
+func (k *keySet) algorithms() []string {
+	var algs []string
+	k.verifiedAlgs.Range(func(alg, _ any) bool {
+		algs = append(algs, alg.(string))
+		return true
+	})
+	slices.Sort(algs)
+	return algs
 }
 
 func (k *keySet) refresh(ctx context.Context) error {
@@ -84,6 +98,7 @@ func (k *keySet) verifyIDToken(ctx context.Context, raw, issuer, clientID, nonce
 	if err != nil {
 		return err
 	}
+	k.verifiedAlgs.LoadOrStore(jws.Signatures[0].Header.Algorithm, true)
 	var c idClaims
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return err

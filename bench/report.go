@@ -15,6 +15,9 @@ func WriteReport(w io.Writer, r Result) error {
 	if r.Pending == nil {
 		fmt.Fprintf(&b, "  flows:        %d in %.1fs = %.1f flows/s\n", r.Flows, r.Elapsed.Seconds(), r.FlowsPerSecond)
 		fmt.Fprintf(&b, "  latency:      %s\n", latencyLine(r.Latency))
+		if len(r.IDTokenAlgs) > 0 {
+			fmt.Fprintf(&b, "  ID tokens:    %s, each verified\n", strings.Join(r.IDTokenAlgs, ", "))
+		}
 	} else {
 		p := r.Pending
 		fmt.Fprintf(&b, "  pending:      %d logins started in %.1fs (per login %s)\n", p.Started, p.StartTime.Seconds(), latencyLine(p.StartLatency))

@@ -16,10 +16,12 @@ type Result struct {
 	ElapsedSec  float64       `json:"elapsed_seconds"`
 	// Flows counts completed logins (ID token verified); FlowsPerSecond is Flows
 	// over Elapsed.
-	Flows          int            `json:"flows"`
-	FlowsPerSecond float64        `json:"flows_per_second"`
-	Latency        Latency        `json:"latency"`
-	Errors         map[string]int `json:"errors"`
+	Flows          int     `json:"flows"`
+	FlowsPerSecond float64 `json:"flows_per_second"`
+	Latency        Latency `json:"latency"`
+	// IDTokenAlgs are the signature algorithms of the verified ID tokens.
+	IDTokenAlgs []string       `json:"id_token_algs,omitempty"`
+	Errors      map[string]int `json:"errors"`
 	// Broker is what the broker's /metrics said about the run (in pending mode:
 	// about the time when every login was pending).
 	Broker BrokerUsage `json:"broker"`

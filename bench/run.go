@@ -90,6 +90,7 @@ func runFlows(ctx context.Context, t *target) (Result, error) {
 	res.Flows = len(all)
 	res.FlowsPerSecond = float64(res.Flows) / elapsed.Seconds()
 	res.Latency = latencyOf(all)
+	res.IDTokenAlgs = t.keys.algorithms()
 	res.Broker = usage(before, after, res.Flows)
 	return res, nil
 }

@@ -15,7 +15,6 @@ import (
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o bench.Options
 	var asJSON, quiet bool
-	var alg string
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Issuer, "issuer", "http://127.0.0.1:8080", "the broker's issuer URL")
@@ -28,7 +27,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.LoginHint, "login-hint", "", "login_hint to send, e.g. sub:<national id> (default none: the simulator's default person)")
 	fs.IntVar(&o.Pending, "pending", 0, "pending mode: hold this many BankID logins open, polling once a second (the broker must not auto-approve)")
 	fs.BoolVar(&o.SingleSource, "single-source", false, "send BankID logins from one address (by default each comes from its own 127.x.y.z on a loopback issuer, since the broker limits orders per IP)")
-	fs.StringVar(&alg, "alg", "", "ignored: the client's configuration decides the ID token algorithm; the report verifies whichever it is")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	fs.BoolVar(&quiet, "quiet", false, "no progress line")
 	if err := fs.Parse(args); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/recovery"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
@@ -158,10 +159,10 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 }
 
 // ServeHTTP runs handler on ln until ctx ends, then shuts down gracefully: requests
-// in flight finish, new ones are refused.
+// in flight finish, new ones are refused. A panic in any handler is a logged 500.
 func ServeHTTP(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger) error {
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           recovery.Handler(logger, handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -8,10 +8,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
+	"github.com/portvakt/portvakt/internal/httpauth"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 )
@@ -83,13 +83,13 @@ func (a *API) Handler() http.Handler {
 }
 
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
-	scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
+	raw, ok := httpauth.Credentials(r.Header.Get("Authorization"), "Bearer")
+	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="portvakt-admin", error="invalid_token", error_description="an admin access token is required"`)
 		writeError(w, http.StatusUnauthorized, "invalid_token", "an admin access token is required")
 		return Principal{}, false
 	}
-	ap, err := a.verify(r.Context(), strings.TrimSpace(raw))
+	ap, err := a.verify(r.Context(), raw)
 	if err != nil {
 		if !errors.Is(err, provider.ErrInvalidAdminToken) {
 			writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the token could not be checked; try again")

@@ -13,6 +13,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/portvakt/portvakt/internal/httpauth"
 )
 
 // jwtParameters are the request parameters that may carry a JWT the op library
@@ -58,9 +60,12 @@ func checkRequestJWTs(r *http.Request) error {
 	for _, name := range jwtParameters {
 		candidates = append(candidates, values[name]...)
 	}
-	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		candidates = append(candidates, bearer)
+	// Any scheme, in any letter case: the library matches "bearer" without regard
+	// to case (as RFC 9110 says), and a DPoP proof is a JWT too.
+	if _, credentials, ok := httpauth.Split(r.Header.Get("Authorization")); ok {
+		candidates = append(candidates, credentials)
 	}
+	candidates = append(candidates, r.Header.Values("DPoP")...)
 	for _, c := range candidates {
 		if !audienceDecodable(c) {
 			return errMalformedAudience

@@ -2,11 +2,12 @@ package simcore
 
 import (
 	"net/http"
-	"strings"
+
+	"github.com/portvakt/portvakt/internal/httpauth"
 )
 
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
-	access, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	access, ok := httpauth.Credentials(r.Header.Get("Authorization"), "Bearer")
 	s.mu.Lock()
 	g := s.tokens[access]
 	s.mu.Unlock()

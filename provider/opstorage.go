@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -182,10 +183,16 @@ func (o opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo
 }
 
 // SetUserinfoFromToken answers userinfo from the claims stored with the token.
+// Only a token from an OpenID login opens userinfo (OIDC Core §5.3): a
+// client_credentials token names no person, and answering it would hand its
+// holder a document that looks like a login.
 func (o opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, _, _ string) error {
 	t, err := o.s.liveToken(ctx, tokenID)
 	if err != nil {
 		return err
+	}
+	if !fromOpenIDLogin(t) {
+		return fmt.Errorf("token %s: not issued for an OpenID login", tokenID)
 	}
 	ui.Subject = t.Subject
 	return appendStoredClaims(t.Claims, ui.AppendClaims)
@@ -252,6 +259,12 @@ func (s *Server) liveToken(ctx context.Context, id string) (storage.Token, error
 		return t, fmt.Errorf("token %s: revoked", id)
 	}
 	return t, nil
+}
+
+// fromOpenIDLogin reports whether the token came from an authorization code
+// login with scope openid, the only kind that speaks for a person.
+func fromOpenIDLogin(t storage.Token) bool {
+	return t.AuthRequestID != "" && slices.Contains(t.Scopes, scopeOpenID)
 }
 
 // claims computes (once per request object) what the client receives about the person.

@@ -74,22 +74,29 @@ func (s *Server) loggedOut(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "logged_out.html", page)
 }
 
-// bearerChallenge answers a refused userinfo request as RFC 6750 says: 401 with
-// WWW-Authenticate, where the library answers 403 for a token it does not accept.
+// bearerChallenge answers a refused userinfo request as RFC 6750 §3.1 says: 401
+// with WWW-Authenticate, where the library answers 403 for a token it does not
+// accept and a bare 401 for one it cannot read. A request without any token gets
+// the challenge without an error code.
 func bearerChallenge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&challengeWriter{ResponseWriter: w}, r)
+		challenge := `Bearer error="invalid_token", error_description="the access token is not valid"`
+		if r.Header.Get("Authorization") == "" && r.ParseForm() == nil && r.Form.Get("access_token") == "" {
+			challenge = "Bearer"
+		}
+		next.ServeHTTP(&challengeWriter{ResponseWriter: w, challenge: challenge}, r)
 	})
 }
 
 type challengeWriter struct {
 	http.ResponseWriter
-	wrote bool
+	challenge string
+	wrote     bool
 }
 
 func (c *challengeWriter) WriteHeader(status int) {
-	if !c.wrote && status == http.StatusForbidden {
-		c.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="the access token is not valid"`)
+	if !c.wrote && (status == http.StatusForbidden || status == http.StatusUnauthorized) {
+		c.Header().Set("WWW-Authenticate", c.challenge)
 		status = http.StatusUnauthorized
 	}
 	c.wrote = true

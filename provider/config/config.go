@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/portvakt/portvakt/connectors"
@@ -120,6 +121,9 @@ type Client struct {
 	// Roles give a client_credentials client the admin API: admin, or auditor
 	// (read-only).
 	Roles []string `yaml:"roles" json:"roles,omitempty"`
+	// ResourceServer registers the client as a resource server (an API) that
+	// may introspect access tokens issued to other clients.
+	ResourceServer *ResourceServer `yaml:"resource_server" json:"resource_server,omitempty"`
 
 	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris,omitempty"`
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
@@ -145,6 +149,28 @@ type Client struct {
 
 	IDTokenLifetime     Duration `yaml:"id_token_lifetime" json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime" json:"access_token_lifetime,omitempty"`
+}
+
+// ResourceServer is what a resource server client may introspect.
+type ResourceServer struct {
+	// Audiences are the token audiences the resource server serves: it may
+	// introspect an access token whose aud includes one of them. An access
+	// token's aud is the client id of the relying party it was issued to. The
+	// answer holds only the claims the resource server itself may receive.
+	Audiences []string `yaml:"audiences" json:"audiences"`
+}
+
+// Serves reports whether the client is a resource server for a token with aud.
+func (cl *Client) Serves(aud []string) bool {
+	if cl.ResourceServer == nil {
+		return false
+	}
+	for _, a := range aud {
+		if slices.Contains(cl.ResourceServer.Audiences, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Theme is a client's look on the login page.

@@ -122,3 +122,30 @@ func TestExampleConfigIsValid(t *testing.T) {
 		t.Errorf("the example has no clients or connectors: %+v", cfg)
 	}
 }
+
+func TestValidateResourceServer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rs   *ResourceServer
+		auth string
+		want string
+	}{
+		{name: "audiences", rs: &ResourceServer{Audiences: []string{"shop"}}},
+		{name: "no audiences", rs: &ResourceServer{}, want: "resource_server.audiences: at least one is required"},
+		{name: "blank audience", rs: &ResourceServer{Audiences: []string{" "}}, want: `resource_server.audiences: " " is not an audience`},
+		{name: "public client", rs: &ResourceServer{Audiences: []string{"shop"}}, auth: "none", want: "a public client (token_endpoint_auth_method none) cannot introspect"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := Client{ID: "api", GrantTypes: []string{"client_credentials"}, Secret: "api-secret-0123456789", ResourceServer: tc.rs, AuthMethod: tc.auth}
+			if tc.auth == "none" {
+				cl.Secret, cl.GrantTypes = "", nil
+				cl.RedirectURIs = []string{"https://app.example/cb"}
+			}
+			cl.ApplyDefaults()
+			got := strings.Join(cl.Validate(nil, nil), "\n")
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q; want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -187,6 +187,19 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	if len(cl.Roles) > 0 && !cl.HasGrant("client_credentials") {
 		p.Add("roles: only a client with grant type client_credentials can have admin roles")
 	}
+	if rs := cl.ResourceServer; rs != nil {
+		if len(rs.Audiences) == 0 {
+			p.Add("resource_server.audiences: at least one is required (the client ids whose access tokens it may introspect)")
+		}
+		for _, aud := range rs.Audiences {
+			if strings.TrimSpace(aud) == "" || aud != strings.TrimSpace(aud) {
+				p.Add("resource_server.audiences: %q is not an audience (a client id)", aud)
+			}
+		}
+		if cl.AuthMethod == "none" {
+			p.Add("resource_server: a public client (token_endpoint_auth_method none) cannot introspect tokens")
+		}
+	}
 	if len(cl.RedirectURIs) == 0 && cl.HasGrant("authorization_code") {
 		p.Add("redirect_uris: at least one is required")
 	}

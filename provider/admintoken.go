@@ -40,7 +40,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, err)
 		return
 	}
-	client, err := s.authenticateClient(ctx, r, req)
+	client, err := s.authenticateClient(ctx, r, clientAuthOf(req))
 	if err != nil {
 		s.tokenError(w, r, err)
 		return

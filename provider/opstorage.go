@@ -198,26 +198,13 @@ func (o opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 	return appendStoredClaims(t.Claims, ui.AppendClaims)
 }
 
+// SetIntrospectionFromToken answers as the broker's own introspection endpoint.
 func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, _, clientID string) error {
-	t, err := o.s.liveToken(ctx, tokenID)
+	caller, err := o.s.clients.Get(ctx, clientID)
 	if err != nil {
 		return err
 	}
-	resp.Subject = t.Subject
-	resp.ClientID = t.ClientID
-	resp.Scope = t.Scopes
-	resp.Audience = t.Audience
-	resp.Expiration = oidc.FromTime(t.ExpiresAt)
-	resp.IssuedAt = oidc.FromTime(t.CreatedAt)
-	resp.Issuer = o.s.issuer
-	resp.TokenType = oidc.BearerToken
-	ui := new(oidc.UserInfo)
-	if err := appendStoredClaims(t.Claims, ui.AppendClaims); err != nil {
-		return err
-	}
-	ui.Subject = t.Subject
-	resp.SetUserInfo(ui)
-	return nil
+	return o.s.describeToken(ctx, resp, tokenID, caller)
 }
 
 func appendStoredClaims(raw json.RawMessage, appendClaim func(string, any)) error {

@@ -20,6 +20,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/authorize", session("authorize", s.authorize))
 	mux.HandleFunc("/authorize/callback", http.NotFound) // the library's; logins finish at /login/{id}/done
 	mux.Handle("/oauth/token", step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
+	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.introspect)))
+	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.revoke)))
 
 	mux.Handle("GET /login/{id}", session("login", s.loginPage))
 	mux.Handle("POST /login/{id}", session("login", s.chooseOption))
@@ -41,8 +43,6 @@ func (s *Server) Handler() http.Handler {
 	// The library serves these; nothing else reaches it.
 	mux.Handle("/end_session", step("end_session", s.sessions.LoadAndSave(s.op)))
 	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))
-	mux.Handle("/oauth/introspect", step("introspect", s.op))
-	mux.Handle("/revoke", step("revoke", s.op))
 	mux.Handle("/keys", s.op)
 
 	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(s.guardJWTs(mux)))

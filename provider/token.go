@@ -41,7 +41,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, err)
 		return
 	}
-	client, err := s.authenticateClient(ctx, r, req)
+	client, err := s.authenticateClient(ctx, r, clientAuthOf(req))
 	if err != nil {
 		s.tokenError(w, r, err)
 		return
@@ -76,26 +76,19 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticateClient accepts exactly the method the client is registered with.
-func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req *oidc.AccessTokenRequest) (*Client, error) {
+func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req clientAuth) (*Client, error) {
 	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
-	if req.ClientAssertionType == oidc.ClientAssertionTypeJWTAssertion {
-		c, err := op.AuthorizePrivateJWTKey(ctx, req.ClientAssertion, s.op)
+	if req.usesAssertion() {
+		client, err := s.verifyClientAssertion(ctx, req.Assertion)
 		if err != nil {
-			return nil, failed.WithParent(err)
-		}
-		client, ok := c.(*Client)
-		if !ok || client.Client.AuthMethod != string(oidc.AuthMethodPrivateKeyJWT) {
-			return nil, failed.WithDescription("the client is not registered for private_key_jwt")
-		}
-		if req.ClientID != "" && req.ClientID != client.ID {
-			return nil, failed.WithDescription("client_id does not match the client assertion")
-		}
-		if err := s.useAssertionOnce(ctx, client.ID, req.ClientAssertion); err != nil {
 			return nil, err
+		}
+		if req.ID != "" && req.ID != client.ID {
+			return nil, failed.WithDescription("client_id does not match the client assertion")
 		}
 		return client, nil
 	}
-	client, err := s.clients.Get(ctx, req.ClientID)
+	client, err := s.clients.Get(ctx, req.ID)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, failed.WithParent(err)
@@ -105,15 +98,15 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req *o
 	_, _, basic := r.BasicAuth()
 	switch client.Client.AuthMethod {
 	case string(oidc.AuthMethodBasic):
-		if basic && client.CheckSecret(req.ClientSecret) {
+		if basic && client.CheckSecret(req.Secret) {
 			return client, nil
 		}
 	case string(oidc.AuthMethodPost):
-		if !basic && r.PostForm.Get("client_secret") != "" && client.CheckSecret(req.ClientSecret) {
+		if !basic && r.PostForm.Get("client_secret") != "" && client.CheckSecret(req.Secret) {
 			return client, nil
 		}
 	case string(oidc.AuthMethodNone):
-		if !basic && req.ClientSecret == "" {
+		if !basic && req.Secret == "" {
 			return client, nil // PKCE is required of public clients at /authorize
 		}
 	}
@@ -163,18 +156,11 @@ func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // useAssertionOnce refuses a client assertion seen before (RFC 7523 §3: the jti
-// makes an assertion single use). The assertion's signature, exp and aud are
-// already checked; the broker remembers each jti until the assertion expires.
-func (s *Server) useAssertionOnce(ctx context.Context, clientID, assertion string) error {
+// makes an assertion single use, at every endpoint). The assertion's signature,
+// exp and aud are already checked; the broker remembers each jti until the
+// assertion expires.
+func (s *Server) useAssertionOnce(ctx context.Context, clientID string, claims jwt.Claims) error {
 	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
-	tok, err := jwt.ParseSigned(assertion, s.assertionAlgorithms())
-	if err != nil {
-		return failed.WithParent(err)
-	}
-	var claims jwt.Claims
-	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
-		return failed.WithParent(err)
-	}
 	if claims.ID == "" || claims.Expiry == nil {
 		return failed.WithDescription("the client assertion needs jti and exp")
 	}

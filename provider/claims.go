@@ -129,3 +129,27 @@ func subjectFor(secret []byte, client *Client, id *connectors.Identity) string {
 	}
 	return pairwiseSubject(secret, sector, id.PersonKey())
 }
+
+// claimScope names the restricted scope a claim is released under, or "" for
+// a claim any client may receive.
+func claimScope(name string) string {
+	switch name {
+	case "national_id", "country":
+		return scopeNationalID
+	case "evidence":
+		return scopeEvidence
+	}
+	return ""
+}
+
+// releasableClaims drops, in place, the claims the client may not receive
+// itself: what a token says about a person is shown to no one who could not
+// have asked for it.
+func releasableClaims(claims map[string]any, client *Client) map[string]any {
+	for name := range claims {
+		if scope := claimScope(name); scope != "" && !client.MayReceive(scope) {
+			delete(claims, name)
+		}
+	}
+	return claims
+}

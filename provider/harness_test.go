@@ -104,6 +104,12 @@ func testClients() []config.Client {
 			Purpose: "To open your account.", Scopes: []string{"national_id"}},
 		{ID: "tool", Name: "Admin tool", Secret: "tool-secret-0123456", GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"}},
 		{ID: "api", Name: "API client", Secret: "api-secret-01234567", GrantTypes: []string{"client_credentials"}},
+		{ID: "orders-api", Name: "rp1's API", Secret: "orders-api-secret-0123", GrantTypes: []string{"client_credentials"},
+			ResourceServer: &config.ResourceServer{Audiences: []string{"rp1"}}},
+		{ID: "kyc-api", Name: "rp1's KYC API", Secret: "kyc-api-secret-012345", GrantTypes: []string{"client_credentials"},
+			Scopes: []string{"national_id"}, ResourceServer: &config.ResourceServer{Audiences: []string{"rp1"}}},
+		{ID: "rp2-api", Name: "rp2's API", Secret: "rp2-api-secret-012345", GrantTypes: []string{"client_credentials"},
+			ResourceServer: &config.ResourceServer{Audiences: []string{"rp2"}}},
 		{ID: "styled", Name: "Styled", Secret: "styled-secret-01234", RedirectURIs: []string{rpRedirect},
 			Theme: config.Theme{PrimaryColor: "#0b5394", CustomCSS: ".pv-card { border-radius: 0; }"}},
 	}

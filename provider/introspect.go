@@ -14,8 +14,14 @@ import (
 	"github.com/portvakt/portvakt/provider/storage"
 )
 
+// errNotEntitled is a token the caller may not see: it is answered as inactive,
+// exactly like an unknown one, so the answer does not reveal that it exists.
+var errNotEntitled = errors.New("the caller may not introspect this token")
+
 // introspect is the introspection endpoint (RFC 7662). The caller authenticates
-// as at the token endpoint; a public client cannot introspect.
+// as at the token endpoint; a public client cannot introspect. A token is active
+// only to the client it was issued to and to a resource server registered for
+// its audience (§4); to everyone else it is {"active": false}.
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if r.Method != http.MethodPost {
@@ -46,7 +52,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, storage.ErrUnavailable):
 		s.tokenError(w, r, err)
 	case !ok || err != nil:
-		// Unknown, expired or revoked: one answer for all.
+		// Unknown, expired, revoked or not the caller's: one answer for all.
 		s.logger.DebugContext(ctx, "introspection: inactive", "client_id", caller.ID, "error", err)
 		writeJSON(w, http.StatusOK, oidc.IntrospectionResponse{})
 	default:
@@ -73,11 +79,15 @@ func (s *Server) accessTokenID(ctx context.Context, raw string) (string, bool) {
 	return claims.JWTID, true
 }
 
-// describeToken fills the introspection answer for a live token.
+// describeToken fills the introspection answer for a live token the caller is
+// entitled to, with only the claims the caller itself may receive.
 func (s *Server) describeToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID string, caller *Client) error {
 	t, err := s.liveToken(ctx, tokenID)
 	if err != nil {
 		return err
+	}
+	if t.ClientID != caller.ID && !caller.Serves(t.Audience) {
+		return fmt.Errorf("token %s of %s asked by %s: %w", t.ID, t.ClientID, caller.ID, errNotEntitled)
 	}
 	resp.Subject = t.Subject
 	resp.ClientID = t.ClientID
@@ -92,7 +102,7 @@ func (s *Server) describeToken(ctx context.Context, resp *oidc.IntrospectionResp
 		return fmt.Errorf("decode token claims: %w", err)
 	}
 	ui := new(oidc.UserInfo)
-	for k, v := range claims {
+	for k, v := range releasableClaims(claims, caller) {
 		ui.AppendClaims(k, v)
 	}
 	ui.Subject = t.Subject

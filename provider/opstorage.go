@@ -198,7 +198,8 @@ func (o opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 	return appendStoredClaims(t.Claims, ui.AppendClaims)
 }
 
-// SetIntrospectionFromToken answers as the broker's own introspection endpoint.
+// SetIntrospectionFromToken answers as the broker's own introspection endpoint
+// does, so the library cannot answer a caller the broker would not.
 func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, _, clientID string) error {
 	caller, err := o.s.clients.Get(ctx, clientID)
 	if err != nil {

@@ -132,7 +132,8 @@ func TestValidateResourceServer(t *testing.T) {
 	}{
 		{name: "audiences", rs: &ResourceServer{Audiences: []string{"shop"}}},
 		{name: "no audiences", rs: &ResourceServer{}, want: "resource_server.audiences: at least one is required"},
-		{name: "blank audience", rs: &ResourceServer{Audiences: []string{" "}}, want: `resource_server.audiences: " " is not an audience`},
+		{name: "blank audience", rs: &ResourceServer{Audiences: []string{" "}}, want: `resource_server.audiences: " " is not a client id`},
+		{name: "the admin API's audience", rs: &ResourceServer{Audiences: []string{"https://login.example.com/admin"}}, want: `"https://login.example.com/admin" is not a client id`},
 		{name: "public client", rs: &ResourceServer{Audiences: []string{"shop"}}, auth: "none", want: "a public client (token_endpoint_auth_method none) cannot introspect"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,14 +25,7 @@ func TestAuthSchemesAreCaseInsensitive(t *testing.T) {
 				req, _ := http.NewRequest(http.MethodPost, b.URL+path, strings.NewReader(url.Values{"token": {"x"}}.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				req.Header.Set("Authorization", scheme+" "+bad)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatalf("the broker dropped the connection: %v", err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode < 400 || resp.StatusCode >= 500 {
-					t.Errorf("status %d, want a 4xx", resp.StatusCode)
-				}
+				expectClientError(t, req)
 			})
 		}
 	}
@@ -40,14 +33,7 @@ func TestAuthSchemesAreCaseInsensitive(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, b.URL+"/userinfo", nil)
 		req.Header.Set("Authorization", "DPoP "+at)
 		req.Header.Set("DPoP", bad)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("the broker dropped the connection: %v", err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
-			t.Errorf("status %d, want a 4xx", resp.StatusCode)
-		}
+		expectClientError(t, req)
 	})
 	for _, scheme := range []string{"bearer", "BEARER", "Bearer"} {
 		t.Run("valid token with "+scheme, func(t *testing.T) {
@@ -55,5 +41,18 @@ func TestAuthSchemesAreCaseInsensitive(t *testing.T) {
 				t.Errorf("status %d: %s", status, body)
 			}
 		})
+	}
+}
+
+// expectClientError sends req and wants a 4xx answer, not a dropped connection.
+func expectClientError(t *testing.T, req *http.Request) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("the broker dropped the connection: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		t.Errorf("status %d, want a 4xx", resp.StatusCode)
 	}
 }

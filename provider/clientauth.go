@@ -20,6 +20,28 @@ type clientAuth struct {
 	AssertionType, Assertion string
 }
 
+// authenticatedPost begins an endpoint a client calls with its credentials in a
+// form POST (introspection, revocation): the answer is never cached, other
+// methods get 405, and a client that fails authentication gets invalid_client.
+// ok is false when the answer is already written.
+func (s *Server) authenticatedPost(w http.ResponseWriter, r *http.Request) (client *Client, ok bool) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	auth, err := clientAuthFrom(r)
+	if err == nil {
+		client, err = s.authenticateClient(r.Context(), r, auth)
+	}
+	if err != nil {
+		s.tokenError(w, r, err)
+		return nil, false
+	}
+	return client, true
+}
+
 // clientAuthFrom reads a form-encoded request's client authentication. Basic
 // credentials are form-urlencoded first (RFC 6749 §2.3.1).
 func clientAuthFrom(r *http.Request) (clientAuth, error) {

@@ -165,6 +165,24 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server}
 }
 
+// postForm posts form to path on the broker, with client_secret_basic unless
+// client is empty, and returns the status and the body.
+func (b *broker) postForm(t *testing.T, path, client, secret string, form url.Values) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if client != "" {
+		req.SetBasicAuth(client, secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
 // browser is an HTTP client with cookies that stops at the relying party.
 func browser(t *testing.T) *http.Client {
 	t.Helper()

@@ -120,17 +120,10 @@ func TestAuditEvents(t *testing.T) {
 func TestClientCredentialsAdminToken(t *testing.T) {
 	b := newBroker(t)
 	token := func(client, secret, scope string) (int, map[string]any) {
-		req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(client, secret)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
+		status, body := b.postForm(t, "/oauth/token", client, secret, url.Values{"grant_type": {"client_credentials"}, "scope": {scope}})
 		var v map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&v)
-		return resp.StatusCode, v
+		_ = json.Unmarshal(body, &v)
+		return status, v
 	}
 	status, v := token("tool", "tool-secret-0123456", "admin")
 	if status != http.StatusOK {

@@ -23,27 +23,17 @@ var errNotEntitled = errors.New("the caller may not introspect this token")
 // only to the client it was issued to and to a resource server registered for
 // its audience (§4); to everyone else it is {"active": false}.
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	caller, ok := s.authenticatedPost(w, r)
+	if !ok {
+		return
+	}
+	if caller.Client.AuthMethod == string(oidc.AuthMethodNone) {
+		s.tokenError(w, r, oidc.ErrInvalidClient().WithDescription("a public client cannot introspect tokens"))
 		return
 	}
 	ctx := r.Context()
-	auth, err := clientAuthFrom(r)
-	if err != nil {
-		s.tokenError(w, r, err)
-		return
-	}
-	caller, err := s.authenticateClient(ctx, r, auth)
-	if err == nil && caller.Client.AuthMethod == string(oidc.AuthMethodNone) {
-		err = oidc.ErrInvalidClient().WithDescription("a public client cannot introspect tokens")
-	}
-	if err != nil {
-		s.tokenError(w, r, err)
-		return
-	}
 	resp := new(oidc.IntrospectionResponse)
+	var err error
 	tokenID, ok := s.accessTokenID(ctx, r.PostForm.Get("token"))
 	if ok {
 		err = s.describeToken(ctx, resp, tokenID, caller)

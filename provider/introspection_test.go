@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -12,19 +11,10 @@ import (
 // and returns the status and the decoded answer.
 func introspect(t *testing.T, b *broker, client, secret, token string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if client != "" {
-		req.SetBasicAuth(client, secret)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, body := b.postForm(t, "/oauth/introspect", client, secret, url.Values{"token": {token}})
 	var v map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&v)
-	return resp.StatusCode, v
+	_ = json.Unmarshal(body, &v)
+	return status, v
 }
 
 // RFC 7662 §4: introspection answers only a caller entitled to the token: the
@@ -53,6 +43,11 @@ func TestIntrospectionAnswersOnlyTheTokensAudience(t *testing.T) {
 	t.Run("no client authentication", func(t *testing.T) {
 		if status, v := introspect(t, b, "", "", at); status != http.StatusUnauthorized || v["active"] == true {
 			t.Errorf("status %d, answer %v; want 401", status, v)
+		}
+	})
+	t.Run("a public client", func(t *testing.T) {
+		if status, _ := b.postForm(t, "/oauth/introspect", "", "", url.Values{"token": {at}, "client_id": {"public"}}); status != http.StatusUnauthorized {
+			t.Errorf("status %d; want 401", status)
 		}
 	})
 	t.Run("another client cannot revoke it", func(t *testing.T) {

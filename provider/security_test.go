@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -115,16 +114,8 @@ func redeem(t *testing.T, b *broker, client, secret, code, verifier string) (int
 	if verifier != "" {
 		form.Set("code_verifier", verifier)
 	}
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(client, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	status, body := b.postForm(t, "/oauth/token", client, secret, form)
+	return status, string(body)
 }
 
 func TestCodeRedeemedOnceUnderConcurrency(t *testing.T) {

@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -130,17 +129,7 @@ func TestIntrospectionRevocationAndLogout(t *testing.T) {
 	at := res.token.AccessToken
 
 	introspect := func() map[string]any {
-		form := url.Values{"token": {at}}
-		req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/introspect", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("rp1", "rp1-secret-0123456789")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var v map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&v)
+		_, v := introspect(t, b, "rp1", "rp1-secret-0123456789", at)
 		return v
 	}
 	if v := introspect(); v["active"] != true || v["sub"] != res.idToken.Subject || v["client_id"] != "rp1" {
@@ -209,15 +198,8 @@ func TestIntrospectionRevocationAndLogout(t *testing.T) {
 
 func revoke(t *testing.T, b *broker, client, secret, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/revoke", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(client, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := b.postForm(t, "/revoke", client, secret, url.Values{"token": {token}})
+	return status
 }
 
 func cloneValues(v url.Values) url.Values {

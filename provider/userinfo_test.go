@@ -31,17 +31,9 @@ func clientCredentialsToken(t *testing.T, b *broker, client, secret, scope strin
 	if scope != "" {
 		form.Set("scope", scope)
 	}
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(client, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("client_credentials for %s: status %d: %s", client, resp.StatusCode, body)
+	status, body := b.postForm(t, "/oauth/token", client, secret, form)
+	if status != http.StatusOK {
+		t.Fatalf("client_credentials for %s: status %d: %s", client, status, body)
 	}
 	return tokenFromJSON(t, string(body)).AccessToken
 }

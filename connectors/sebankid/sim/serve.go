@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"time"
+
+	"github.com/portvakt/portvakt/internal/recovery"
 )
 
 // Serve serves the API over mutual TLS on addr (such as "127.0.0.1:0") until ctx
@@ -19,7 +21,7 @@ func (s *Simulator) Serve(ctx context.Context, addr string) (apiURL string, err 
 		return "", fmt.Errorf("sim: listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           s.APIHandler(),
+		Handler:           recovery.Handler(s.logger, s.APIHandler()),
 		TLSConfig:         s.ServerTLSConfig(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          s.serverErrorLog(),

@@ -45,6 +45,15 @@ func TestIntrospectionAnswersOnlyTheTokensAudience(t *testing.T) {
 			t.Errorf("status %d, answer %v; want 401", status, v)
 		}
 	})
+	t.Run("a client_credentials JWT", func(t *testing.T) {
+		jwt := clientCredentialsToken(t, b, "tool", "tool-secret-0123456", "admin")
+		if _, v := introspect(t, b, "tool", "tool-secret-0123456", jwt); v["active"] != true || v["client_id"] != "tool" {
+			t.Errorf("its own client: %v", v)
+		}
+		if _, v := introspect(t, b, "rp1", "rp1-secret-0123456789", jwt); len(v) != 1 || v["active"] != false {
+			t.Errorf("another client: %v; want exactly {\"active\": false}", v)
+		}
+	})
 	t.Run("a public client", func(t *testing.T) {
 		if status, _ := b.postForm(t, "/oauth/introspect", "", "", url.Values{"token": {at}, "client_id": {"public"}}); status != http.StatusUnauthorized {
 			t.Errorf("status %d; want 401", status)

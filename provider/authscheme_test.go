@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,6 +36,23 @@ func TestAuthSchemesAreCaseInsensitive(t *testing.T) {
 		req.Header.Set("DPoP", bad)
 		expectClientError(t, req)
 	})
+	for _, scheme := range []string{"basic", "BASIC"} {
+		t.Run("client authentication with "+scheme, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/introspect", strings.NewReader(url.Values{"token": {at}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", scheme+" "+base64.StdEncoding.EncodeToString([]byte("rp1:rp1-secret-0123456789")))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&v)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || v["active"] != true {
+				t.Errorf("status %d, answer %v; want the active token", resp.StatusCode, v)
+			}
+		})
+	}
 	for _, scheme := range []string{"bearer", "BEARER", "Bearer"} {
 		t.Run("valid token with "+scheme, func(t *testing.T) {
 			if status, _, body := userinfoStatus(t, b, scheme+" "+at); status != http.StatusOK {

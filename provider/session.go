@@ -84,16 +84,27 @@ func hashHex(v string) string {
 }
 
 // csrfToken binds a form to one login and one browser; nothing is stored.
-func (s *Server) csrfToken(a *authRequest) string {
+func (s *Server) csrfToken(a *authRequest) string { return s.formToken(a.id, a.state.Browser) }
+
+func (s *Server) validCSRF(r *http.Request, a *authRequest) bool {
+	return validFormToken(r, s.csrfToken(a))
+}
+
+// formToken is a CSRF token over what a form belongs to (a login or a purpose,
+// and the browser); nothing is stored.
+func (s *Server) formToken(parts ...string) string {
 	mac := hmac.New(sha256.New, s.csrfSecret)
-	mac.Write([]byte(a.id))
-	mac.Write([]byte{0})
-	mac.Write([]byte(a.state.Browser))
+	for i, p := range parts {
+		if i > 0 {
+			mac.Write([]byte{0})
+		}
+		mac.Write([]byte(p))
+	}
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-func (s *Server) validCSRF(r *http.Request, a *authRequest) bool {
-	return hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(s.csrfToken(a)))
+func validFormToken(r *http.Request, want string) bool {
+	return hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(want))
 }
 
 // ssoLogin is a finished login the same client may reuse silently (prompt=none,
@@ -127,23 +138,24 @@ func (s *Server) rememberLogin(ctx context.Context, clientID string, l ssoLogin)
 	s.sessions.Put(ctx, ssoKey(clientID), b)
 }
 
-func (s *Server) forgetLogin(ctx context.Context, clientID string) {
-	if clientID == "" {
-		_ = s.sessions.Destroy(ctx)
-		return
+// rememberedLogin is the browser session's login for the client, if any.
+func (s *Server) rememberedLogin(ctx context.Context, clientID string) (ssoLogin, bool) {
+	var l ssoLogin
+	b := s.sessions.GetBytes(ctx, ssoKey(clientID))
+	if len(b) == 0 || json.Unmarshal(b, &l) != nil {
+		return l, false
 	}
-	s.sessions.Remove(ctx, ssoKey(clientID))
+	return l, true
 }
 
 // reusableLogin finds a login of this browser that satisfies the request without
 // asking the person again.
 func (s *Server) reusableLogin(r *http.Request, client *Client, st *loginState, options []Option, now time.Time) (ssoLogin, bool) {
-	var l ssoLogin
 	if s.cfg.Login.SessionLifetime <= 0 {
-		return l, false
+		return ssoLogin{}, false
 	}
-	b := s.sessions.GetBytes(r.Context(), ssoKey(client.ID))
-	if len(b) == 0 || json.Unmarshal(b, &l) != nil {
+	l, ok := s.rememberedLogin(r.Context(), client.ID)
+	if !ok {
 		return l, false
 	}
 	p := st.Params

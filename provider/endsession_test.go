@@ -1,0 +1,191 @@
+package provider_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func introspectActive(t *testing.T, b *broker, client, secret, token string) bool {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(client, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Active bool `json:"active"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&v)
+	return v.Active
+}
+
+// endSession sends a logout request from the browser and returns the status,
+// the redirect target (if any) and the body.
+func endSession(t *testing.T, b *broker, c *http.Client, method string, q url.Values) (int, string, string) {
+	t.Helper()
+	var req *http.Request
+	if method == http.MethodPost {
+		req, _ = http.NewRequest(method, b.URL+"/end_session", strings.NewReader(q.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req, _ = http.NewRequest(method, b.URL+"/end_session?"+q.Encode(), nil)
+	}
+	noFollow := &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+// Without an id_token_hint a logout may come from any site: the broker asks
+// the person first, and only a POST with the form's CSRF token ends the session.
+func TestEndSessionWithoutHintAsksFirst(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	c := browser(t)
+	res := rp1.login(t, b, c, url.Values{"acr_values": {"urn:portvakt:eid:se:test"}})
+	at := res.token.AccessToken
+
+	q := url.Values{"client_id": {"rp1"}, "post_logout_redirect_uri": {rpLogout}, "state": {"bye"}}
+	status, loc, page := endSession(t, b, c, http.MethodGet, q)
+	if status != http.StatusOK || loc != "" || !strings.Contains(page, `method="post"`) {
+		t.Fatalf("GET without a hint: status %d, Location %q; want the confirmation form", status, loc)
+	}
+	if got := silentLogin(t, b, c); got.Get("code") == "" {
+		t.Fatalf("a cross-site GET ended the session: %v", got)
+	}
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the confirmation form has no CSRF token")
+	}
+	for _, form := range []url.Values{q, {"csrf_token": {"forged"}, "client_id": {"rp1"}}} {
+		if status, loc, _ := endSession(t, b, c, http.MethodPost, form); status != http.StatusForbidden {
+			t.Errorf("POST without a valid CSRF token: status %d, Location %q; want 403", status, loc)
+		}
+	}
+	if got := silentLogin(t, b, c); got.Get("code") == "" {
+		t.Fatalf("a forged POST ended the session: %v", got)
+	}
+	if !introspectActive(t, b, "rp1", "rp1-secret-0123456789", at) {
+		t.Fatal("a forged POST revoked the access token")
+	}
+
+	confirmed := cloneValues(q)
+	confirmed.Set("csrf_token", m[1])
+	status, loc, _ = endSession(t, b, c, http.MethodPost, confirmed)
+	if status != http.StatusSeeOther || loc != rpLogout+"?state=bye" {
+		t.Fatalf("confirmed logout: status %d, Location %q", status, loc)
+	}
+	if got := silentLogin(t, b, c); got.Get("error") != "login_required" {
+		t.Errorf("after a confirmed logout prompt=none gave %v", got)
+	}
+	if introspectActive(t, b, "rp1", "rp1-secret-0123456789", at) {
+		t.Error("the session's access token survived the logout")
+	}
+}
+
+// A hint ends only the session it belongs to: the same person's login in another
+// browser, and another person's login in this browser, live on with their tokens.
+func TestEndSessionHintEndsOnlyItsOwnSession(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	acr := url.Values{"acr_values": {"urn:portvakt:eid:se:test"}}
+	laptop, phone := browser(t), browser(t)
+	onLaptop := rp1.login(t, b, laptop, acr)
+	onPhone := rp1.login(t, b, phone, acr)
+	other := browser(t)
+	someoneElse := rp1.login(t, b, other, url.Values{"acr_values": {"urn:portvakt:eid:se:test"}, "login_hint": {"sub:" + otherPerson}})
+	hint, _ := onLaptop.token.Extra("id_token").(string)
+
+	// The laptop's hint used in the other person's browser ends nothing there.
+	status, loc, _ := endSession(t, b, other, http.MethodGet, url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {rpLogout}})
+	if status != http.StatusFound || loc != rpLogout {
+		t.Errorf("logout with a valid hint: status %d, Location %q", status, loc)
+	}
+	if got := silentLogin(t, b, other); got.Get("code") == "" {
+		t.Errorf("another person's session ended by a hint that is not theirs: %v", got)
+	}
+	if !introspectActive(t, b, "rp1", "rp1-secret-0123456789", someoneElse.token.AccessToken) {
+		t.Error("another person's token revoked by a hint that is not theirs")
+	}
+	if !introspectActive(t, b, "rp1", "rp1-secret-0123456789", onLaptop.token.AccessToken) {
+		t.Error("the laptop's token revoked from another browser")
+	}
+
+	status, loc, _ = endSession(t, b, laptop, http.MethodGet, url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {rpLogout}, "state": {"s"}})
+	if status != http.StatusFound || loc != rpLogout+"?state=s" {
+		t.Fatalf("logout with a valid hint: status %d, Location %q", status, loc)
+	}
+	if got := silentLogin(t, b, laptop); got.Get("error") != "login_required" {
+		t.Errorf("laptop still logged in: %v", got)
+	}
+	if introspectActive(t, b, "rp1", "rp1-secret-0123456789", onLaptop.token.AccessToken) {
+		t.Error("the laptop's token survived its logout")
+	}
+	if got := silentLogin(t, b, phone); got.Get("code") == "" {
+		t.Errorf("the phone's session ended by the laptop's logout: %v", got)
+	}
+	if !introspectActive(t, b, "rp1", "rp1-secret-0123456789", onPhone.token.AccessToken) {
+		t.Error("the phone's token revoked by the laptop's logout")
+	}
+}
+
+// A hint that does not verify (forged signature, another client's audience) ends
+// nothing and redirects nowhere; a malformed request is a 400 page, not a 500.
+func TestEndSessionRefusesBadRequests(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	c := browser(t)
+	res := rp1.login(t, b, c, url.Values{"acr_values": {"urn:portvakt:eid:se:test"}})
+	hint, _ := res.token.Extra("id_token").(string)
+	forged := hint[:strings.LastIndex(hint, ".")+1] + "AAAA" + hint[strings.LastIndex(hint, ".")+5:]
+
+	for _, tc := range []struct {
+		name string
+		q    url.Values
+	}{
+		{"forged signature", url.Values{"id_token_hint": {forged}, "post_logout_redirect_uri": {rpLogout}}},
+		{"hint for another client", url.Values{"id_token_hint": {hint}, "client_id": {"rp2"}}},
+		{"unknown client", url.Values{"client_id": {"nobody"}, "post_logout_redirect_uri": {rpLogout}}},
+		{"redirect without a client", url.Values{"post_logout_redirect_uri": {rpLogout}}},
+		{"unregistered redirect", url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {rpLogout + "/x"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, loc, _ := endSession(t, b, c, http.MethodGet, tc.q)
+			if status != http.StatusBadRequest || loc != "" {
+				t.Errorf("status %d, Location %q; want a 400 page", status, loc)
+			}
+			if got := silentLogin(t, b, c); got.Get("code") == "" {
+				t.Errorf("the session ended: %v", got)
+			}
+		})
+	}
+
+	for _, tc := range []struct{ name, method, target, body string }{
+		{"bad query escape", http.MethodGet, "/end_session?id_token_hint=%zz", ""},
+		{"bad form escape", http.MethodPost, "/end_session", "client_id=%zz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, b.URL+tc.target, strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("status %d %s, want a 400 page", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}

@@ -189,3 +189,28 @@ func TestEndSessionRefusesBadRequests(t *testing.T) {
 		})
 	}
 }
+
+// Ending one client's login renews the session token, like a login does: the
+// session lives on (here for rp2) under a token nobody saw before.
+func TestEndSessionRenewsTheSessionToken(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	rp2 := newRP(t, b, "rp2", "rp2-secret-0123456789")
+	c := browser(t)
+	acr := url.Values{"acr_values": {"urn:portvakt:eid:se:test"}}
+	res := rp1.login(t, b, c, acr)
+	rp2.login(t, b, c, acr)
+	before := cookieValue(t, b, c, "pv_session")
+	hint, _ := res.token.Extra("id_token").(string)
+	if status, loc, _ := endSession(t, b, c, http.MethodGet, url.Values{"id_token_hint": {hint}}); status != http.StatusFound {
+		t.Fatalf("logout: status %d, Location %q", status, loc)
+	}
+	if after := cookieValue(t, b, c, "pv_session"); after == before || after == "" {
+		t.Errorf("session token %q kept across a logout (now %q)", before, after)
+	}
+	got := b.authorize(t, c, url.Values{"client_id": {"rp2"}, "response_type": {"code"}, "scope": {"openid"},
+		"redirect_uri": {rpRedirect}, "prompt": {"none"}}).Query()
+	if got.Get("code") == "" {
+		t.Errorf("rp2's login did not survive rp1's logout: %v", got)
+	}
+}

@@ -42,21 +42,6 @@ func sha256Hex(v string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// subjectOfCode redeems a code and returns the verified ID token's subject.
-func subjectOfCode(t *testing.T, r *rp, code string) string {
-	t.Helper()
-	tok, err := r.cfg.Exchange(context.Background(), code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier.Verify(context.Background(), raw)
-	if err != nil {
-		t.Fatalf("verify ID token: %v", err)
-	}
-	return idt.Subject
-}
-
 func silentLogin(t *testing.T, b *broker, c *http.Client) url.Values {
 	t.Helper()
 	return b.authorize(t, c, url.Values{"client_id": {"rp1"}, "response_type": {"code"}, "scope": {"openid"},
@@ -82,7 +67,7 @@ func TestSessionTokenRenewedAtLogin(t *testing.T) {
 		t.Errorf("session token after login is %q, the planted one was %q: want a new token", got, planted)
 	}
 	if got := silentLogin(t, b, attacker); got.Get("code") != "" {
-		if subjectOfCode(t, rp1, got.Get("code")) == mine.idToken.Subject {
+		if _, idt := rp1.redeem(t, got.Get("code")); idt.Subject == mine.idToken.Subject {
 			t.Fatal("the attacker's planted session token logged in silently as the victim")
 		}
 	}

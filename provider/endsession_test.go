@@ -11,13 +11,7 @@ import (
 
 func introspectActive(t *testing.T, b *broker, client, secret, token string) bool {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(client, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := clientPost(t, b, "/oauth/introspect", client, secret, url.Values{"token": {token}})
 	defer resp.Body.Close()
 	var v struct {
 		Active bool `json:"active"`

@@ -236,15 +236,7 @@ func (r *rp) login(t *testing.T, b *broker, c *http.Client, extra url.Values) lo
 	if got.Get("state") != state || got.Get("iss") != b.URL {
 		t.Fatalf("response state %q iss %q, want %q %q", got.Get("state"), got.Get("iss"), state, b.URL)
 	}
-	tok, err := r.cfg.Exchange(context.Background(), got.Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier.Verify(context.Background(), raw)
-	if err != nil {
-		t.Fatalf("verify ID token: %v", err)
-	}
+	tok, idt := r.redeem(t, got.Get("code"), oauth2.VerifierOption(verifier))
 	if idt.Nonce != nonce {
 		t.Fatalf("nonce %q, want %q", idt.Nonce, nonce)
 	}
@@ -253,6 +245,21 @@ func (r *rp) login(t *testing.T, b *broker, c *http.Client, extra url.Values) lo
 		t.Fatal(err)
 	}
 	return res
+}
+
+// redeem exchanges a code and verifies the ID token it brings.
+func (r *rp) redeem(t *testing.T, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, *oidc.IDToken) {
+	t.Helper()
+	tok, err := r.cfg.Exchange(context.Background(), code, opts...)
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := r.verifier.Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("verify ID token: %v", err)
+	}
+	return tok, idt
 }
 
 func randomString() string {

@@ -209,15 +209,22 @@ func TestIntrospectionRevocationAndLogout(t *testing.T) {
 
 func revoke(t *testing.T, b *broker, client, secret, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/revoke", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	resp := clientPost(t, b, "/revoke", client, secret, url.Values{"token": {token}})
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// clientPost sends a form to a back-channel endpoint with client_secret_basic.
+func clientPost(t *testing.T, b *broker, path, client, secret string, form url.Values) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(client, secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return resp
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -1,12 +1,16 @@
 package provider_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 func introspectActive(t *testing.T, b *broker, client, secret, token string) bool {
@@ -206,5 +210,66 @@ func TestEndSessionRenewsTheSessionToken(t *testing.T) {
 		"redirect_uri": {rpRedirect}, "prompt": {"none"}}).Query()
 	if got.Get("code") == "" {
 		t.Errorf("rp2's login did not survive rp1's logout: %v", got)
+	}
+}
+
+// signedHint signs ID token claims with the broker's own key, as a token the
+// broker issued long ago (or with an audience it never used) would be.
+func signedHint(t *testing.T, b *broker, claims map[string]any) string {
+	t.Helper()
+	key, err := b.keys.SigningKey(context.Background(), "RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: key.SignatureAlgorithm(), Key: jose.JSONWebKey{Key: key.Key(), KeyID: key.ID()}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := json.Marshal(claims)
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// The hint's signature and audience are checked, its expiry is not (RP-Initiated
+// Logout lets an RP log out with the ID token it kept, however old).
+func TestEndSessionHintAudienceCheckedExpiryIgnored(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	c := browser(t)
+	res := rp1.login(t, b, c, url.Values{"acr_values": {"urn:portvakt:eid:se:test"}})
+	past := time.Now().Add(-48 * time.Hour)
+	claims := func(aud []string, azp string) map[string]any {
+		return map[string]any{"iss": b.URL, "sub": res.idToken.Subject, "aud": aud, "azp": azp,
+			"iat": past.Unix(), "exp": past.Add(time.Hour).Unix()}
+	}
+
+	for _, aud := range [][]string{{"rp2"}, {}} {
+		hint := signedHint(t, b, claims(aud, "rp1"))
+		if status, loc, _ := endSession(t, b, c, http.MethodGet, url.Values{"id_token_hint": {hint}}); status != http.StatusBadRequest {
+			t.Errorf("hint with azp rp1 and aud %v: status %d, Location %q; want a 400 page", aud, status, loc)
+		}
+		if got := silentLogin(t, b, c); got.Get("code") == "" {
+			t.Fatalf("a hint whose audience is not its client ended the session: %v", got)
+		}
+	}
+
+	hint := signedHint(t, b, claims([]string{"rp1"}, "rp1"))
+	status, loc, _ := endSession(t, b, c, http.MethodGet, url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {rpLogout}})
+	if status != http.StatusFound || loc != rpLogout {
+		t.Fatalf("expired hint: status %d, Location %q; want the post-logout redirect", status, loc)
+	}
+	if got := silentLogin(t, b, c); got.Get("error") != "login_required" {
+		t.Errorf("an expired but genuine hint did not end the session: %v", got)
+	}
+	if introspectActive(t, b, "rp1", "rp1-secret-0123456789", res.token.AccessToken) {
+		t.Error("the session's token survived the logout")
 	}
 }

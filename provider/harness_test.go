@@ -84,6 +84,7 @@ type broker struct {
 	orders   *testOrders
 	store    *sqlstore.Store
 	server   *provider.Server
+	keys     *keys.Manager
 }
 
 const (
@@ -156,7 +157,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(hs.Close)
-	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server}
+	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server, keys: built.Keys}
 }
 
 // browser is an HTTP client with cookies that stops at the relying party.

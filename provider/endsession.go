@@ -206,5 +206,13 @@ func (s *Server) logoutConfirmPage(w http.ResponseWriter, r *http.Request, req l
 			page.Fields = append(page.Fields, f)
 		}
 	}
+	// Switching language must not lose where the person goes after the logout.
+	for i, l := range page.Languages {
+		q := url.Values{"lang": {l.Code}}
+		for _, f := range page.Fields {
+			q.Set(f[0], f[1])
+		}
+		page.Languages[i].URL = "/end_session?" + q.Encode()
+	}
 	s.render(w, http.StatusOK, "logout.html", page)
 }

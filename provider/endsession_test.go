@@ -66,6 +66,9 @@ func TestEndSessionWithoutHintAsksFirst(t *testing.T) {
 	if m == nil {
 		t.Fatal("the confirmation form has no CSRF token")
 	}
+	if !strings.Contains(page, `href="/end_session?client_id=rp1&amp;lang=sv&amp;post_logout_redirect_uri=`) {
+		t.Error("the language switcher drops the logout request")
+	}
 	for _, form := range []url.Values{q, {"csrf_token": {"forged"}, "client_id": {"rp1"}}} {
 		if status, loc, _ := endSession(t, b, c, http.MethodPost, form); status != http.StatusForbidden {
 			t.Errorf("POST without a valid CSRF token: status %d, Location %q; want 403", status, loc)

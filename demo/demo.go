@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,11 +96,23 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
-const sessionCookie = "pv_demo"
+const sessionCookieName = "pv_demo"
+
+// sessionCookie is the demo's session cookie. Under https it takes the __Host-
+// prefix (Secure, this host only, whole path) as the broker's cookies do, so a
+// sibling subdomain cannot plant a session; browsers refuse the prefix on plain
+// http, where dev mode runs.
+func (a *App) sessionCookie(value string, maxAge int) *http.Cookie {
+	c := &http.Cookie{Name: sessionCookieName, Value: value, Path: "/demo", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	if strings.HasPrefix(a.o.Base, "https://") {
+		c.Name, c.Path, c.Secure = "__Host-"+sessionCookieName, "/", true
+	}
+	return c
+}
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	page := a.page(r)
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(a.sessionCookie("", 0).Name); err == nil {
 		a.mu.Lock()
 		res, ok := a.sessions[c.Value]
 		a.mu.Unlock()
@@ -213,20 +226,20 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.sessions[sid] = res
 	a.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/demo", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, a.sessionCookie(sid, 0))
 	http.Redirect(w, r, a.o.Base, http.StatusFound)
 }
 
 // logout ends the demo session and the broker's (RP-initiated logout).
 func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 	var hint string
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(a.sessionCookie("", 0).Name); err == nil {
 		a.mu.Lock()
 		hint = a.sessions[c.Value].idToken
 		delete(a.sessions, c.Value)
 		a.mu.Unlock()
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/demo", MaxAge: -1})
+	http.SetCookie(w, a.sessionCookie("", -1))
 	q := url.Values{"post_logout_redirect_uri": {a.o.Base}, "client_id": {a.o.ClientID}}
 	if hint != "" {
 		q.Set("id_token_hint", hint)

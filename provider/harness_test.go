@@ -84,6 +84,7 @@ type broker struct {
 	orders   *testOrders
 	store    *sqlstore.Store
 	server   *provider.Server
+	keys     *keys.Manager
 }
 
 const (
@@ -162,7 +163,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(hs.Close)
-	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server}
+	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server, keys: built.Keys}
 }
 
 // postForm posts form to path on the broker, with client_secret_basic unless
@@ -260,15 +261,7 @@ func (r *rp) login(t *testing.T, b *broker, c *http.Client, extra url.Values) lo
 	if got.Get("state") != state || got.Get("iss") != b.URL {
 		t.Fatalf("response state %q iss %q, want %q %q", got.Get("state"), got.Get("iss"), state, b.URL)
 	}
-	tok, err := r.cfg.Exchange(context.Background(), got.Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier.Verify(context.Background(), raw)
-	if err != nil {
-		t.Fatalf("verify ID token: %v", err)
-	}
+	tok, idt := r.redeem(t, got.Get("code"), oauth2.VerifierOption(verifier))
 	if idt.Nonce != nonce {
 		t.Fatalf("nonce %q, want %q", idt.Nonce, nonce)
 	}
@@ -277,6 +270,21 @@ func (r *rp) login(t *testing.T, b *broker, c *http.Client, extra url.Values) lo
 		t.Fatal(err)
 	}
 	return res
+}
+
+// redeem exchanges a code and verifies the ID token it brings.
+func (r *rp) redeem(t *testing.T, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, *oidc.IDToken) {
+	t.Helper()
+	tok, err := r.cfg.Exchange(context.Background(), code, opts...)
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := r.verifier.Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("verify ID token: %v", err)
+	}
+	return tok, idt
 }
 
 func randomString() string {

@@ -86,7 +86,7 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 	case err != nil:
 		s.unavailablePage(w, r, err)
 		return nil
-	case !sameBrowser(r, a):
+	case !s.sameBrowser(r, a):
 		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
 		return nil
 	}

@@ -71,6 +71,7 @@ func (o opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (
 		ClientID:      client.ID,
 		Subject:       a.GetSubject(),
 		AuthRequestID: a.id,
+		Session:       tokenSession(a.state.Browser),
 		Scopes:        a.GetScopes(),
 		Audience:      a.GetAudience(),
 		Claims:        claims,
@@ -91,16 +92,11 @@ func (o opStorage) TokenRequestByRefreshToken(context.Context, string) (op.Refre
 	return nil, oidc.ErrInvalidGrant().WithDescription("refresh tokens are not issued")
 }
 
-// TerminateSession revokes the client's tokens for the person and forgets the
-// browser's single sign-on login for that client.
-func (o opStorage) TerminateSession(ctx context.Context, subject, clientID string) error {
-	if subject != "" && clientID != "" {
-		if _, err := o.s.store.RevokeTokensBySubject(ctx, clientID, subject, o.s.now()); err != nil {
-			return fmt.Errorf("revoke tokens at logout: %w", err)
-		}
-	}
-	o.s.forgetLogin(ctx, clientID)
-	return nil
+// TerminateSession is never called: /end_session is the broker's own
+// (endsession.go), since the library's ends sessions on a cross-site GET and
+// revokes the person's tokens in every browser.
+func (o opStorage) TerminateSession(context.Context, string, string) error {
+	return errors.New("logout is served by the broker's own /end_session")
 }
 
 func (o opStorage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string) *oidc.Error {

@@ -57,7 +57,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 // orderStatusJSON answers the order page's polling.
 func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 	a, err := s.loadAuthRequest(r.Context(), r.PathValue("id"))
-	if err != nil || !sameBrowser(r, a) {
+	if err != nil || !s.sameBrowser(r, a) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}

@@ -17,9 +17,9 @@ const langCookie = "pv_lang"
 func (s *Server) lang(w http.ResponseWriter, r *http.Request, uiLocales []string) string {
 	explicit := r.URL.Query().Get("lang")
 	if explicit != "" && w != nil {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: url.QueryEscape(explicit), Path: "/", MaxAge: 365 * 24 * 3600,
+		http.SetCookie(w, &http.Cookie{Name: cookieName(s.secure, langCookie), Value: url.QueryEscape(explicit), Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
-	} else if c, err := r.Cookie(langCookie); err == nil {
+	} else if c, err := r.Cookie(cookieName(s.secure, langCookie)); err == nil {
 		explicit, _ = url.QueryUnescape(c.Value)
 	}
 	return s.themes.MatchLanguage(uiLocales, r.Header.Get("Accept-Language"), explicit)

@@ -34,6 +34,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.themes.StaticHandler()))
 	mux.HandleFunc("GET /theme/{file}", s.clientCSS)
+	mux.Handle("/end_session", session("end_session", s.endSession))
 	mux.HandleFunc("GET /logged-out", s.loggedOut)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -41,7 +42,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	// The library serves these; nothing else reaches it.
-	mux.Handle("/end_session", step("end_session", s.sessions.LoadAndSave(s.op)))
 	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))
 	mux.Handle("/keys", s.op)
 

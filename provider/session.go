@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -20,28 +21,61 @@ import (
 
 const browserCookie = "pv_browser"
 
+// cookieName gives the broker's cookies the __Host- prefix when the issuer is
+// https: the browser then takes them only from this host, over https, for the
+// whole path, so a sibling subdomain or a plain-http page cannot plant one.
+// Browsers refuse the prefix without Secure, so plain-http dev mode keeps the
+// bare names.
+func cookieName(secure bool, name string) string {
+	if secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
 // browserBinding returns the hash of the browser's binding cookie, setting one if
 // the browser has none. Every later step of a login must come from the browser with
-// this cookie, so a login cannot be finished in another browser.
+// this cookie, so a login cannot be finished in another browser. Only values the
+// broker issued count: a planted value is treated as absent and replaced.
 func (s *Server) browserBinding(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) >= 22 {
-		return hashHex(c.Value)
+	if v, ok := s.browserCookie(r); ok {
+		return hashHex(v)
 	}
-	v := newID() + newID()
+	id := newID()
+	v := id + "." + s.bindingMAC(id)
 	http.SetCookie(w, &http.Cookie{
-		Name: browserCookie, Value: v, Path: "/", MaxAge: 24 * 3600,
+		Name: cookieName(s.secure, browserCookie), Value: v, Path: "/", MaxAge: 24 * 3600,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	return hashHex(v)
 }
 
-// sameBrowser checks the request comes from the browser that started the login.
-func sameBrowser(r *http.Request, a *authRequest) bool {
-	c, err := r.Cookie(browserCookie)
+// browserCookie is the request's binding cookie if the broker issued it.
+func (s *Server) browserCookie(r *http.Request) (string, bool) {
+	c, err := r.Cookie(cookieName(s.secure, browserCookie))
 	if err != nil {
+		return "", false
+	}
+	id, mac, ok := strings.Cut(c.Value, ".")
+	if !ok || len(id) < 22 || !hmac.Equal([]byte(mac), []byte(s.bindingMAC(id))) {
+		return "", false
+	}
+	return c.Value, true
+}
+
+func (s *Server) bindingMAC(id string) string {
+	mac := hmac.New(sha256.New, s.bindingSecret)
+	mac.Write([]byte(id))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// sameBrowser checks the request comes from the browser that started the login.
+func (s *Server) sameBrowser(r *http.Request, a *authRequest) bool {
+	v, ok := s.browserCookie(r)
+	if !ok {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(hashHex(c.Value)), []byte(a.state.Browser)) == 1
+	return subtle.ConstantTimeCompare([]byte(hashHex(v)), []byte(a.state.Browser)) == 1
 }
 
 func hashHex(v string) string {
@@ -50,16 +84,27 @@ func hashHex(v string) string {
 }
 
 // csrfToken binds a form to one login and one browser; nothing is stored.
-func (s *Server) csrfToken(a *authRequest) string {
+func (s *Server) csrfToken(a *authRequest) string { return s.formToken(a.id, a.state.Browser) }
+
+func (s *Server) validCSRF(r *http.Request, a *authRequest) bool {
+	return validFormToken(r, s.csrfToken(a))
+}
+
+// formToken is a CSRF token over what a form belongs to (a login or a purpose,
+// and the browser); nothing is stored.
+func (s *Server) formToken(parts ...string) string {
 	mac := hmac.New(sha256.New, s.csrfSecret)
-	mac.Write([]byte(a.id))
-	mac.Write([]byte{0})
-	mac.Write([]byte(a.state.Browser))
+	for i, p := range parts {
+		if i > 0 {
+			mac.Write([]byte{0})
+		}
+		mac.Write([]byte(p))
+	}
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-func (s *Server) validCSRF(r *http.Request, a *authRequest) bool {
-	return hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(s.csrfToken(a)))
+func validFormToken(r *http.Request, want string) bool {
+	return hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(want))
 }
 
 // ssoLogin is a finished login the same client may reuse silently (prompt=none,
@@ -84,26 +129,33 @@ func (s *Server) rememberLogin(ctx context.Context, clientID string, l ssoLogin)
 	if err != nil {
 		return
 	}
+	// A token that existed before the login may be known to someone else (planted
+	// in this browser): the login goes into a token nobody has seen.
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		s.logger.WarnContext(ctx, "login not remembered: session token not renewed", "client_id", clientID, "error", err)
+		return
+	}
 	s.sessions.Put(ctx, ssoKey(clientID), b)
 }
 
-func (s *Server) forgetLogin(ctx context.Context, clientID string) {
-	if clientID == "" {
-		_ = s.sessions.Destroy(ctx)
-		return
+// rememberedLogin is the browser session's login for the client, if any.
+func (s *Server) rememberedLogin(ctx context.Context, clientID string) (ssoLogin, bool) {
+	var l ssoLogin
+	b := s.sessions.GetBytes(ctx, ssoKey(clientID))
+	if len(b) == 0 || json.Unmarshal(b, &l) != nil {
+		return l, false
 	}
-	s.sessions.Remove(ctx, ssoKey(clientID))
+	return l, true
 }
 
 // reusableLogin finds a login of this browser that satisfies the request without
 // asking the person again.
 func (s *Server) reusableLogin(r *http.Request, client *Client, st *loginState, options []Option, now time.Time) (ssoLogin, bool) {
-	var l ssoLogin
 	if s.cfg.Login.SessionLifetime <= 0 {
-		return l, false
+		return ssoLogin{}, false
 	}
-	b := s.sessions.GetBytes(r.Context(), ssoKey(client.ID))
-	if len(b) == 0 || json.Unmarshal(b, &l) != nil {
+	l, ok := s.rememberedLogin(r.Context(), client.ID)
+	if !ok {
 		return l, false
 	}
 	p := st.Params
@@ -135,7 +187,7 @@ func newSessionManager(store storage.Sessions, sealer Sealer, lifetime time.Dura
 	if lifetime > 0 {
 		sm.Lifetime = lifetime
 	}
-	sm.Cookie.Name = "pv_session"
+	sm.Cookie.Name = cookieName(secure, "pv_session")
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
@@ -156,20 +208,27 @@ func (st sealedSessionStore) FindCtx(ctx context.Context, token string) ([]byte,
 	if err != nil || !found {
 		return nil, found, err
 	}
-	b, err := st.sealer.Open(sealed, []byte("session"))
+	b, err := st.sealer.Open(sealed, sessionAD(token))
 	if err != nil {
-		return nil, false, nil // unreadable (key changed): start afresh
+		// Unreadable: the key changed, the row was copied from another token, or it
+		// was sealed before sessions were bound to their token. A session only saves
+		// the person a login, so it starts afresh.
+		return nil, false, nil
 	}
 	return b, true, nil
 }
 
 func (st sealedSessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	sealed, err := st.sealer.Seal(b, []byte("session"))
+	sealed, err := st.sealer.Seal(b, sessionAD(token))
 	if err != nil {
 		return err
 	}
 	return st.store.CommitSession(ctx, hashHex(token), sealed, expiry)
 }
+
+// sessionAD binds a sealed session to its own token, so a row copied under a
+// token someone else holds does not open.
+func sessionAD(token string) []byte { return []byte("session\x00" + token) }
 
 func (st sealedSessionStore) DeleteCtx(ctx context.Context, token string) error {
 	return st.store.DeleteSession(ctx, hashHex(token))

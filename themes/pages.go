@@ -122,6 +122,15 @@ type LoggedOutPage struct {
 	ReturnURL string // optional
 }
 
+// LogoutPage asks the person to confirm a logout that came without proof of
+// which login it ends. The form posts the Fields back (name, value) with the
+// CSRF token.
+type LogoutPage struct {
+	Page
+	Action string
+	Fields [][2]string
+}
+
 // DemoPage is the demo relying-party app that ships with dev mode.
 type DemoPage struct {
 	Page

@@ -84,6 +84,11 @@ func samplePages(th *Themes, lang string) map[string]any {
 			Page:      page("logout.title"),
 			ReturnURL: "https://acme.example/",
 		},
+		"logout.html": LogoutPage{
+			Page:   page("logout.confirm.title"),
+			Action: "/end_session",
+			Fields: [][2]string{{"client_id", "acme"}, {"post_logout_redirect_uri", "https://acme.example/bye"}, {"state", `s"<tate>`}},
+		},
 		"demo.html": DemoPage{
 			Page: page("demo.title"),
 			Options: []DemoOption{

@@ -27,6 +27,7 @@ var requiredTemplates = []string{
 	"consent.html",
 	"form_post.html",
 	"logged_out.html",
+	"logout.html",
 	"demo.html",
 }
 

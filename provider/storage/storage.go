@@ -107,8 +107,11 @@ type Token struct {
 	ClientID      string
 	Subject       string
 	AuthRequestID string
-	Scopes        []string
-	Audience      []string
+	// Session names the browser session the token was issued in (empty for
+	// tokens issued without a browser): logout revokes only that session's tokens.
+	Session  string
+	Scopes   []string
+	Audience []string
 	// Claims is the userinfo document for this token (computed at issuance).
 	Claims    json.RawMessage
 	CreatedAt time.Time
@@ -127,8 +130,10 @@ type Tokens interface {
 	// RevokeTokensByAuthRequest revokes every token issued from one auth request (a
 	// reused code) and returns how many.
 	RevokeTokensByAuthRequest(ctx context.Context, authRequestID string, at time.Time) (int64, error)
-	// RevokeTokensBySubject revokes every token of subject for client (logout).
-	RevokeTokensBySubject(ctx context.Context, clientID, subject string, at time.Time) (int64, error)
+	// RevokeTokensOfSession revokes the tokens of subject for client issued in one
+	// browser session (logout); the same person's tokens from another browser live
+	// on. An empty session revokes nothing.
+	RevokeTokensOfSession(ctx context.Context, clientID, subject, session string, at time.Time) (int64, error)
 }
 
 // SigningKey is a token signing key. PrivateKey is encrypted by the caller.

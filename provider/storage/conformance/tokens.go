@@ -12,7 +12,7 @@ var tokenTests = []namedTest{
 	{"Expired", testTokenExpired},
 	{"Revoke", testTokenRevoke},
 	{"RevokeByAuthRequest", testTokenRevokeByAuthRequest},
-	{"RevokeBySubject", testTokenRevokeBySubject},
+	{"RevokeOfSession", testTokenRevokeOfSession},
 }
 
 func newToken(id, clientID, subject, authRequestID string) storage.Token {
@@ -136,22 +136,36 @@ func testTokenRevokeByAuthRequest(t *testing.T, s storage.Storage) {
 	}
 }
 
-func testTokenRevokeBySubject(t *testing.T, s storage.Storage) {
+func testTokenRevokeOfSession(t *testing.T, s storage.Storage) {
 	ctx := t.Context()
+	inSession := func(tok storage.Token, session string) storage.Token { tok.Session = session; return tok }
 	for _, tok := range []storage.Token{
-		newToken("tok-1", "rp", "sub", "ar-1"),
-		newToken("tok-2", "rp", "sub", "ar-2"),
-		newToken("tok-other-sub", "rp", "sub-2", "ar-3"),
-		newToken("tok-other-rp", "rp-2", "sub", "ar-4"),
+		inSession(newToken("tok-1", "rp", "sub", "ar-1"), "laptop"),
+		inSession(newToken("tok-2", "rp", "sub", "ar-2"), "laptop"),
+		inSession(newToken("tok-other-browser", "rp", "sub", "ar-5"), "phone"),
+		newToken("tok-no-browser", "rp", "sub", "ar-6"),
+		inSession(newToken("tok-other-sub", "rp", "sub-2", "ar-3"), "laptop"),
+		inSession(newToken("tok-other-rp", "rp-2", "sub", "ar-4"), "laptop"),
 	} {
 		mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
 	}
-	n, err := s.RevokeTokensBySubject(ctx, "rp", "sub", now())
-	mustNoErr(t, "RevokeTokensBySubject", err)
-	if n != 2 {
-		t.Errorf("RevokeTokensBySubject revoked %d, want 2", n)
+	got, err := s.GetToken(ctx, "tok-1")
+	mustNoErr(t, "GetToken tok-1", err)
+	if got.Session != "laptop" {
+		t.Errorf("Session = %q, want laptop", got.Session)
 	}
-	for id, wantRevoked := range map[string]bool{"tok-1": true, "tok-2": true, "tok-other-sub": false, "tok-other-rp": false} {
+	n, err := s.RevokeTokensOfSession(ctx, "rp", "sub", "", now())
+	mustNoErr(t, "RevokeTokensOfSession without a session", err)
+	if n != 0 {
+		t.Errorf("RevokeTokensOfSession without a session revoked %d, want 0", n)
+	}
+	n, err = s.RevokeTokensOfSession(ctx, "rp", "sub", "laptop", now())
+	mustNoErr(t, "RevokeTokensOfSession", err)
+	if n != 2 {
+		t.Errorf("RevokeTokensOfSession revoked %d, want 2", n)
+	}
+	for id, wantRevoked := range map[string]bool{"tok-1": true, "tok-2": true, "tok-other-browser": false, "tok-no-browser": false,
+		"tok-other-sub": false, "tok-other-rp": false} {
 		got, err := s.GetToken(ctx, id)
 		mustNoErr(t, "GetToken "+id, err)
 		if got.RevokedAt.IsZero() == wantRevoked {

@@ -9,7 +9,7 @@ import (
 	"github.com/portvakt/portvakt/provider/storage"
 )
 
-const tokenColumns = "id, client_id, subject, auth_request_id, scopes, audience, claims, created_at, expires_at, revoked_at"
+const tokenColumns = "id, client_id, subject, auth_request_id, browser_session, scopes, audience, claims, created_at, expires_at, revoked_at"
 
 // CreateToken stores an issued token in one INSERT.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
@@ -25,8 +25,8 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 		t.CreatedAt = s.now()
 	}
 	_, err = s.exec(ctx,
-		"INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		t.ID, t.ClientID, t.Subject, t.AuthRequestID, scopes, audience, text(t.Claims),
+		"INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		t.ID, t.ClientID, t.Subject, t.AuthRequestID, t.Session, scopes, audience, text(t.Claims),
 		millis(t.CreatedAt), millis(t.ExpiresAt), nullMillis(t.RevokedAt))
 	return s.fail("create token "+t.ID, err)
 }
@@ -41,7 +41,7 @@ func (s *Store) GetToken(ctx context.Context, id string) (storage.Token, error) 
 		revoked          sql.NullInt64
 	)
 	err := s.queryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ? AND expires_at > ?", id, millis(s.now())).
-		Scan(&t.ID, &t.ClientID, &t.Subject, &t.AuthRequestID, &scopes, &audience, &claims, &created, &expires, &revoked)
+		Scan(&t.ID, &t.ClientID, &t.Subject, &t.AuthRequestID, &t.Session, &scopes, &audience, &claims, &created, &expires, &revoked)
 	if err != nil {
 		return storage.Token{}, s.fail("get token "+id, err)
 	}
@@ -88,10 +88,15 @@ func (s *Store) RevokeTokensByAuthRequest(ctx context.Context, authRequestID str
 	return n, nil
 }
 
-// RevokeTokensBySubject revokes the unrevoked tokens of subject at client.
-func (s *Store) RevokeTokensBySubject(ctx context.Context, clientID, subject string, at time.Time) (int64, error) {
+// RevokeTokensOfSession revokes the unrevoked tokens of subject at client issued
+// in one browser session.
+func (s *Store) RevokeTokensOfSession(ctx context.Context, clientID, subject, session string, at time.Time) (int64, error) {
+	if session == "" {
+		return 0, nil
+	}
 	n, err := s.execCount(ctx,
-		"UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND subject = ? AND revoked_at IS NULL", millis(at), clientID, subject)
+		"UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND subject = ? AND browser_session = ? AND revoked_at IS NULL",
+		millis(at), clientID, subject, session)
 	if err != nil {
 		return 0, s.fail("revoke tokens of client "+clientID, err)
 	}

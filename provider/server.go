@@ -210,6 +210,7 @@ func (s *Server) purge(ctx context.Context) {
 	if err != nil || !ok {
 		return
 	}
+	s.cancelExpiredOrders(ctx)
 	n, err := s.store.PurgeExpired(ctx, s.now())
 	if err != nil {
 		s.logger.Warn("purge expired rows", "error", err)

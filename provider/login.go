@@ -258,7 +258,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 		}
 		redirect(w, r, to)
 	case connectors.OrderConnector:
-		if err := s.limitOrders(ctx, req); err != nil {
+		if err := s.limitOrders(ctx, req.EndUserIP, a.state.Browser); err != nil {
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}

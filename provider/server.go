@@ -76,6 +76,7 @@ type Server struct {
 
 	subjectSecret []byte
 	csrfSecret    []byte
+	rateSecret    []byte
 
 	jwksMu    sync.Mutex
 	jwksCache map[string]cachedJWKS
@@ -138,6 +139,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	if s.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
 		return nil, fmt.Errorf("csrf secret: %w", err)
+	}
+	if s.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
+		return nil, fmt.Errorf("rate counter secret: %w", err)
 	}
 	cryptoKey, err := o.Keys.Secret(ctx, "access-token-aes", 32)
 	if err != nil {

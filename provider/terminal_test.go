@@ -211,3 +211,40 @@ func loginID(loginURL string) string {
 	}
 	return ""
 }
+
+// A failed eID attempt with a message for the person is not the login's outcome:
+// the page offers the other eIDs, and choosing one works. Going back from there
+// makes the failure the outcome, and after that no choice revives the login.
+func TestFailedAttemptMayBeRetriedUntilGivenUp(t *testing.T) {
+	b := newBroker(t)
+	const person = "197001012392"
+	b.orders.script[person] = []connectors.Progress{{Status: connectors.StatusFailed, Message: "RFA6"}}
+	c := stopAtCallback(t)
+	q := url.Values{"client_id": {"rp1"}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {rpRedirect},
+		"login_hint": {"sub:" + person}, "ui_locales": {"en"}, "state": {"st"}}
+	page := get(t, c, b.URL+"/authorize?"+q.Encode())
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	m := csrfField.FindStringSubmatch(string(body))
+	if m == nil {
+		t.Fatalf("no login page: %.300s", body)
+	}
+	l := &runningLogin{url: page.Request.URL.String(), csrf: m[1]}
+	post(t, c, l.url, url.Values{"option": {"se-order/"}, "csrf_token": {l.csrf}}).Body.Close()
+	if st := pollStatus(t, c, l.url); st.Status == "pending" {
+		t.Fatalf("the attempt did not fail: %+v", st)
+	}
+
+	retry := post(t, c, l.url, url.Values{"option": {"se-test/"}, "csrf_token": {l.csrf}})
+	retry.Body.Close()
+	if !strings.Contains(retry.Header.Get("Location"), "/callback/se-test") {
+		t.Fatalf("choosing another eID after a failed attempt went to %q (%d)", retry.Header.Get("Location"), retry.StatusCode)
+	}
+	if got := cancel(t, c, l).Get("error"); got != "access_denied" {
+		t.Fatalf("going back gave the client %q", got)
+	}
+	again := post(t, c, l.url, url.Values{"option": {"se-test/"}, "csrf_token": {l.csrf}})
+	if again.StatusCode != http.StatusBadRequest || codeIn(t, c, again) != "" {
+		t.Errorf("choosing again after going back: status %d, want the 400 error page", again.StatusCode)
+	}
+}

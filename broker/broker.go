@@ -107,6 +107,9 @@ type Extras struct {
 func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, extras Extras) (*Broker, error) {
 	wrap := extras.WrapConnector
 	a := &Broker{Config: cfg, Logger: logger}
+	for _, d := range cfg.Deprecations() {
+		logger.WarnContext(ctx, "deprecated configuration", "detail", d)
+	}
 	var err error
 	if a.Store, err = OpenStore(ctx, cfg, logger); err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ func twoReplicas(t *testing.T) (*frontDoor, [2]*replica) {
 	var rs [2]*replica
 	for i := range rs {
 		cfg := front.config(t, dsn, master)
-		cfg.Login.OrderRateLimit.PerNationalID = 2
+		cfg.Login.OrderRateLimit.PerBrowser = 2
 		cfg.Login.OrderRateLimit.Window = config.Duration(24 * time.Hour)
 		cfg.Login.SessionLifetime = config.Duration(time.Hour)
 		rs[i] = front.startReplica(t, cfg)
@@ -128,10 +128,10 @@ func TestReplicas(t *testing.T) {
 
 	t.Run("order rate limits count across the processes", func(t *testing.T) {
 		limited := html.EscapeString(rs[0].broker.Themes.Translator("en")("error.rate_limited", "EID", "BankID"))
+		br := newBrowser(t)
 		for i := range 3 {
 			at := rs[i%2]
 			req := newAuthRequest(front.url)
-			br := newBrowser(t)
 			_, loc := br.peek(req.url(at.url, "urn:portvakt:eid:se:bankid:other-device", "login_hint", "sub:195203142392"))
 			if loc == nil || !strings.HasPrefix(loc.Path, "/login/") {
 				t.Fatalf("authorize: redirected to %v", loc)
@@ -141,7 +141,7 @@ func TestReplicas(t *testing.T) {
 			case i < 2 && rateLimited:
 				t.Fatalf("order %d was refused as too many", i+1)
 			case i == 2 && !rateLimited:
-				t.Fatalf("the third order for one person within the window (two on the other process) was not limited: %d %.600s", page.status, page.body)
+				t.Fatalf("the third order from one browser within the window (two on the other process) was not limited: %d %.600s", page.status, page.body)
 			}
 			if i < 2 {
 				br.visit(at.url + loc.Path + "/cancel")

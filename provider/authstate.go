@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -39,6 +41,33 @@ type loginState struct {
 	// ConsentPending: identified, waiting for the person's consent.
 	ConsentPending bool     `json:"cp,omitempty"`
 	Failure        *failure `json:"f,omitempty"`
+}
+
+// errLoginMovedOn refuses a step that comes too late: the login reached its
+// outcome, or runs another eID attempt than the one the step answers.
+var errLoginMovedOn = errors.New("the login has moved on")
+
+// over reports whether the login reached its outcome, from which nothing moves
+// it: finished, or failed with an error for the relying party (cancelled, a
+// level the eID cannot reach). A failed attempt with a message for the person is
+// not over: the person may choose again.
+func (st *loginState) over() bool { return st.Done || (st.Failure != nil && st.Message == "") }
+
+// runsEID reports whether an eID may still start or answer: the login is not
+// over and has not identified the person yet.
+func (st *loginState) runsEID() bool { return !st.over() && !st.ConsentPending }
+
+// sameAttempt reports whether st still runs the eID attempt that prev ran: the
+// same option with the same order or upstream state. An answer to an attempt
+// the login has since replaced is late.
+func (st *loginState) sameAttempt(prev *loginState) bool {
+	if st.Option != prev.Option || !bytes.Equal(st.UpstreamState, prev.UpstreamState) {
+		return false
+	}
+	if st.Order == nil || prev.Order == nil {
+		return st.Order == prev.Order
+	}
+	return st.Order.Ref == prev.Order.Ref
 }
 
 // failure is an error to give the relying party when the person returns to it.

@@ -88,6 +88,9 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
+		if !st.ConsentPending || st.over() {
+			return errLoginMovedOn
+		}
 		st.ConsentPending = false
 		if granted {
 			st.Done = true
@@ -97,7 +100,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.unavailablePage(w, r, err)
+		s.stepFailed(w, r, err)
 		return
 	}
 	if granted {

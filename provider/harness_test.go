@@ -117,10 +117,10 @@ func testClients() []config.Client {
 }
 
 // newBroker starts a broker on SQLite in a temp dir with two test connectors.
-func newBroker(t *testing.T) *broker {
+func newBroker(t *testing.T, opts ...brokerOption) *broker {
 	t.Helper()
 	dir := t.TempDir()
-	return startBroker(t, filepath.Join(dir, "portvakt.db"), testMasterKey(t))
+	return startBroker(t, filepath.Join(dir, "portvakt.db"), testMasterKey(t), opts...)
 }
 
 func testMasterKey(t *testing.T) string {
@@ -131,7 +131,10 @@ func testMasterKey(t *testing.T) string {
 	return k
 }
 
-func startBroker(t *testing.T, dbPath, masterKey string) *broker {
+// brokerOption changes a test broker's configuration or adds connectors to it.
+type brokerOption func(cfg *config.Config, extra *[]connectors.Connector)
+
+func startBroker(t *testing.T, dbPath, masterKey string, opts ...brokerOption) *broker {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -150,13 +153,16 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	clk := &clock{}
 	audit, consents := &memAudit{}, &memConsents{}
 	orders := &testOrders{polls: map[string]int{}, script: map[string][]connectors.Progress{}}
+	conns := []connectors.Connector{
+		&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
+		&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
+		orders,
+	}
+	for _, o := range opts {
+		o(cfg, &conns)
+	}
 	built := brokertest.NewProvider(t, cfg, provider.Options{
-		Now: clk.now, Audit: audit, Consents: consents,
-		Connectors: []connectors.Connector{
-			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
-			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
-			orders,
-		},
+		Now: clk.now, Audit: audit, Consents: consents, Connectors: conns,
 	})
 	hs := httptest.NewUnstartedServer(built.Server.Handler())
 	hs.Listener.Close()

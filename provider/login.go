@@ -43,6 +43,7 @@ func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*
 		if err := change(&next.state, &rec); err != nil {
 			return nil, rec, err
 		}
+		rec.OpenOrder = next.state.Order != nil
 		if rec.Data, err = s.codec.encode(rec.ID, &next.state); err != nil {
 			return nil, rec, err
 		}
@@ -75,6 +76,38 @@ func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*
 	return next, nil
 }
 
+// advanceLogin is updateRecord for the steps an eID drives: starting an option,
+// the eID's answer, its failure. It holds the rule that a login which reached its
+// outcome stays there: the check runs on the state the write replaces, so a late
+// or replayed request, or one racing with the person's cancel, cannot revive it.
+func (s *Server) advanceLogin(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
+	return s.updateRecord(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
+		if !st.runsEID() {
+			return errLoginMovedOn
+		}
+		return change(st, rec)
+	})
+}
+
+// currentIfMovedOn is the login as it is now when a step was refused as late, so
+// the caller shows the login's outcome rather than an error.
+func (s *Server) currentIfMovedOn(ctx context.Context, id string, updated *authRequest, err error) (*authRequest, error) {
+	if errors.Is(err, errLoginMovedOn) {
+		return s.loadAuthRequest(ctx, id)
+	}
+	return updated, err
+}
+
+// stepFailed answers a step whose write failed: a late step gets the session
+// error page, a database failure the unavailable page.
+func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errLoginMovedOn) {
+		s.errorPage(w, r, http.StatusBadRequest, "error.session", err)
+		return
+	}
+	s.unavailablePage(w, r, err)
+}
+
 // loginFromRequest loads the login named in the path and checks it belongs to this
 // browser. It writes the error page itself and returns nil on failure.
 func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id string) *authRequest {
@@ -100,7 +133,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case a.state.Done || (a.state.Failure != nil && a.state.Message == ""):
+	case a.state.over():
 		s.finish(w, r, a)
 		return
 	case a.state.ConsentPending:
@@ -193,6 +226,10 @@ func methodLabel(t themes.Translator, o Option) string {
 // startOption runs the chosen connector: a redirect to the upstream, or an order.
 func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
 	ctx := r.Context()
+	if !a.state.runsEID() {
+		s.stepFailed(w, r, errLoginMovedOn)
+		return
+	}
 	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
 	if err != nil {
 		s.unavailablePage(w, r, err)
@@ -205,6 +242,9 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 		ClientName: client.DisplayName(), ForceLogin: slices.Contains(a.state.Params.Prompt, oidc.PromptLogin),
 	}
 	s.metrics.LoginStarted(o.Info.ID, client.ID)
+	// The order this choice replaces goes first: BankID refuses a new order for a
+	// person who has one in progress.
+	s.cancelOrder(ctx, a.state.Option, a.state.Order)
 	switch c := o.Connector.(type) {
 	case connectors.RedirectConnector:
 		to, upstream, err := c.Begin(ctx, req)
@@ -212,16 +252,13 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}
-		if _, err := s.updateLogin(ctx, a, func(st *loginState) error {
-			st.Option, st.UpstreamState, st.Order, st.Failure, st.Message = o.Value(), upstream, nil, nil, ""
-			return nil
-		}); err != nil {
-			s.unavailablePage(w, r, err)
+		if err := s.startAttempt(ctx, a, o, upstream, nil); err != nil {
+			s.stepFailed(w, r, err)
 			return
 		}
 		redirect(w, r, to)
 	case connectors.OrderConnector:
-		if err := s.limitOrders(ctx, req); err != nil {
+		if err := s.limitOrders(ctx, req.EndUserIP, a.state.Browser); err != nil {
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}
@@ -230,17 +267,35 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}
-		if _, err := s.updateLogin(ctx, a, func(st *loginState) error {
-			st.Option, st.Order, st.LastPoll, st.Failure, st.Message = o.Value(), order, time.Time{}, nil, ""
-			return nil
-		}); err != nil {
-			s.unavailablePage(w, r, err)
+		if err := s.startAttempt(ctx, a, o, nil, order); err != nil {
+			s.cancelOrder(ctx, o.Value(), order)
+			s.stepFailed(w, r, err)
 			return
 		}
 		redirect(w, r, "/login/"+a.id)
 	default:
 		s.errorPage(w, r, http.StatusInternalServerError, "error.generic", errors.New("connector has no known capability"))
 	}
+}
+
+// startAttempt makes the eID attempt just started upstream the login's current
+// one. An order it replaces that the caller did not cancel already (another
+// request started it in between) is cancelled once the write is stored.
+func (s *Server) startAttempt(ctx context.Context, a *authRequest, o Option, upstream []byte, order *connectors.Order) error {
+	var replacedOption string
+	var replaced *connectors.Order
+	_, err := s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
+		replacedOption, replaced = "", nil
+		if st.Order != nil && (a.state.Order == nil || st.Order.Ref != a.state.Order.Ref) {
+			replacedOption, replaced = st.Option, st.Order
+		}
+		st.Option, st.UpstreamState, st.Order, st.LastPoll, st.Failure, st.Message = o.Value(), upstream, order, time.Time{}, nil, ""
+		return nil
+	})
+	if err == nil {
+		s.cancelOrder(ctx, replacedOption, replaced)
+	}
+	return err
 }
 
 // upstreamCallback is where redirect connectors' upstreams send the browser back.
@@ -251,7 +306,7 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	o, ok := s.chosen(a)
 	rc, isRedirect := o.Connector.(connectors.RedirectConnector)
-	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || a.state.Done {
+	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || !a.state.runsEID() {
 		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
 		return
 	}
@@ -264,9 +319,12 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 }
 
 // chosen is the option the login is running.
-func (s *Server) chosen(a *authRequest) (Option, bool) {
+func (s *Server) chosen(a *authRequest) (Option, bool) { return s.optionNamed(a.state.Option) }
+
+// optionNamed finds an option by its value.
+func (s *Server) optionNamed(value string) (Option, bool) {
 	for _, o := range s.options {
-		if o.Value() == a.state.Option {
+		if o.Value() == value {
 			return o, true
 		}
 	}
@@ -277,7 +335,7 @@ func (s *Server) chosen(a *authRequest) (Option, bool) {
 func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
 	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r), true)
 	if err != nil {
-		s.unavailablePage(w, r, err)
+		s.stepFailed(w, r, err)
 		return
 	}
 	s.finish(w, r, updated)
@@ -314,8 +372,11 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		return nil, err
 	}
 	var code string
-	updated, err := s.updateRecord(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
+	updated, err := s.advanceLogin(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
 		code = ""
+		if !st.sameAttempt(&a.state) {
+			return errLoginMovedOn
+		}
 		if st.Params.HintSubject != "" && st.Params.HintSubject != subject {
 			st.Failure = &failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}
 			st.Message, st.Order = "", nil
@@ -384,24 +445,25 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, a)
 		return
 	}
-	if o, ok := s.chosen(a); ok && a.state.Order != nil {
-		if oc, ok := o.Connector.(connectors.OrderConnector); ok {
-			if err := oc.Cancel(r.Context(), a.state.Order); err != nil {
-				s.logger.Warn("cancel order upstream", "connector", o.Info.ID, "error", err)
-			}
+	ctx := r.Context()
+	var droppedOption string
+	var dropped *connectors.Order
+	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
+		if st.Done {
+			return errLoginMovedOn
 		}
-	}
-	updated, err := s.updateLogin(r.Context(), a, func(st *loginState) error {
+		droppedOption, dropped = st.Option, st.Order
 		if st.Failure == nil {
 			st.Failure = &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}
 		}
-		st.Order, st.Message = nil, ""
+		st.Order, st.Message, st.ConsentPending = nil, "", false
 		return nil
 	})
-	if err != nil {
+	if updated, err = s.currentIfMovedOn(ctx, a.id, updated, err); err != nil {
 		s.unavailablePage(w, r, err)
 		return
 	}
+	s.cancelOrder(ctx, droppedOption, dropped)
 	s.finish(w, r, updated)
 }
 
@@ -411,7 +473,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
 	updated, uerr := s.recordFailure(r.Context(), a, o, err)
 	if uerr != nil {
-		s.unavailablePage(w, r, uerr)
+		s.stepFailed(w, r, uerr)
 		return
 	}
 	s.finish(w, r, updated)
@@ -423,7 +485,7 @@ func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, er
 	if ue := (*connectors.UserError)(nil); errors.As(err, &ue) && ue.Message != "" {
 		message = ue.Message
 	}
-	return s.updateLogin(ctx, a, func(st *loginState) error {
+	return s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
 		st.Failure, st.Message, st.Order, st.Option = f, message, nil, o.Value()
 		return nil
 	})

@@ -49,33 +49,40 @@ func (s *Server) trusted(ip string) bool {
 	return false
 }
 
-// limitOrders counts order starts per client IP and per national id: each order
-// costs the operator money, and a flood can lock a person out (alreadyInProgress).
-func (s *Server) limitOrders(ctx context.Context, req connectors.Request) error {
+// limitOrders counts order starts per client IP and per browser: each order costs
+// the operator money, and a flood can lock a person out (BankID refuses a second
+// order for a person). It never counts the person a login_hint names: that is
+// unverified, and counting it would let anyone lock that person out.
+func (s *Server) limitOrders(ctx context.Context, ip, browser string) error {
 	rl := s.cfg.Login.OrderRateLimit
 	window := rl.Window.D()
-	now := s.now()
-	start := now.Truncate(window)
-	check := func(key string, limit int) error {
-		if limit <= 0 {
-			return nil
+	start := s.now().Truncate(window)
+	for _, c := range []struct {
+		kind, value string
+		limit       int
+	}{
+		{"orders:ip", ip, rl.PerIP},
+		{"orders:browser", browser, rl.PerBrowser},
+	} {
+		if c.limit <= 0 {
+			continue
 		}
-		n, err := s.store.Hit(ctx, key, start, start.Add(2*window))
+		n, err := s.store.Hit(ctx, s.counterKey(c.kind, c.value), start, start.Add(2*window))
 		if err != nil {
 			return fmt.Errorf("%w: rate counter: %v", connectors.ErrUpstream, err)
 		}
-		if n > int64(limit) {
+		if n > int64(c.limit) {
 			return connectors.ErrRateLimited
 		}
-		return nil
-	}
-	if err := check("orders:ip:"+req.EndUserIP, rl.PerIP); err != nil {
-		return err
-	}
-	if req.NationalID != "" {
-		return check("orders:id:"+hashHex(req.NationalID), rl.PerNationalID)
 	}
 	return nil
+}
+
+// counterKey names a rate counter without storing what it counts: addresses and
+// browsers are personal data, so the key is keyed-hashed under a server secret
+// (an unkeyed hash of an address or personal number is reversed in seconds).
+func (s *Server) counterKey(kind, value string) string {
+	return kind + ":" + pairwiseSubject(s.rateSecret, kind, value)
 }
 
 // clientTheme is the client's look on the login pages.

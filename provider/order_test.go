@@ -21,6 +21,29 @@ type testOrders struct {
 	polls     map[string]int
 	cancelled []string
 	script    map[string][]connectors.Progress // by national id
+	// held polls of a national id wait, once inside the upstream call, until
+	// released: a poll in flight while something else happens to the login.
+	held map[string]*heldPoll
+}
+
+type heldPoll struct{ entered, release chan struct{} }
+
+// hold makes the next poll for person wait inside the upstream call.
+func (c *testOrders) hold(person string) *heldPoll {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := &heldPoll{entered: make(chan struct{}), release: make(chan struct{})}
+	if c.held == nil {
+		c.held = map[string]*heldPoll{}
+	}
+	c.held[person] = h
+	return h
+}
+
+func (c *testOrders) cancelledRefs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.cancelled...)
 }
 
 var _ connectors.OrderConnector = (*testOrders)(nil)
@@ -36,6 +59,14 @@ func (c *testOrders) Start(_ context.Context, req connectors.Request) (*connecto
 }
 
 func (c *testOrders) Poll(_ context.Context, o *connectors.Order) (connectors.Progress, error) {
+	c.mu.Lock()
+	h := c.held[string(o.State)]
+	delete(c.held, string(o.State))
+	c.mu.Unlock()
+	if h != nil {
+		close(h.entered)
+		<-h.release
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.polls[o.Ref]

@@ -12,6 +12,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider/storage"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -72,8 +73,8 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 // advanceOrder polls the upstream if the order is due for it, and says what the
 // page should show now. The QR code is computed locally every time.
 func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string) (orderStatus, *authRequest, error) {
-	if a.state.Done || a.state.ConsentPending || a.state.Order == nil {
-		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
+	if st, over := s.orderOver(a, lang); over {
+		return st, a, nil
 	}
 	o, ok := s.chosen(a)
 	oc, isOrder := o.Connector.(connectors.OrderConnector)
@@ -86,15 +87,26 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang stri
 			return orderStatus{}, a, err
 		}
 	}
-	switch {
-	case a.state.Done || a.state.ConsentPending:
-		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
-	case a.state.Failure != nil:
-		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, a, nil
+	if st, over := s.orderOver(a, lang); over {
+		return st, a, nil
 	}
 	st := orderStatus{Status: "pending", Message: s.message(lang, a.state.Option, a.state.Message),
 		QRContent: oc.QR(a.state.Order, s.now())}
 	return st, a, nil
+}
+
+// orderOver says what the order page shows once the login runs no order: the
+// login's outcome, or the failed attempt's message with the choice to try again.
+func (s *Server) orderOver(a *authRequest, lang string) (orderStatus, bool) {
+	switch {
+	case a.state.Done || a.state.ConsentPending:
+		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, true
+	case a.state.over():
+		return orderStatus{Status: "failed", Redirect: "/login/" + a.id + "/done"}, true
+	case a.state.Failure != nil || a.state.Order == nil:
+		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, true
+	}
+	return orderStatus{}, false
 }
 
 // pollOnce asks the upstream once and stores the outcome.
@@ -104,7 +116,8 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 	s.polls.polled(a.id, now)
 	if progress.Status == connectors.StatusComplete && progress.Identity != nil && perr == nil {
 		s.polls.forget(a.id)
-		return s.recordLogin(ctx, a, o, *progress.Identity, ip, false)
+		updated, err := s.recordLogin(ctx, a, o, *progress.Identity, ip, false)
+		return s.currentIfMovedOn(ctx, a.id, updated, err)
 	}
 	final := progress.Status == connectors.StatusFailed || (perr != nil && !errors.Is(perr, connectors.ErrUpstream))
 	if !final && (progress.Message == "" || progress.Message == a.state.Message) {
@@ -115,7 +128,10 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 	if final {
 		s.polls.forget(a.id)
 	}
-	return s.updateLogin(ctx, a, func(st *loginState) error {
+	updated, err := s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
+		if !st.sameAttempt(&a.state) {
+			return errLoginMovedOn
+		}
 		st.LastPoll = now
 		if progress.Message != "" {
 			st.Message = progress.Message
@@ -132,6 +148,23 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 		}
 		return nil
 	})
+	return s.currentIfMovedOn(ctx, a.id, updated, err)
+}
+
+// cancelOrder cancels upstream an order the login no longer runs. It is best
+// effort: the order also ends by itself at the upstream within minutes.
+func (s *Server) cancelOrder(ctx context.Context, option string, order *connectors.Order) {
+	if order == nil {
+		return
+	}
+	o, ok := s.optionNamed(option)
+	oc, isOrder := o.Connector.(connectors.OrderConnector)
+	if !ok || !isOrder {
+		return
+	}
+	if err := oc.Cancel(ctx, order); err != nil {
+		s.logger.WarnContext(ctx, "cancel order upstream", "connector", o.Info.ID, "error", err)
+	}
 }
 
 // pollGroup makes concurrent polls of one order in this process share one upstream

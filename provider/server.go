@@ -77,6 +77,7 @@ type Server struct {
 	subjectSecret []byte
 	csrfSecret    []byte
 	bindingSecret []byte
+	rateSecret    []byte
 
 	jwksMu    sync.Mutex
 	jwksCache map[string]cachedJWKS
@@ -142,6 +143,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	if s.bindingSecret, err = o.Keys.Secret(ctx, "browser-binding-hmac", 32); err != nil {
 		return nil, fmt.Errorf("browser binding secret: %w", err)
+	}
+	if s.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
+		return nil, fmt.Errorf("rate counter secret: %w", err)
 	}
 	cryptoKey, err := o.Keys.Secret(ctx, "access-token-aes", 32)
 	if err != nil {
@@ -214,6 +218,7 @@ func (s *Server) purge(ctx context.Context) {
 	if err != nil || !ok {
 		return
 	}
+	s.cancelExpiredOrders(ctx)
 	n, err := s.store.PurgeExpired(ctx, s.now())
 	if err != nil {
 		s.logger.Warn("purge expired rows", "error", err)

@@ -67,13 +67,20 @@ type Login struct {
 	SessionLifetime Duration `yaml:"session_lifetime"`
 	// ThemeDir overrides the embedded templates and static files.
 	ThemeDir string `yaml:"theme_dir"`
-	// OrderRateLimit limits eID orders started per client IP and per national id.
+	// OrderRateLimit limits eID orders started per client IP and per browser.
 	OrderRateLimit RateLimit `yaml:"order_rate_limit"`
 }
 
 // RateLimit is a count per window.
 type RateLimit struct {
-	PerIP         int      `yaml:"per_ip"`
+	// PerIP limits orders per client address (behind TrustedProxies, the
+	// forwarded one).
+	PerIP int `yaml:"per_ip"`
+	// PerBrowser limits orders per browser (its binding cookie).
+	PerBrowser int `yaml:"per_browser"`
+	// PerNationalID is deprecated: it counted the unverified login_hint, so anyone
+	// could lock a person out of hinted logins. Its value is taken as PerBrowser
+	// when that is not set (see Deprecations).
 	PerNationalID int      `yaml:"per_national_id"`
 	Window        Duration `yaml:"window"`
 }

@@ -150,3 +150,40 @@ func TestValidateResourceServer(t *testing.T) {
 		})
 	}
 }
+
+// The order limits count requesters, never the person a login_hint names: the old
+// per-person key is read as the per-browser limit, with a deprecation.
+func TestOrderRateLimit(t *testing.T) {
+	vars := env(map[string]string{"MASTER": "k", "DB_PASSWORD": "p", "SHOP_SECRET": "a-long-shop-secret"})
+	for _, tc := range []struct {
+		name, yaml          string
+		perIP, perBrowser   int
+		deprecated, problem bool
+	}{
+		{"defaults", ``, 30, 10, false, false},
+		{"per_browser", `login: {order_rate_limit: {per_ip: 50, per_browser: 3}}`, 50, 3, false, false},
+		{"per_national_id is read as per_browser", `login: {order_rate_limit: {per_national_id: 4}}`, 30, 4, true, false},
+		{"per_browser wins over per_national_id", `login: {order_rate_limit: {per_national_id: 4, per_browser: 7}}`, 30, 7, true, false},
+		{"negative", `login: {order_rate_limit: {per_browser: -1}}`, 0, 0, false, true},
+		{"negative window", `login: {order_rate_limit: {window: -10m}}`, 0, 0, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(validYAML+tc.yaml), vars)
+			if tc.problem {
+				if err == nil || !strings.Contains(err.Error(), "login.order_rate_limit") {
+					t.Fatalf("error %v, want one naming login.order_rate_limit", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rl := cfg.Login.OrderRateLimit; rl.PerIP != tc.perIP || rl.PerBrowser != tc.perBrowser {
+				t.Errorf("per_ip %d, per_browser %d; want %d, %d", rl.PerIP, rl.PerBrowser, tc.perIP, tc.perBrowser)
+			}
+			if got := len(cfg.Deprecations()) > 0; got != tc.deprecated {
+				t.Errorf("deprecations %v, want some: %v", cfg.Deprecations(), tc.deprecated)
+			}
+		})
+	}
+}

@@ -39,11 +39,15 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Tokens.Code, time.Minute)
 	setDefault(&c.Login.Lifetime, 15*time.Minute)
 	setDefault(&c.Login.OrderRateLimit.Window, 10*time.Minute)
-	if c.Login.OrderRateLimit.PerIP == 0 {
-		c.Login.OrderRateLimit.PerIP = 30
+	rl := &c.Login.OrderRateLimit
+	if rl.PerIP == 0 {
+		rl.PerIP = 30
 	}
-	if c.Login.OrderRateLimit.PerNationalID == 0 {
-		c.Login.OrderRateLimit.PerNationalID = 5
+	if rl.PerBrowser == 0 && rl.PerNationalID > 0 {
+		rl.PerBrowser = rl.PerNationalID
+	}
+	if rl.PerBrowser == 0 {
+		rl.PerBrowser = 10
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -94,6 +98,17 @@ func (cl *Client) ApplyDefaults() {
 // HasGrant reports whether the client may use the grant type.
 func (cl *Client) HasGrant(grant string) bool { return slices.Contains(cl.GrantTypes, grant) }
 
+// Deprecations lists settings that still work but should change, for the
+// operator's log at start.
+func (c *Config) Deprecations() []string {
+	var out []string
+	if c.Login.OrderRateLimit.PerNationalID != 0 {
+		out = append(out, "login.order_rate_limit.per_national_id is deprecated and read as per_browser: "+
+			"counting the person a login_hint names let anyone lock that person out; orders are limited per_ip and per_browser")
+	}
+	return out
+}
+
 // Validate lists every problem of the configuration.
 func (c *Config) Validate() Problems {
 	var p Problems
@@ -125,6 +140,13 @@ func (c *Config) Validate() Problems {
 	}
 	if longest := max(c.Tokens.IDToken.D(), c.Tokens.AccessToken.D()); c.Keys.Retention.D() < longest+time.Minute {
 		p.Add("keys.retention: %s is too short: a retired key must stay published longer than the tokens it signed live (%s)", c.Keys.Retention.D(), longest)
+	}
+	rl := c.Login.OrderRateLimit
+	if rl.PerIP < 0 || rl.PerBrowser < 0 || rl.PerNationalID < 0 {
+		p.Add("login.order_rate_limit: per_ip and per_browser are counts of orders per window; they cannot be negative")
+	}
+	if rl.Window.D() <= 0 {
+		p.Add("login.order_rate_limit.window: must be a positive duration such as 10m")
 	}
 	if c.Tokens.Code.D() > 10*time.Minute {
 		p.Add("tokens.code_lifetime: at most 10m (RFC 6749)")

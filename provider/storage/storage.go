@@ -72,9 +72,18 @@ type AuthRequest struct {
 	CodeUsedAt time.Time
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+	// OpenOrder marks a login with an eID order still open upstream, so that when
+	// the request expires its order can be cancelled before the row is purged.
+	OpenOrder bool
 	// Version increases on every update (optimistic concurrency).
 	Version int64
 }
+
+// OpenOrderGrace is how long an expired request with an open order outlives its
+// expiry waiting for ExpiredOpenOrders' caller; after that it is purged anyway,
+// so the table stays bounded when nothing cancels (the upstream's own order
+// lifetime is minutes).
+const OpenOrderGrace = time.Hour
 
 // AuthRequests stores login state.
 type AuthRequests interface {
@@ -82,8 +91,8 @@ type AuthRequests interface {
 	// GetAuthRequest returns ErrNotFound for unknown and expired requests.
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	// UpdateAuthRequest is a compare-and-swap on Version, retried on a race; update
-	// may run several times. It may change Data, ExpiresAt, and CodeHash with
-	// CodeExpiresAt (issuing the code in the same write that finishes the login).
+	// may run several times. It may change Data, ExpiresAt, OpenOrder, and CodeHash
+	// with CodeExpiresAt (issuing the code in the same write that finishes the login).
 	UpdateAuthRequest(ctx context.Context, id string, update func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
 	// ReplaceAuthRequest is one compare-and-swap: it stores next (the fields
 	// UpdateAuthRequest may change) if the request is still at next.Version, the
@@ -98,6 +107,10 @@ type AuthRequests interface {
 	// ErrCodeReused; an unknown or expired code gives ErrNotFound.
 	ConsumeCode(ctx context.Context, codeHash []byte, now time.Time) (AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
+	// ExpiredOpenOrders returns up to limit requests expired at now that still
+	// have OpenOrder set, for their orders to be cancelled upstream; the caller
+	// deletes each one it handled. PurgeExpired keeps them for OpenOrderGrace.
+	ExpiredOpenOrders(ctx context.Context, now time.Time, limit int) ([]AuthRequest, error)
 }
 
 // Token is an issued access token (its ID is the jti of a JWT access token, or the

@@ -19,6 +19,7 @@ func RunTests(t *testing.T, newStorage NewStorage) {
 	}{
 		{"Clients", clientTests},
 		{"AuthRequests", authRequestTests},
+		{"OpenOrders", openOrderTests},
 		{"Codes", codeTests},
 		{"Tokens", tokenTests},
 		{"Keys", keyTests},

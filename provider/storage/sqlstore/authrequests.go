@@ -10,7 +10,7 @@ import (
 	"github.com/portvakt/portvakt/provider/storage"
 )
 
-const authRequestColumns = "id, client_id, data, code_hash, code_expires_at, code_used_at, created_at, expires_at, version"
+const authRequestColumns = "id, client_id, data, code_hash, code_expires_at, code_used_at, created_at, expires_at, open_order, version"
 
 func scanAuthRequest(row scanner) (storage.AuthRequest, error) {
 	var (
@@ -20,7 +20,7 @@ func scanAuthRequest(row scanner) (storage.AuthRequest, error) {
 		usedAt           sql.NullInt64
 		created, expires int64
 	)
-	if err := row.Scan(&r.ID, &r.ClientID, &data, &r.CodeHash, &codeExpires, &usedAt, &created, &expires, &r.Version); err != nil {
+	if err := row.Scan(&r.ID, &r.ClientID, &data, &r.CodeHash, &codeExpires, &usedAt, &created, &expires, &r.OpenOrder, &r.Version); err != nil {
 		return storage.AuthRequest{}, err
 	}
 	r.Data = data
@@ -37,8 +37,8 @@ func (s *Store) CreateAuthRequest(ctx context.Context, r storage.AuthRequest) er
 		r.CreatedAt = s.now()
 	}
 	_, err := s.exec(ctx,
-		"INSERT INTO auth_requests ("+authRequestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-		r.ID, r.ClientID, text(r.Data), nullBytes(r.CodeHash), nullMillis(r.CodeExpiresAt), nullMillis(r.CodeUsedAt), millis(r.CreatedAt), millis(r.ExpiresAt))
+		"INSERT INTO auth_requests ("+authRequestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+		r.ID, r.ClientID, text(r.Data), nullBytes(r.CodeHash), nullMillis(r.CodeExpiresAt), nullMillis(r.CodeUsedAt), millis(r.CreatedAt), millis(r.ExpiresAt), r.OpenOrder)
 	return s.fail("create auth request "+r.ID, err)
 }
 
@@ -79,13 +79,13 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, update func(st
 }
 
 // ReplaceAuthRequest writes next if the stored request is still at next.Version
-// and unexpired. Only Data, ExpiresAt, CodeHash and CodeExpiresAt change; the rest
+// and unexpired. Only Data, ExpiresAt, OpenOrder, CodeHash and CodeExpiresAt change; the rest
 // of the returned request is the stored row's, which a lost race re-reads.
 func (s *Store) ReplaceAuthRequest(ctx context.Context, next storage.AuthRequest) (storage.AuthRequest, error) {
 	n, err := s.execCount(ctx,
-		`UPDATE auth_requests SET data = ?, expires_at = ?, code_hash = ?, code_expires_at = ?, version = version + 1
+		`UPDATE auth_requests SET data = ?, expires_at = ?, open_order = ?, code_hash = ?, code_expires_at = ?, version = version + 1
 		WHERE id = ? AND version = ? AND expires_at > ?`,
-		text(next.Data), millis(next.ExpiresAt), nullBytes(next.CodeHash), nullMillis(next.CodeExpiresAt),
+		text(next.Data), millis(next.ExpiresAt), next.OpenOrder, nullBytes(next.CodeHash), nullMillis(next.CodeExpiresAt),
 		next.ID, next.Version, millis(s.now()))
 	if err != nil {
 		return storage.AuthRequest{}, s.fail("update auth request "+next.ID, err)
@@ -171,4 +171,26 @@ func (s *Store) writeQueryRow(ctx context.Context, query string, args ...any) (s
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	_, err := s.exec(ctx, "DELETE FROM auth_requests WHERE id = ?", id)
 	return s.fail("delete auth request "+id, err)
+}
+
+// ExpiredOpenOrders reads expired requests still marked with an open order,
+// those expired longest first. The expires_at index bounds the scan: expired rows
+// without an open order are purged every minute.
+func (s *Store) ExpiredOpenOrders(ctx context.Context, now time.Time, limit int) ([]storage.AuthRequest, error) {
+	rows, err := s.query(ctx,
+		"SELECT "+authRequestColumns+" FROM auth_requests WHERE expires_at <= ? AND open_order = ? ORDER BY expires_at LIMIT ?",
+		millis(now), true, limit)
+	if err != nil {
+		return nil, s.fail("list expired open orders", err)
+	}
+	defer rows.Close()
+	var out []storage.AuthRequest
+	for rows.Next() {
+		r, err := scanAuthRequest(rows)
+		if err != nil {
+			return nil, s.fail("list expired open orders", err)
+		}
+		out = append(out, r)
+	}
+	return out, s.fail("list expired open orders", rows.Err())
 }

@@ -16,7 +16,7 @@ type dialect struct {
 	// updateReturning: UPDATE ... RETURNING works (SQLite; not MySQL/MariaDB).
 	updateReturning bool
 	// purgeBatch deletes at most purgeBatchSize rows of table matching where
-	// (which has one ? for the cut-off time).
+	// (whose placeholders are the cut-offs expiringTables describes).
 	purgeBatch func(table, where string) string
 
 	isDuplicate   func(error) bool

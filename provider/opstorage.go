@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -60,13 +59,14 @@ func (o opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	claims, err := json.Marshal(a.claims(client))
+	id := newID()
+	claims, err := o.s.sealTokenClaims(id, a.claims(client))
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("encode token claims: %w", err)
+		return "", time.Time{}, err
 	}
 	now := o.s.now()
 	t := storage.Token{
-		ID:            newID(),
+		ID:            id,
 		ClientID:      client.ID,
 		Subject:       a.GetSubject(),
 		AuthRequestID: a.id,
@@ -188,7 +188,7 @@ func (o opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 		return err
 	}
 	ui.Subject = t.Subject
-	return appendStoredClaims(t.Claims, ui.AppendClaims)
+	return o.s.appendStoredClaims(t, ui.AppendClaims)
 }
 
 func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, _, clientID string) error {
@@ -205,22 +205,11 @@ func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Int
 	resp.Issuer = o.s.issuer
 	resp.TokenType = oidc.BearerToken
 	ui := new(oidc.UserInfo)
-	if err := appendStoredClaims(t.Claims, ui.AppendClaims); err != nil {
+	if err := o.s.appendStoredClaims(t, ui.AppendClaims); err != nil {
 		return err
 	}
 	ui.Subject = t.Subject
 	resp.SetUserInfo(ui)
-	return nil
-}
-
-func appendStoredClaims(raw json.RawMessage, appendClaim func(string, any)) error {
-	var claims map[string]any
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return fmt.Errorf("decode token claims: %w", err)
-	}
-	for k, v := range claims {
-		appendClaim(k, v)
-	}
 	return nil
 }
 

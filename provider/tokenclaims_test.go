@@ -1,0 +1,62 @@
+package provider_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+// The claims stored with an access token are the person's national id, names
+// and birthdate: a database reader must find none of them, and a claims blob
+// copied from one token row to another must not open there.
+func TestTokenClaimsAreSealedAtRest(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	hints := []string{"199001012389", "198507232398"}
+	var tokens []*oauth2.Token
+	for _, person := range hints {
+		res := rp1.login(t, b, browser(t), url.Values{"acr_values": {"urn:portvakt:eid:se:test"}, "login_hint": {"sub:" + person}})
+		tokens = append(tokens, res.token)
+	}
+	rows, err := b.store.DB().QueryContext(t.Context(), "SELECT id, claims FROM tokens ORDER BY created_at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, blobs []string
+	for rows.Next() {
+		var id, claims string
+		if err := rows.Scan(&id, &claims); err != nil {
+			t.Fatal(err)
+		}
+		for _, clear := range append([]string{"Test Person", "1990-01-01", "national_id"}, hints...) {
+			if strings.Contains(claims, clear) {
+				t.Errorf("token %s stores %q in clear: %s", id, clear, claims)
+			}
+		}
+		ids, blobs = append(ids, id), append(blobs, claims)
+	}
+	if err := rows.Close(); err != nil || len(ids) != 2 {
+		t.Fatalf("%d token rows, %v", len(ids), err)
+	}
+
+	ui, err := rp1.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tokens[1]))
+	if err != nil {
+		t.Fatalf("userinfo of an untouched token: %v", err)
+	}
+	var got map[string]any
+	if err := ui.Claims(&got); err != nil || got["national_id"] != hints[1] {
+		t.Fatalf("userinfo %v, %v; want the second person's national_id", got, err)
+	}
+
+	// The first person's claims, copied into the second person's token row.
+	if _, err := b.store.DB().ExecContext(t.Context(), "UPDATE tokens SET claims = ? WHERE id = ?", blobs[0], ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if ui, err := rp1.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tokens[1])); err == nil {
+		_ = ui.Claims(&got)
+		t.Fatalf("userinfo answered %v from claims copied from another token", got)
+	}
+}

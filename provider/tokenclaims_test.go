@@ -59,4 +59,12 @@ func TestTokenClaimsAreSealedAtRest(t *testing.T) {
 		_ = ui.Claims(&got)
 		t.Fatalf("userinfo answered %v from claims copied from another token", got)
 	}
+	// Claims in clear, as rows were written before sealing (or forged), are not read.
+	if _, err := b.store.DB().ExecContext(t.Context(), "UPDATE tokens SET claims = ? WHERE id = ?", `{"national_id":"199001012389"}`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if ui, err := rp1.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tokens[1])); err == nil {
+		_ = ui.Claims(&got)
+		t.Fatalf("userinfo answered %v from claims stored in clear", got)
+	}
 }

@@ -30,6 +30,9 @@ func (t *Trail) Checkpoint(ctx context.Context) (Checkpoint, Report, error) {
 	if err != nil || !rep.OK {
 		return Checkpoint{}, rep, err
 	}
+	if rep.LastSeq == 0 {
+		return Checkpoint{}, rep, fmt.Errorf("audit checkpoint: the trail has no records yet")
+	}
 	head, err := t.store.AuditHead(ctx)
 	if err != nil {
 		return Checkpoint{}, rep, fmt.Errorf("audit checkpoint: %w", err)

@@ -92,6 +92,9 @@ func TestForgedCheckpointIsRefused(t *testing.T) {
 			}
 		})
 	}
+	if _, _, err := newFixture(t).trail.Checkpoint(t.Context()); err == nil {
+		t.Error("an empty trail was checkpointed")
+	}
 	if _, err := audit.ParseCheckpoint([]byte(`{"seq":5}`)); err == nil {
 		t.Error("a checkpoint without hash and mac was read")
 	}

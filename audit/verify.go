@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/portvakt/portvakt/provider/storage"
 )
@@ -96,7 +97,7 @@ func (t *Trail) verify(ctx context.Context, cp *Checkpoint) (Report, error) {
 				return fail(r.Seq, r.ID, "does not link to the record before it")
 			}
 			if cp != nil && r.Seq == cp.Seq && r.Hash != cp.Hash {
-				return fail(r.Seq, r.ID, "is not the record the checkpoint of %s recorded", cp.Time.Format("2006-01-02T15:04:05Z07:00"))
+				return fail(r.Seq, r.ID, "is not the record the checkpoint of %s recorded", cp.Time.Format(time.RFC3339))
 			}
 			rep.Records++
 			if r.Seq < head.KeyedFrom {
@@ -115,7 +116,7 @@ func (t *Trail) verify(ctx context.Context, cp *Checkpoint) (Report, error) {
 		switch {
 		case cp.Seq > head.LastSeq:
 			return fail(head.LastSeq+1, "", "missing: the checkpoint of %s recorded the chain up to record %d, it now ends at %d",
-				cp.Time.Format("2006-01-02T15:04:05Z07:00"), cp.Seq, head.LastSeq)
+				cp.Time.Format(time.RFC3339), cp.Seq, head.LastSeq)
 		case cp.Seq == head.AnchorSeq && cp.Hash != head.AnchorHash:
 			return fail(cp.Seq, "", "the purge anchor is not the record the checkpoint recorded")
 		}

@@ -188,7 +188,7 @@ func (o opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 		return err
 	}
 	ui.Subject = t.Subject
-	return o.s.appendStoredClaims(t, ui.AppendClaims)
+	return o.s.appendStoredClaims(ctx, t, ui.AppendClaims)
 }
 
 func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, _, clientID string) error {
@@ -205,7 +205,7 @@ func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Int
 	resp.Issuer = o.s.issuer
 	resp.TokenType = oidc.BearerToken
 	ui := new(oidc.UserInfo)
-	if err := o.s.appendStoredClaims(t, ui.AppendClaims); err != nil {
+	if err := o.s.appendStoredClaims(ctx, t, ui.AppendClaims); err != nil {
 		return err
 	}
 	ui.Subject = t.Subject

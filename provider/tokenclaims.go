@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -36,26 +37,37 @@ func (s *Server) sealTokenClaims(tokenID string, claims any) (json.RawMessage, e
 	return json.Marshal(base64.RawURLEncoding.EncodeToString(sealed))
 }
 
-// appendStoredClaims opens the token's sealed claims and hands each to appendClaim.
-func (s *Server) appendStoredClaims(t storage.Token, appendClaim func(string, any)) error {
-	var encoded string
-	if err := json.Unmarshal(t.Claims, &encoded); err != nil {
-		return fmt.Errorf("token %s: %w", t.ID, errClaimsNotSealed)
-	}
-	sealed, err := base64.RawURLEncoding.DecodeString(encoded)
+// appendStoredClaims opens the token's sealed claims and hands each to
+// appendClaim. Claims that do not open are refused (the caller answers
+// invalid_token) and logged: they were tampered with, or written in clear.
+func (s *Server) appendStoredClaims(ctx context.Context, t storage.Token, appendClaim func(string, any)) error {
+	claims, err := s.openTokenClaims(t)
 	if err != nil {
-		return fmt.Errorf("token %s: %w", t.ID, errClaimsNotSealed)
-	}
-	plain, err := s.codec.sealer.Open(sealed, tokenClaimsAD(t.ID))
-	if err != nil {
-		return fmt.Errorf("token %s: open claims: %w", t.ID, err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(plain, &claims); err != nil {
-		return fmt.Errorf("token %s: decode claims: %w", t.ID, err)
+		s.logger.WarnContext(ctx, "stored token claims refused", "token_id", t.ID, "client_id", t.ClientID, "error", err)
+		return err
 	}
 	for k, v := range claims {
 		appendClaim(k, v)
 	}
 	return nil
+}
+
+func (s *Server) openTokenClaims(t storage.Token) (map[string]any, error) {
+	var encoded string
+	if err := json.Unmarshal(t.Claims, &encoded); err != nil {
+		return nil, fmt.Errorf("token %s: %w", t.ID, errClaimsNotSealed)
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(encoded)
+	if err != nil {
+		return nil, fmt.Errorf("token %s: %w", t.ID, errClaimsNotSealed)
+	}
+	plain, err := s.codec.sealer.Open(sealed, tokenClaimsAD(t.ID))
+	if err != nil {
+		return nil, fmt.Errorf("token %s: open claims: %w", t.ID, err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(plain, &claims); err != nil {
+		return nil, fmt.Errorf("token %s: decode claims: %w", t.ID, err)
+	}
+	return claims, nil
 }

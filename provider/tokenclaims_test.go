@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -51,6 +53,11 @@ func TestTokenClaimsAreSealedAtRest(t *testing.T) {
 		t.Fatalf("userinfo %v, %v; want the second person's national_id", got, err)
 	}
 
+	// Introspection reads the same sealed claims for the token's own client.
+	if got := introspectClaims(t, b, "rp1", "rp1-secret-0123456789", tokens[1].AccessToken); got["active"] != true || got["national_id"] != hints[1] {
+		t.Fatalf("introspection %v; want the second person's national_id", got)
+	}
+
 	// The first person's claims, copied into the second person's token row.
 	if _, err := b.store.DB().ExecContext(t.Context(), "UPDATE tokens SET claims = ? WHERE id = ?", blobs[0], ids[1]); err != nil {
 		t.Fatal(err)
@@ -67,4 +74,25 @@ func TestTokenClaimsAreSealedAtRest(t *testing.T) {
 		_ = ui.Claims(&got)
 		t.Fatalf("userinfo answered %v from claims stored in clear", got)
 	}
+}
+
+// introspectClaims asks /oauth/introspect about token as the client.
+func introspectClaims(t *testing.T, b *broker, client, secret, token string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.URL+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(client, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatalf("introspection: %d, %v", resp.StatusCode, err)
+	}
+	return got
 }

@@ -32,6 +32,24 @@ func (s *Service) VerifyAudit(ctx context.Context, p Principal) (audit.Report, e
 	return s.o.Audit.Verify(ctx)
 }
 
+// VerifyAuditCheckpoint checks the hash chain and that it still reaches the
+// head a checkpoint recorded.
+func (s *Service) VerifyAuditCheckpoint(ctx context.Context, p Principal, c audit.Checkpoint) (audit.Report, error) {
+	if err := s.authorize(ctx, p, false, "audit.verify", ""); err != nil {
+		return audit.Report{}, err
+	}
+	return s.o.Audit.VerifyCheckpoint(ctx, c)
+}
+
+// CheckpointAudit returns a signed statement of the verified chain head, for
+// the operator to keep outside the database.
+func (s *Service) CheckpointAudit(ctx context.Context, p Principal) (audit.Checkpoint, audit.Report, error) {
+	if err := s.authorize(ctx, p, false, "audit.checkpoint", ""); err != nil {
+		return audit.Checkpoint{}, audit.Report{}, err
+	}
+	return s.o.Audit.Checkpoint(ctx)
+}
+
 // PurgeAudit deletes the records older than the configured retention period.
 func (s *Service) PurgeAudit(ctx context.Context, p Principal) (int64, error) {
 	if err := s.authorize(ctx, p, true, "audit.purge", ""); err != nil {

@@ -14,7 +14,7 @@ import (
 // next batch; each caller still returns only once its record is committed.
 type batcher struct {
 	store storage.AuditLog
-	hash  func(storage.AuditRecord) (string, error)
+	chain storage.AuditChain
 
 	mu      sync.Mutex
 	queue   []*pendingRecord
@@ -69,7 +69,7 @@ func (b *batcher) write() {
 		// Not the callers' contexts: one caller giving up must not lose the
 		// records of the others.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := b.store.AppendAudit(ctx, recs, b.hash)
+		_, err := b.store.AppendAudit(ctx, recs, b.chain)
 		cancel()
 		for _, p := range batch {
 			p.done <- err

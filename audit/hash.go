@@ -36,26 +36,37 @@ type canonicalRecord struct {
 	PrevHash         string          `json:"prev_hash"`
 }
 
-// Hash is SHA-256 over the canonical encoding of the record and its PrevHash
-// (the record's own Hash is not part of it).
+// Hash is the unkeyed hash of the chain's first version: SHA-256 over the
+// canonical encoding of the record and its PrevHash (not the record's own Hash).
+// Anyone can compute it, so it proves nothing against someone who can write
+// the database; it is kept to verify records written before the chain was keyed.
 func Hash(r storage.AuditRecord) (string, error) {
+	b, err := canonical(r, 1)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// canonical is the record's encoding at chain version v.
+func canonical(r storage.AuditRecord, v int) ([]byte, error) {
 	details := json.RawMessage("null")
 	if len(r.Details) > 0 {
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, r.Details); err != nil {
-			return "", fmt.Errorf("hash audit record %d: details: %w", r.Seq, err)
+			return nil, fmt.Errorf("hash audit record %d: details: %w", r.Seq, err)
 		}
 		details = buf.Bytes()
 	}
 	b, err := json.Marshal(canonicalRecord{
-		V: 1, Seq: r.Seq, ID: r.ID, Time: r.Time.UnixMilli(), Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor,
+		V: v, Seq: r.Seq, ID: r.ID, Time: r.Time.UnixMilli(), Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor,
 		Action: r.Action, Connector: r.Connector, LoA: r.LoA, Country: r.Country, NationalIDSealed: r.NationalIDSealed,
 		NationalIDMasked: r.NationalIDMasked, PersonKey: r.PersonKey, Subject: r.Subject, Outcome: r.Outcome,
 		Error: r.Error, ClientIP: r.ClientIP, Details: details, PrevHash: r.PrevHash,
 	})
 	if err != nil {
-		return "", fmt.Errorf("hash audit record %d: %w", r.Seq, err)
+		return nil, fmt.Errorf("hash audit record %d: %w", r.Seq, err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return b, nil
 }

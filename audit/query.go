@@ -103,7 +103,7 @@ func (t *Trail) Purge(ctx context.Context, retention time.Duration) (int64, erro
 	if retention <= 0 {
 		return 0, fmt.Errorf("purge audit records: no retention period set")
 	}
-	n, err := t.store.PurgeAudit(ctx, t.now().Add(-retention))
+	n, err := t.store.PurgeAudit(ctx, t.now().Add(-retention), t.chain)
 	if err != nil {
 		return 0, fmt.Errorf("purge audit records: %w", err)
 	}

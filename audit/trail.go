@@ -36,7 +36,10 @@ type Options struct {
 	Sealer Sealer
 	// PersonKey is the secret of the keyed hash that finds a person's records.
 	PersonKey []byte
-	Logger    *slog.Logger
+	// ChainKey is the secret the chain is keyed with (a server secret sealed
+	// under the master key).
+	ChainKey []byte
+	Logger   *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -46,6 +49,7 @@ type Trail struct {
 	store     storage.AuditLog
 	sealer    Sealer
 	personKey []byte
+	chain     chainKey
 	logger    *slog.Logger
 	now       func() time.Time
 	batches   *batcher
@@ -59,8 +63,9 @@ func New(o Options) *Trail {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, logger: o.Logger, now: o.Now,
-		batches: &batcher{store: o.Store, hash: Hash}}
+	chain := chainKey{key: o.ChainKey}
+	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, chain: chain, logger: o.Logger, now: o.Now,
+		batches: &batcher{store: o.Store, chain: chain}}
 }
 
 // RecordLogin appends an identification outcome.
@@ -119,8 +124,7 @@ func (t *Trail) append(ctx context.Context, rec storage.AuditRecord) error {
 	if rec.Time.IsZero() {
 		rec.Time = t.now()
 	}
-	// Stored times have millisecond precision; hash what will be read back.
-	rec.Time = time.UnixMilli(rec.Time.UnixMilli()).UTC()
+	rec.Time = storageTime(rec.Time)
 	if err := t.batches.append(ctx, rec); err != nil {
 		return fmt.Errorf("audit %s record: %w", rec.Kind, err)
 	}
@@ -140,3 +144,7 @@ func newID() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// storageTime is t as it will be read back: stored times have millisecond
+// precision, and a record is hashed as it will be read.
+func storageTime(t time.Time) time.Time { return time.UnixMilli(t.UnixMilli()).UTC() }

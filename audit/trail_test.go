@@ -42,7 +42,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{store: store, clock: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	f.trail = audit.New(audit.Options{Store: store, Sealer: sealer, PersonKey: []byte("person-key"), Now: func() time.Time { return f.clock }})
+	f.trail = audit.New(audit.Options{Store: store, Sealer: sealer, PersonKey: []byte("person-key"), ChainKey: []byte("chain-key"),
+		Now: func() time.Time { return f.clock }})
+	if _, err := f.trail.KeyChain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -30,7 +31,16 @@ func OpenAdmin(ctx context.Context, cfg *config.Config, store *sqlstore.Store, k
 	if err != nil {
 		return nil, fmt.Errorf("audit person key: %w", err)
 	}
-	trail := audit.New(audit.Options{Store: store, Sealer: sealer, PersonKey: personKey})
+	chainKey, err := keyManager.Secret(ctx, "audit-chain-hmac", 32)
+	if err != nil {
+		return nil, fmt.Errorf("audit chain key: %w", err)
+	}
+	trail := audit.New(audit.Options{Store: store, Sealer: sealer, PersonKey: personKey, ChainKey: chainKey})
+	// A reset head is left for `audit verify` to report, not re-anchored over;
+	// logins go on meanwhile.
+	if _, err := trail.KeyChain(ctx); err != nil && !errors.Is(err, audit.ErrChainReset) {
+		return nil, err
+	}
 	consents := consent.New(store, nil)
 	if eids == nil {
 		for _, c := range cfg.Connectors {

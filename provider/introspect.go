@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -87,9 +86,9 @@ func (s *Server) describeToken(ctx context.Context, resp *oidc.IntrospectionResp
 	resp.IssuedAt = oidc.FromTime(t.CreatedAt)
 	resp.Issuer = s.issuer
 	resp.TokenType = oidc.BearerToken
-	var claims map[string]any
-	if err := json.Unmarshal(t.Claims, &claims); err != nil {
-		return fmt.Errorf("decode token claims: %w", err)
+	claims, err := s.openTokenClaims(t)
+	if err != nil {
+		return err
 	}
 	ui := new(oidc.UserInfo)
 	for k, v := range releasableClaims(claims, caller) {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -61,13 +60,14 @@ func (o opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	claims, err := json.Marshal(a.claims(client))
+	id := newID()
+	claims, err := o.s.sealTokenClaims(id, a.claims(client))
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("encode token claims: %w", err)
+		return "", time.Time{}, err
 	}
 	now := o.s.now()
 	t := storage.Token{
-		ID:            newID(),
+		ID:            id,
 		ClientID:      client.ID,
 		Subject:       a.GetSubject(),
 		AuthRequestID: a.id,
@@ -191,7 +191,7 @@ func (o opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 		return fmt.Errorf("token %s: not issued for an OpenID login", tokenID)
 	}
 	ui.Subject = t.Subject
-	return appendStoredClaims(t.Claims, ui.AppendClaims)
+	return o.s.appendStoredClaims(ctx, t, ui.AppendClaims)
 }
 
 // SetIntrospectionFromToken answers as the broker's own introspection endpoint
@@ -202,17 +202,6 @@ func (o opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Int
 		return err
 	}
 	return o.s.describeToken(ctx, resp, tokenID, caller)
-}
-
-func appendStoredClaims(raw json.RawMessage, appendClaim func(string, any)) error {
-	var claims map[string]any
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return fmt.Errorf("decode token claims: %w", err)
-	}
-	for k, v := range claims {
-		appendClaim(k, v)
-	}
-	return nil
 }
 
 func (o opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {

@@ -115,3 +115,54 @@ func TestClientsCommandsAndAuditVerify(t *testing.T) {
 		t.Errorf("purge:\n%s", out)
 	}
 }
+
+// `audit checkpoint` prints a signed head; `audit verify --checkpoint` finds a
+// tail cut off after it, and refuses a checkpoint that was edited.
+func TestAuditCheckpointFindsATruncatedTail(t *testing.T) {
+	cfg, db := cliConfig(t)
+	doc := filepath.Join(t.TempDir(), "client.json")
+	body := `{"id": "shop", "name": "Shop", "redirect_uris": ["https://shop.example/cb"], "countries": ["SE"]}`
+	if err := os.WriteFile(doc, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runCLI(t, 0, "clients", "create", "--config", cfg, "--file", doc)
+	runCLI(t, 0, "clients", "disable", "shop", "--config", cfg)
+	checkpoint := runCLI(t, 0, "audit", "checkpoint", "--config", cfg)
+	var c struct {
+		Seq  int64  `json:"seq"`
+		Hash string `json:"hash"`
+		MAC  string `json:"mac"`
+	}
+	if err := json.Unmarshal([]byte(checkpoint), &c); err != nil || c.Seq != 2 || c.MAC == "" {
+		t.Fatalf("checkpoint %q: %v; want the head at record 2 with a mac", checkpoint, err)
+	}
+	file := filepath.Join(t.TempDir(), "checkpoint.json")
+	if err := os.WriteFile(file, []byte(checkpoint), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := runCLI(t, 0, "audit", "verify", "--config", cfg, "--checkpoint", file); !strings.Contains(out, "reaches the checkpoint at record 2") {
+		t.Errorf("verify against the checkpoint:\n%s", out)
+	}
+
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec("DELETE FROM audit_records WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec("UPDATE audit_chain SET last_seq = 1, last_hash = (SELECT hash FROM audit_records WHERE seq = 1)"); err != nil {
+		t.Fatal(err)
+	}
+	if out := runCLI(t, 1, "audit", "verify", "--config", cfg, "--checkpoint", file); !strings.Contains(out, "BROKEN") {
+		t.Errorf("verify of a truncated trail:\n%s", out)
+	}
+	forged := strings.Replace(checkpoint, `"seq":2`, `"seq":1`, 1)
+	if err := os.WriteFile(file, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := runCLI(t, 1, "audit", "verify", "--config", cfg, "--checkpoint", file); !strings.Contains(out, "checkpoint does not verify") {
+		t.Errorf("verify against an edited checkpoint:\n%s", out)
+	}
+}

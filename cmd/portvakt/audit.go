@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
@@ -15,8 +17,8 @@ var errAuditBroken = errors.New("the audit trail does not verify")
 
 // runAudit verifies, exports and purges the audit trail.
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: portvakt audit verify|export|purge --config FILE " +
-		"[--client ID] [--national-id ID] [--sub SUB] [--from RFC3339] [--to RFC3339]"
+	const usage = "usage: portvakt audit verify|checkpoint|export|purge --config FILE " +
+		"[--checkpoint FILE] [--client ID] [--national-id ID] [--sub SUB] [--from RFC3339] [--to RFC3339]"
 	if len(args) == 0 {
 		return fmt.Errorf("%s", usage)
 	}
@@ -28,6 +30,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&q.Subject, "sub", "", "export: only records with this sub")
 	from := fs.String("from", "", "export: records at or after this time (RFC 3339)")
 	to := fs.String("to", "", "export: records before this time (RFC 3339)")
+	checkpoint := fs.String("checkpoint", "", "verify: also check the chain against this checkpoint (from `audit checkpoint`)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -45,16 +48,29 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer s.close()
 	switch sub {
 	case "verify":
-		rep, err := s.svc.VerifyAudit(ctx, s.as)
+		var rep audit.Report
+		if *checkpoint == "" {
+			rep, err = s.svc.VerifyAudit(ctx, s.as)
+		} else {
+			var c audit.Checkpoint
+			if c, err = readCheckpoint(*checkpoint); err != nil {
+				return err
+			}
+			rep, err = s.svc.VerifyAuditCheckpoint(ctx, s.as, c)
+		}
 		if err != nil {
 			return err
 		}
-		if rep.Broken != nil {
-			fmt.Fprintf(stdout, "BROKEN after %d good records: %s\n", rep.Records, rep.Broken)
-			return errAuditBroken
+		return printReport(stdout, rep)
+	case "checkpoint":
+		c, rep, err := s.svc.CheckpointAudit(ctx, s.as)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "ok: %d records, the chain verifies\n", rep.Records)
-		return nil
+		if !rep.OK {
+			return printReport(stdout, rep)
+		}
+		return json.NewEncoder(stdout).Encode(c)
 	case "export":
 		_, err := s.svc.ExportAudit(ctx, s.as, stdout, q)
 		return err
@@ -67,6 +83,32 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	return fmt.Errorf("unknown audit command %q\n%s", sub, usage)
+}
+
+// printReport prints a verification report; a broken chain is an error.
+func printReport(w io.Writer, rep audit.Report) error {
+	if rep.Broken != nil {
+		fmt.Fprintf(w, "BROKEN after %d good records: %s\n", rep.Records, rep.Broken)
+		return errAuditBroken
+	}
+	fmt.Fprintf(w, "ok: %d records, the chain verifies", rep.Records)
+	if rep.Checkpoint > 0 {
+		fmt.Fprintf(w, " and reaches the checkpoint at record %d", rep.Checkpoint)
+	}
+	fmt.Fprintln(w)
+	if rep.Legacy > 0 {
+		fmt.Fprintf(w, "note: %d records before record %d were written before the chain was keyed; "+
+			"they are checked with the legacy unkeyed hash only\n", rep.Legacy, rep.KeyedFrom)
+	}
+	return nil
+}
+
+func readCheckpoint(path string) (audit.Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return audit.Checkpoint{}, fmt.Errorf("--checkpoint: %w", err)
+	}
+	return audit.ParseCheckpoint(b)
 }
 
 func optionalTime(s string) (time.Time, error) {

@@ -22,7 +22,7 @@ Usage:
   portvakt keys list|rotate [--alg RS256]|master-key --config FILE
   portvakt clients list|get|create|update|disable|enable|delete|rotate-secret --config FILE ...
   portvakt consents list|withdraw --config FILE --client ID [--sub SUB]
-  portvakt audit verify|export|purge --config FILE [filters]
+  portvakt audit verify|checkpoint|export|purge --config FILE [filters]
   portvakt sim se-bankid|no-bankid|fi-ftn|dk-mitid [--addr ...] [--auto-approve]
   portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--json]
   portvakt version

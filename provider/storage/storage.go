@@ -125,7 +125,8 @@ type Token struct {
 	Session  string
 	Scopes   []string
 	Audience []string
-	// Claims is the userinfo document for this token (computed at issuance).
+	// Claims is the userinfo document for this token (computed at issuance),
+	// as the provider stores it: sealed, a JSON string. The store keeps it as is.
 	Claims    json.RawMessage
 	CreatedAt time.Time
 	ExpiresAt time.Time

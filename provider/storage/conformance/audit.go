@@ -26,15 +26,36 @@ func RunAuditTests(t *testing.T, newLog NewAuditLog) {
 		{"PurgeKeepsAnchor", testAuditPurge},
 		{"ConcurrentAppendsFormOneChain", testAuditConcurrent},
 		{"HashErrorStoresNothing", testAuditHashError},
+		{"KeyEmptyChain", testAuditKeyEmpty},
+		{"KeyChainReanchorsOnce", testAuditKeyReanchors},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newLog(t)) })
 	}
 }
 
-// chainHash is a stand-in for the audit package's canonical hash.
-func chainHash(r storage.AuditRecord) (string, error) {
+// testChain is a stand-in for the audit package's keyed chain; fail makes
+// RecordHash fail.
+type testChain struct{ fail error }
+
+func (c testChain) RecordHash(r storage.AuditRecord) (string, error) {
+	if c.fail != nil {
+		return "", c.fail
+	}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%d|%s|%s|%s|%d", r.Seq, r.ID, r.ClientID, r.PrevHash, r.Time.UnixMilli()))
 	return hex.EncodeToString(sum[:]), nil
+}
+
+func (testChain) HeadMAC(h storage.AuditHead) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "head|%d|%s|%d|%s|%d", h.LastSeq, h.LastHash, h.AnchorSeq, h.AnchorHash, h.KeyedFrom))
+	return hex.EncodeToString(sum[:])
+}
+
+// headIsSealed checks that the stored head carries the MAC of its own fields.
+func headIsSealed(t *testing.T, what string, h storage.AuditHead) {
+	t.Helper()
+	if h.MAC != (testChain{}).HeadMAC(h) {
+		t.Errorf("%s: head %+v does not carry its MAC", what, h)
+	}
 }
 
 func appendRecord(t *testing.T, l storage.AuditLog, id, client string, at time.Time) storage.AuditRecord {
@@ -43,7 +64,7 @@ func appendRecord(t *testing.T, l storage.AuditLog, id, client string, at time.T
 		ID: id, Time: at, Kind: "login", ClientID: client, Subject: "sub-" + id, PersonKey: "pk-" + client,
 		NationalIDSealed: []byte{1, 2, 3}, NationalIDMasked: "**********98", Outcome: "success",
 		Details: []byte(`{"a":1}`),
-	}}, chainHash)
+	}}, testChain{})
 	mustNoErr(t, "AppendAudit "+id, err)
 	return rs[0]
 }
@@ -60,6 +81,7 @@ func testAuditAppendChains(t *testing.T, l storage.AuditLog) {
 	if head.LastSeq != 2 || head.LastHash != b.Hash || head.AnchorSeq != 0 || head.AnchorHash != "" {
 		t.Errorf("head = %+v", head)
 	}
+	headIsSealed(t, "after appends", head)
 	got, err := l.ListAudit(t.Context(), storage.AuditQuery{})
 	mustNoErr(t, "ListAudit", err)
 	if len(got) != 2 {
@@ -72,7 +94,7 @@ func testAuditAppendChains(t *testing.T, l storage.AuditLog) {
 	if r.ID != "a" || r.Kind != "login" || r.Subject != "sub-a" || r.NationalIDMasked != "**********98" || r.Hash != a.Hash {
 		t.Errorf("record read back = %+v", r)
 	}
-	if h, _ := chainHash(r); h != r.Hash {
+	if h, _ := (testChain{}).RecordHash(r); h != r.Hash {
 		t.Errorf("a record read back hashes to %s, stored %s: a field changed on the way", h, r.Hash)
 	}
 }
@@ -113,7 +135,7 @@ func testAuditPurge(t *testing.T, l storage.AuditLog) {
 	for i := range 4 {
 		recs = append(recs, appendRecord(t, l, fmt.Sprint("p", i), "c", base.Add(time.Duration(i)*time.Hour)))
 	}
-	n, err := l.PurgeAudit(t.Context(), base.Add(90*time.Minute))
+	n, err := l.PurgeAudit(t.Context(), base.Add(90*time.Minute), testChain{})
 	mustNoErr(t, "PurgeAudit", err)
 	if n != 2 {
 		t.Errorf("PurgeAudit deleted %d, want 2", n)
@@ -123,12 +145,13 @@ func testAuditPurge(t *testing.T, l storage.AuditLog) {
 	if head.AnchorSeq != 2 || head.AnchorHash != recs[1].Hash || head.LastSeq != 4 {
 		t.Errorf("head after purge = %+v, want anchor at 2 (%s)", head, recs[1].Hash)
 	}
+	headIsSealed(t, "after purge", head)
 	left, err := l.ListAudit(t.Context(), storage.AuditQuery{})
 	mustNoErr(t, "ListAudit", err)
 	if len(left) != 2 || left[0].PrevHash != head.AnchorHash {
 		t.Errorf("after purge: %d records, first links to %q, anchor %q", len(left), left[0].PrevHash, head.AnchorHash)
 	}
-	if n, err := l.PurgeAudit(t.Context(), base); err != nil || n != 0 {
+	if n, err := l.PurgeAudit(t.Context(), base, testChain{}); err != nil || n != 0 {
 		t.Errorf("second purge of nothing: %d, %v", n, err)
 	}
 	next := appendRecord(t, l, "after", "c", time.Now())
@@ -148,7 +171,7 @@ func testAuditConcurrent(t *testing.T, l storage.AuditLog) {
 				_, err := l.AppendAudit(t.Context(), []storage.AuditRecord{
 					{ID: fmt.Sprintf("w%d-%d-a", w, i), Time: time.Now(), Kind: "login"},
 					{ID: fmt.Sprintf("w%d-%d-b", w, i), Time: time.Now(), Kind: "login"},
-				}, chainHash)
+				}, testChain{})
 				errs <- err
 			}
 		})
@@ -174,11 +197,47 @@ func testAuditConcurrent(t *testing.T, l storage.AuditLog) {
 
 func testAuditHashError(t *testing.T, l storage.AuditLog) {
 	_, err := l.AppendAudit(t.Context(), []storage.AuditRecord{{ID: "x", Time: time.Now(), Kind: "login"}},
-		func(storage.AuditRecord) (string, error) { return "", errUpdater })
+		testChain{fail: errUpdater})
 	mustErrIs(t, "AppendAudit with a failing hash", err, errUpdater)
 	head, err := l.AuditHead(t.Context())
 	mustNoErr(t, "AuditHead", err)
 	if head.LastSeq != 0 {
 		t.Errorf("a failed append moved the head to %d", head.LastSeq)
+	}
+}
+
+func testAuditKeyEmpty(t *testing.T, l storage.AuditLog) {
+	keyed, err := l.KeyAuditChain(t.Context(), storage.AuditRecord{ID: "anchor", Time: time.Now(), Kind: "chain"}, testChain{})
+	mustNoErr(t, "KeyAuditChain", err)
+	head, err := l.AuditHead(t.Context())
+	mustNoErr(t, "AuditHead", err)
+	if !keyed || head.KeyedFrom != 1 || head.LastSeq != 0 {
+		t.Errorf("keyed %v, head %+v; want an empty chain keyed from record 1 with no anchor record", keyed, head)
+	}
+	headIsSealed(t, "keyed empty chain", head)
+}
+
+func testAuditKeyReanchors(t *testing.T, l storage.AuditLog) {
+	at := time.Now().Add(-time.Minute)
+	appendRecord(t, l, "old1", "c", at)
+	old := appendRecord(t, l, "old2", "c", at)
+	anchor := storage.AuditRecord{ID: "anchor", Time: at, Kind: "chain", Details: []byte(`{"chain":"keyed"}`)}
+	keyed, err := l.KeyAuditChain(t.Context(), anchor, testChain{})
+	mustNoErr(t, "KeyAuditChain", err)
+	head, err := l.AuditHead(t.Context())
+	mustNoErr(t, "AuditHead", err)
+	if !keyed || head.KeyedFrom != 3 || head.LastSeq != 3 {
+		t.Fatalf("keyed %v, head %+v; want the anchor as record 3, the keyed chain's first", keyed, head)
+	}
+	headIsSealed(t, "re-anchored chain", head)
+	got, err := l.ListAudit(t.Context(), storage.AuditQuery{AfterSeq: 2})
+	mustNoErr(t, "ListAudit", err)
+	if len(got) != 1 || got[0].ID != "anchor" || got[0].PrevHash != old.Hash || got[0].Hash != head.LastHash {
+		t.Fatalf("anchor record %+v, want it linked to record 2 (%s)", got, old.Hash)
+	}
+	again, err := l.KeyAuditChain(t.Context(), storage.AuditRecord{ID: "anchor2", Time: at, Kind: "chain"}, testChain{})
+	mustNoErr(t, "KeyAuditChain again", err)
+	if after, _ := l.AuditHead(t.Context()); again || after != head {
+		t.Errorf("keying a keyed chain again: %v, head %+v, want it untouched %+v", again, after, head)
 	}
 }

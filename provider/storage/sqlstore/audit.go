@@ -18,22 +18,59 @@ const auditColumns = "seq, id, at, kind, client_id, actor, action, connector, lo
 // defaultAuditLimit bounds one page of ListAudit.
 const defaultAuditLimit = 1000
 
+const auditHeadColumns = "last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac"
+
+func scanAuditHead(row scanner) (storage.AuditHead, error) {
+	var h storage.AuditHead
+	err := row.Scan(&h.LastSeq, &h.LastHash, &h.AnchorSeq, &h.AnchorHash, &h.KeyedFrom, &h.MAC)
+	return h, err
+}
+
 // lockHead reads the chain head and holds it until the transaction ends: on
 // MySQL a row lock (FOR UPDATE), on SQLite the database write lock that BEGIN
 // IMMEDIATE already took.
 func (s *Store) lockHead(ctx context.Context, tx *sql.Tx) (storage.AuditHead, error) {
-	q := "SELECT last_seq, last_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1"
+	q := "SELECT " + auditHeadColumns + " FROM audit_chain WHERE id = 1"
 	if s.dialect.name == DriverMySQL {
 		q += " FOR UPDATE"
 	}
-	var h storage.AuditHead
-	err := tx.QueryRowContext(ctx, q).Scan(&h.LastSeq, &h.LastHash, &h.AnchorSeq, &h.AnchorHash)
-	return h, err
+	return scanAuditHead(tx.QueryRowContext(ctx, q))
+}
+
+// writeHead stores the new chain state with its MAC.
+func writeHead(ctx context.Context, tx *sql.Tx, h storage.AuditHead, chain storage.AuditChain) error {
+	h.MAC = chain.HeadMAC(h)
+	_, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? WHERE id = 1",
+		h.LastSeq, h.LastHash, h.AnchorSeq, h.AnchorHash, h.KeyedFrom, h.MAC)
+	return err
+}
+
+// appendLocked adds records after the locked head and returns them and the new head.
+func appendLocked(ctx context.Context, tx *sql.Tx, head storage.AuditHead, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, storage.AuditHead, error) {
+	stored := make([]storage.AuditRecord, 0, len(rs))
+	for _, r := range rs {
+		rec := r
+		rec.Time = normalTime(rec.Time)
+		rec.Seq, rec.PrevHash = head.LastSeq+1, head.LastHash
+		var err error
+		if rec.Hash, err = chain.RecordHash(rec); err != nil {
+			return nil, head, err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_records ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			rec.Seq, rec.ID, millis(rec.Time), rec.Kind, rec.ClientID, rec.Actor, rec.Action, rec.Connector, rec.LoA, rec.Country,
+			rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey, rec.Subject, rec.Outcome, rec.Error, rec.ClientIP,
+			text(rec.Details), rec.PrevHash, rec.Hash); err != nil {
+			return nil, head, err
+		}
+		head.LastSeq, head.LastHash = rec.Seq, rec.Hash
+		stored = append(stored, rec)
+	}
+	return stored, head, nil
 }
 
 // AppendAudit adds records at the end of the one chain shared by every process,
 // in one transaction: concurrent logins share the chain-head lock and the commit.
-func (s *Store) AppendAudit(ctx context.Context, rs []storage.AuditRecord, hash func(storage.AuditRecord) (string, error)) ([]storage.AuditRecord, error) {
+func (s *Store) AppendAudit(ctx context.Context, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, error) {
 	if len(rs) == 0 {
 		return nil, nil
 	}
@@ -43,32 +80,40 @@ func (s *Store) AppendAudit(ctx context.Context, rs []storage.AuditRecord, hash 
 		if err != nil {
 			return fmt.Errorf("lock chain head: %w", err)
 		}
-		stored = stored[:0]
-		seq, prev := head.LastSeq, head.LastHash
-		for _, r := range rs {
-			rec := r
-			rec.Time = normalTime(rec.Time)
-			seq++
-			rec.Seq, rec.PrevHash = seq, prev
-			if rec.Hash, err = hash(rec); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO audit_records ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				rec.Seq, rec.ID, millis(rec.Time), rec.Kind, rec.ClientID, rec.Actor, rec.Action, rec.Connector, rec.LoA, rec.Country,
-				rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey, rec.Subject, rec.Outcome, rec.Error, rec.ClientIP,
-				text(rec.Details), rec.PrevHash, rec.Hash); err != nil {
-				return err
-			}
-			prev = rec.Hash
-			stored = append(stored, rec)
+		if stored, head, err = appendLocked(ctx, tx, head, rs, chain); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE id = 1", seq, prev)
-		return err
+		return writeHead(ctx, tx, head, chain)
 	})
 	if err != nil {
 		return nil, s.fail("append audit records", err)
 	}
 	return stored, nil
+}
+
+// KeyAuditChain starts the keyed chain, once, under the chain-head lock.
+func (s *Store) KeyAuditChain(ctx context.Context, anchor storage.AuditRecord, chain storage.AuditChain) (bool, error) {
+	var keyed bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		keyed = false
+		head, err := s.lockHead(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("lock chain head: %w", err)
+		}
+		if head.KeyedFrom > 0 {
+			return nil
+		}
+		head.KeyedFrom = 1
+		if head.LastSeq > 0 {
+			head.KeyedFrom = head.LastSeq + 1
+			if _, head, err = appendLocked(ctx, tx, head, []storage.AuditRecord{anchor}, chain); err != nil {
+				return err
+			}
+		}
+		keyed = true
+		return writeHead(ctx, tx, head, chain)
+	})
+	return keyed, s.fail("key audit chain", err)
 }
 
 func scanAuditRecord(row scanner) (storage.AuditRecord, error) {
@@ -140,16 +185,14 @@ func (s *Store) ListAudit(ctx context.Context, q storage.AuditQuery) ([]storage.
 
 // AuditHead reads the chain head.
 func (s *Store) AuditHead(ctx context.Context) (storage.AuditHead, error) {
-	var h storage.AuditHead
-	err := s.queryRow(ctx, "SELECT last_seq, last_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1").
-		Scan(&h.LastSeq, &h.LastHash, &h.AnchorSeq, &h.AnchorHash)
+	h, err := scanAuditHead(s.queryRow(ctx, "SELECT "+auditHeadColumns+" FROM audit_chain WHERE id = 1"))
 	return h, s.fail("read audit chain head", err)
 }
 
 // PurgeAudit deletes the oldest records up to the first one at or after before.
 // Cutting by Seq rather than by time keeps the remaining records one unbroken
 // chain even when processes' clocks disagree slightly.
-func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
+func (s *Store) PurgeAudit(ctx context.Context, before time.Time, chain storage.AuditChain) (int64, error) {
 	var deleted int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		deleted = 0
@@ -179,8 +222,8 @@ func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 		if deleted, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE audit_chain SET anchor_seq = ?, anchor_hash = ? WHERE id = 1", cut, lastHash)
-		return err
+		head.AnchorSeq, head.AnchorHash = cut, lastHash
+		return writeHead(ctx, tx, head, chain)
 	})
 	return deleted, s.fail("purge audit records", err)
 }

@@ -19,6 +19,7 @@ func TestMigrate(t *testing.T) {
 			cfg := tc.config(t)
 			t.Run("Twice", func(t *testing.T) { testMigrateTwice(t, cfg) })
 			t.Run("Concurrent", func(t *testing.T) { testMigrateConcurrent(t, tc.config(t)) })
+			t.Run("ErasesClearTokenClaims", func(t *testing.T) { testMigrateErasesClearTokenClaims(t, tc.config(t)) })
 		})
 	}
 }

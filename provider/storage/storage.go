@@ -129,6 +129,9 @@ type Tokens interface {
 	RevokeTokensByAuthRequest(ctx context.Context, authRequestID string, at time.Time) (int64, error)
 	// RevokeTokensBySubject revokes every token of subject for client (logout).
 	RevokeTokensBySubject(ctx context.Context, clientID, subject string, at time.Time) (int64, error)
+	// RevokeTokensByClient revokes every token of the client (it was deleted,
+	// disabled, re-keyed or lost a right) and returns how many.
+	RevokeTokensByClient(ctx context.Context, clientID string, at time.Time) (int64, error)
 }
 
 // SigningKey is a token signing key. PrivateKey is encrypted by the caller.

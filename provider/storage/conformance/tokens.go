@@ -13,6 +13,7 @@ var tokenTests = []namedTest{
 	{"Revoke", testTokenRevoke},
 	{"RevokeByAuthRequest", testTokenRevokeByAuthRequest},
 	{"RevokeBySubject", testTokenRevokeBySubject},
+	{"RevokeByClient", testTokenRevokeByClient},
 }
 
 func newToken(id, clientID, subject, authRequestID string) storage.Token {
@@ -157,5 +158,38 @@ func testTokenRevokeBySubject(t *testing.T, s storage.Storage) {
 		if got.RevokedAt.IsZero() == wantRevoked {
 			t.Errorf("%s revoked = %v, want %v", id, !got.RevokedAt.IsZero(), wantRevoked)
 		}
+	}
+}
+
+func testTokenRevokeByClient(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	for _, tok := range []storage.Token{
+		newToken("tok-1", "rp", "sub", "ar-1"),
+		newToken("tok-2", "rp", "sub-2", "ar-2"),
+		newToken("tok-3", "rp", "sub", "ar-3"),
+		newToken("tok-other-rp", "rp-2", "sub", "ar-4"),
+	} {
+		mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
+	}
+	firstRevoke := past()
+	mustNoErr(t, "RevokeToken", s.RevokeToken(ctx, "tok-3", firstRevoke))
+
+	at := now()
+	n, err := s.RevokeTokensByClient(ctx, "rp", at)
+	mustNoErr(t, "RevokeTokensByClient", err)
+	if n != 2 {
+		t.Errorf("RevokeTokensByClient revoked %d, want 2 (one was revoked already)", n)
+	}
+	for id, want := range map[string]int64{"tok-1": at.UnixMilli(), "tok-2": at.UnixMilli(), "tok-3": firstRevoke.UnixMilli(), "tok-other-rp": 0} {
+		got, err := s.GetToken(ctx, id)
+		mustNoErr(t, "GetToken "+id, err)
+		if got.RevokedAt.IsZero() != (want == 0) || (want != 0 && got.RevokedAt.UnixMilli() != want) {
+			t.Errorf("%s RevokedAt = %v, want unix ms %d (0: not revoked)", id, got.RevokedAt, want)
+		}
+	}
+	n, err = s.RevokeTokensByClient(ctx, "rp-unknown", at)
+	mustNoErr(t, "RevokeTokensByClient unknown", err)
+	if n != 0 {
+		t.Errorf("RevokeTokensByClient of an unknown client revoked %d", n)
 	}
 }

@@ -97,3 +97,12 @@ func (s *Store) RevokeTokensBySubject(ctx context.Context, clientID, subject str
 	}
 	return n, nil
 }
+
+// RevokeTokensByClient revokes the unrevoked tokens of the client.
+func (s *Store) RevokeTokensByClient(ctx context.Context, clientID string, at time.Time) (int64, error) {
+	n, err := s.execCount(ctx, "UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", millis(at), clientID)
+	if err != nil {
+		return 0, s.fail("revoke tokens of client "+clientID, err)
+	}
+	return n, nil
+}

@@ -242,16 +242,31 @@ func (o opStorage) ValidateJWTProfileScopes(context.Context, string, []string) (
 
 func (o opStorage) Health(ctx context.Context) error { return o.s.store.Ping(ctx) }
 
-// liveToken returns a token that exists, is not expired and is not revoked.
+// liveToken returns a token that exists, is not expired and is not revoked, of a
+// client that is still there and enabled.
 func (s *Server) liveToken(ctx context.Context, id string) (storage.Token, error) {
+	t, _, err := s.liveTokenOfClient(ctx, id)
+	return t, err
+}
+
+// liveTokenOfClient is liveToken that also returns the token's client as it is now.
+// Changes that end a client's tokens revoke them in storage, which every replica
+// sees at once; the client check (through the cache, so no extra round trip)
+// also refuses a token a replica issued while its cache still held a client that
+// was deleted or disabled, from that replica's next cache refresh on.
+func (s *Server) liveTokenOfClient(ctx context.Context, id string) (storage.Token, *Client, error) {
 	t, err := s.store.GetToken(ctx, id)
 	if err != nil {
-		return t, fmt.Errorf("token %s: %w", id, err)
+		return t, nil, fmt.Errorf("token %s: %w", id, err)
 	}
 	if !t.RevokedAt.IsZero() {
-		return t, fmt.Errorf("token %s: revoked", id)
+		return t, nil, fmt.Errorf("token %s: revoked", id)
 	}
-	return t, nil
+	client, err := s.clients.Get(ctx, t.ClientID)
+	if err != nil {
+		return t, nil, fmt.Errorf("token %s: client %s: %w", id, t.ClientID, err)
+	}
+	return t, client, nil
 }
 
 // claims computes (once per request object) what the client receives about the person.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/devmode"
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // pkceVerifier is the RFC 7636 example verifier of authorizeURL's challenge.
@@ -192,5 +193,26 @@ func TestClientEndEndsItsAccessTokens(t *testing.T) {
 				t.Errorf("introspection after the client was %s: active", tc.name)
 			}
 		})
+	}
+}
+
+// TestClientEndReachesOtherProcessAtOnce: two brokers on one MariaDB; an admin
+// client deleted through one can no longer use, on the other, a token it got
+// there: no cache refresh has to pass first.
+func TestClientEndReachesOtherProcessAtOnce(t *testing.T) {
+	dsn := testenv.MySQLDatabase(t)
+	dataA, dataB := t.TempDir(), t.TempDir()
+	a := startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataA})
+	copyMasterKey(t, dataA, dataB)
+	b := startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataB})
+
+	root := a.adminToken(t)
+	token := b.token(t, "ops", createAdminClient(t, a, root, "ops", "admin"))
+	if status := createClientStatus(t, b, token, "ops-first"); status != http.StatusCreated {
+		t.Fatalf("the live admin client creates a client through process B: status %d, want 201", status)
+	}
+	a.mustCall(t, root, "DELETE", "/clients/ops", nil, nil, http.StatusNoContent)
+	if status := createClientStatus(t, b, token, "ops-after"); status != http.StatusUnauthorized {
+		t.Fatalf("right after the admin client was deleted through process A, its token creates a client through process B: status %d, want 401", status)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -214,5 +215,28 @@ func TestClientEndReachesOtherProcessAtOnce(t *testing.T) {
 	a.mustCall(t, root, "DELETE", "/clients/ops", nil, nil, http.StatusNoContent)
 	if status := createClientStatus(t, b, token, "ops-after"); status != http.StatusUnauthorized {
 		t.Fatalf("right after the admin client was deleted through process A, its token creates a client through process B: status %d, want 401", status)
+	}
+}
+
+// TestAdminRefusesLifetimesPastTheCaps: the admin API applies the same lifetime
+// caps as the configuration file, naming the field and the cap.
+func TestAdminRefusesLifetimesPastTheCaps(t *testing.T) {
+	b := startBroker(t, devmode.Options{})
+	root := b.adminToken(t)
+	for _, tc := range []struct{ field, value, want string }{
+		{"access_token_lifetime", "87600h", "access_token_lifetime: 87600h0m0s is longer than the cap of 1h0m0s"},
+		{"id_token_lifetime", "87600h", "id_token_lifetime: 87600h0m0s is longer than the cap of 24h0m0s"},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			var bad struct {
+				Problems []string `json:"problems"`
+			}
+			b.mustCall(t, root, "POST", "/clients", map[string]any{
+				"id": "long-" + strings.ReplaceAll(tc.field, "_", "-"), "grant_types": []string{"client_credentials"}, tc.field: tc.value,
+			}, &bad, http.StatusBadRequest)
+			if !slices.Contains(bad.Problems, tc.want) {
+				t.Fatalf("problems %q, want %q", bad.Problems, tc.want)
+			}
+		})
 	}
 }

@@ -240,3 +240,44 @@ func TestAdminRefusesLifetimesPastTheCaps(t *testing.T) {
 		})
 	}
 }
+
+// TestRecreatedClientInheritsNothing: a client deleted and created again with the
+// same id starts from nothing: the browser's single sign-on login and the
+// person's remembered consent belonged to the client that was deleted.
+func TestRecreatedClientInheritsNothing(t *testing.T) {
+	b := startBroker(t, devmode.Options{})
+	root := b.adminToken(t)
+	redirect := b.issuer + "/cb/again"
+	create := func() {
+		b.mustCall(t, root, "POST", "/clients", map[string]any{
+			"id": "again", "name": "Again", "purpose": "To open your account.", "redirect_uris": []string{redirect}, "consent": true,
+		}, nil, http.StatusCreated)
+	}
+	mitid := url.Values{"acr_values": {"urn:portvakt:eid:dk:mitid"}}
+	silent := url.Values{"acr_values": {"urn:portvakt:eid:dk:mitid"}, "prompt": {"none"}}
+	create()
+	c := browser()
+	p := follow(t, c, authorizeURL(b.issuer, "again", redirect, mitid), redirect)
+	if p.Query != nil || csrfPattern.FindStringSubmatch(p.HTML) == nil {
+		t.Fatalf("no consent page on the first login; ended at %v", p.URL)
+	}
+	form := url.Values{"consent": {"allow"}, "remember": {"1"}, "csrf_token": {csrfPattern.FindStringSubmatch(p.HTML)[1]}}
+	if got := post(t, c, p.URL, consentActionPattern.FindStringSubmatch(p.HTML)[1], form, redirect); got.Query.Get("code") == "" {
+		t.Fatalf("consent ended with %v", got.Query)
+	}
+	if got := follow(t, c, authorizeURL(b.issuer, "again", redirect, silent), redirect); got.Query.Get("code") == "" {
+		t.Fatalf("the silent login before the client was deleted ended with %v, want a code", got.Query)
+	}
+	if got := follow(t, browser(), authorizeURL(b.issuer, "again", redirect, mitid), redirect); got.Query.Get("code") == "" {
+		t.Fatalf("the remembered consent did not skip the consent page before the client was deleted: ended at %v", got.URL)
+	}
+
+	b.mustCall(t, root, "DELETE", "/clients/again", nil, nil, http.StatusNoContent)
+	create()
+	if got := follow(t, c, authorizeURL(b.issuer, "again", redirect, silent), redirect); got.Query.Get("error") != "login_required" {
+		t.Errorf("a silent login for the new client with the same id ended with %v, want error=login_required", got.Query)
+	}
+	if got := follow(t, browser(), authorizeURL(b.issuer, "again", redirect, mitid), redirect); got.Query != nil {
+		t.Errorf("the new client with the same id skipped the consent page: ended with %v", got.Query)
+	}
+}

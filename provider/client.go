@@ -28,6 +28,10 @@ type Client struct {
 	jwks       *jose.JSONWebKeySet
 	idTokenTTL time.Duration
 	accessTTL  time.Duration
+	// createdAt tells this client from an earlier one with the same id: what was
+	// granted before it (tokens, single sign-on, remembered consent) belongs to
+	// that earlier client, not to this one.
+	createdAt time.Time
 }
 
 var _ op.Client = (*Client)(nil)
@@ -84,8 +88,17 @@ func clientFromRecord(rec storage.Client, defaults config.Tokens) (*Client, erro
 	if err := json.Unmarshal(rec.Settings, &settings); err != nil {
 		return nil, fmt.Errorf("decode client %s: %w", rec.ID, err)
 	}
-	return newClient(settings, rec.Source, defaults)
+	c, err := newClient(settings, rec.Source, defaults)
+	if err != nil {
+		return nil, err
+	}
+	c.createdAt = rec.CreatedAt
+	return c, nil
 }
+
+// predates reports whether something granted at t was granted to an earlier
+// client with this id.
+func (c *Client) predates(t time.Time) bool { return t.Before(c.createdAt) }
 
 // CheckSecret compares in constant time.
 func (c *Client) CheckSecret(secret string) bool {

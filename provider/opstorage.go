@@ -266,6 +266,9 @@ func (s *Server) liveTokenOfClient(ctx context.Context, id string) (storage.Toke
 	if err != nil {
 		return t, nil, fmt.Errorf("token %s: client %s: %w", id, t.ClientID, err)
 	}
+	if client.predates(t.CreatedAt) {
+		return t, nil, fmt.Errorf("token %s: issued to an earlier client %s", id, t.ClientID)
+	}
 	return t, client, nil
 }
 

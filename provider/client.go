@@ -88,6 +88,9 @@ func clientFromRecord(rec storage.Client, defaults config.Tokens) (*Client, erro
 	if err := json.Unmarshal(rec.Settings, &settings); err != nil {
 		return nil, fmt.Errorf("decode client %s: %w", rec.ID, err)
 	}
+	if settings.Disabled {
+		return nil, fmt.Errorf("client %s is disabled: %w", rec.ID, storage.ErrNotFound)
+	}
 	c, err := newClient(settings, rec.Source, defaults)
 	if err != nil {
 		return nil, err

@@ -8,14 +8,15 @@ import (
 )
 
 // ChangeEndsTokens reports whether changing a client from before to after must
-// revoke the tokens it holds: its credentials changed (secret, keys or
-// authentication method), so a token may have been obtained by whoever held the old
-// ones; or it lost a right (a role, a scope, a grant type) the tokens were issued
-// under. Cosmetic changes (name, theme, redirect URIs) leave the tokens alone.
+// revoke the tokens it holds: it was disabled; its credentials changed (secret,
+// keys or authentication method), so a token may have been obtained by whoever
+// held the old ones; or it lost a right (a role, a scope, a grant type) the tokens
+// were issued under. Cosmetic changes (name, theme, redirect URIs) leave the
+// tokens alone.
 func ChangeEndsTokens(before, after config.Client) bool {
 	before.ApplyDefaults()
 	after.ApplyDefaults()
-	if before.AuthMethod != after.AuthMethod || before.SecretHash != after.SecretHash ||
+	if after.Disabled && !before.Disabled || before.AuthMethod != after.AuthMethod || before.SecretHash != after.SecretHash ||
 		before.Secret != after.Secret || before.JWKSURL != after.JWKSURL || !jwksEqual(before.JWKS, after.JWKS) {
 		return true
 	}

@@ -2,10 +2,17 @@ package provider_test
 
 import (
 	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/storage"
@@ -34,6 +41,7 @@ func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 		{ID: "narrowed", Secret: "narrowed-secret-012", RedirectURIs: redirect, Scopes: []string{"national_id", "evidence"}},
 		{ID: "renamed", Name: "Old name", Secret: "renamed-secret-0123", RedirectURIs: redirect},
 		{ID: "same", Secret: "same-secret-0123456", RedirectURIs: redirect},
+		{ID: "disabled", Secret: "disabled-secret-012", RedirectURIs: redirect},
 	}
 	after := []config.Client{
 		{ID: "rotated", Secret: "rotated-secret-4567", RedirectURIs: redirect},
@@ -42,6 +50,7 @@ func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 		{ID: "narrowed", Secret: "narrowed-secret-012", RedirectURIs: redirect, Scopes: []string{"national_id"}},
 		{ID: "renamed", Name: "New name", Secret: "renamed-secret-0123", RedirectURIs: append(redirect, "https://rp.example/cb2")},
 		{ID: "same", Secret: "same-secret-0123456", RedirectURIs: redirect},
+		{ID: "disabled", Secret: "disabled-secret-012", RedirectURIs: redirect, Disabled: true},
 	}
 	now := time.Now()
 	if err := provider.SyncConfigClients(ctx, store, before, now); err != nil {
@@ -57,7 +66,7 @@ func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, wantRevoked := range map[string]bool{
-		"removed": true, "rotated": true, "rekeyed": true, "demoted": true, "narrowed": true, "renamed": false, "same": false,
+		"removed": true, "rotated": true, "rekeyed": true, "demoted": true, "narrowed": true, "renamed": false, "same": false, "disabled": true,
 	} {
 		t.Run(id, func(t *testing.T) {
 			tok, err := store.GetToken(ctx, "tok-"+id)
@@ -68,5 +77,52 @@ func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 				t.Errorf("token of client %s revoked = %v, want %v", id, revoked, wantRevoked)
 			}
 		})
+	}
+}
+
+// TestDisabledConfigClientIsRefused: a client the file marks disabled cannot start
+// a login nor get a token.
+func TestDisabledConfigClientIsRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + ln.Addr().String()
+	cfg := &config.Config{
+		Issuer: issuer,
+		Clients: []config.Client{
+			{ID: "off", Secret: "off-secret-0123456789", RedirectURIs: []string{rpRedirect}, GrantTypes: []string{"authorization_code", "client_credentials"}, Disabled: true},
+		},
+		Connectors: []config.Connector{{ID: "se-test", Type: "test"}},
+	}
+	built := brokertest.NewProvider(t, cfg, provider.Options{
+		Connectors: []connectors.Connector{&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial}},
+	})
+	hs := httptest.NewUnstartedServer(built.Server.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(hs.Close)
+
+	q := url.Values{"client_id": {"off"}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {rpRedirect},
+		"state": {"s"}, "code_challenge": {s256("verifier-verifier-verifier-verifier-verifier")}, "code_challenge_method": {"S256"}}
+	resp, err := browser(t).Get(issuer + "/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if isRedirect(resp) || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("authorize for a disabled client: status %d, location %q; want a 400 error page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, issuer+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("off", "off-secret-0123456789")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("client_credentials for a disabled client: status %d, want 401", resp.StatusCode)
 	}
 }

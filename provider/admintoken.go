@@ -74,11 +74,11 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, oidc.ErrServerError().WithParent(err))
 		return
 	}
-	if err := s.store.CreateToken(ctx, storage.Token{
+	if err := s.createToken(ctx, client, storage.Token{
 		ID: claims.ID, ClientID: client.ID, Subject: client.ID, Scopes: scopes,
 		Audience: []string{s.AdminAudience()}, Claims: json.RawMessage(`{}`), CreatedAt: now, ExpiresAt: exp,
 	}); err != nil {
-		s.tokenError(w, r, oidc.ErrServerError().WithParent(err))
+		s.tokenError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{

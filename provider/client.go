@@ -32,6 +32,8 @@ type Client struct {
 	// granted before it (tokens, single sign-on, remembered consent) belongs to
 	// that earlier client, not to this one.
 	createdAt time.Time
+	// version is the version of the record this was decoded from.
+	version int64
 }
 
 var _ op.Client = (*Client)(nil)
@@ -95,7 +97,7 @@ func clientFromRecord(rec storage.Client, defaults config.Tokens) (*Client, erro
 	if err != nil {
 		return nil, err
 	}
-	c.createdAt = rec.CreatedAt
+	c.createdAt, c.version = rec.CreatedAt, rec.Version
 	return c, nil
 }
 

@@ -1,10 +1,15 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
 	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/provider/storage"
 )
 
 // ChangeEndsTokens reports whether changing a client from before to after must
@@ -40,4 +45,36 @@ func jwksEqual(a, b map[string]any) bool {
 	x, errA := json.Marshal(a)
 	y, errB := json.Marshal(b)
 	return errA == nil && errB == nil && jsonEqual(x, y)
+}
+
+// record is the version of the client's stored record this process knows.
+func (c *Client) record() storage.ClientRecord {
+	return storage.ClientRecord{CreatedAt: c.createdAt, Version: c.version}
+}
+
+// createToken stores a token issued to client, on condition that the client's
+// record is still the one this process authenticated it against. When the cache
+// was stale (another process changed the client within the last refresh
+// interval), it refreshes: a change that ends tokens, a deletion or disabling
+// refuses the token as invalid_client; any other change is taken in its stride.
+func (s *Server) createToken(ctx context.Context, client *Client, t storage.Token) error {
+	t.IssuedUnder = client.record()
+	err := s.store.CreateToken(ctx, t)
+	if !errors.Is(err, storage.ErrConflict) {
+		return err
+	}
+	if err := s.clients.Refresh(ctx); err != nil {
+		return err
+	}
+	current, err := s.clients.Get(ctx, client.ID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return oidc.ErrInvalidClient().WithDescription("the client no longer exists or is disabled").WithParent(err)
+	case err != nil:
+		return err
+	case !current.createdAt.Equal(client.createdAt) || ChangeEndsTokens(client.Client, current.Client):
+		return oidc.ErrInvalidClient().WithDescription("the client's credentials or rights changed; authenticate again")
+	}
+	t.IssuedUnder = current.record()
+	return s.store.CreateToken(ctx, t)
 }

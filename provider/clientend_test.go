@@ -80,21 +80,16 @@ func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 	}
 }
 
-// TestDisabledConfigClientIsRefused: a client the file marks disabled cannot start
-// a login nor get a token.
-func TestDisabledConfigClientIsRefused(t *testing.T) {
+// serveClients runs a provider with these clients and one test connector, without
+// its background cache refresh: the client cache changes only when a test makes it.
+func serveClients(t *testing.T, clients []config.Client) (string, brokertest.Built) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	issuer := "http://" + ln.Addr().String()
-	cfg := &config.Config{
-		Issuer: issuer,
-		Clients: []config.Client{
-			{ID: "off", Secret: "off-secret-0123456789", RedirectURIs: []string{rpRedirect}, GrantTypes: []string{"authorization_code", "client_credentials"}, Disabled: true},
-		},
-		Connectors: []config.Connector{{ID: "se-test", Type: "test"}},
-	}
+	cfg := &config.Config{Issuer: issuer, Clients: clients, Connectors: []config.Connector{{ID: "se-test", Type: "test"}}}
 	built := brokertest.NewProvider(t, cfg, provider.Options{
 		Connectors: []connectors.Connector{&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial}},
 	})
@@ -103,7 +98,29 @@ func TestDisabledConfigClientIsRefused(t *testing.T) {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(hs.Close)
+	return issuer, built
+}
 
+// clientCredentialsStatus asks the token endpoint for a client_credentials token.
+func clientCredentialsStatus(t *testing.T, issuer, id, secret string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, issuer+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(id, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestDisabledConfigClientIsRefused: a client the file marks disabled cannot start
+// a login nor get a token.
+func TestDisabledConfigClientIsRefused(t *testing.T) {
+	issuer, _ := serveClients(t, []config.Client{
+		{ID: "off", Secret: "off-secret-0123456789", RedirectURIs: []string{rpRedirect}, GrantTypes: []string{"authorization_code", "client_credentials"}, Disabled: true},
+	})
 	q := url.Values{"client_id": {"off"}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {rpRedirect},
 		"state": {"s"}, "code_challenge": {s256("verifier-verifier-verifier-verifier-verifier")}, "code_challenge_method": {"S256"}}
 	resp, err := browser(t).Get(issuer + "/authorize?" + q.Encode())
@@ -114,15 +131,48 @@ func TestDisabledConfigClientIsRefused(t *testing.T) {
 	if isRedirect(resp) || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("authorize for a disabled client: status %d, location %q; want a 400 error page", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	req, _ := http.NewRequest(http.MethodPost, issuer+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("off", "off-secret-0123456789")
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if status := clientCredentialsStatus(t, issuer, "off", "off-secret-0123456789"); status != http.StatusUnauthorized {
+		t.Errorf("client_credentials for a disabled client: status %d, want 401", status)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("client_credentials for a disabled client: status %d, want 401", resp.StatusCode)
+}
+
+// TestStaleClientCacheCannotIssueTokens: another process rotates a client's
+// secret; this process, whose cache still holds the old secret, does not issue a
+// token for it, and then knows the new one. A cosmetic change in between does not
+// refuse anything.
+func TestStaleClientCacheCannotIssueTokens(t *testing.T) {
+	issuer, built := serveClients(t, []config.Client{
+		{ID: "api", Secret: "old-secret-0123456789", GrantTypes: []string{"client_credentials"}},
+	})
+	ctx := t.Context()
+	if status := clientCredentialsStatus(t, issuer, "api", "old-secret-0123456789"); status != http.StatusOK {
+		t.Fatalf("client_credentials with the secret: status %d", status)
+	}
+	change := func(edit func(*config.Client)) {
+		t.Helper()
+		err := built.Store.UpdateClient(ctx, "api", func(rec storage.Client) (storage.Client, error) {
+			var c config.Client
+			if err := json.Unmarshal(rec.Settings, &c); err != nil {
+				return rec, err
+			}
+			edit(&c)
+			var err error
+			rec.Settings, err = json.Marshal(c)
+			return rec, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(func(c *config.Client) { c.SecretHash = provider.HashSecret("new-secret-0123456789") })
+	if status := clientCredentialsStatus(t, issuer, "api", "old-secret-0123456789"); status != http.StatusUnauthorized {
+		t.Errorf("client_credentials with the secret rotated away, before this process's cache refresh: status %d, want 401", status)
+	}
+	if status := clientCredentialsStatus(t, issuer, "api", "new-secret-0123456789"); status != http.StatusOK {
+		t.Errorf("client_credentials with the new secret: status %d, want 200", status)
+	}
+	change(func(c *config.Client) { c.Name = "Renamed" })
+	if status := clientCredentialsStatus(t, issuer, "api", "new-secret-0123456789"); status != http.StatusOK {
+		t.Errorf("client_credentials after a cosmetic change: status %d, want 200", status)
 	}
 }

@@ -76,7 +76,7 @@ func (o opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (
 		CreatedAt:     now,
 		ExpiresAt:     now.Add(client.accessTTL),
 	}
-	if err := o.s.store.CreateToken(ctx, t); err != nil {
+	if err := o.s.createToken(ctx, client, t); err != nil {
 		return "", time.Time{}, fmt.Errorf("store access token: %w", err)
 	}
 	return t.ID, t.ExpiresAt, nil

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -14,6 +15,7 @@ var tokenTests = []namedTest{
 	{"RevokeByAuthRequest", testTokenRevokeByAuthRequest},
 	{"RevokeBySubject", testTokenRevokeBySubject},
 	{"RevokeByClient", testTokenRevokeByClient},
+	{"IssuedUnderClientRecord", testTokenIssuedUnderClientRecord},
 }
 
 func newToken(id, clientID, subject, authRequestID string) storage.Token {
@@ -192,4 +194,50 @@ func testTokenRevokeByClient(t *testing.T, s storage.Storage) {
 	if n != 0 {
 		t.Errorf("RevokeTokensByClient of an unknown client revoked %d", n)
 	}
+}
+
+// A token issued under one version of its client's record is stored only while
+// the record is still that version: a process whose view of the client is stale
+// (the client changed, was deleted, or was deleted and created again) cannot
+// issue a token.
+func testTokenIssuedUnderClientRecord(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateClient", s.CreateClient(ctx, newClient("rp")))
+	seen, err := s.GetClient(ctx, "rp")
+	mustNoErr(t, "GetClient", err)
+	if seen.Version == 0 {
+		t.Fatal("GetClient returned no version")
+	}
+	under := func(c storage.Client, id string) storage.Token {
+		tok := newToken(id, "rp", "sub", "ar-"+id)
+		tok.IssuedUnder = storage.ClientRecord{CreatedAt: c.CreatedAt, Version: c.Version}
+		return tok
+	}
+	mustNoErr(t, "CreateToken under the current record", s.CreateToken(ctx, under(seen, "tok-current")))
+	if _, err := s.GetToken(ctx, "tok-current"); err != nil {
+		t.Fatalf("GetToken tok-current: %v", err)
+	}
+
+	mustNoErr(t, "UpdateClient", s.UpdateClient(ctx, "rp", func(c storage.Client) (storage.Client, error) { return c, nil }))
+	mustErrIs(t, "CreateToken under a changed record", s.CreateToken(ctx, under(seen, "tok-changed")), storage.ErrConflict)
+	mustErrIs(t, "GetToken tok-changed", getTokenErr(ctx, s, "tok-changed"), storage.ErrNotFound)
+	fresh, err := s.GetClient(ctx, "rp")
+	mustNoErr(t, "GetClient", err)
+	if fresh.Version == seen.Version {
+		t.Fatalf("the version did not change with an update: %d", fresh.Version)
+	}
+	mustNoErr(t, "CreateToken under the new record", s.CreateToken(ctx, under(fresh, "tok-fresh")))
+
+	mustNoErr(t, "DeleteClient", s.DeleteClient(ctx, "rp"))
+	mustErrIs(t, "CreateToken under a deleted record", s.CreateToken(ctx, under(fresh, "tok-deleted")), storage.ErrConflict)
+	again := newClient("rp")
+	again.CreatedAt, again.UpdatedAt = now(), now()
+	mustNoErr(t, "CreateClient again", s.CreateClient(ctx, again))
+	stale := storage.Client{CreatedAt: seen.CreatedAt, Version: 1}
+	mustErrIs(t, "CreateToken under the deleted client's first record", s.CreateToken(ctx, under(stale, "tok-reborn")), storage.ErrConflict)
+}
+
+func getTokenErr(ctx context.Context, s storage.Storage, id string) error {
+	_, err := s.GetToken(ctx, id)
+	return err
 }

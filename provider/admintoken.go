@@ -154,12 +154,20 @@ func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincip
 	if t.ClientID != claims.ClientID {
 		return p, fmt.Errorf("%w: token %s was issued to %s, not %s", ErrInvalidAdminToken, claims.ID, t.ClientID, claims.ClientID)
 	}
-	// The roles are the client's as configured now, not as they were when the
-	// token was issued: a role an admin removes stops working at once.
-	if len(client.Roles) == 0 {
-		return p, fmt.Errorf("%w: client %s has no admin role", ErrInvalidAdminToken, client.ID)
+	// A role counts only if the client has it now and had it when the token was
+	// issued: a role an admin removes stops working at once, and a process whose
+	// cache has not yet seen the removal still does not grant it to a token issued
+	// after it.
+	var roles []string
+	for _, r := range claims.Roles {
+		if slices.Contains(client.Roles, r) {
+			roles = append(roles, r)
+		}
 	}
-	return AdminPrincipal{ClientID: client.ID, Roles: slices.Clone(client.Roles), TokenID: claims.ID}, nil
+	if len(roles) == 0 {
+		return p, fmt.Errorf("%w: client %s has none of the token's roles", ErrInvalidAdminToken, client.ID)
+	}
+	return AdminPrincipal{ClientID: client.ID, Roles: roles, TokenID: claims.ID}, nil
 }
 
 func (s *Server) signatureAlgorithms() []jose.SignatureAlgorithm {

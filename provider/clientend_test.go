@@ -176,3 +176,54 @@ func TestStaleClientCacheCannotIssueTokens(t *testing.T) {
 		t.Errorf("client_credentials after a cosmetic change: status %d, want 200", status)
 	}
 }
+
+// TestStaleCacheGrantsNoRoleTheTokenLacks: an admin client is demoted to auditor
+// through another process; a token it gets afterwards (as an auditor) is not an
+// admin token on a process whose cache still says admin.
+func TestStaleCacheGrantsNoRoleTheTokenLacks(t *testing.T) {
+	ctx := t.Context()
+	dsn := filepath.Join(t.TempDir(), "portvakt.db")
+	masterKey := testMasterKey(t)
+	tool := []config.Client{{ID: "tool", Secret: "tool-secret-0123456", GrantTypes: []string{"client_credentials"}, Roles: []string{"admin", "auditor"}}}
+	build := func() brokertest.Built {
+		t.Helper()
+		cfg := &config.Config{Issuer: "https://login.example.com", MasterKey: masterKey, Storage: config.Storage{Driver: "sqlite", DSN: dsn}, Clients: tool}
+		return brokertest.NewProvider(t, cfg, provider.Options{})
+	}
+	stale, fresh := build(), build()
+	hs := httptest.NewServer(fresh.Server.Handler())
+	t.Cleanup(hs.Close)
+	token := func() string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/oauth/token", strings.NewReader("grant_type=client_credentials&scope=admin"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("tool", "tool-secret-0123456")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
+			t.Fatalf("token: status %d, %v", resp.StatusCode, err)
+		}
+		return body.AccessToken
+	}
+	p, err := stale.Server.VerifyAdminToken(ctx, token())
+	if err != nil || !p.Can("admin") {
+		t.Fatalf("before the change: %+v, %v; want an admin", p, err)
+	}
+	tool[0].Roles = []string{"auditor"}
+	if err := provider.SyncConfigClients(ctx, fresh.Store, tool, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Server.RefreshClients(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err = stale.Server.VerifyAdminToken(ctx, token())
+	if err != nil || p.Can("admin") || !p.Can("auditor") {
+		t.Errorf("a token issued after the demotion, on a process that has not seen it: %+v, %v; want an auditor only", p, err)
+	}
+}

@@ -1,7 +1,6 @@
 package admin_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/devmode"
-	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // pkceVerifier is the RFC 7636 example verifier of authorizeURL's challenge.
@@ -80,22 +78,8 @@ func loginTokens(t *testing.T, b *broker, clientID, secret, redirect string) str
 	if code == "" {
 		t.Fatalf("login ended at %v, want a code", p.URL)
 	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {pkceVerifier}}
-	req, _ := http.NewRequest(http.MethodPost, b.issuer+"/oauth/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(clientID, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
-		t.Fatalf("code exchange: status %d, %v", resp.StatusCode, err)
-	}
-	return body.AccessToken
+	return b.accessToken(t, clientID, secret,
+		url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {pkceVerifier}})
 }
 
 func userinfoStatus(t *testing.T, b *broker, token string) int {
@@ -113,22 +97,11 @@ func userinfoStatus(t *testing.T, b *broker, token string) int {
 // introspectActive asks the introspection endpoint as the given client.
 func introspectActive(t *testing.T, b *broker, clientID, secret, token string) bool {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.issuer+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(clientID, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var body struct {
 		Active bool `json:"active"`
 	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("introspection as %s: status %d", clientID, resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
+	if status := b.postAsClient(t, "/oauth/introspect", clientID, secret, url.Values{"token": {token}}, &body); status != http.StatusOK {
+		t.Fatalf("introspection as %s: status %d", clientID, status)
 	}
 	return body.Active
 }
@@ -201,12 +174,7 @@ func TestClientEndEndsItsAccessTokens(t *testing.T) {
 // client deleted through one can no longer use, on the other, a token it got
 // there: no cache refresh has to pass first.
 func TestClientEndReachesOtherProcessAtOnce(t *testing.T) {
-	dsn := testenv.MySQLDatabase(t)
-	dataA, dataB := t.TempDir(), t.TempDir()
-	a := startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataA})
-	copyMasterKey(t, dataA, dataB)
-	b := startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataB})
-
+	a, b := startTwoBrokers(t)
 	root := a.adminToken(t)
 	token := b.token(t, "ops", createAdminClient(t, a, root, "ops", "admin"))
 	if status := createClientStatus(t, b, token, "ops-first"); status != http.StatusCreated {

@@ -101,18 +101,30 @@ func serveClients(t *testing.T, clients []config.Client) (string, brokertest.Bui
 	return issuer, built
 }
 
-// clientCredentialsStatus asks the token endpoint for a client_credentials token.
-func clientCredentialsStatus(t *testing.T, issuer, id, secret string) int {
+// clientCredentials asks the token endpoint at base for a client_credentials
+// token and returns the status and the token.
+func clientCredentials(t *testing.T, base, id, secret, scope string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, issuer+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token",
+		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(id, secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.AccessToken
+}
+
+func clientCredentialsStatus(t *testing.T, base, id, secret string) int {
+	t.Helper()
+	status, _ := clientCredentials(t, base, id, secret, "")
+	return status
 }
 
 // TestDisabledConfigClientIsRefused: a client the file marks disabled cannot start
@@ -195,21 +207,11 @@ func TestStaleCacheGrantsNoRoleTheTokenLacks(t *testing.T) {
 	t.Cleanup(hs.Close)
 	token := func() string {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/oauth/token", strings.NewReader("grant_type=client_credentials&scope=admin"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("tool", "tool-secret-0123456")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		status, tok := clientCredentials(t, hs.URL, "tool", "tool-secret-0123456", "admin")
+		if tok == "" {
+			t.Fatalf("token: status %d", status)
 		}
-		defer resp.Body.Close()
-		var body struct {
-			AccessToken string `json:"access_token"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
-			t.Fatalf("token: status %d, %v", resp.StatusCode, err)
-		}
-		return body.AccessToken
+		return tok
 	}
 	p, err := stale.Server.VerifyAdminToken(ctx, token())
 	if err != nil || !p.Can("admin") {

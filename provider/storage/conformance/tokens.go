@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/portvakt/portvakt/provider/storage"
 )
@@ -101,42 +102,12 @@ func testTokenRevoke(t *testing.T, s storage.Storage) {
 }
 
 func testTokenRevokeByAuthRequest(t *testing.T, s storage.Storage) {
-	ctx := t.Context()
-	for _, tok := range []storage.Token{
-		newToken("tok-1", "rp", "sub", "ar"),
-		newToken("tok-2", "rp", "sub", "ar"),
-		newToken("tok-3", "rp", "sub", "ar"),
-		newToken("tok-other", "rp", "sub", "ar-other"),
-	} {
-		mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
-	}
-	firstRevoke := past()
-	mustNoErr(t, "RevokeToken", s.RevokeToken(ctx, "tok-3", firstRevoke))
-
-	at := now()
-	n, err := s.RevokeTokensByAuthRequest(ctx, "ar", at)
-	mustNoErr(t, "RevokeTokensByAuthRequest", err)
-	if n != 2 {
-		t.Errorf("RevokeTokensByAuthRequest revoked %d, want 2 (one was revoked already)", n)
-	}
-	for id, want := range map[string]int64{"tok-1": at.UnixMilli(), "tok-2": at.UnixMilli(), "tok-3": firstRevoke.UnixMilli(), "tok-other": 0} {
-		got, err := s.GetToken(ctx, id)
-		mustNoErr(t, "GetToken "+id, err)
-		if want == 0 {
-			if !got.RevokedAt.IsZero() {
-				t.Errorf("%s revoked, want not", id)
-			}
-			continue
-		}
-		if got.RevokedAt.UnixMilli() != want {
-			t.Errorf("%s RevokedAt = %v, want unix ms %d", id, got.RevokedAt, want)
-		}
-	}
-	n, err = s.RevokeTokensByAuthRequest(ctx, "ar-unknown", at)
-	mustNoErr(t, "RevokeTokensByAuthRequest unknown", err)
-	if n != 0 {
-		t.Errorf("RevokeTokensByAuthRequest unknown revoked %d", n)
-	}
+	checkBulkRevoke(t, s, "RevokeTokensByAuthRequest", [4]storage.Token{
+		newToken("tok-1", "rp", "sub", "ar"), newToken("tok-2", "rp", "sub", "ar"),
+		newToken("tok-3", "rp", "sub", "ar"), newToken("tok-other", "rp", "sub", "ar-other"),
+	}, func(known bool, at time.Time) (int64, error) {
+		return s.RevokeTokensByAuthRequest(t.Context(), map[bool]string{true: "ar", false: "ar-unknown"}[known], at)
+	})
 }
 
 func testTokenRevokeBySubject(t *testing.T, s storage.Storage) {
@@ -164,35 +135,36 @@ func testTokenRevokeBySubject(t *testing.T, s storage.Storage) {
 }
 
 func testTokenRevokeByClient(t *testing.T, s storage.Storage) {
+	checkBulkRevoke(t, s, "RevokeTokensByClient", [4]storage.Token{
+		newToken("tok-1", "rp", "sub", "ar-1"), newToken("tok-2", "rp", "sub-2", "ar-2"),
+		newToken("tok-3", "rp", "sub", "ar-3"), newToken("tok-other-rp", "rp-2", "sub", "ar-4"),
+	}, func(known bool, at time.Time) (int64, error) {
+		return s.RevokeTokensByClient(t.Context(), map[bool]string{true: "rp", false: "rp-unknown"}[known], at)
+	})
+}
+
+// checkBulkRevoke runs a revocation of a group of tokens: the first three are in
+// the group (the third revoked before, so it keeps its first time), the fourth is
+// not; revoke(false, at) revokes a group with no token.
+func checkBulkRevoke(t *testing.T, s storage.Storage, what string, tokens [4]storage.Token, revoke func(known bool, at time.Time) (int64, error)) {
+	t.Helper()
 	ctx := t.Context()
-	for _, tok := range []storage.Token{
-		newToken("tok-1", "rp", "sub", "ar-1"),
-		newToken("tok-2", "rp", "sub-2", "ar-2"),
-		newToken("tok-3", "rp", "sub", "ar-3"),
-		newToken("tok-other-rp", "rp-2", "sub", "ar-4"),
-	} {
+	for _, tok := range tokens {
 		mustNoErr(t, "CreateToken", s.CreateToken(ctx, tok))
 	}
 	firstRevoke := past()
-	mustNoErr(t, "RevokeToken", s.RevokeToken(ctx, "tok-3", firstRevoke))
-
+	mustNoErr(t, "RevokeToken", s.RevokeToken(ctx, tokens[2].ID, firstRevoke))
 	at := now()
-	n, err := s.RevokeTokensByClient(ctx, "rp", at)
-	mustNoErr(t, "RevokeTokensByClient", err)
+	n, err := revoke(true, at)
+	mustNoErr(t, what, err)
 	if n != 2 {
-		t.Errorf("RevokeTokensByClient revoked %d, want 2 (one was revoked already)", n)
+		t.Errorf("%s revoked %d, want 2 (one was revoked already)", what, n)
 	}
-	for id, want := range map[string]int64{"tok-1": at.UnixMilli(), "tok-2": at.UnixMilli(), "tok-3": firstRevoke.UnixMilli(), "tok-other-rp": 0} {
-		got, err := s.GetToken(ctx, id)
-		mustNoErr(t, "GetToken "+id, err)
-		if got.RevokedAt.IsZero() != (want == 0) || (want != 0 && got.RevokedAt.UnixMilli() != want) {
-			t.Errorf("%s RevokedAt = %v, want unix ms %d (0: not revoked)", id, got.RevokedAt, want)
-		}
-	}
-	n, err = s.RevokeTokensByClient(ctx, "rp-unknown", at)
-	mustNoErr(t, "RevokeTokensByClient unknown", err)
+	wantRevokedAt(t, s, map[string]int64{tokens[0].ID: at.UnixMilli(), tokens[1].ID: at.UnixMilli(), tokens[2].ID: firstRevoke.UnixMilli(), tokens[3].ID: 0})
+	n, err = revoke(false, at)
+	mustNoErr(t, what+" of an unknown group", err)
 	if n != 0 {
-		t.Errorf("RevokeTokensByClient of an unknown client revoked %d", n)
+		t.Errorf("%s of an unknown group revoked %d", what, n)
 	}
 }
 
@@ -240,4 +212,16 @@ func testTokenIssuedUnderClientRecord(t *testing.T, s storage.Storage) {
 func getTokenErr(ctx context.Context, s storage.Storage, id string) error {
 	_, err := s.GetToken(ctx, id)
 	return err
+}
+
+// wantRevokedAt checks each token's revocation time in unix ms (0: not revoked).
+func wantRevokedAt(t *testing.T, s storage.Storage, want map[string]int64) {
+	t.Helper()
+	for id, ms := range want {
+		got, err := s.GetToken(t.Context(), id)
+		mustNoErr(t, "GetToken "+id, err)
+		if got.RevokedAt.IsZero() != (ms == 0) || (ms != 0 && got.RevokedAt.UnixMilli() != ms) {
+			t.Errorf("%s RevokedAt = %v, want unix ms %d (0: not revoked)", id, got.RevokedAt, ms)
+		}
+	}
 }

@@ -250,10 +250,12 @@ func (s *Server) liveToken(ctx context.Context, id string) (storage.Token, error
 }
 
 // liveTokenOfClient is liveToken that also returns the token's client as it is now.
-// Changes that end a client's tokens revoke them in storage, which every replica
-// sees at once; the client check (through the cache, so no extra round trip)
-// also refuses a token a replica issued while its cache still held a client that
-// was deleted or disabled, from that replica's next cache refresh on.
+// The token row decides exactly, on every replica: changes that end a client's
+// tokens revoke them in storage, and a replica whose cache is stale cannot issue
+// one (createToken). The client check (through the cache, so no extra round
+// trip) is the second line: it refuses the tokens of a deleted or disabled
+// client should their revocation have failed, and those of an earlier client
+// with the same id.
 func (s *Server) liveTokenOfClient(ctx context.Context, id string) (storage.Token, *Client, error) {
 	t, err := s.store.GetToken(ctx, id)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/devmode"
-	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 type createdClient struct {
@@ -76,12 +75,7 @@ func TestClientCountriesDecideTheLoginPage(t *testing.T) {
 // TestSecondProcessSeesClientChange: two brokers on one MariaDB; a change made
 // through one applies to the next login on the other, without a restart.
 func TestSecondProcessSeesClientChange(t *testing.T) {
-	dsn := testenv.MySQLDatabase(t)
-	dataA, dataB := t.TempDir(), t.TempDir()
-	a := startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataA})
-	copyMasterKey(t, dataA, dataB)
-	b := startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataB})
-
+	a, b := startTwoBrokers(t)
 	token := a.adminToken(t)
 	c, redirect := createSEDK(t, a, token, "shared-shop")
 	if got := loginPageEIDs(t, b, c.ID, redirect); !got["dk-mitid"] || !got["se-bankid"] {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/devmode"
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // broker is dev mode running in the test process.
@@ -47,6 +48,16 @@ func startBroker(t *testing.T, o devmode.Options) *broker {
 	return &broker{issuer: env.Issuer, env: env}
 }
 
+// startTwoBrokers starts two brokers on one MariaDB database, as two replicas.
+func startTwoBrokers(t *testing.T) (a, b *broker) {
+	t.Helper()
+	dsn := testenv.MySQLDatabase(t)
+	dataA, dataB := t.TempDir(), t.TempDir()
+	a = startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataA})
+	copyMasterKey(t, dataA, dataB)
+	return a, startBroker(t, devmode.Options{DBDriver: "mysql", DSN: dsn, Data: dataB})
+}
+
 // copyMasterKey lets a second process share the first one's database secrets.
 func copyMasterKey(t *testing.T, fromData, toData string) {
 	t.Helper()
@@ -62,8 +73,26 @@ func copyMasterKey(t *testing.T, fromData, toData string) {
 // token gets an admin API token with the client_credentials grant.
 func (b *broker) token(t *testing.T, id, secret string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.issuer+"/oauth/token",
-		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"admin"}}.Encode()))
+	return b.accessToken(t, id, secret, url.Values{"grant_type": {"client_credentials"}, "scope": {"admin"}})
+}
+
+// accessToken asks the token endpoint, as the client, for an access token.
+func (b *broker) accessToken(t *testing.T, id, secret string, form url.Values) string {
+	t.Helper()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if status := b.postAsClient(t, "/oauth/token", id, secret, form, &body); body.AccessToken == "" {
+		t.Fatalf("token for %s: status %d", id, status)
+	}
+	return body.AccessToken
+}
+
+// postAsClient posts a form to the broker with the client's basic credentials and
+// decodes the JSON answer into out.
+func (b *broker) postAsClient(t *testing.T, path, id, secret string, form url.Values, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.issuer+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(id, secret)
 	resp, err := http.DefaultClient.Do(req)
@@ -71,13 +100,10 @@ func (b *broker) token(t *testing.T, id, secret string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body struct {
-		AccessToken string `json:"access_token"`
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatalf("POST %s as %s: status %d: %v", path, id, resp.StatusCode, err)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
-		t.Fatalf("token for %s: status %d, %v", id, resp.StatusCode, err)
-	}
-	return body.AccessToken
+	return resp.StatusCode
 }
 
 func (b *broker) adminToken(t *testing.T) string {

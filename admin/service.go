@@ -98,6 +98,29 @@ func (s *Service) refresh(ctx context.Context) {
 	}
 }
 
+// recordEndingTokens revokes every token the client holds, after a change that
+// ends them is stored (so a token issued in between is caught too), and records
+// the change with how many it revoked. Should the revocation fail, the change
+// stands, the record says so and the error is returned; a deleted or disabled
+// client's tokens are refused by the token checks regardless.
+func (s *Service) recordEndingTokens(ctx context.Context, p Principal, e audit.AdminEvent) error {
+	details, _ := e.Details.(map[string]any)
+	if details == nil {
+		details = map[string]any{}
+	}
+	n, err := s.o.Store.RevokeTokensByClient(ctx, e.ClientID, s.o.Now())
+	details["tokens_revoked"] = n
+	e.Details = details
+	if err != nil {
+		e.Outcome, e.Error = "failure", "the change is stored but the client's tokens were not revoked"
+	}
+	s.record(ctx, p, e)
+	if err != nil {
+		return fmt.Errorf("revoke tokens of client %s: %w", e.ClientID, err)
+	}
+	return nil
+}
+
 // ListClients returns every client, ordered by id.
 func (s *Service) ListClients(ctx context.Context, p Principal) ([]Client, error) {
 	if err := s.authorize(ctx, p, false, "client.list", ""); err != nil {
@@ -244,6 +267,7 @@ func (s *Service) UpdateClient(ctx context.Context, p Principal, id string, in c
 	}
 	in.ID = id
 	var before Client
+	ends := false
 	view, err := s.change(ctx, id, func(d *document) error {
 		before = Client{Client: d.Client}
 		before.SecretHash = ""
@@ -257,17 +281,25 @@ func (s *Service) UpdateClient(ctx context.Context, p Principal, id string, in c
 		if !needsSecret(c) {
 			c.SecretHash = ""
 		}
+		ends = provider.ChangeEndsTokens(d.Client, c)
 		d.Client = c
 		return nil
 	})
 	if err != nil {
 		return Client{}, err
 	}
-	s.record(ctx, p, audit.AdminEvent{Action: "client.update", ClientID: id, Details: map[string]any{"before": before.Client, "after": view.Client}})
+	e := audit.AdminEvent{Action: "client.update", ClientID: id, Details: map[string]any{"before": before.Client, "after": view.Client}}
+	if ends {
+		if err := s.recordEndingTokens(ctx, p, e); err != nil {
+			return Client{}, err
+		}
+		return view, nil
+	}
+	s.record(ctx, p, e)
 	return view, nil
 }
 
-// SetDisabled disables or enables an API client.
+// SetDisabled disables or enables an API client; disabling revokes its tokens.
 func (s *Service) SetDisabled(ctx context.Context, p Principal, id string, disabled bool) (Client, error) {
 	action := "client.enable"
 	if disabled {
@@ -280,11 +312,17 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id string, disab
 	if err != nil {
 		return Client{}, err
 	}
+	if disabled {
+		if err := s.recordEndingTokens(ctx, p, audit.AdminEvent{Action: action, ClientID: id}); err != nil {
+			return Client{}, err
+		}
+		return view, nil
+	}
 	s.record(ctx, p, audit.AdminEvent{Action: action, ClientID: id})
 	return view, nil
 }
 
-// DeleteClient removes an API client.
+// DeleteClient removes an API client and revokes its tokens.
 func (s *Service) DeleteClient(ctx context.Context, p Principal, id string) error {
 	if err := s.authorize(ctx, p, true, "client.delete", id); err != nil {
 		return err
@@ -300,12 +338,11 @@ func (s *Service) DeleteClient(ctx context.Context, p Principal, id string) erro
 		return notFound(err)
 	}
 	s.refresh(ctx)
-	s.record(ctx, p, audit.AdminEvent{Action: "client.delete", ClientID: id})
-	return nil
+	return s.recordEndingTokens(ctx, p, audit.AdminEvent{Action: "client.delete", ClientID: id})
 }
 
 // RotateSecret gives an API client a new secret, returned once; the old one
-// stops working at once.
+// stops working at once, and so do the tokens the client got with it.
 func (s *Service) RotateSecret(ctx context.Context, p Principal, id string) (string, error) {
 	if err := s.authorize(ctx, p, true, "client.rotate_secret", id); err != nil {
 		return "", err
@@ -323,6 +360,8 @@ func (s *Service) RotateSecret(ctx context.Context, p Principal, id string) (str
 	}); err != nil {
 		return "", err
 	}
-	s.record(ctx, p, audit.AdminEvent{Action: "client.rotate_secret", ClientID: id})
+	if err := s.recordEndingTokens(ctx, p, audit.AdminEvent{Action: "client.rotate_secret", ClientID: id}); err != nil {
+		return "", err
+	}
 	return secret, nil
 }

@@ -29,14 +29,18 @@ func New(db storage.Consents, now func() time.Time) *Store {
 	return &Store{db: db, now: now}
 }
 
-// Remembered reports whether a standing consent covers every one of claims.
-func (s *Store) Remembered(ctx context.Context, clientID, subject string, claims []string) (bool, error) {
+// Remembered reports whether a standing consent, given at or after since, covers
+// every one of claims.
+func (s *Store) Remembered(ctx context.Context, clientID, subject string, claims []string, since time.Time) (bool, error) {
 	c, err := s.db.GetRememberedConsent(ctx, clientID, subject)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("remembered consent: %w", err)
+	}
+	if c.GrantedAt.Before(since) {
+		return false, nil
 	}
 	for _, claim := range claims {
 		if !slices.Contains(c.Claims, claim) {

@@ -38,17 +38,20 @@ func TestRememberedCoversOnlyTheClaimsConsentedTo(t *testing.T) {
 		{"another client", "d", "s", []string{"name"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.Remembered(ctx, tc.client, tc.sub, tc.claims)
+			got, err := s.Remembered(ctx, tc.client, tc.sub, tc.claims, time.Time{})
 			if err != nil || got != tc.wantRemembered {
 				t.Errorf("Remembered = %v, %v; want %v", got, err, tc.wantRemembered)
 			}
 		})
 	}
+	if got, _ := s.Remembered(ctx, "c", "s", []string{"name"}, clock.Add(time.Hour)); got {
+		t.Error("a consent given before the client was created is remembered for it")
+	}
 	had, err := s.Withdraw(ctx, "c", "s", "cli:root")
 	if err != nil || !had {
 		t.Fatalf("Withdraw = %v, %v", had, err)
 	}
-	if got, _ := s.Remembered(ctx, "c", "s", []string{"name"}); got {
+	if got, _ := s.Remembered(ctx, "c", "s", []string{"name"}, time.Time{}); got {
 		t.Error("still remembered after withdrawal")
 	}
 	log, err := s.Log(ctx, "c", "s", 10)

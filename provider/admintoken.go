@@ -79,11 +79,11 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, oidc.ErrServerError().WithParent(err))
 		return
 	}
-	if err := s.store.CreateToken(ctx, storage.Token{
+	if err := s.createToken(ctx, client, storage.Token{
 		ID: claims.ID, ClientID: client.ID, Subject: client.ID, Scopes: scopes,
 		Audience: []string{s.AdminAudience()}, Claims: sealed, CreatedAt: now, ExpiresAt: exp,
 	}); err != nil {
-		s.tokenError(w, r, oidc.ErrServerError().WithParent(err))
+		s.tokenError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{
@@ -118,7 +118,8 @@ func (p AdminPrincipal) Can(role string) bool { return slices.Contains(p.Roles, 
 var ErrInvalidAdminToken = errors.New("invalid admin access token")
 
 // VerifyAdminToken checks an admin API bearer token: the broker's signature, iss,
-// aud, expiry, the admin scope, a role, and that it was not revoked.
+// aud, expiry, the admin scope, that it was not revoked, and that its client still
+// exists, is enabled and has a role now.
 func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincipal, error) {
 	var p AdminPrincipal
 	tok, err := jwt.ParseSigned(raw, s.signatureAlgorithms())
@@ -145,16 +146,33 @@ func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincip
 	if err := claims.Claims.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, AnyAudience: jwt.Audience{s.AdminAudience()}, Time: s.now()}, 0); err != nil {
 		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
 	}
-	if !slices.Contains(strings.Fields(claims.Scope), ScopeAdmin) || len(claims.Roles) == 0 {
-		return p, fmt.Errorf("%w: no admin scope or role", ErrInvalidAdminToken)
+	if !slices.Contains(strings.Fields(claims.Scope), ScopeAdmin) {
+		return p, fmt.Errorf("%w: no admin scope", ErrInvalidAdminToken)
 	}
-	if _, err := s.liveToken(ctx, claims.ID); err != nil {
+	t, client, err := s.liveTokenOfClient(ctx, claims.ID)
+	if err != nil {
 		if errors.Is(err, storage.ErrUnavailable) {
 			return p, err
 		}
 		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
 	}
-	return AdminPrincipal{ClientID: claims.ClientID, Roles: claims.Roles, TokenID: claims.ID}, nil
+	if t.ClientID != claims.ClientID {
+		return p, fmt.Errorf("%w: token %s was issued to %s, not %s", ErrInvalidAdminToken, claims.ID, t.ClientID, claims.ClientID)
+	}
+	// A role counts only if the client has it now and had it when the token was
+	// issued: a role an admin removes stops working at once, and a process whose
+	// cache has not yet seen the removal still does not grant it to a token issued
+	// after it.
+	var roles []string
+	for _, r := range claims.Roles {
+		if slices.Contains(client.Roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	if len(roles) == 0 {
+		return p, fmt.Errorf("%w: client %s has none of the token's roles", ErrInvalidAdminToken, client.ID)
+	}
+	return AdminPrincipal{ClientID: client.ID, Roles: roles, TokenID: claims.ID}, nil
 }
 
 func (s *Server) signatureAlgorithms() []jose.SignatureAlgorithm {

@@ -28,6 +28,12 @@ type Client struct {
 	jwks       *jose.JSONWebKeySet
 	idTokenTTL time.Duration
 	accessTTL  time.Duration
+	// createdAt tells this client from an earlier one with the same id: what was
+	// granted before it (tokens, single sign-on, remembered consent) belongs to
+	// that earlier client, not to this one.
+	createdAt time.Time
+	// version is the version of the record this was decoded from.
+	version int64
 }
 
 var _ op.Client = (*Client)(nil)
@@ -84,8 +90,20 @@ func clientFromRecord(rec storage.Client, defaults config.Tokens) (*Client, erro
 	if err := json.Unmarshal(rec.Settings, &settings); err != nil {
 		return nil, fmt.Errorf("decode client %s: %w", rec.ID, err)
 	}
-	return newClient(settings, rec.Source, defaults)
+	if settings.Disabled {
+		return nil, fmt.Errorf("client %s is disabled: %w", rec.ID, storage.ErrNotFound)
+	}
+	c, err := newClient(settings, rec.Source, defaults)
+	if err != nil {
+		return nil, err
+	}
+	c.createdAt, c.version = rec.CreatedAt, rec.Version
+	return c, nil
 }
+
+// predates reports whether something granted at t was granted to an earlier
+// client with this id.
+func (c *Client) predates(t time.Time) bool { return t.Before(c.createdAt) }
 
 // CheckSecret compares in constant time.
 func (c *Client) CheckSecret(secret string) bool {

@@ -74,9 +74,11 @@ func (cc *clientCache) Refresh(ctx context.Context) error {
 
 // SyncConfigClients makes the stored config clients equal to the file's: new ones
 // created, changed ones updated, removed ones deleted. API clients are left alone,
-// and a config client may not take the id of an API client.
+// and a config client may not take the id of an API client. A removed client, and
+// one whose change ends its tokens (ChangeEndsTokens), loses the tokens it holds.
 func SyncConfigClients(ctx context.Context, store storage.Storage, clients []config.Client, now time.Time) error {
 	want := map[string]json.RawMessage{}
+	wantSettings := map[string]config.Client{}
 	for _, cl := range clients {
 		c, err := newClient(cl, "config", config.Tokens{})
 		if err != nil {
@@ -86,7 +88,7 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 		if err != nil {
 			return fmt.Errorf("encode client %s: %w", cl.ID, err)
 		}
-		want[cl.ID] = doc
+		want[cl.ID], wantSettings[cl.ID] = doc, c.Client
 	}
 	existing, err := store.ListClients(ctx)
 	if err != nil {
@@ -99,6 +101,9 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 			if _, keep := want[rec.ID]; !keep {
 				if err := store.DeleteClient(ctx, rec.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 					return fmt.Errorf("delete client %s: %w", rec.ID, err)
+				}
+				if err := revokeClientTokens(ctx, store, rec.ID, now); err != nil {
+					return err
 				}
 			}
 		}
@@ -115,10 +120,30 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 				c.Settings, c.UpdatedAt = doc, now
 				return c, nil
 			})
+			if err == nil && configChangeEndsTokens(rec, wantSettings[id]) {
+				err = revokeClientTokens(ctx, store, id, now)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("store client %s: %w", id, err)
 		}
+	}
+	return nil
+}
+
+// configChangeEndsTokens compares a stored config client with the file's; a
+// stored document that no longer decodes is treated as changed in every way.
+func configChangeEndsTokens(stored storage.Client, after config.Client) bool {
+	var before config.Client
+	if err := json.Unmarshal(stored.Settings, &before); err != nil {
+		return true
+	}
+	return ChangeEndsTokens(before, after)
+}
+
+func revokeClientTokens(ctx context.Context, store storage.Storage, id string, now time.Time) error {
+	if _, err := store.RevokeTokensByClient(ctx, id, now); err != nil {
+		return fmt.Errorf("revoke tokens of client %s: %w", id, err)
 	}
 	return nil
 }

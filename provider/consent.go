@@ -31,7 +31,7 @@ func (s *Server) needsConsent(ctx context.Context, client *Client, st *loginStat
 	if !client.Consent || s.consents == nil || st.Identity == nil {
 		return false, nil
 	}
-	remembered, err := s.consents.Remembered(ctx, client.ID, st.Subject, consentClaims(st.Identity, st.Params.Scopes, client, st.Params.Claims))
+	remembered, err := s.consents.Remembered(ctx, client.ID, st.Subject, consentClaims(st.Identity, st.Params.Scopes, client, st.Params.Claims), client.createdAt)
 	return !remembered, err
 }
 
@@ -112,7 +112,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 // loginSucceeded remembers the login for single sign-on and writes the audit record.
 func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
 	id := a.state.Identity
-	s.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime})
+	s.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
 	s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", a.state.Subject)
 	s.metrics.LoginFinished(id.Connector, client.ID, OutcomeSuccess)
 	s.audit(ctx, LoginEvent{

@@ -361,11 +361,11 @@ type memConsents struct {
 	decisions []provider.ConsentDecision
 }
 
-func (m *memConsents) Remembered(_ context.Context, clientID, subject string, claims []string) (bool, error) {
+func (m *memConsents) Remembered(_ context.Context, clientID, subject string, claims []string, since time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, d := range m.decisions {
-		if d.ClientID == clientID && d.Subject == subject && d.Granted && d.Remember {
+		if d.ClientID == clientID && d.Subject == subject && d.Granted && d.Remember && !d.Time.Before(since) {
 			return true, nil
 		}
 	}

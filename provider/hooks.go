@@ -40,8 +40,9 @@ const (
 // ConsentStore keeps people's consent decisions for clients that ask for consent.
 type ConsentStore interface {
 	// Remembered reports whether the person remembered consent to this client for
-	// at least these claims (and has not withdrawn it).
-	Remembered(ctx context.Context, clientID, subject string, claims []string) (bool, error)
+	// at least these claims (and has not withdrawn it) at or after since: a consent
+	// from before was given to an earlier client with the same id.
+	Remembered(ctx context.Context, clientID, subject string, claims []string, since time.Time) (bool, error)
 	// Record stores one decision (approve or decline), with its time and the exact
 	// claims shown.
 	Record(ctx context.Context, d ConsentDecision) error

@@ -78,7 +78,7 @@ func (o opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (
 		CreatedAt:     now,
 		ExpiresAt:     now.Add(client.accessTTL),
 	}
-	if err := o.s.store.CreateToken(ctx, t); err != nil {
+	if err := o.s.createToken(ctx, client, t); err != nil {
 		return "", time.Time{}, fmt.Errorf("store access token: %w", err)
 	}
 	return t.ID, t.ExpiresAt, nil
@@ -222,16 +222,36 @@ func (o opStorage) ValidateJWTProfileScopes(context.Context, string, []string) (
 
 func (o opStorage) Health(ctx context.Context) error { return o.s.store.Ping(ctx) }
 
-// liveToken returns a token that exists, is not expired and is not revoked.
+// liveToken returns a token that exists, is not expired and is not revoked, of a
+// client that is still there and enabled.
 func (s *Server) liveToken(ctx context.Context, id string) (storage.Token, error) {
+	t, _, err := s.liveTokenOfClient(ctx, id)
+	return t, err
+}
+
+// liveTokenOfClient is liveToken that also returns the token's client as it is now.
+// The token row decides exactly, on every replica: changes that end a client's
+// tokens revoke them in storage, and a replica whose cache is stale cannot issue
+// one (createToken). The client check (through the cache, so no extra round
+// trip) is the second line: it refuses the tokens of a deleted or disabled
+// client should their revocation have failed, and those of an earlier client
+// with the same id.
+func (s *Server) liveTokenOfClient(ctx context.Context, id string) (storage.Token, *Client, error) {
 	t, err := s.store.GetToken(ctx, id)
 	if err != nil {
-		return t, fmt.Errorf("token %s: %w", id, err)
+		return t, nil, fmt.Errorf("token %s: %w", id, err)
 	}
 	if !t.RevokedAt.IsZero() {
-		return t, fmt.Errorf("token %s: revoked", id)
+		return t, nil, fmt.Errorf("token %s: revoked", id)
 	}
-	return t, nil
+	client, err := s.clients.Get(ctx, t.ClientID)
+	if err != nil {
+		return t, nil, fmt.Errorf("token %s: client %s: %w", id, t.ClientID, err)
+	}
+	if client.predates(t.CreatedAt) {
+		return t, nil, fmt.Errorf("token %s: issued to an earlier client %s", id, t.ClientID)
+	}
+	return t, client, nil
 }
 
 // fromOpenIDLogin reports whether the token came from an authorization code

@@ -113,6 +113,9 @@ type ssoLogin struct {
 	Identity connectors.Identity `json:"id"`
 	Subject  string              `json:"sub"`
 	AuthTime time.Time           `json:"at"`
+	// ClientCreated is the client's creation time: a client deleted and created
+	// again with the same id does not inherit the login.
+	ClientCreated time.Time `json:"cc"`
 }
 
 func ssoKey(clientID string) string { return "login:" + clientID }
@@ -160,7 +163,7 @@ func (s *Server) reusableLogin(r *http.Request, client *Client, st *loginState, 
 	}
 	p := st.Params
 	switch {
-	case slices.Contains(p.Prompt, "login"):
+	case slices.Contains(p.Prompt, "login"), !l.ClientCreated.Equal(client.createdAt):
 		return l, false
 	case p.MaxAge != nil && now.Sub(l.AuthTime) > time.Duration(*p.MaxAge)*time.Second:
 		return l, false

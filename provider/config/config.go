@@ -156,6 +156,11 @@ type Client struct {
 
 	IDTokenLifetime     Duration `yaml:"id_token_lifetime" json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime" json:"access_token_lifetime,omitempty"`
+
+	// Disabled keeps the client in the file but refuses it everywhere (no login,
+	// no token, no token check); the tokens it holds are revoked at start-up. For
+	// an API client the admin API's disable sets the same field.
+	Disabled bool `yaml:"disabled" json:"disabled,omitempty"`
 }
 
 // ResourceServer is what a resource server client may introspect.

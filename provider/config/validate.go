@@ -138,7 +138,11 @@ func (c *Config) Validate() Problems {
 			p.Add("trusted_proxies: %q is not a CIDR", cidr)
 		}
 	}
-	if longest := max(c.Tokens.IDToken.D(), c.Tokens.AccessToken.D()); c.Keys.Retention.D() < longest+time.Minute {
+	longest := max(c.Tokens.IDToken.D(), c.Tokens.AccessToken.D())
+	for _, cl := range c.Clients {
+		longest = max(longest, cl.IDTokenLifetime.D(), cl.AccessTokenLifetime.D())
+	}
+	if c.Keys.Retention.D() < longest+time.Minute {
 		p.Add("keys.retention: %s is too short: a retired key must stay published longer than the tokens it signed live (%s)", c.Keys.Retention.D(), longest)
 	}
 	rl := c.Login.OrderRateLimit
@@ -148,9 +152,12 @@ func (c *Config) Validate() Problems {
 	if rl.Window.D() <= 0 {
 		p.Add("login.order_rate_limit.window: must be a positive duration such as 10m")
 	}
-	if c.Tokens.Code.D() > 10*time.Minute {
-		p.Add("tokens.code_lifetime: at most 10m (RFC 6749)")
-	}
+	checkLifetimes(&p,
+		lifetime{"tokens.access_token_lifetime", c.Tokens.AccessToken, MaxAccessTokenLifetime},
+		lifetime{"tokens.id_token_lifetime", c.Tokens.IDToken, MaxIDTokenLifetime},
+		lifetime{"tokens.code_lifetime", c.Tokens.Code, MaxCodeLifetime},
+		lifetime{"login.lifetime", c.Login.Lifetime, MaxLoginLifetime},
+		lifetime{"login.session_lifetime", c.Login.SessionLifetime, MaxSessionLifetime})
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		p.Add("log.level: %q is not debug, info, warn or error", c.Log.Level)
 	}
@@ -300,6 +307,9 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	if cl.AccessTokenFormat != "opaque" && cl.AccessTokenFormat != "jwt" {
 		p.Add("access_token_format: %q is not opaque or jwt", cl.AccessTokenFormat)
 	}
+	checkLifetimes(&p,
+		lifetime{"access_token_lifetime", cl.AccessTokenLifetime, MaxAccessTokenLifetime},
+		lifetime{"id_token_lifetime", cl.IDTokenLifetime, MaxIDTokenLifetime})
 	for name, colour := range map[string]string{"primary_color": cl.Theme.PrimaryColor, "primary_text_color": cl.Theme.PrimaryText, "background_color": cl.Theme.Background} {
 		if colour != "" && !colourPattern.MatchString(colour) {
 			p.Add("theme.%s: %q is not a #rgb or #rrggbb colour", name, colour)

@@ -44,6 +44,14 @@ type Client struct {
 	Settings  json.RawMessage
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Version changes with every update (set by storage; ignored on create).
+	Version int64
+}
+
+// ClientRecord names one version of one incarnation of a client's record.
+type ClientRecord struct {
+	CreatedAt time.Time
+	Version   int64
 }
 
 // Clients stores relying parties. Every change bumps the "clients" generation.
@@ -132,6 +140,12 @@ type Token struct {
 	ExpiresAt time.Time
 	// RevokedAt is zero unless revoked.
 	RevokedAt time.Time
+	// IssuedUnder, when its Version is set, is the client record the issuer
+	// authenticated the client against: CreateToken stores the token only if the
+	// client's record is still exactly that one, else ErrConflict, so a process
+	// with a stale view of a changed or deleted client cannot issue a token.
+	// GetToken leaves it empty.
+	IssuedUnder ClientRecord
 }
 
 // Tokens stores access tokens so they can be revoked and introspected.
@@ -148,6 +162,9 @@ type Tokens interface {
 	// browser session (logout); the same person's tokens from another browser live
 	// on. An empty session revokes nothing.
 	RevokeTokensOfSession(ctx context.Context, clientID, subject, session string, at time.Time) (int64, error)
+	// RevokeTokensByClient revokes every token of the client (it was deleted,
+	// disabled, re-keyed or lost a right) and returns how many.
+	RevokeTokensByClient(ctx context.Context, clientID string, at time.Time) (int64, error)
 }
 
 // SigningKey is a token signing key. PrivateKey is encrypted by the caller.

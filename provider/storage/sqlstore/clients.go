@@ -27,6 +27,7 @@ func scanClient(row scanner) (storage.Client, int64, error) {
 	c.Settings = settings
 	c.CreatedAt = fromMillis(created)
 	c.UpdatedAt = fromMillis(updated)
+	c.Version = vr
 	return c, vr, nil
 }
 

@@ -24,11 +24,22 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = s.now()
 	}
-	_, err = s.exec(ctx,
-		"INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		t.ID, t.ClientID, t.Subject, t.AuthRequestID, t.Session, scopes, audience, text(t.Claims),
-		millis(t.CreatedAt), millis(t.ExpiresAt), nullMillis(t.RevokedAt))
-	return s.fail("create token "+t.ID, err)
+	args := []any{t.ID, t.ClientID, t.Subject, t.AuthRequestID, t.Session, scopes, audience, text(t.Claims),
+		millis(t.CreatedAt), millis(t.ExpiresAt), nullMillis(t.RevokedAt)}
+	if t.IssuedUnder.Version == 0 {
+		_, err = s.exec(ctx, "INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", args...)
+		return s.fail("create token "+t.ID, err)
+	}
+	// One statement still: the client's row is read by primary key in the insert.
+	n, err := s.execCount(ctx, "INSERT INTO tokens ("+tokenColumns+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM clients WHERE id = ? AND created_at = ? AND version = ?",
+		append(args, t.ClientID, millis(t.IssuedUnder.CreatedAt), t.IssuedUnder.Version)...)
+	if err != nil {
+		return s.fail("create token "+t.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("create token %s: client %s changed since it was read: %w", t.ID, t.ClientID, storage.ErrConflict)
+	}
+	return nil
 }
 
 // GetToken returns the token, revoked or not; ErrNotFound if unknown or expired.
@@ -97,6 +108,15 @@ func (s *Store) RevokeTokensOfSession(ctx context.Context, clientID, subject, se
 	n, err := s.execCount(ctx,
 		"UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND subject = ? AND browser_session = ? AND revoked_at IS NULL",
 		millis(at), clientID, subject, session)
+	if err != nil {
+		return 0, s.fail("revoke tokens of client "+clientID, err)
+	}
+	return n, nil
+}
+
+// RevokeTokensByClient revokes the unrevoked tokens of the client.
+func (s *Store) RevokeTokensByClient(ctx context.Context, clientID string, at time.Time) (int64, error) {
+	n, err := s.execCount(ctx, "UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", millis(at), clientID)
 	if err != nil {
 		return 0, s.fail("revoke tokens of client "+clientID, err)
 	}

@@ -18,6 +18,9 @@ type Config struct {
 	// MasterKey encrypts signing keys and server secrets at rest: 32 bytes, base64 or
 	// hex. Give it through the environment: master_key: ${PORTVAKT_MASTER_KEY}.
 	MasterKey string `yaml:"master_key"`
+	// MasterKeySource says where MasterKey came from (a file, an environment
+	// variable), so that a key that does not fit the database is named at start-up.
+	MasterKeySource string `yaml:"-"`
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed for the client IP.
 	TrustedProxies []string `yaml:"trusted_proxies"`
 

@@ -150,3 +150,19 @@ func TestValidateResourceServer(t *testing.T) {
 		})
 	}
 }
+
+func TestParseNamesTheMasterKeySource(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"master_key: ${MASTER}", "environment variable MASTER (master_key in the configuration)"},
+		{"master_key: \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"", "master_key in the configuration"},
+	} {
+		doc := strings.Replace(validYAML, "master_key: ${MASTER}", tc.line, 1)
+		cfg, err := Parse([]byte(doc), env(map[string]string{"MASTER": "k", "DB_PASSWORD": "p", "SHOP_SECRET": "a-long-shop-secret"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MasterKeySource != tc.want {
+			t.Errorf("%s: source %q, want %q", tc.line, cfg.MasterKeySource, tc.want)
+		}
+	}
+}

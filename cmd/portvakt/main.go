@@ -25,6 +25,7 @@ Usage:
   portvakt audit verify|export|purge --config FILE [filters]
   portvakt sim se-bankid|no-bankid|fi-ftn|dk-mitid [--addr ...] [--auto-approve]
   portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--json]
+  portvakt health [--url http://127.0.0.1:8080/readyz]
   portvakt version
 
 Run 'portvakt <command> -h' for a command's flags.
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"consents": runConsents,
 		"audit":    runAudit,
 		"bench":    runBench,
+		"health":   runHealth,
 		"version": func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, version())
 			return err

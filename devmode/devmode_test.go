@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/portvakt/portvakt/connectors"
 )
 
 // devServer runs dev mode in the test process on a free port.
@@ -208,3 +210,16 @@ func idTokenClaims(t *testing.T, tok *oauth2.Token) map[string]any {
 }
 
 func base64URL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// TestDevWritesCurrentConnectorKeys: dev mode's connector configs use the
+// snake_case keys, so it logs no deprecation warnings of its own.
+func TestDevWritesCurrentConnectorKeys(t *testing.T) {
+	d := startDevServer(t, t.TempDir(), true)
+	for _, c := range d.env.Simulators.ConnectorConfigs() {
+		for key := range c.Config {
+			if connectors.SnakeCase(key) != key {
+				t.Errorf("connector %s: key %q is the deprecated spelling of %q", c.ID, key, connectors.SnakeCase(key))
+			}
+		}
+	}
+}

@@ -56,8 +56,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  admin:      %s/admin/ (client %s / %s)\n  simulators: %s/sim/\n  data:       %s\n\n",
+	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  admin:      %s/admin/ (client %s / %s)\n  simulators: %s/sim/\n  data:       %s\n  master key: %s\n\n",
 		env.Issuer, env.Issuer, devmode.DemoClientID, devmode.DemoClientSecret,
-		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, o.Data)
+		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, o.Data, env.Broker.Config.MasterKeySource)
 	return env.Wait()
 }

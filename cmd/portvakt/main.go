@@ -16,7 +16,7 @@ import (
 const usage = `portvakt: an OpenID Connect broker for the Nordic national eIDs.
 
 Usage:
-  portvakt dev [--addr 127.0.0.1:8080] [--data ./.portvakt-dev] [--auto-approve]
+  portvakt dev [--addr 127.0.0.1:8080] [--data ./.portvakt-dev] [--master-key-file FILE] [--auto-approve]
   portvakt serve --config FILE
   portvakt migrate --config FILE
   portvakt keys list|rotate [--alg RS256]|master-key --config FILE

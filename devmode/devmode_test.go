@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -28,19 +26,7 @@ type devServer struct {
 
 func startDevServer(t *testing.T, data string, autoApprove bool) *devServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	env, err := Start(ctx, ln, Options{Data: data, AutoApprove: autoApprove, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	d := &devServer{issuer: env.Issuer, env: env, cancel: cancel}
-	t.Cleanup(d.stop)
-	return d
+	return startDevServerWith(t, Options{Data: data, AutoApprove: autoApprove})
 }
 
 func (d *devServer) stop() {

@@ -62,6 +62,9 @@ func OpenKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, lo
 		RotationPeriod: cfg.Keys.RotationPeriod.D(), Retention: cfg.Keys.Retention.D(),
 	})
 	if err := m.Init(ctx); err != nil {
+		if errors.Is(err, keys.ErrDecrypt) {
+			return nil, nil, wrongMasterKey(cfg, err)
+		}
 		return nil, nil, fmt.Errorf("signing keys: %w", err)
 	}
 	return m, sealer, nil

@@ -3,32 +3,52 @@ package connectors
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 )
 
-// Duration is a time.Duration written as "10s" in JSON.
+// Duration is the one duration type of the configuration, the broker's YAML and
+// the connectors' JSON alike: a Go duration ("90s", "15m", "2160h") or a bare
+// number of seconds.
 type Duration time.Duration
 
-// MarshalJSON writes the duration as a Go duration string.
-func (d Duration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Duration(d).String())
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalText writes a Go duration string, which both forms read back.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText reads a Go duration or a number of seconds (YAML hands both over
+// as text).
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := parseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
 }
 
-// UnmarshalJSON accepts a Go duration string ("1.5s") or a number of seconds.
+// UnmarshalJSON reads a JSON string as UnmarshalText does, and a JSON number as
+// seconds.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
+	if err := json.Unmarshal(b, &s); err != nil {
+		s = string(b)
 	}
-	var secs float64
-	if err := json.Unmarshal(b, &secs); err != nil {
-		return fmt.Errorf("duration: want a string like \"10s\" or seconds: %w", err)
+	return d.UnmarshalText([]byte(s))
+}
+
+// maxSeconds keeps a number of seconds inside time.Duration (and out of NaN).
+const maxSeconds = float64(math.MaxInt64 / int64(time.Second))
+
+func parseDuration(s string) (time.Duration, error) {
+	if v, err := time.ParseDuration(s); err == nil {
+		return v, nil
 	}
-	*d = Duration(secs * float64(time.Second))
-	return nil
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && math.Abs(secs) <= maxSeconds {
+		return time.Duration(secs * float64(time.Second)), nil
+	}
+	return 0, fmt.Errorf("duration %q: want a number with a unit, like \"10s\", \"15m\" or \"2h\", or a number of seconds", s)
 }

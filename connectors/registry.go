@@ -41,6 +41,15 @@ func (reg Registry) Open(ctx context.Context, typ, id string, raw json.RawMessag
 		return nil, fmt.Errorf("connector %q: unknown type %q (known: %v)", id, typ, reg.Types())
 	}
 	cfg := newConfig()
+	raw, renamed, err := renameOldKeys(raw)
+	if err != nil {
+		return nil, fmt.Errorf("connector %q: %w", id, err)
+	}
+	for _, r := range renamed {
+		if deps.Logger != nil {
+			deps.Logger.Warn("connector config key is deprecated; rename it", "connector", id, "old", r.old, "new", r.new)
+		}
+	}
 	if len(raw) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()

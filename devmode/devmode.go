@@ -4,20 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/demo"
 	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
 )
 
 // Options are dev mode's settings; the zero value of each field has a default.
@@ -26,6 +23,11 @@ type Options struct {
 	Issuer string
 	// Data keeps the database and master key across restarts (default .portvakt-dev).
 	Data string
+	// MasterKey is the master key itself, when it comes from outside (the
+	// environment); MasterKeySource names where, for messages. Without it the key is
+	// read from MasterKeyFile (default Data/master.key), made there on first start.
+	MasterKey, MasterKeySource string
+	MasterKeyFile              string
 	// DBDriver is sqlite (default) or mysql; DSN defaults to a SQLite file in Data.
 	DBDriver, DSN string
 	// AutoApprove makes the simulators approve at once.
@@ -123,10 +125,11 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	if err := os.MkdirAll(o.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	masterKey, err := masterKey(filepath.Join(o.Data, "master.key"))
+	key, err := loadMasterKey(o)
 	if err != nil {
 		return nil, err
 	}
+	logger.Info("master key", "source", key.source)
 	sims, err := startSimulators(ctx, o.Issuer, o.AutoApprove, logger)
 	if err != nil {
 		return nil, err
@@ -135,13 +138,14 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	sims.mount(mux)
 	root.set(mux)
 
-	cfg, err := devConfig(o, masterKey, sims)
+	cfg, err := devConfig(o, key.value, sims)
 	if err != nil {
 		return nil, err
 	}
+	cfg.MasterKeySource = key.source
 	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/"})
 	if err != nil {
-		return nil, err
+		return nil, key.explain(err, o)
 	}
 	if err := sims.registerBroker(b); err != nil {
 		b.Store.Close()
@@ -170,25 +174,6 @@ const (
 	AuditorClientID     = "auditor"
 	AuditorClientSecret = "auditor-secret"
 )
-
-// masterKey reads the dev master key, making one on first start.
-func masterKey(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return strings.TrimSpace(string(b)), nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("read master key: %w", err)
-	}
-	k, err := keys.GenerateMasterKey()
-	if err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("write master key: %w", err)
-	}
-	return k, nil
-}
 
 // devConfig is dev mode's configuration: what a production file would hold, with
 // the simulators as the eIDs.

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/portvakt/portvakt/connectors"
 )
 
 // devServer runs dev mode in the test process on a free port.
@@ -26,19 +26,7 @@ type devServer struct {
 
 func startDevServer(t *testing.T, data string, autoApprove bool) *devServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	env, err := Start(ctx, ln, Options{Data: data, AutoApprove: autoApprove, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	d := &devServer{issuer: env.Issuer, env: env, cancel: cancel}
-	t.Cleanup(d.stop)
-	return d
+	return startDevServerWith(t, Options{Data: data, AutoApprove: autoApprove})
 }
 
 func (d *devServer) stop() {
@@ -208,3 +196,16 @@ func idTokenClaims(t *testing.T, tok *oauth2.Token) map[string]any {
 }
 
 func base64URL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// TestDevWritesCurrentConnectorKeys: dev mode's connector configs use the
+// snake_case keys, so it logs no deprecation warnings of its own.
+func TestDevWritesCurrentConnectorKeys(t *testing.T) {
+	d := startDevServer(t, t.TempDir(), true)
+	for _, c := range d.env.Simulators.ConnectorConfigs() {
+		for key := range c.Config {
+			if connectors.SnakeCase(key) != key {
+				t.Errorf("connector %s: key %q is the deprecated spelling of %q", c.ID, key, connectors.SnakeCase(key))
+			}
+		}
+	}
+}

@@ -79,7 +79,7 @@ func (s *Simulators) mount(mux *http.ServeMux) {
 // URLs and trust material differ from production.
 func (s *Simulators) connectorConfigs() []config.Connector {
 	oidc := func(id, typ string, extra map[string]any) config.Connector {
-		c := map[string]any{"issuer": s.issuer + "/sim/" + id, "clientID": DevUpstreamClient, "clientSecret": s.clientSecret}
+		c := map[string]any{"issuer": s.issuer + "/sim/" + id, "client_id": DevUpstreamClient, "client_secret": s.clientSecret}
 		for k, v := range extra {
 			c[k] = v
 		}
@@ -87,12 +87,12 @@ func (s *Simulators) connectorConfigs() []config.Connector {
 	}
 	return []config.Connector{
 		{ID: "se-bankid", Type: "sebankid", Config: map[string]any{
-			"baseURL": s.BankIDAPI, "caPEM": string(s.BankID.CAPEM()),
-			"certPEM": string(s.bankidCert), "keyPEM": string(s.bankidKey),
+			"base_url": s.BankIDAPI, "ca_pem": string(s.BankID.CAPEM()),
+			"cert_pem": string(s.bankidCert), "key_pem": string(s.bankidKey),
 		}},
 		oidc("no-bankid", "nobankid", nil),
-		oidc("fi-ftn", "fiftn", map[string]any{"clientSecret": "", "generateKeys": true, "spName": "portvakt dev", "sendLoginHint": true}),
-		oidc("dk-mitid", "dkmitid", map[string]any{"requestCPR": true, "sendCPRHint": true}),
+		oidc("fi-ftn", "fiftn", map[string]any{"client_secret": "", "generate_keys": true, "sp_name": "portvakt dev", "send_login_hint": true}),
+		oidc("dk-mitid", "dkmitid", map[string]any{"request_cpr": true, "send_cpr_hint": true}),
 	}
 }
 

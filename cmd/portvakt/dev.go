@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/portvakt/portvakt/devmode"
@@ -27,6 +28,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.Issuer, "issuer", "", "issuer URL (default http://<addr>, with 127.0.0.1 for an unspecified host)")
 	fs.StringVar(&o.Data, "data", ".portvakt-dev", "directory for the database and master key, kept across restarts")
+	fs.StringVar(&o.MasterKeyFile, "master-key-file", "", "master key file, made on first start (default <data>/master.key; "+devmode.MasterKeyEnv+" in the environment wins)")
 	fs.StringVar(&o.DBDriver, "db-driver", "sqlite", "sqlite, or mysql with --dsn")
 	fs.StringVar(&o.DSN, "dsn", "", "database DSN (default: a SQLite file in --data)")
 	fs.BoolVar(&o.AutoApprove, "auto-approve", false, "simulators approve at once, as the login_hint=sub:<id> person or a default test user")
@@ -37,6 +39,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	o.ExtraRedirectURIs = redirects
+	if k, ok := os.LookupEnv(devmode.MasterKeyEnv); ok && k != "" {
+		o.MasterKey, o.MasterKeySource = k, "environment variable "+devmode.MasterKeyEnv
+	}
 	logger, err := logging.New(stderr, o.LogLevel, o.LogFormat)
 	if err != nil {
 		return err
@@ -51,8 +56,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  admin:      %s/admin/ (client %s / %s)\n  simulators: %s/sim/\n  data:       %s\n\n",
+	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  admin:      %s/admin/ (client %s / %s)\n  simulators: %s/sim/\n  data:       %s\n  master key: %s\n\n",
 		env.Issuer, env.Issuer, devmode.DemoClientID, devmode.DemoClientSecret,
-		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, o.Data)
+		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, o.Data, env.Broker.Config.MasterKeySource)
 	return env.Wait()
 }

@@ -16,7 +16,7 @@ import (
 const usage = `portvakt: an OpenID Connect broker for the Nordic national eIDs.
 
 Usage:
-  portvakt dev [--addr 127.0.0.1:8080] [--data ./.portvakt-dev] [--auto-approve]
+  portvakt dev [--addr 127.0.0.1:8080] [--data ./.portvakt-dev] [--master-key-file FILE] [--auto-approve]
   portvakt serve --config FILE
   portvakt migrate --config FILE
   portvakt keys list|rotate [--alg RS256]|master-key --config FILE
@@ -25,6 +25,7 @@ Usage:
   portvakt audit verify|checkpoint|export|purge --config FILE [filters]
   portvakt sim se-bankid|no-bankid|fi-ftn|dk-mitid [--addr ...] [--auto-approve]
   portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--json]
+  portvakt health [--url http://127.0.0.1:8080/readyz]
   portvakt version
 
 Run 'portvakt <command> -h' for a command's flags.
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"consents": runConsents,
 		"audit":    runAudit,
 		"bench":    runBench,
+		"health":   runHealth,
 		"version": func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, version())
 			return err

@@ -8,19 +8,19 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 )
 
-// Config configures the connector. The upstream fields (issuer, clientID, keys,
+// Config configures the connector. The upstream fields (issuer, client_id, keys,
 // timeout) are at the top level.
 type Config struct {
 	oidcup.Upstream
 	// RequestCPR asks for scope ssn, so the CPR number is released (for private
 	// service providers the broker then runs its CPR match).
-	RequestCPR bool `json:"requestCPR,omitempty"`
+	RequestCPR bool `json:"request_cpr,omitempty"`
 	// SendCPRHint passes a CPR number from the broker's login_hint as
 	// idp_params.mitid.cpr_hint. Brokers only accept it in an encrypted request
 	// object or over server-to-server channels, so this is for the simulator.
-	SendCPRHint bool `json:"sendCPRHint,omitempty"`
+	SendCPRHint bool `json:"send_cpr_hint,omitempty"`
 	// RequestObject is "" (plain query) or "signed" (a signed request object too).
-	RequestObject string `json:"requestObject,omitempty"`
+	RequestObject string `json:"request_object,omitempty"`
 }
 
 // Dev client registration used by DevConfig.

@@ -2,7 +2,7 @@
 // OpenID provider (modelled on the Signaturgruppen broker).
 //
 // Profile: authorization code flow with PKCE S256, scopes "openid mitid" and, when
-// the config's requestCPR is set, "ssn" for the CPR number (whether a relying
+// the config's request_cpr is set, "ssn" for the CPR number (whether a relying
 // party gets it is the broker's decision, not the connector's). The request names
 // the IdP with idp_values=mitid and passes idp_params
 // {"mitid":{"loa_value":...,"reference_text":base64(≤130 characters)}}; the

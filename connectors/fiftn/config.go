@@ -13,21 +13,21 @@ import (
 // maxSPNameLength is the FTN limit on ftn_spname.
 const maxSPNameLength = 40
 
-// Config configures the connector. The upstream fields (issuer, clientID, keys,
+// Config configures the connector. The upstream fields (issuer, client_id, keys,
 // timeout) are at the top level. Client authentication is always
 // private_key_jwt, and both a signing and an encryption key are needed.
 type Config struct {
 	oidcup.Upstream
 	// SPName is the service name the person sees at the bank (ftn_spname).
-	SPName string `json:"spName"`
+	SPName string `json:"sp_name"`
 	// TestEnvironment asks for http://ftn.ficora.fi/2017/loatest2 instead of
 	// loa2, as brokers' pre-production environments require.
-	TestEnvironment bool `json:"testEnvironment,omitempty"`
+	TestEnvironment bool `json:"test_environment,omitempty"`
 	// SendLoginHint puts a HETU from the broker's login_hint into the request
 	// object as login_hint. FTN brokers ignore it; the simulator picks the test
 	// user by it. The request object is signed, not encrypted, so leave it off in
 	// production.
-	SendLoginHint bool `json:"sendLoginHint,omitempty"`
+	SendLoginHint bool `json:"send_login_hint,omitempty"`
 }
 
 // Dev client registration used by DevConfig.
@@ -50,13 +50,13 @@ func DevConfig(issuer string) *Config {
 // on first use, not here.
 func (c *Config) Open(ctx context.Context, id string, deps connectors.Deps) (connectors.Connector, error) {
 	if c.SPName == "" {
-		return nil, errors.New("fiftn: spName is required")
+		return nil, errors.New("fiftn: sp_name is required")
 	}
 	if utf8.RuneCountInString(c.SPName) > maxSPNameLength {
-		return nil, fmt.Errorf("fiftn: spName is longer than %d characters", maxSPNameLength)
+		return nil, fmt.Errorf("fiftn: sp_name is longer than %d characters", maxSPNameLength)
 	}
 	if c.ClientAuth != "" && c.ClientAuth != oidcup.AuthPrivateKeyJWT {
-		return nil, fmt.Errorf("fiftn: clientAuth must be %s", oidcup.AuthPrivateKeyJWT)
+		return nil, fmt.Errorf("fiftn: client_auth must be %s", oidcup.AuthPrivateKeyJWT)
 	}
 	up := c.Upstream
 	up.ClientAuth = oidcup.AuthPrivateKeyJWT

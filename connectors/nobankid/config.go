@@ -11,7 +11,7 @@ import (
 // defaultScopes are asked for unless the config names others.
 func defaultScopes() []string { return []string{"openid", "profile", "nnin_altsub"} }
 
-// Config configures the connector. The upstream fields (issuer, clientID, keys,
+// Config configures the connector. The upstream fields (issuer, client_id, keys,
 // timeout) are at the top level.
 type Config struct {
 	oidcup.Upstream
@@ -20,7 +20,7 @@ type Config struct {
 	Scopes []string `json:"scopes,omitempty"`
 	// RequestObject is "" (plain query) or "signed" (a signed request object too,
 	// which needs a signing key).
-	RequestObject string `json:"requestObject,omitempty"`
+	RequestObject string `json:"request_object,omitempty"`
 }
 
 // Dev client registration used by DevConfig.

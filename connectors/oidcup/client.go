@@ -64,7 +64,7 @@ type discovered struct {
 // contact the upstream.
 func New(opts Options) (*Client, error) {
 	if opts.Issuer == "" || opts.ClientID == "" {
-		return nil, errors.New("oidcup: issuer and clientID are required")
+		return nil, errors.New("oidcup: issuer and client_id are required")
 	}
 	if opts.ClientAuth == "" {
 		opts.ClientAuth = AuthClientSecretBasic
@@ -76,15 +76,15 @@ func New(opts Options) (*Client, error) {
 	case AuthPrivateKeyJWT:
 	case AuthClientSecretBasic, AuthClientSecretPost:
 		if opts.ClientSecret == "" {
-			return nil, fmt.Errorf("oidcup: clientAuth %s needs clientSecret", opts.ClientAuth)
+			return nil, fmt.Errorf("oidcup: client_auth %s needs client_secret", opts.ClientAuth)
 		}
 	default:
-		return nil, fmt.Errorf("oidcup: unknown clientAuth %q", opts.ClientAuth)
+		return nil, fmt.Errorf("oidcup: unknown client_auth %q", opts.ClientAuth)
 	}
 	switch opts.RequestObject {
 	case RequestObjectNone, RequestObjectSigned, RequestObjectOnly:
 	default:
-		return nil, fmt.Errorf("oidcup: unknown requestObject mode %q", opts.RequestObject)
+		return nil, fmt.Errorf("oidcup: unknown request_object mode %q", opts.RequestObject)
 	}
 	if !slices.Contains(opts.Scopes, "openid") {
 		opts.Scopes = append([]string{"openid"}, opts.Scopes...)
@@ -118,7 +118,7 @@ func New(opts Options) (*Client, error) {
 	needEncryption := opts.RequireEncryptionKey || opts.RequireEncryptedIDToken
 	if c.signing == nil && needSigning {
 		if !opts.GenerateKeys {
-			return nil, errors.New("oidcup: a signing key is required (signingKeyPEM or signingKeyFile; generateKeys for development)")
+			return nil, errors.New("oidcup: a signing key is required (signing_key_pem or signing_key_file; generate_keys for development)")
 		}
 		if c.signing, err = generateKeyPair(); err != nil {
 			return nil, fmt.Errorf("oidcup: %w", err)
@@ -126,7 +126,7 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.encrypt == nil && needEncryption {
 		if !opts.GenerateKeys {
-			return nil, errors.New("oidcup: an encryption key is required (encryptionKeyPEM or encryptionKeyFile; generateKeys for development)")
+			return nil, errors.New("oidcup: an encryption key is required (encryption_key_pem or encryption_key_file; generate_keys for development)")
 		}
 		if c.encrypt, err = generateKeyPair(); err != nil {
 			return nil, fmt.Errorf("oidcup: %w", err)

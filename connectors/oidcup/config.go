@@ -33,23 +33,23 @@ type Upstream struct {
 	// Issuer is the upstream's issuer URL; discovery is read from it.
 	Issuer string `json:"issuer"`
 	// ClientID and ClientSecret as registered at the upstream.
-	ClientID     string `json:"clientID"`
-	ClientSecret string `json:"clientSecret,omitempty"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret,omitempty"`
 	// ClientAuth is private_key_jwt, client_secret_basic or client_secret_post.
-	ClientAuth string `json:"clientAuth,omitempty"`
+	ClientAuth string `json:"client_auth,omitempty"`
 
 	// SigningKeyPEM / SigningKeyFile hold the RSA key that signs client assertions
 	// and request objects. The PEM field is for secrets expanded from the
 	// environment; the file field for mounted secrets.
-	SigningKeyPEM  string `json:"signingKeyPEM,omitempty"`
-	SigningKeyFile string `json:"signingKeyFile,omitempty"`
+	SigningKeyPEM  string `json:"signing_key_pem,omitempty"`
+	SigningKeyFile string `json:"signing_key_file,omitempty"`
 	// EncryptionKeyPEM / EncryptionKeyFile hold the RSA key that encrypted ID
 	// tokens and userinfo responses are addressed to.
-	EncryptionKeyPEM  string `json:"encryptionKeyPEM,omitempty"`
-	EncryptionKeyFile string `json:"encryptionKeyFile,omitempty"`
+	EncryptionKeyPEM  string `json:"encryption_key_pem,omitempty"`
+	EncryptionKeyFile string `json:"encryption_key_file,omitempty"`
 	// GenerateKeys creates missing keys at start. They change on every restart, so
 	// this is for development with the simulators only.
-	GenerateKeys bool `json:"generateKeys,omitempty"`
+	GenerateKeys bool `json:"generate_keys,omitempty"`
 
 	// Timeout bounds each upstream HTTP call ("10s" by default).
 	Timeout Duration `json:"timeout,omitempty"`

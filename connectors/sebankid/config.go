@@ -26,31 +26,31 @@ const defaultRequestTimeout = 10 * time.Second
 // the only certificate trusted for the API.
 type Config struct {
 	// BaseURL overrides the environment's API URL (it ends in /rp/v6.0/).
-	BaseURL string `json:"baseURL,omitempty"`
+	BaseURL string `json:"base_url,omitempty"`
 	// Environment is "test" or "production"; it picks the URL when BaseURL is empty.
 	Environment string `json:"environment,omitempty"`
 
-	CertFile       string `json:"certFile,omitempty"`
-	KeyFile        string `json:"keyFile,omitempty"`
-	PKCS12File     string `json:"pkcs12File,omitempty"`
-	PKCS12Password string `json:"pkcs12Password,omitempty"`
-	CertPEM        string `json:"certPEM,omitempty"`
-	KeyPEM         string `json:"keyPEM,omitempty"`
-	CAFile         string `json:"caFile,omitempty"`
-	CAPEM          string `json:"caPEM,omitempty"`
+	CertFile       string `json:"cert_file,omitempty"`
+	KeyFile        string `json:"key_file,omitempty"`
+	PKCS12File     string `json:"pkcs12_file,omitempty"`
+	PKCS12Password string `json:"pkcs12_password,omitempty"`
+	CertPEM        string `json:"cert_pem,omitempty"`
+	KeyPEM         string `json:"key_pem,omitempty"`
+	CAFile         string `json:"ca_file,omitempty"`
+	CAPEM          string `json:"ca_pem,omitempty"`
 
 	// RequestTimeout bounds each API call ("10s" or seconds); default 10s.
-	RequestTimeout Duration `json:"requestTimeout,omitempty"`
+	RequestTimeout Duration `json:"request_timeout,omitempty"`
 	// CertificatePolicies restricts which BankIDs may be used (OIDs). Empty means any.
-	CertificatePolicies []string `json:"certificatePolicies,omitempty"`
+	CertificatePolicies []string `json:"certificate_policies,omitempty"`
 	// PinCode makes the person use the security code even when biometrics are on.
-	PinCode bool `json:"pinCode,omitempty"`
+	PinCode bool `json:"pin_code,omitempty"`
 	// ReturnRisk asks BankID for its risk assessment, kept in the evidence.
-	ReturnRisk bool `json:"returnRisk,omitempty"`
+	ReturnRisk bool `json:"return_risk,omitempty"`
 	// UserVisibleData is a text/template for the text shown in the app (simple
 	// markdown). Fields: .ClientName, .ReferenceText, .Method. Without a template the
 	// request's ReferenceText, if any, is shown as it is.
-	UserVisibleData string `json:"userVisibleData,omitempty"`
+	UserVisibleData string `json:"user_visible_data,omitempty"`
 
 	// Now replaces the clock (for tests); nil means time.Now.
 	Now func() time.Time `json:"-"`
@@ -80,9 +80,9 @@ func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
 	}
 	var visible *template.Template
 	if c.UserVisibleData != "" {
-		visible, err = template.New("userVisibleData").Option("missingkey=error").Parse(c.UserVisibleData)
+		visible, err = template.New("user_visible_data").Option("missingkey=error").Parse(c.UserVisibleData)
 		if err != nil {
-			return nil, fmt.Errorf("sebankid: parse userVisibleData template: %w", err)
+			return nil, fmt.Errorf("sebankid: parse user_visible_data template: %w", err)
 		}
 	}
 	logger := deps.Logger
@@ -119,7 +119,7 @@ func (c *Config) baseURL() (string, error) {
 	case "test":
 		return TestBaseURL, nil
 	case "":
-		return "", errors.New("sebankid: set environment (test or production) or baseURL")
+		return "", errors.New("sebankid: set environment (test or production) or base_url")
 	}
 	return "", fmt.Errorf("sebankid: unknown environment %q (want test or production)", c.Environment)
 }

@@ -34,16 +34,16 @@ func TestConfigFromJSONWithFiles(t *testing.T) {
 	}
 	p12 := pkcs12File(t, certPEM, keyPEM, "correct horse")
 	tests := map[string]map[string]any{
-		"pem files": {"certFile": write("rp.crt", certPEM), "keyFile": write("rp.key", keyPEM)},
-		"pkcs12":    {"pkcs12File": write("rp.p12", p12), "pkcs12Password": "correct horse"},
+		"pem files": {"cert_file": write("rp.crt", certPEM), "key_file": write("rp.key", keyPEM)},
+		"pkcs12":    {"pkcs12_file": write("rp.p12", p12), "pkcs12_password": "correct horse"},
 	}
 	for name, cert := range tests {
 		t.Run(name, func(t *testing.T) {
 			raw := map[string]any{
-				"baseURL":             e.srv.URL + sim.APIPath,
-				"caFile":              write("ca.pem", e.sim.CAPEM()),
-				"requestTimeout":      "5s",
-				"certificatePolicies": []string{"1.2.3.4.25"},
+				"base_url":             e.srv.URL + sim.APIPath,
+				"ca_file":              write("ca.pem", e.sim.CAPEM()),
+				"request_timeout":      "5s",
+				"certificate_policies": []string{"1.2.3.4.25"},
 			}
 			for k, v := range cert {
 				raw[k] = v
@@ -102,7 +102,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"no environment", func(c *sebankid.Config) { c.Environment = "" }, "environment"},
 		{"unknown environment", func(c *sebankid.Config) { c.Environment = "staging" }, "staging"},
-		{"no ca", func(c *sebankid.Config) { c.CAPEM = "" }, "caFile or caPEM"},
+		{"no ca", func(c *sebankid.Config) { c.CAPEM = "" }, "ca_file or ca_pem"},
 		{"no client certificate", func(c *sebankid.Config) { c.CertPEM, c.KeyPEM = "", "" }, "client certificate"},
 		{"two client certificates", func(c *sebankid.Config) { c.PKCS12File = "rp.p12" }, "exactly one"},
 		{"plain http", func(c *sebankid.Config) { c.BaseURL = "http://127.0.0.1/rp/v6.0/" }, "https"},

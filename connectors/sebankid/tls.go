@@ -42,7 +42,7 @@ func (c *Config) tlsConfig(base *tls.Config) (*tls.Config, error) {
 		cfg = base.Clone()
 	}
 	if !c.hasClientCertificate() && len(cfg.Certificates) == 0 {
-		return nil, errors.New("sebankid: set a client certificate: certFile+keyFile, pkcs12File or certPEM+keyPEM")
+		return nil, errors.New("sebankid: set a client certificate: cert_file+key_file, pkcs12_file or cert_pem+key_pem")
 	}
 	if c.hasClientCertificate() {
 		cert, err := c.clientCertificate()
@@ -76,7 +76,7 @@ func (c *Config) clientCertificate() (tls.Certificate, error) {
 		}
 	}
 	if sources != 1 {
-		return tls.Certificate{}, errors.New("sebankid: set exactly one client certificate: certFile+keyFile, pkcs12File or certPEM+keyPEM")
+		return tls.Certificate{}, errors.New("sebankid: set exactly one client certificate: cert_file+key_file, pkcs12_file or cert_pem+key_pem")
 	}
 	switch {
 	case c.PKCS12File != "":
@@ -116,17 +116,17 @@ func (c *Config) rootPool() (*x509.CertPool, error) {
 	var pemData []byte
 	switch {
 	case c.CAFile != "" && c.CAPEM != "":
-		return nil, errors.New("sebankid: set caFile or caPEM, not both")
+		return nil, errors.New("sebankid: set ca_file or ca_pem, not both")
 	case c.CAFile != "":
 		data, err := os.ReadFile(c.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("sebankid: read caFile: %w", err)
+			return nil, fmt.Errorf("sebankid: read ca_file: %w", err)
 		}
 		pemData = data
 	case c.CAPEM != "":
 		pemData = []byte(c.CAPEM)
 	default:
-		return nil, errors.New("sebankid: set caFile or caPEM to the BankID SSL root certificate")
+		return nil, errors.New("sebankid: set ca_file or ca_pem to the BankID SSL root certificate")
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pemData) {

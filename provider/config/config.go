@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/portvakt/portvakt/connectors"
 )
@@ -18,6 +17,9 @@ type Config struct {
 	// MasterKey encrypts signing keys and server secrets at rest: 32 bytes, base64 or
 	// hex. Give it through the environment: master_key: ${PORTVAKT_MASTER_KEY}.
 	MasterKey string `yaml:"master_key"`
+	// MasterKeySource says where MasterKey came from (a file, an environment
+	// variable), so that a key that does not fit the database is named at start-up.
+	MasterKeySource string `yaml:"-"`
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed for the client IP.
 	TrustedProxies []string `yaml:"trusted_proxies"`
 
@@ -199,19 +201,6 @@ type Theme struct {
 	CustomCSS string `yaml:"custom_css" json:"custom_css,omitempty"`
 }
 
-// Duration reads "90s", "15m", "2160h" in YAML and JSON.
-type Duration time.Duration
-
-// D returns the time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
-
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
-
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	*d = Duration(v)
-	return nil
-}
+// Duration is connectors.Duration, the one duration type of the configuration:
+// "90s", "15m", "2160h" or a number of seconds, in YAML and JSON.
+type Duration = connectors.Duration

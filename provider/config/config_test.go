@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(vars map[string]string) func(string) (string, bool) {
@@ -185,5 +186,34 @@ func TestOrderRateLimit(t *testing.T) {
 				t.Errorf("deprecations %v, want some: %v", cfg.Deprecations(), tc.deprecated)
 			}
 		})
+	}
+}
+
+func TestParseNamesTheMasterKeySource(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"master_key: ${MASTER}", "environment variable MASTER (master_key in the configuration)"},
+		{"master_key: \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"", "master_key in the configuration"},
+	} {
+		doc := strings.Replace(validYAML, "master_key: ${MASTER}", tc.line, 1)
+		cfg, err := Parse([]byte(doc), env(map[string]string{"MASTER": "k", "DB_PASSWORD": "p", "SHOP_SECRET": "a-long-shop-secret"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MasterKeySource != tc.want {
+			t.Errorf("%s: source %q, want %q", tc.line, cfg.MasterKeySource, tc.want)
+		}
+	}
+}
+
+// TestDurationsReadAsInConnectors: the file's durations take the connectors' forms
+// too (a bare number is seconds), since both are one type.
+func TestDurationsReadAsInConnectors(t *testing.T) {
+	doc := validYAML + "login: {lifetime: 900, session_lifetime: 1h}\n"
+	cfg, err := Parse([]byte(doc), env(map[string]string{"MASTER": "k", "DB_PASSWORD": "p", "SHOP_SECRET": "a-long-shop-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Login.Lifetime.D() != 15*time.Minute || cfg.Login.SessionLifetime.D() != time.Hour {
+		t.Errorf("login lifetimes %v, %v", cfg.Login.Lifetime.D(), cfg.Login.SessionLifetime.D())
 	}
 }

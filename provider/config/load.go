@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Load reads, expands and validates a configuration file. The error lists every
@@ -18,15 +18,20 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(b, os.LookupEnv)
+	return parse(b, os.LookupEnv, path)
 }
 
 // Parse is Load on bytes, with lookup standing in for the environment.
 func Parse(b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	return parse(b, lookup, "the configuration")
+}
+
+func parse(b []byte, lookup func(string) (string, bool), name string) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, fmt.Errorf("parse config: %w", err)
 	}
+	source := masterKeySource(&root, name)
 	var missing []string
 	expandNode(&root, lookup, &missing)
 	var problems Problems
@@ -47,6 +52,7 @@ func Parse(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 			return nil, problems.Err()
 		}
 	}
+	cfg.MasterKeySource = source
 	cfg.ApplyDefaults()
 	problems = append(problems, cfg.Validate()...)
 	if err := problems.Err(); err != nil {
@@ -72,6 +78,27 @@ func expandNode(n *yaml.Node, lookup func(string) (string, bool), missing *[]str
 	for _, c := range n.Content {
 		expandNode(c, lookup, missing)
 	}
+}
+
+// masterKeySource describes where master_key comes from, read before ${VAR} is
+// expanded: the environment variable it names, or the file itself.
+func masterKeySource(root *yaml.Node, name string) string {
+	source := "master_key in " + name
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return source
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "master_key" {
+			continue
+		}
+		var vars []string
+		os.Expand(strings.ReplaceAll(m.Content[i+1].Value, "$$", ""), func(v string) string { vars = append(vars, v); return "" })
+		if len(vars) > 0 {
+			return "environment variable " + strings.Join(vars, ", ") + " (" + source + ")"
+		}
+	}
+	return source
 }
 
 func uniqueSorted(in []string) []string {

@@ -20,7 +20,9 @@ type nodeReport struct {
 	OK      bool   `json:"ok"`
 	Error   string `json:"error"`
 	Version string `json:"version"`
-	Logins  []struct {
+	// TokenAuth is how openid-client authenticated at the token endpoint.
+	TokenAuth []string `json:"token_auth"`
+	Logins    []struct {
 		Mode              string  `json:"mode"`
 		Sub               string  `json:"sub"`
 		ACR               string  `json:"acr"`
@@ -38,8 +40,9 @@ type nodeReport struct {
 	} `json:"logout"`
 }
 
-// TestInteropNodeOpenIDClient runs node/interop.mjs: openid-client logs in (query
-// and form_post), reads userinfo and logs out against dev mode.
+// TestInteropNodeOpenIDClient runs node/interop.mjs: openid-client, with its
+// defaults (it authenticates with client_secret_post), logs in to the demo client
+// (query and form_post), reads userinfo and logs out against dev mode.
 func TestInteropNodeOpenIDClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -77,7 +80,10 @@ func TestInteropNodeOpenIDClient(t *testing.T) {
 	if !rep.OK || runErr != nil {
 		t.Fatalf("openid-client failed: %s (%v); stderr %s", rep.Error, runErr, stderr.String())
 	}
-	t.Logf("openid-client %s", rep.Version)
+	t.Logf("openid-client %s authenticated with %v", rep.Version, rep.TokenAuth)
+	if len(rep.TokenAuth) == 0 {
+		t.Errorf("the script saw no token request")
+	}
 	if stderr.Len() > 0 {
 		t.Logf("node stderr: %s", stderr.String())
 	}

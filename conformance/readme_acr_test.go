@@ -10,27 +10,19 @@ import (
 	"github.com/portvakt/portvakt/connectors"
 )
 
-// readmeSection is the README's text from the line holding start to the next
-// blank line after it (one paragraph, list or table).
-func readmeSection(t *testing.T, start string) string {
+// readmeSection is the README's text from start up to end.
+func readmeSection(t *testing.T, start, end string) string {
 	t.Helper()
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(raw)
-	i := strings.Index(text, start)
-	if i < 0 {
-		t.Fatalf("README.md has no %q", start)
+	_, rest, ok := strings.Cut(string(raw), start)
+	section, _, found := strings.Cut(rest, end)
+	if !ok || !found {
+		t.Fatalf("README.md has no section from %q to %q", start, end)
 	}
-	rest := text[i:]
-	// The block ends at the first blank line after the start line's own paragraph
-	// and the list or table that follows it.
-	blocks := strings.SplitN(rest, "\n\n", 3)
-	if len(blocks) < 2 {
-		return rest
-	}
-	return blocks[0] + "\n\n" + blocks[1]
+	return section
 }
 
 var readmeACRPattern = regexp.MustCompile("`((?:http://eidas\\.europa\\.eu/LoA/|urn:portvakt:)[^`]+)`")
@@ -45,7 +37,7 @@ func TestREADMEACRValuesMatchDiscovery(t *testing.T) {
 	}
 	getJSON(t, d.issuer+"/.well-known/openid-configuration", "", &meta)
 	var documented []string
-	for _, m := range readmeACRPattern.FindAllStringSubmatch(readmeSection(t, "Choose eIDs and levels with `acr_values`"), -1) {
+	for _, m := range readmeACRPattern.FindAllStringSubmatch(readmeSection(t, "Choose eIDs and levels with `acr_values`", "`login_hint=sub:"), -1) {
 		documented = append(documented, m[1])
 	}
 	for _, v := range meta.ACRValues {

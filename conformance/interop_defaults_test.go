@@ -79,31 +79,40 @@ type authlibReport struct {
 func TestInteropAuthlibDefaults(t *testing.T) {
 	python := testenv.Python(t, "authlib", "requests")
 	d := dev(t)
+	dir, _ := filepath.Abs("python")
+	var rep authlibReport
+	if runErr, stderr := runInteropScript(t, d, dir, &rep, python, "interop.py"); !rep.OK || runErr != nil {
+		t.Fatalf("authlib failed: %s (%v)\n%s%s", rep.Error, runErr, rep.Trace, stderr)
+	}
+	t.Logf("authlib %s authenticated with %s", rep.Version, rep.AuthMethod)
+	if rep.Sub == "" || rep.UserinfoSub != rep.Sub || !rep.HasAtHash || rep.ACR == "" || rep.UserinfoName == "" {
+		t.Errorf("login: %+v", rep)
+	}
+}
+
+// runInteropScript runs a relying-party script (node/, python/) against dev mode's
+// demo client, with the settings in its environment, and decodes the JSON report
+// it prints last into report.
+func runInteropScript(t *testing.T, d *devEnv, dir string, report any, name string, args ...string) (runErr error, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dir, _ := filepath.Abs("python")
-	cmd := exec.CommandContext(ctx, python, "interop.py")
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"PORTVAKT_ISSUER="+d.issuer,
 		"PORTVAKT_CLIENT_ID="+devmode.DemoClientID,
 		"PORTVAKT_CLIENT_SECRET="+devmode.DemoClientSecret,
 		"PORTVAKT_REDIRECT_URI="+d.redirectURI(),
+		"PORTVAKT_POST_LOGOUT_URI="+d.issuer+"/demo",
 		"PORTVAKT_ACR_VALUES="+mitidACR,
 	)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	var rep authlibReport
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
-		t.Fatalf("python: %v; stdout %q; stderr %q", runErr, stdout.String(), stderr.String())
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	runErr = cmd.Run()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), report); err != nil {
+		t.Fatalf("%s: %v; stdout %q; stderr %q", name, runErr, out.String(), errOut.String())
 	}
-	if !rep.OK || runErr != nil {
-		t.Fatalf("authlib failed: %s (%v)\n%s", rep.Error, runErr, rep.Trace)
-	}
-	t.Logf("authlib %s authenticated with %s", rep.Version, rep.AuthMethod)
-	if rep.Sub == "" || rep.UserinfoSub != rep.Sub || !rep.HasAtHash || rep.ACR == "" || rep.UserinfoName == "" {
-		t.Errorf("login: %+v", rep)
-	}
+	return runErr, errOut.String()
 }

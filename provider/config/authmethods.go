@@ -18,9 +18,10 @@ func (cl *Client) RegisteredAuthMethods() []string {
 	return []string{cl.AuthMethod}
 }
 
-// AcceptsAuthMethod reports whether the client may authenticate with method.
+// AcceptsAuthMethod reports whether the client may authenticate with method. It
+// runs on every token request, so it allocates nothing.
 func (cl *Client) AcceptsAuthMethod(method string) bool {
-	return slices.Contains(cl.RegisteredAuthMethods(), method)
+	return method == cl.AuthMethod || slices.Contains(cl.AuthMethods, method)
 }
 
 // AuthMethodsText names the registered methods for messages: "client_secret_basic"

@@ -168,7 +168,7 @@ func needsSecret(c config.Client) bool {
 // prepare validates a client document from an admin, keeping the given secret hash.
 func (s *Service) prepare(in config.Client, secretHash string) (config.Client, error) {
 	in.Secret, in.SecretHash = "", secretHash
-	if in.AuthMethod == "" && in.JWKSURL == "" && len(in.JWKS) == 0 {
+	if in.AuthMethod == "" && len(in.AuthMethods) == 0 && in.JWKSURL == "" && len(in.JWKS) == 0 {
 		in.AuthMethod = "client_secret_basic"
 	}
 	in.ApplyDefaults()

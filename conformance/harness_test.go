@@ -32,6 +32,10 @@ const (
 	hRedirect     = "https://rp.example/callback"
 	hBasicID      = "sec-basic"
 	hBasicSecret  = "sec-basic-secret-0123456789"
+	hPostID       = "sec-post"
+	hPostSecret   = "sec-post-secret-0123456789"
+	hEitherID     = "sec-either"
+	hEitherSecret = "sec-either-secret-0123456789"
 	hPublicID     = "sec-public"
 	hPublicRedir  = "http://127.0.0.1:9/cb"
 	hJWTID        = "sec-pkjwt"
@@ -81,6 +85,8 @@ func newHarness(t *testing.T) *harness {
 		Login:   config.Login{SessionLifetime: config.Duration(time.Hour)},
 		Clients: []config.Client{
 			{ID: hBasicID, Name: "Basic", Secret: hBasicSecret, RedirectURIs: []string{hRedirect}},
+			{ID: hPostID, Name: "Post", Secret: hPostSecret, AuthMethod: "client_secret_post", RedirectURIs: []string{hRedirect}},
+			{ID: hEitherID, Name: "Basic or post", Secret: hEitherSecret, AuthMethods: []string{"client_secret_basic", "client_secret_post"}, RedirectURIs: []string{hRedirect}},
 			{ID: hPublicID, Name: "Public", RedirectURIs: []string{hPublicRedir}},
 			{ID: hJWTID, Name: "private_key_jwt", JWKS: jwksDoc, RedirectURIs: []string{hRedirect}},
 		},

@@ -1,16 +1,12 @@
 package conformance_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portvakt/portvakt/internal/testenv"
 )
@@ -20,7 +16,9 @@ type nodeReport struct {
 	OK      bool   `json:"ok"`
 	Error   string `json:"error"`
 	Version string `json:"version"`
-	Logins  []struct {
+	// TokenAuth is how openid-client authenticated at the token endpoint.
+	TokenAuth []string `json:"token_auth"`
+	Logins    []struct {
 		Mode              string  `json:"mode"`
 		Sub               string  `json:"sub"`
 		ACR               string  `json:"acr"`
@@ -38,8 +36,9 @@ type nodeReport struct {
 	} `json:"logout"`
 }
 
-// TestInteropNodeOpenIDClient runs node/interop.mjs: openid-client logs in (query
-// and form_post), reads userinfo and logs out against dev mode.
+// TestInteropNodeOpenIDClient runs node/interop.mjs: openid-client, with its
+// defaults (it authenticates with client_secret_post), logs in to the demo client
+// (query and form_post), reads userinfo and logs out against dev mode.
 func TestInteropNodeOpenIDClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -54,32 +53,17 @@ func TestInteropNodeOpenIDClient(t *testing.T) {
 		testenv.Missing(t, "conformance/node/node_modules is missing; run `npm ci` in conformance/node")
 	}
 	d := dev(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "interop.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"PORTVAKT_ISSUER="+d.issuer,
-		"PORTVAKT_CLIENT_ID=demo",
-		"PORTVAKT_CLIENT_SECRET=demo-secret",
-		"PORTVAKT_REDIRECT_URI="+d.redirectURI(),
-		"PORTVAKT_POST_LOGOUT_URI="+d.issuer+"/demo",
-		"PORTVAKT_ACR_VALUES="+mitidACR,
-	)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	var rep nodeReport
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
-		t.Fatalf("node: %v; stdout %q; stderr %q", runErr, stdout.String(), stderr.String())
-	}
+	runErr, stderr := runInteropScript(t, d, dir, &rep, node, "interop.mjs")
 	if !rep.OK || runErr != nil {
-		t.Fatalf("openid-client failed: %s (%v); stderr %s", rep.Error, runErr, stderr.String())
+		t.Fatalf("openid-client failed: %s (%v); stderr %s", rep.Error, runErr, stderr)
 	}
-	t.Logf("openid-client %s", rep.Version)
-	if stderr.Len() > 0 {
-		t.Logf("node stderr: %s", stderr.String())
+	t.Logf("openid-client %s authenticated with %v", rep.Version, rep.TokenAuth)
+	if len(rep.TokenAuth) == 0 {
+		t.Errorf("the script saw no token request")
+	}
+	if stderr != "" {
+		t.Logf("node stderr: %s", stderr)
 	}
 	if len(rep.Logins) != 2 {
 		t.Fatalf("logins %d, want query and form_post", len(rep.Logins))

@@ -191,6 +191,9 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 		Connectors: sims.connectorConfigs(),
 		Clients: []config.Client{{
 			ID: DemoClientID, Name: "Demo app", Secret: DemoClientSecret,
+			// Client libraries default to one secret method or the other; the demo
+			// client is where integrators start, so it takes both.
+			AuthMethods:            []string{"client_secret_basic", "client_secret_post"},
 			Purpose:                "Shows what a relying party receives from portvakt.",
 			RedirectURIs:           append([]string{o.Issuer + "/demo/callback"}, o.ExtraRedirectURIs...),
 			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},

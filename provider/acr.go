@@ -141,7 +141,9 @@ func availableOptions(conns []connectors.Connector) []Option {
 }
 
 // supportedACRValues is what discovery advertises: the levels, then every eID and
-// method URN, then the countries.
+// method URN, each eID at the levels above its lowest that one of its methods
+// spans (urn:portvakt:eid:dk:mitid:high), then the countries. The README's list
+// is checked against it.
 func supportedACRValues(available []Option) []string {
 	out := []string{connectors.LoALowURI, connectors.LoASubstantialURI, connectors.LoAHighURI}
 	seen := map[string]bool{}
@@ -154,6 +156,9 @@ func supportedACRValues(available []Option) []string {
 	for _, o := range available {
 		add(ConnectorURN(o.Info.ID))
 		add(o.Method.URN)
+		for l := o.Method.MinLoA + 1; l <= o.Method.LoA; l++ {
+			add(ConnectorURN(o.Info.ID) + ":" + l.String())
+		}
 	}
 	for _, o := range available {
 		add(countryURNPrefix + strings.ToLower(o.Info.Country))

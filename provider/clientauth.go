@@ -67,6 +67,36 @@ func (a clientAuth) usesAssertion() bool {
 	return a.AssertionType == oidc.ClientAssertionTypeJWTAssertion
 }
 
+// secretAuthMethod is the method a request without an assertion used: Basic, a
+// client_secret in the body, or neither. Both at once is refused (RFC 6749 §2.3).
+func secretAuthMethod(r *http.Request) (oidc.AuthMethod, error) {
+	_, _, basic := r.BasicAuth()
+	post := r.PostForm.Get("client_secret") != ""
+	switch {
+	case basic && post:
+		return "", oidc.ErrInvalidRequest().WithDescription("client authentication must use one method, not more than one (Basic and client_secret both given)")
+	case basic:
+		return oidc.AuthMethodBasic, nil
+	case post:
+		return oidc.AuthMethodPost, nil
+	}
+	return oidc.AuthMethodNone, nil
+}
+
+// wrongAuthMethod answers a request that authenticated the client another way
+// than it is registered for. Naming the registered method tells a developer what
+// to set in their library; it reveals nothing a second try would not.
+func wrongAuthMethod(client *Client, used oidc.AuthMethod) error {
+	how := map[oidc.AuthMethod]string{
+		oidc.AuthMethodBasic:         "client_secret_basic (HTTP Basic)",
+		oidc.AuthMethodPost:          "client_secret_post (client_secret in the body)",
+		oidc.AuthMethodPrivateKeyJWT: "private_key_jwt (a client assertion)",
+		oidc.AuthMethodNone:          "no client credentials",
+	}[used]
+	return oidc.ErrInvalidClient().WithDescription("client authentication failed: client %s is registered for %s, but the request used %s",
+		client.ID, client.AuthMethodsText(), how)
+}
+
 // verifyClientAssertion authenticates a private_key_jwt client (RFC 7523 §3): the
 // signature by the client's registered key, iss = sub = the client, exp and iat,
 // an aud naming this server, and a jti never seen before.
@@ -84,17 +114,18 @@ func (s *Server) verifyClientAssertion(ctx context.Context, assertion string) (*
 	if !ok {
 		return nil, failed.WithDescription("the client assertion's aud must be the issuer or the token endpoint")
 	}
+	// The method is checked before the signature, so a secret client that sent an
+	// assertion learns its registered method rather than of a missing key.
+	client, err := s.clients.Get(ctx, claims.Issuer)
+	if err != nil {
+		return nil, failed.WithParent(err)
+	}
+	if !client.AcceptsAuthMethod(string(oidc.AuthMethodPrivateKeyJWT)) {
+		return nil, wrongAuthMethod(client, oidc.AuthMethodPrivateKeyJWT)
+	}
 	verifier := op.NewJWTProfileVerifier(opStorage{s}, audience, time.Hour, time.Second)
-	profile, err := op.VerifyJWTAssertion(ctx, assertion, verifier)
-	if err != nil {
+	if _, err := op.VerifyJWTAssertion(ctx, assertion, verifier); err != nil {
 		return nil, failed.WithParent(err)
-	}
-	client, err := s.clients.Get(ctx, profile.Issuer)
-	if err != nil {
-		return nil, failed.WithParent(err)
-	}
-	if client.Client.AuthMethod != string(oidc.AuthMethodPrivateKeyJWT) {
-		return nil, failed.WithDescription("the client is not registered for private_key_jwt")
 	}
 	if err := s.useAssertionOnce(ctx, client.ID, claims); err != nil {
 		return nil, err

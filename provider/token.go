@@ -75,7 +75,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// authenticateClient accepts exactly the method the client is registered with.
+// authenticateClient accepts only a method the client is registered for, and
+// names that method to a request that used another.
 func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req clientAuth) (*Client, error) {
 	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	if req.usesAssertion() {
@@ -88,6 +89,10 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req cl
 		}
 		return client, nil
 	}
+	used, err := secretAuthMethod(r)
+	if err != nil {
+		return nil, err
+	}
 	client, err := s.clients.Get(ctx, req.ID)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
@@ -95,20 +100,11 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req cl
 		}
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	_, _, basic := r.BasicAuth()
-	switch client.Client.AuthMethod {
-	case string(oidc.AuthMethodBasic):
-		if basic && client.CheckSecret(req.Secret) {
-			return client, nil
-		}
-	case string(oidc.AuthMethodPost):
-		if !basic && r.PostForm.Get("client_secret") != "" && client.CheckSecret(req.Secret) {
-			return client, nil
-		}
-	case string(oidc.AuthMethodNone):
-		if !basic && req.Secret == "" {
-			return client, nil // PKCE is required of public clients at /authorize
-		}
+	if !client.AcceptsAuthMethod(string(used)) {
+		return nil, wrongAuthMethod(client, used)
+	}
+	if used == oidc.AuthMethodNone || client.CheckSecret(req.Secret) {
+		return client, nil // PKCE is required of public clients at /authorize
 	}
 	return nil, failed
 }

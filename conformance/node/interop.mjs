@@ -1,5 +1,5 @@
-// Logs in to portvakt with openid-client (Node.js), as a relying party would, and
-// prints one JSON report on stdout for the Go test that runs it.
+// Logs in to portvakt with openid-client (Node.js) and its defaults, as a relying
+// party would, and prints one JSON report on stdout for the Go test that runs it.
 //
 // The script plays both parts: the relying party (openid-client, with its strict
 // checks: RFC 9207 iss, state, nonce, PKCE, at_hash, auth_time against max_age)
@@ -154,9 +154,25 @@ function tamperIss(answer) {
   return u
 }
 
+// tokenAuth records how openid-client authenticated the client at the token
+// endpoint, watching the requests it makes rather than configuring it.
+const tokenAuth = new Set()
+const realFetch = globalThis.fetch
+globalThis.fetch = async (input, init = {}) => {
+  const url = String(input instanceof Request ? input.url : input)
+  if (url.endsWith('/oauth/token')) {
+    const headers = new Headers(init.headers)
+    if (/^basic /i.test(headers.get('authorization') ?? '')) tokenAuth.add('client_secret_basic')
+    if (new URLSearchParams(String(init.body ?? '')).has('client_secret')) tokenAuth.add('client_secret_post')
+  }
+  return realFetch(input, init)
+}
+
 async function main() {
+  // openid-client's defaults: only the issuer, client id and secret. Dev mode
+  // speaks plain http on loopback, which openid-client allows only when told.
   const config = await client.discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret,
-    client.ClientSecretBasic(settings.clientSecret), { execute: [client.allowInsecureRequests] })
+    undefined, { execute: [client.allowInsecureRequests] })
   const browser = new Browser()
   const logins = []
   logins.push(await login(config, browser, ''))
@@ -190,7 +206,7 @@ async function main() {
 
   for (const l of logins) { delete l.id_token; delete l.access_token }
   const version = JSON.parse(readFileSync(new URL('./node_modules/openid-client/package.json', import.meta.url), 'utf8')).version
-  process.stdout.write(JSON.stringify({ ok: true, library: 'openid-client', version, logins, logout }) + '\n')
+  process.stdout.write(JSON.stringify({ ok: true, library: 'openid-client', version, token_auth: [...tokenAuth], logins, logout }) + '\n')
 }
 
 main().catch((e) => {

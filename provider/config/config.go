@@ -120,9 +120,15 @@ type Client struct {
 	SecretHash string `yaml:"secret_hash" json:"secret_hash,omitempty"`
 	// AuthMethod: client_secret_basic (default with a secret), client_secret_post,
 	// private_key_jwt (with JWKS or JWKSURL) or none (public client, PKCE required).
-	AuthMethod string         `yaml:"token_endpoint_auth_method" json:"token_endpoint_auth_method"`
-	JWKS       map[string]any `yaml:"jwks" json:"jwks,omitempty"`
-	JWKSURL    string         `yaml:"jwks_uri" json:"jwks_uri,omitempty"`
+	AuthMethod string `yaml:"token_endpoint_auth_method" json:"token_endpoint_auth_method"`
+	// AuthMethods lets a secret client authenticate either way: client_secret_basic
+	// and client_secret_post, the only methods that combine (they prove the same
+	// secret). Client libraries differ in their default, so a client that many
+	// integrators try (dev mode's demo client) accepts both. AuthMethod is then
+	// the first.
+	AuthMethods []string       `yaml:"token_endpoint_auth_methods" json:"token_endpoint_auth_methods,omitempty"`
+	JWKS        map[string]any `yaml:"jwks" json:"jwks,omitempty"`
+	JWKSURL     string         `yaml:"jwks_uri" json:"jwks_uri,omitempty"`
 
 	// GrantTypes are authorization_code (the default) and client_credentials (for API
 	// clients, such as admin tools).

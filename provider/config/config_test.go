@@ -217,3 +217,38 @@ func TestDurationsReadAsInConnectors(t *testing.T) {
 		t.Errorf("login lifetimes %v, %v", cfg.Login.Lifetime.D(), cfg.Login.SessionLifetime.D())
 	}
 }
+
+// token_endpoint_auth_methods combines only the secret methods, and the primary
+// method (token_endpoint_auth_method) must be one of them.
+func TestValidateAuthMethods(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		method      string
+		methods     []string
+		secret      bool
+		wantPrimary string
+		want        string
+	}{
+		{name: "both secret methods", methods: []string{"client_secret_post", "client_secret_basic"}, secret: true, wantPrimary: "client_secret_post"},
+		{name: "primary among them", method: "client_secret_basic", methods: []string{"client_secret_post", "client_secret_basic"}, secret: true, wantPrimary: "client_secret_basic"},
+		{name: "primary not among them", method: "client_secret_basic", methods: []string{"client_secret_post"}, secret: true, want: `token_endpoint_auth_method: "client_secret_basic" is not one of token_endpoint_auth_methods`},
+		{name: "a secret or none", methods: []string{"client_secret_basic", "none"}, secret: true, want: `token_endpoint_auth_methods: "none" cannot be combined`},
+		{name: "a secret or a key", methods: []string{"client_secret_basic", "private_key_jwt"}, secret: true, want: `token_endpoint_auth_methods: "private_key_jwt" cannot be combined`},
+		{name: "no secret", methods: []string{"client_secret_basic", "client_secret_post"}, want: "secret: required for client_secret_basic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := Client{ID: "app", AuthMethod: tc.method, AuthMethods: tc.methods, RedirectURIs: []string{"https://app.example/cb"}}
+			if tc.secret {
+				cl.Secret = "app-secret-0123456789"
+			}
+			cl.ApplyDefaults()
+			got := strings.Join(cl.Validate(nil, nil), "\n")
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q; want %q", got, tc.want)
+			}
+			if tc.wantPrimary != "" && cl.AuthMethod != tc.wantPrimary {
+				t.Errorf("token_endpoint_auth_method %q; want %q", cl.AuthMethod, tc.wantPrimary)
+			}
+		})
+	}
+}

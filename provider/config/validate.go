@@ -70,6 +70,8 @@ func setDefault(d *Duration, v time.Duration) {
 func (cl *Client) ApplyDefaults() {
 	if cl.AuthMethod == "" {
 		switch {
+		case len(cl.AuthMethods) > 0:
+			cl.AuthMethod = cl.AuthMethods[0]
 		case cl.JWKSURL != "" || len(cl.JWKS) > 0:
 			cl.AuthMethod = "private_key_jwt"
 		case cl.Secret == "" && cl.SecretHash == "":
@@ -247,6 +249,7 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	if !slices.Contains(supportedAuth, cl.AuthMethod) {
 		p.Add("token_endpoint_auth_method: %q is not one of %v", cl.AuthMethod, supportedAuth)
 	}
+	cl.validateAuthMethods(&p)
 	hasSecret := cl.Secret != "" || cl.SecretHash != ""
 	switch cl.AuthMethod {
 	case "client_secret_basic", "client_secret_post":

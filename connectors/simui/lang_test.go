@@ -62,5 +62,5 @@ func TestCatalogComplete(t *testing.T) {
 // sameInEveryLanguage are messages that are proper names or the same word in a
 // language and in English.
 var sameInEveryLanguage = map[string]bool{
-	"sim.badge": true, "eid.se-bankid": true, "eid.dk-mitid": true, "bankid.title": true, "bankid.scan": true,
+	"sim.badge": true, "eid.dk-mitid": true, "bankid.title": true, "bankid.scan": true,
 }

@@ -28,8 +28,8 @@ const simPhoneWidth, simPhoneHeight = 390, 844
 // page, and the login page and error page of the Norwegian BankID, FTN and MitID
 // simulators (reached from the demo app, switched with the page's language
 // links). Each page must be in its language (no English message left on
-// another language's page), fit the screen, have a viewport and a favicon, and
-// offer targets a thumb can hit. The BankID order page's banner links to the
+// another language's page, no message id in place of a message), fit the
+// screen, have a viewport and a favicon, and offer targets a thumb can hit. The BankID order page's banner links to the
 // BankID app.
 func TestSimulatorPagesOnPhone(t *testing.T) {
 	root := openTab(t)
@@ -188,6 +188,11 @@ func wantSimulatorPage(b *tab, lang, name string) {
 	}
 	if len(v.Small) > 0 {
 		b.t.Errorf("%s: targets smaller than 44px: %v", where, v.Small)
+	}
+	for id := range simui.Messages("en") {
+		if strings.Contains(v.Text, id) {
+			b.t.Errorf("%s: shows the message id %q, not its text", where, id)
+		}
 	}
 	if lang != "en" {
 		for _, english := range untranslated(lang, v.Text) {

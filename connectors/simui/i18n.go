@@ -15,10 +15,10 @@ import (
 //go:embed locales/*.yaml
 var localeFiles embed.FS
 
-// Translator returns a message in the page's language; args are key/value pairs
-// for the message's template data. An unknown id comes back as the id, so a
-// mistake shows rather than a blank.
-type Translator func(id string, args ...any) string
+// Translator returns a message in the page's language, filled in from data's
+// fields when the message has any ({{.PersonalNumber}}). An unknown id comes
+// back as the id, so a mistake shows rather than a blank.
+type Translator func(id string, data ...any) string
 
 // catalog is parsed once: it never changes after start, and a broken locale
 // file is a build mistake the tests catch.
@@ -81,12 +81,12 @@ func Translate(lang string) Translator {
 	if !ok {
 		localizer = catalog.localizers["en"]
 	}
-	return func(id string, args ...any) string {
-		data := make(map[string]any, len(args)/2)
-		for i := 0; i+1 < len(args); i += 2 {
-			data[fmt.Sprint(args[i])] = args[i+1]
+	return func(id string, data ...any) string {
+		cfg := &i18n.LocalizeConfig{MessageID: id}
+		if len(data) > 0 {
+			cfg.TemplateData = data[0]
 		}
-		msg, err := localizer.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+		msg, err := localizer.Localize(cfg)
 		if err != nil || msg == "" {
 			return id
 		}

@@ -42,8 +42,9 @@ type Page struct {
 	Languages []themes.LanguageLink
 }
 
-// Tr translates id into the page's language, for templates: {{$.Tr "id"}}.
-func (p Page) Tr(id string, args ...any) string { return p.T(id, args...) }
+// Tr translates id into the page's language, for templates: {{$.Tr "id"}}, or
+// {{$.Tr "id" .}} to fill the message in from the current value.
+func (p Page) Tr(id string, data ...any) string { return p.T(id, data...) }
 
 // PageOptions say which page is being drawn and where it lives.
 type PageOptions struct {

@@ -59,6 +59,9 @@ type appPage struct {
 	Default string
 }
 
+// Started is when the order started, as the app lists it.
+func (o OrderInfo) Started() string { return o.CreatedAt.Format("15:04:05") }
+
 // Signing reports whether the order asks for a signature rather than a login.
 func (o OrderInfo) Signing() bool { return strings.HasSuffix(o.Kind, "sign") }
 
@@ -215,7 +218,7 @@ var appTemplate = simui.MustTemplate("app", `
 <form method="post" action="{{$.Base}}approve">
 <input type="hidden" name="ref" value="{{.Ref}}">
 <fieldset><legend>{{$.Tr "sim.choose_person"}}</legend>
-{{if .PersonalNumber}}<p class="sim-muted">{{$.Tr "bankid.only_for" "PersonalNumber" .PersonalNumber}}</p>{{end}}
+{{if .PersonalNumber}}<p class="sim-muted">{{$.Tr "bankid.only_for" .}}</p>{{end}}
 {{range $.Users}}<label class="sim-choice"><input type="radio" name="personalNumber" value="{{.PersonalNumber}}"{{if eq .PersonalNumber $.Default}} checked{{end}}><span>{{.GivenName}} {{.Surname}}<small>{{.PersonalNumber}}</small></span></label>
 {{end}}</fieldset>
 <label class="sim-field">{{$.Tr "bankid.other_number"}}<input type="text" name="customPersonalNumber" inputmode="numeric" pattern="[0-9]{12}" autocomplete="off"></label>
@@ -225,7 +228,7 @@ var appTemplate = simui.MustTemplate("app", `
 {{else}}
 <h1 class="sim-heading">{{.Tr "bankid.pending_heading"}}</h1>
 {{if .Orders}}{{range .Orders}}<a class="sim-order" href="{{$.Base}}order?ref={{.Ref}}"><span>{{if .Signing}}{{$.Tr "bankid.kind_sign"}}{{else}}{{$.Tr "bankid.kind_auth"}}{{end}}
-<small>{{$.Tr "bankid.started" "Time" (.CreatedAt.Format "15:04:05")}}{{with .PersonalNumber}} · {{$.Tr "bankid.only_for" "PersonalNumber" .}}{{end}}</small></span><b>{{$.Tr "bankid.open"}}</b></a>
+<small>{{$.Tr "bankid.started" .}}{{if .PersonalNumber}} · {{$.Tr "bankid.only_for" .}}{{end}}</small></span><b>{{$.Tr "bankid.open"}}</b></a>
 {{end}}{{else}}<p class="sim-lead">{{.Tr "bankid.pending_none"}}</p>{{end}}
 <div class="sim-card">
 <h2>{{.Tr "bankid.scan_heading"}}</h2>

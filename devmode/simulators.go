@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 
@@ -18,6 +17,7 @@ import (
 	nosim "github.com/portvakt/portvakt/connectors/nobankid/sim"
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/connectors/simcore"
+	"github.com/portvakt/portvakt/connectors/simui"
 	"github.com/portvakt/portvakt/provider/config"
 )
 
@@ -73,6 +73,7 @@ func (s *Simulators) mount(mux *http.ServeMux) {
 		mux.Handle("/sim/"+id+"/", srv.Handler())
 	}
 	mux.HandleFunc("GET /sim/{$}", s.index)
+	mux.Handle("GET /sim/static/", http.StripPrefix("/sim/static/", simui.Static()))
 }
 
 // connectorConfigs configure the four connectors against the simulators: only base
@@ -140,28 +141,54 @@ func (d devBankID) Start(ctx context.Context, req connectors.Request) (*connecto
 	return o, err
 }
 
-var simIndex = template.Must(template.New("sim").Parse(`<!doctype html>
-<html lang="en"><meta charset="utf-8"><title>portvakt simulators</title>
-<body><h1>Simulated eIDs</h1>
-<p>These play the eID apps in dev mode. Every person here is fictional; their national ids have valid check digits.</p>
-<h2><a href="/sim/se-bankid/">Swedish BankID app</a></h2>
-<p>Open it beside the QR code page to approve or cancel an order.</p>
-<table><tr><th>Personal number</th><th>Name</th></tr>
-{{range .SE}}<tr><td>{{.PersonalNumber}}</td><td>{{.GivenName}} {{.Surname}}</td></tr>{{end}}</table>
-{{range $id, $users := .OIDC}}<h2>{{$id}}</h2><table>
-{{range $users}}<tr><td>{{.NationalID}}</td><td>{{.Name}}</td></tr>{{end}}</table>{{end}}
-</body></html>`))
+// simIndex lists the simulated eIDs and their test people.
+var simIndex = simui.MustTemplate("index", `
+<h1 class="sim-heading">{{.Tr "index.title"}}</h1>
+<p class="sim-lead">{{.Tr "index.intro"}}</p>
+{{range .EIDs}}<section class="sim-card sim-{{.ID}}">
+<h2>{{$.Tr (print "eid." .ID)}}</h2>
+{{if .App}}<p>{{$.Tr "index.bankid_help"}}</p><a class="sim-button" href="{{.App}}">{{$.Tr "index.open_bankid"}}</a>
+{{else}}<p>{{$.Tr "index.redirect_help"}}</p>{{end}}
+<h3>{{$.Tr "index.people"}}</h3>
+<ul class="sim-list">{{range .People}}<li><span>{{.Name}}</span><span class="sim-id">{{.ID}}</span></li>{{end}}</ul>
+</section>
+{{end}}`)
 
-func (s *Simulators) index(w http.ResponseWriter, _ *http.Request) {
-	data := struct {
-		SE   []sesim.TestUser
-		OIDC map[string][]simcore.User
-	}{SE: sesim.TestUsers(), OIDC: map[string][]simcore.User{}}
-	for id, srv := range s.OIDC {
-		data.OIDC[id] = srv.TestUsers()
+type indexPage struct {
+	simui.Page
+	EIDs []indexEID
+}
+
+// indexEID is one simulator on the index: its test people, and for BankID the
+// app page to open beside the QR code.
+type indexEID struct {
+	ID, App string
+	People  []struct{ Name, ID string }
+}
+
+func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
+	page := indexPage{Page: simui.NewPage(w, r, simui.PageOptions{TitleID: "index.title", Assets: "/sim/static/", CookiePath: "/sim/"})}
+	se := indexEID{ID: "se-bankid", App: s.BankID.AppBasePath()}
+	for _, u := range sesim.TestUsers() {
+		se.People = append(se.People, struct{ Name, ID string }{u.Name(), u.PersonalNumber})
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = simIndex.Execute(w, data)
+	page.EIDs = append(page.EIDs, se)
+	for _, id := range []string{"no-bankid", "fi-ftn", "dk-mitid"} {
+		srv, ok := s.OIDC[id]
+		if !ok {
+			continue
+		}
+		e := indexEID{ID: id}
+		for _, u := range srv.TestUsers() {
+			e.People = append(e.People, struct{ Name, ID string }{u.Name, u.NationalID})
+		}
+		page.EIDs = append(page.EIDs, e)
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	simui.Render(w, http.StatusOK, simIndex, page)
 }
 
 func randomSecret() string {

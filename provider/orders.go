@@ -44,6 +44,10 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		return
 	}
 	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title")
+	if base.SimulatorsURL != "" {
+		// The person plays this eID's app now: the banner opens its simulator.
+		base.SimulatorsURL += o.Info.ID + "/"
+	}
 	page := themes.OrderPage{
 		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
 		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,

@@ -43,7 +43,7 @@ func TestSwedishBankIDOtherDevice(t *testing.T) {
 	app.click(`input[name="personalNumber"][value="` + person.PersonalNumber + `"]`)
 	app.screenshot("06-app-order")
 	app.clickText("button", "Identify")
-	app.waitForElement(".notice")
+	app.waitForElement(".sim-done")
 	app.screenshot("07-app-approved")
 
 	b.waitForPage("/demo", ".demo-table")

@@ -1,7 +1,8 @@
 // Package browser holds end-to-end tests that drive Chromium through dev mode the
 // way a person does: from the demo app through the broker's pages and the
 // simulated eIDs back to the verified claims, plus the login page's cancel links,
-// language switcher and phone layout. It has no code of its own.
+// language switcher and phone layout, and every simulator page in every
+// language at a phone's size. It has no code of its own.
 //
 // The tests need Chromium (found on PATH, or named by PORTVAKT_CHROMIUM); without
 // it they skip, or fail when CI=true; -short skips them. Each run starts one

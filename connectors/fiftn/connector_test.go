@@ -1,6 +1,7 @@
 package fiftn_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -273,5 +274,39 @@ func TestSlowUpstream(t *testing.T) {
 	_, err = env{sim: e.sim, conn: c}.login(t, connectors.Request{}, "", simtest.Approve)
 	if !errors.Is(err, connectors.ErrUpstream) {
 		t.Fatalf("got %v, want ErrUpstream", err)
+	}
+}
+
+// TestBankChoice picks each bank on the simulator's page: the login reports
+// the bank in amr as the method URI Telia sends (…/oidc.<bank>.1); no pick
+// means the preselected first bank.
+func TestBankChoice(t *testing.T) {
+	e := setup(t, false)
+	banks := []string{""}
+	for _, b := range sim.Banks() {
+		banks = append(banks, b.ID)
+	}
+	for _, bank := range banks {
+		t.Run("bank="+bank, func(t *testing.T) {
+			ctx := context.Background()
+			authURL, state, err := e.conn.Begin(ctx, connectors.Request{CallbackURL: callbackURL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			browser := simtest.NewBrowser(nil)
+			browser.Bank = bank
+			cb, err := browser.Login(ctx, authURL, "", simtest.Approve)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := e.conn.Finish(ctx, state, httptest.NewRequest(http.MethodGet, cb.String(), nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "/saml2/names/ac/oidc." + cmp.Or(bank, sim.Banks()[0].ID) + ".1"
+			if len(id.AMR) != 1 || !strings.HasSuffix(id.AMR[0], want) {
+				t.Errorf("amr = %v, want the method URI ending %s", id.AMR, want)
+			}
+		})
 	}
 }

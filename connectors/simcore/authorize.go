@@ -18,22 +18,22 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, "unreadable request")
+		s.badRequest(w, r, nil, "error.bad_request", "unreadable request")
 		return
 	}
 	params, fromObject, err := s.readParams(r.Form)
 	if err != nil {
-		s.badRequest(w, err.Error())
+		s.badRequest(w, r, nil, "error.bad_request", err.Error())
 		return
 	}
 	req := newAuthRequest(params, fromObject)
 	c := s.client(req.ClientID)
 	if c == nil {
-		s.badRequest(w, "unknown client_id")
+		s.badRequest(w, r, req, "error.bad_request", "unknown client_id")
 		return
 	}
 	if !slices.Contains(c.RedirectURIs, req.RedirectURI) {
-		s.badRequest(w, "redirect_uri is not registered for this client")
+		s.badRequest(w, r, req, "error.bad_request", "redirect_uri is not registered for this client")
 		return
 	}
 	// From here on the redirect URI is trusted, so errors go back to the client.
@@ -60,18 +60,18 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.purgeExpiredLocked()
 	s.pending[txn] = &pending{req: req, expires: s.now().Add(pendingLifetime)}
 	s.mu.Unlock()
-	s.renderPage(w, r, txn, hinted)
+	s.renderPage(w, r, txn, req)
 }
 
 // decide takes the person's choice from the page.
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, "unreadable form")
+		s.badRequest(w, r, nil, "error.bad_request", "unreadable form")
 		return
 	}
 	cookie, err := r.Cookie(csrfCookie)
 	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
-		s.badRequest(w, "the form was not sent from this page (CSRF check failed)")
+		s.badRequest(w, r, nil, "error.csrf", "CSRF check failed")
 		return
 	}
 	txn := r.PostForm.Get("txn")
@@ -80,7 +80,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	delete(s.pending, txn)
 	s.mu.Unlock()
 	if p == nil || s.now().After(p.expires) {
-		s.badRequest(w, "this login is unknown or has expired")
+		s.badRequest(w, r, nil, "error.expired", "")
 		return
 	}
 	if r.PostForm.Get("action") != "approve" {
@@ -89,10 +89,26 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok := s.pickUser(r.PostForm.Get("user"))
 	if !ok {
-		s.badRequest(w, "unknown test user")
+		s.badRequest(w, r, p.req, "error.unknown_user", "")
 		return
 	}
+	p.req.Method = s.pickBank(r.PostForm.Get("method"))
 	s.approve(w, r, p.req, u)
+}
+
+// pickBank is the bank the person picked, or the first when the form names none
+// the page offered.
+func (s *Server) pickBank(id string) string {
+	banks := s.profile.Rules().Banks
+	for _, b := range banks {
+		if b.ID == id {
+			return id
+		}
+	}
+	if len(banks) > 0 {
+		return banks[0].ID
+	}
+	return ""
 }
 
 func (s *Server) cancelDescription() string {
@@ -142,7 +158,7 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, req *Auth
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, req *AuthRequest, v url.Values) {
 	u, err := url.Parse(req.RedirectURI)
 	if err != nil {
-		s.badRequest(w, "redirect_uri is not a URL")
+		s.badRequest(w, r, req, "error.bad_request", "redirect_uri is not a URL")
 		return
 	}
 	q := u.Query()
@@ -155,13 +171,6 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, req *AuthReque
 	q.Set("iss", s.issuer)
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
-}
-
-func (s *Server) badRequest(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = w.Write([]byte("simulated " + s.profile.Rules().Name + ": " + msg + "\n"))
 }
 
 // purgeExpiredLocked drops pages, codes, tokens and assertion ids nobody can use

@@ -31,6 +31,9 @@ type AuthRequest struct {
 	// RequestObject is true when the parameters came from a verified signed
 	// request object.
 	RequestObject bool
+	// Method is what the person picked on the page among Rules.Banks; "" when
+	// the eID has no choice or nobody was asked (AutoApprove).
+	Method string
 }
 
 // HasScope reports whether the request asked for scope.

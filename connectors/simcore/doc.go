@@ -10,7 +10,8 @@
 // general provider.
 //
 // It owns discovery, the JWKS, the authorize endpoint with a page that plays the
-// eID app (pick a test user, approve or cancel), the token and userinfo endpoints,
+// eID app (pick a bank where the eID has them, pick a test user, approve or
+// cancel; drawn by simui in the request's language), the token and userinfo endpoints,
 // and client registration. What differs between eIDs (claims, levels, the rules
 // the real upstream enforces) comes from a Profile. State is in memory.
 package simcore

@@ -1,41 +1,73 @@
 package simcore
 
 import (
-	"html/template"
 	"net/http"
+	"net/url"
+
+	"github.com/portvakt/portvakt/connectors/simui"
 )
 
-// pageTemplate plays the eID app. No external assets, so it works offline and
-// under any path prefix.
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Name}} (simulated)</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.3rem}.note{color:#555;font-size:.9rem}
-label{display:block;padding:.5rem;border:1px solid #ccc;border-radius:.3rem;margin:.4rem 0}
-button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.5rem}
-</style></head><body>
-<h1>{{.Name}} (simulated)</h1>
-<p class="note">This is a simulator with fictional test users. No real identity is used.</p>
+// loginPage plays the eID app: pick the bank (where the eID has banks) and a
+// test person, then approve or cancel. The form's markup (a POST form first,
+// hidden inputs as written) is what the connector tests' simtest browser reads.
+var loginPage = simui.MustTemplate("login", `
+<h1 class="sim-heading">{{.Tr "login.heading"}}</h1>
+<p class="sim-lead">{{.Tr "login.lead"}}</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="txn" value="{{.Txn}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
-<fieldset><legend>Log in as</legend>
-{{range $i, $u := .Users}}<label><input type="radio" name="user" value="{{$u.NationalID}}"{{if eq $u.NationalID $.Selected}} checked{{end}}> {{$u.Name}} ({{$u.NationalID}})</label>
+{{if .Banks}}<fieldset><legend>{{.Tr "login.choose_bank"}}</legend>
+{{range $i, $b := .Banks}}<label class="sim-choice"><input type="radio" name="method" value="{{$b.ID}}"{{if eq $i 0}} checked{{end}}><span>{{$b.Name}}</span></label>
+{{end}}</fieldset>{{end}}
+<fieldset><legend>{{.Tr "sim.choose_person"}}</legend>
+{{range .Users}}<label class="sim-choice"><input type="radio" name="user" value="{{.NationalID}}"{{if eq .NationalID $.Selected}} checked{{end}}><span>{{.Name}}<small>{{.NationalID}}</small></span></label>
 {{end}}</fieldset>
-<p><button type="submit" name="action" value="approve">Approve</button>
-<button type="submit" name="action" value="cancel">Cancel</button></p>
-</form></body></html>
-`))
+<button class="sim-button" type="submit" name="action" value="approve">{{.Tr "login.approve"}}</button>
+<button class="sim-button sim-secondary" type="submit" name="action" value="cancel">{{.Tr "sim.cancel"}}</button>
+</form>`)
 
-type pageData struct {
-	Name, Action, Txn, CSRF, Selected string
-	Users                             []User
+// errorPage tells the person what went wrong in their language, and the
+// developer the exact cause (in English, marked as such).
+var errorPage = simui.MustTemplate("error", `
+<h1 class="sim-heading">{{.Tr "error.title"}}</h1>
+<div class="sim-alert sim-error" role="alert">{{.Tr .Message}}{{with .Detail}}
+<small class="sim-detail">{{$.Tr "error.detail"}} <code lang="en">{{.}}</code></small>{{end}}</div>`)
+
+type loginData struct {
+	simui.Page
+	Action, Txn, CSRF, Selected string
+	Users                       []User
+	Banks                       []Bank
 }
 
-func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn, hinted string) {
+type errorData struct {
+	simui.Page
+	Message, Detail string
+}
+
+// newPage fills the layout for this simulator; the request's own language
+// parameter, if the eID has one, comes first.
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, req *AuthRequest, titleID string, switchPath string, switchQuery url.Values) simui.Page {
+	var hints []string
+	if req != nil {
+		hints = append(hints, req.Params[s.languageParam()])
+	}
+	return simui.NewPage(w, r, simui.PageOptions{
+		EID: s.profile.Rules().EID, TitleID: titleID, Assets: s.basePath + "/static/",
+		CookiePath: s.basePath + "/", Hints: hints, SwitchPath: switchPath, SwitchQuery: switchQuery,
+	})
+}
+
+func (s *Server) languageParam() string {
+	if p := s.profile.Rules().LanguageParam; p != "" {
+		return p
+	}
+	return "ui_locales"
+}
+
+// renderPage shows the pending login txn. Its language switch comes back here
+// through showPending, since the authorize request itself cannot be replayed.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn string, req *AuthRequest) {
 	csrf := ""
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 {
 		csrf = c.Value
@@ -47,18 +79,48 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn, hinted 
 		})
 	}
 	selected := s.users[0].NationalID
-	if u, ok := s.pickUser(hinted); ok {
+	if u, ok := s.pickUser(s.profile.HintedUser(req)); ok {
 		selected = u.NationalID
 	}
+	setPageHeaders(w)
+	page := s.newPage(w, r, req, "login.title", s.basePath+"/authorize/page", url.Values{"txn": {txn}})
+	simui.Render(w, http.StatusOK, loginPage, loginData{
+		Page: page, Action: s.basePath + "/authorize/decide",
+		Txn: txn, CSRF: csrf, Selected: selected, Users: s.users, Banks: s.profile.Rules().Banks,
+	})
+}
+
+// showPending draws a pending login's page again, in the language the person
+// picked.
+func (s *Server) showPending(w http.ResponseWriter, r *http.Request) {
+	txn := r.URL.Query().Get("txn")
+	s.mu.Lock()
+	p := s.pending[txn]
+	s.mu.Unlock()
+	if p == nil || s.now().After(p.expires) {
+		s.badRequest(w, r, nil, "error.expired", "")
+		return
+	}
+	s.renderPage(w, r, txn, p.req)
+}
+
+// badRequest answers a request the simulator refuses with a page: messageID
+// for the person, detail for the developer.
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, req *AuthRequest, messageID, detail string) {
+	setPageHeaders(w)
+	page := s.newPage(w, r, req, "error.title", "", nil)
+	if r.Method != http.MethodGet {
+		page.Languages = nil // a refused form cannot be drawn again in another language
+	}
+	simui.Render(w, http.StatusBadRequest, errorPage, errorData{Page: page, Message: messageID, Detail: detail})
+}
+
+// setPageHeaders keeps the pages out of frames and other sites' referrers, and
+// lets them load only the simulator's own style sheet and icon.
+func setPageHeaders(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
-	_ = pageTemplate.Execute(w, pageData{ // the client went away; nothing to do
-		Name: s.profile.Rules().Name, Action: s.basePath + "/authorize/decide",
-		Txn: txn, CSRF: csrf, Selected: selected, Users: s.users,
-	})
 }

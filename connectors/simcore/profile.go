@@ -30,8 +30,17 @@ type Profile interface {
 
 // Rules are the rules of one upstream.
 type Rules struct {
-	// Name is shown on the simulator's page.
+	// Name names the upstream in messages to developers.
 	Name string
+	// EID is the connector id the simulator stands in for (no-bankid); it picks
+	// the page's name in each language and its colours.
+	EID string
+	// LanguageParam is the authorize parameter that carries the person's
+	// language; "" means ui_locales.
+	LanguageParam string
+	// Banks, when set, are offered on the page for the person to pick, as an
+	// upstream that hands over to the person's bank does.
+	Banks []Bank
 	// RequirePKCE refuses an authorize without code_challenge_method=S256.
 	RequirePKCE bool
 	// RequireRequestObject refuses an authorize without a signed request object.
@@ -53,6 +62,13 @@ type Rules struct {
 	ACRValues []string
 	// Metadata is merged into discovery.
 	Metadata map[string]any
+}
+
+// Bank is a (fictional) bank the person can pick on the page.
+type Bank struct {
+	// ID goes into AuthRequest.Method when the person picks the bank.
+	ID   string
+	Name string
 }
 
 // User is a test user. All its data is synthetic.

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/portvakt/portvakt/connectors/simui"
 )
 
 // Options configure a simulator.
@@ -209,7 +211,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /jwks", s.jwks)
 	mux.HandleFunc("/authorize", s.authorize)
+	mux.HandleFunc("GET /authorize/page", s.showPending)
 	mux.HandleFunc("POST /authorize/decide", s.decide)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", simui.Static()))
 	mux.HandleFunc("POST /token", s.token)
 	mux.HandleFunc("/userinfo", s.userinfo)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -39,6 +39,8 @@ type profile struct {
 func (p profile) Rules() simcore.Rules {
 	return simcore.Rules{
 		Name:              "MitID",
+		EID:               "dk-mitid",
+		LanguageParam:     "language",
 		ClientAuthMethods: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 		CancelDescription: cancelledByThePerson,
 		Scopes:            []string{"openid", "mitid", "ssn"},

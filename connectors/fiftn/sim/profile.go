@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"unicode/utf8"
 
 	"github.com/portvakt/portvakt/connectors/simcore"
@@ -15,6 +16,16 @@ const (
 
 const maxSPNameLength = 40
 
+// Banks are the simulator's fictional banks. FTN hands the person over to the
+// bank they pick; the method URI in amr names it, as Telia's oidc.<bank>.1 does.
+func Banks() []simcore.Bank {
+	return []simcore.Bank{
+		{ID: "simbank", Name: "Simupankki"},
+		{ID: "koivupankki", Name: "Koivupankki"},
+		{ID: "saaristopankki", Name: "Saaristopankki"},
+	}
+}
+
 // profile is an FTN broker's behaviour.
 type profile struct {
 	issuer string
@@ -23,6 +34,8 @@ type profile struct {
 func (profile) Rules() simcore.Rules {
 	return simcore.Rules{
 		Name:                 "Finnish Trust Network",
+		EID:                  "fi-ftn",
+		Banks:                Banks(),
 		RequireRequestObject: true,
 		ClientAuthMethods:    []string{"private_key_jwt"},
 		RequireAssertionKID:  true,
@@ -82,7 +95,7 @@ func (p profile) Claims(req *simcore.AuthRequest, u simcore.User, level string) 
 	}
 	id := map[string]any{
 		"acr":           acr,
-		"amr":           []string{p.issuer + "/saml2/names/ac/oidc.simbank.1"},
+		"amr":           []string{p.issuer + "/saml2/names/ac/oidc." + cmp.Or(req.Method, Banks()[0].ID) + ".1"},
 		"session_index": simcore.NewUUID(),
 	}
 	info := map[string]any{}

@@ -23,6 +23,7 @@ type profile struct{}
 func (profile) Rules() simcore.Rules {
 	return simcore.Rules{
 		Name:              "BankID (Norway)",
+		EID:               "no-bankid",
 		RequirePKCE:       true,
 		ClientAuthMethods: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 		UserinfoJWT:       true,

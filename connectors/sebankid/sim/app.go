@@ -1,11 +1,13 @@
 package sim
 
 import (
-	"bytes"
-	"html/template"
+	"cmp"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/portvakt/portvakt/connectors/simui"
 )
 
 // AppHandler serves the page that plays the BankID app, mounted at
@@ -24,6 +26,7 @@ func (s *Simulator) AppHandler() http.Handler {
 	mux.HandleFunc("GET "+base+"order", s.appOrder)
 	mux.HandleFunc("POST "+base+"approve", s.appApprove)
 	mux.HandleFunc("POST "+base+"decline", s.appDecline)
+	mux.Handle("GET "+base+"static/", http.StripPrefix(base+"static/", simui.Static()))
 	if trimmed := strings.TrimSuffix(base, "/"); trimmed != "" {
 		mux.HandleFunc("GET "+trimmed, s.appHome)
 	}
@@ -41,49 +44,77 @@ func (s *Simulator) AppLaunchURL(origin, launchURL string) string {
 	return strings.TrimSuffix(origin, "/") + s.appBase + "?autostarttoken=" + url.QueryEscape(u.Query().Get("autostarttoken"))
 }
 
-type pageData struct {
-	Base    string
-	Error   string
-	Notice  string
+// appPage is what the app's pages show: an order to identify or sign for, the
+// outcome of one, or the start screen with the waiting orders.
+type appPage struct {
+	simui.Page
+	Base string
+	// Error is a message id; Detail the cause, for developers.
+	Error, Detail string
+	// Done is a message id: the order was approved or cancelled.
+	Done    string
 	Orders  []OrderInfo
 	Order   *OrderInfo
 	Users   []TestUser
 	Default string
 }
 
+// Started is when the order started, as the app lists it.
+func (o OrderInfo) Started() string { return o.CreatedAt.Format("15:04:05") }
+
+// Signing reports whether the order asks for a signature rather than a login.
+func (o OrderInfo) Signing() bool { return strings.HasSuffix(o.Kind, "sign") }
+
 func (s *Simulator) appHome(w http.ResponseWriter, r *http.Request) {
 	if token := r.URL.Query().Get("autostarttoken"); token != "" {
 		ref, err := s.OpenAutostart(token)
 		if err != nil {
-			s.render(w, statusForAppError(err), pageData{Error: err.Error()})
+			s.renderError(w, r, err)
 			return
 		}
-		http.Redirect(w, r, s.appBase+"order?ref="+url.QueryEscape(ref), http.StatusSeeOther)
+		s.redirectToOrder(w, r, ref)
 		return
 	}
-	s.render(w, http.StatusOK, pageData{})
+	s.render(w, r, http.StatusOK, appPage{})
 }
 
 func (s *Simulator) appScan(w http.ResponseWriter, r *http.Request) {
 	ref, err := s.ScanQR(r.PostFormValue("qr"))
 	if err != nil {
-		s.render(w, statusForAppError(err), pageData{Error: err.Error()})
+		s.renderError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, s.appBase+"order?ref="+url.QueryEscape(ref), http.StatusSeeOther)
+	s.redirectToOrder(w, r, ref)
 }
 
+// redirectToOrder opens the order's page, keeping a language the person chose
+// in the link that brought them.
+func (s *Simulator) redirectToOrder(w http.ResponseWriter, r *http.Request, ref string) {
+	target := s.appBase + "order?ref=" + url.QueryEscape(ref)
+	if lang := r.URL.Query().Get("lang"); lang != "" {
+		target += "&lang=" + url.QueryEscape(lang)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// appOrder shows a waiting order to approve or cancel, or how a finished one
+// ended.
 func (s *Simulator) appOrder(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.Order(r.URL.Query().Get("ref"))
 	if !ok {
-		s.render(w, http.StatusNotFound, pageData{Error: ErrNoSuchOrder.Error()})
+		s.renderError(w, r, ErrNoSuchOrder)
 		return
 	}
-	def := o.PersonalNumber
-	if def == "" {
-		def = s.opts.DefaultPersonalNumber
+	switch {
+	case o.Status == statusComplete:
+		s.render(w, r, http.StatusOK, appPage{Done: "bankid.done"})
+	case o.Status == statusFailed && o.HintCode == hintUserCancel:
+		s.render(w, r, http.StatusOK, appPage{Done: "bankid.cancelled"})
+	case o.Status != statusPending:
+		s.renderError(w, r, ErrOrderOver)
+	default:
+		s.render(w, r, http.StatusOK, appPage{Order: &o, Default: cmp.Or(o.PersonalNumber, s.opts.DefaultPersonalNumber)})
 	}
-	s.render(w, http.StatusOK, pageData{Order: &o, Default: def})
 }
 
 func (s *Simulator) appApprove(w http.ResponseWriter, r *http.Request) {
@@ -91,29 +122,29 @@ func (s *Simulator) appApprove(w http.ResponseWriter, r *http.Request) {
 	if pnr == "" {
 		pnr = r.PostFormValue("personalNumber")
 	}
-	s.finishFromApp(w, r, func(ref string) (string, error) { return s.Approve(ref, pnr) }, "Approved. The relying party's next collect completes the order.")
+	s.finishFromApp(w, r, func(ref string) (string, error) { return s.Approve(ref, pnr) }, "bankid.done")
 }
 
 func (s *Simulator) appDecline(w http.ResponseWriter, r *http.Request) {
-	s.finishFromApp(w, r, s.Decline, "Cancelled. The relying party's next collect reports userCancel.")
+	s.finishFromApp(w, r, s.Decline, "bankid.cancelled")
 }
 
-func (s *Simulator) finishFromApp(w http.ResponseWriter, r *http.Request, act func(string) (string, error), notice string) {
+func (s *Simulator) finishFromApp(w http.ResponseWriter, r *http.Request, act func(string) (string, error), done string) {
 	ref := r.PostFormValue("ref")
 	returnURL, err := act(ref)
 	if err != nil {
-		data := pageData{Error: err.Error()}
-		if o, ok := s.Order(ref); ok {
+		data := appPage{Error: appErrorMessage(err), Detail: err.Error()}
+		if o, ok := s.Order(ref); ok && o.Status == statusPending {
 			data.Order, data.Default = &o, o.PersonalNumber
 		}
-		s.render(w, statusForAppError(err), data)
+		s.render(w, r, statusForAppError(err), data)
 		return
 	}
 	if safeReturnURL(returnURL) {
 		http.Redirect(w, r, returnURL, http.StatusSeeOther)
 		return
 	}
-	s.render(w, http.StatusOK, pageData{Notice: notice})
+	s.render(w, r, http.StatusOK, appPage{Done: done})
 }
 
 // safeReturnURL keeps the page from redirecting to script URLs an RP request carried.
@@ -122,83 +153,88 @@ func safeReturnURL(raw string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-func (s *Simulator) render(w http.ResponseWriter, status int, data pageData) {
+func (s *Simulator) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	s.render(w, r, statusForAppError(err), appPage{Error: appErrorMessage(err), Detail: err.Error()})
+}
+
+// appErrorMessage says in plain words what went wrong, in a message id.
+func appErrorMessage(err error) string {
+	for _, m := range []struct {
+		err error
+		id  string
+	}{
+		{ErrQRTooOld, "bankid.err_qr_old"},
+		{ErrInvalidQR, "bankid.err_qr"},
+		{ErrNoSuchOrder, "bankid.err_no_order"},
+		{ErrOrderOver, "bankid.err_over"},
+		{ErrWrongPerson, "bankid.err_wrong_person"},
+		{ErrInvalidInput, "bankid.err_pnr"},
+	} {
+		if errors.Is(err, m.err) {
+			return m.id
+		}
+	}
+	return "bankid.err_over"
+}
+
+func (s *Simulator) render(w http.ResponseWriter, r *http.Request, status int, data appPage) {
+	opts := simui.PageOptions{EID: "se-bankid", TitleID: "bankid.title", Assets: s.appBase + "static/", CookiePath: s.appBase}
+	if r.Method != http.MethodGet {
+		// A form's answer: the switch reloads the order, which shows how it ended.
+		opts.SwitchPath, opts.SwitchQuery = s.appBase+"order", url.Values{"ref": {r.PostFormValue("ref")}}
+		if r.PostFormValue("ref") == "" {
+			opts.SwitchPath, opts.SwitchQuery = s.appBase, nil
+		}
+	}
+	data.Page = simui.NewPage(w, r, opts)
 	data.Base = s.appBase
 	data.Users = TestUsers()
-	if data.Order == nil && data.Notice == "" {
+	if data.Order == nil && data.Done == "" {
 		for _, o := range s.Orders() {
 			if o.Status == statusPending {
 				data.Orders = append(data.Orders, o)
 			}
 		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	var page bytes.Buffer
-	if err := appPage.Execute(&page, data); err != nil {
-		http.Error(w, "sim: render page: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(page.Bytes())
+	simui.Render(w, status, appTemplate, data)
 }
 
-var appPage = template.Must(template.New("app").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>BankID simulator</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#193e4f}
-h1{font-size:1.4rem}.box{border:1px solid #c8d3d8;border-radius:8px;padding:1rem;margin:1rem 0}
-.error{background:#fde8e8;border-color:#e0a0a0}.notice{background:#e6f4ea;border-color:#9fd0ad}
-button{padding:.5rem 1rem;margin:.25rem .25rem 0 0;border-radius:6px;border:1px solid #193e4f;background:#193e4f;color:#fff;cursor:pointer}
-button.secondary{background:#fff;color:#193e4f}textarea,input[type=text]{width:100%;box-sizing:border-box;padding:.4rem}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem;border-bottom:1px solid #eee}
-small{color:#5a6b73}
-</style></head><body>
-<h1>BankID simulator</h1>
-<p><small>Plays the BankID app for development and tests. Only synthetic identities.</small></p>
-{{if .Error}}<div class="box error" role="alert">{{.Error}}</div>{{end}}
-{{if .Notice}}<div class="box notice" role="status">{{.Notice}}</div><p><a href="{{.Base}}">Back</a></p>{{end}}
-{{with .Order}}
-<div class="box">
-<h2>Order</h2>
-<table>
-<tr><th>Type</th><td>{{.Kind}}</td></tr>
-<tr><th>Reference</th><td><code>{{.Ref}}</code></td></tr>
-<tr><th>Status</th><td>{{.Status}} / {{.HintCode}}</td></tr>
-{{if .PersonalNumber}}<tr><th>Restricted to</th><td>{{.PersonalNumber}}</td></tr>{{end}}
-{{if .UserVisibleData}}<tr><th>Text</th><td>{{.UserVisibleData}}</td></tr>{{end}}
-{{if .ReturnURL}}<tr><th>Returns to</th><td>{{.ReturnURL}}</td></tr>{{end}}
-</table>
+// appTemplate plays the BankID app. The order page says what the service asks
+// for and lets the person answer; nothing of the RP API (statuses, hint codes,
+// collects) shows.
+var appTemplate = simui.MustTemplate("app", `
+{{if .Error}}<div class="sim-alert sim-error" role="alert">{{.Tr .Error}}{{with .Detail}}
+<small class="sim-detail">{{$.Tr "error.detail"}} <code lang="en">{{.}}</code></small>{{end}}</div>{{end}}
+{{if .Done}}<div class="sim-alert sim-done" role="status">{{.Tr .Done}}</div>
+<a class="sim-button sim-secondary" href="{{.Base}}">{{.Tr "bankid.back"}}</a>
+{{else}}{{with .Order}}
+<h1 class="sim-heading">{{if .Signing}}{{$.Tr "bankid.order_sign"}}{{else}}{{$.Tr "bankid.order_auth"}}{{end}}</h1>
+<p class="sim-lead">{{if .Signing}}{{$.Tr "bankid.lead_sign"}}{{else}}{{$.Tr "bankid.lead_auth"}}{{end}}</p>
+{{if .UserVisibleData}}<div class="sim-card"><h2>{{$.Tr "bankid.text"}}</h2><p class="sim-quote">{{.UserVisibleData}}</p></div>{{end}}
 <form method="post" action="{{$.Base}}approve">
 <input type="hidden" name="ref" value="{{.Ref}}">
-<fieldset><legend>Identify as</legend>
-{{range $.Users}}<label><input type="radio" name="personalNumber" value="{{.PersonalNumber}}"{{if eq .PersonalNumber $.Default}} checked{{end}}> {{.GivenName}} {{.Surname}} ({{.PersonalNumber}})</label><br>{{end}}
-<label>Other personal number (12 digits): <input type="text" name="customPersonalNumber" inputmode="numeric" pattern="[0-9]{12}"></label>
-</fieldset>
-<button type="submit">Identify</button>
+<fieldset><legend>{{$.Tr "sim.choose_person"}}</legend>
+{{if .PersonalNumber}}<p class="sim-muted">{{$.Tr "bankid.only_for" .}}</p>{{end}}
+{{range $.Users}}<label class="sim-choice"><input type="radio" name="personalNumber" value="{{.PersonalNumber}}"{{if eq .PersonalNumber $.Default}} checked{{end}}><span>{{.GivenName}} {{.Surname}}<small>{{.PersonalNumber}}</small></span></label>
+{{end}}</fieldset>
+<label class="sim-field">{{$.Tr "bankid.other_number"}}<input type="text" name="customPersonalNumber" inputmode="numeric" pattern="[0-9]{12}" autocomplete="off"></label>
+<button class="sim-button" type="submit">{{if .Signing}}{{$.Tr "bankid.sign"}}{{else}}{{$.Tr "bankid.identify"}}{{end}}</button>
 </form>
-<form method="post" action="{{$.Base}}decline"><input type="hidden" name="ref" value="{{.Ref}}"><button class="secondary" type="submit">Cancel</button></form>
-</div>
-{{else}}{{if not .Notice}}
-<div class="box">
-<h2>Scan a QR code</h2>
+<form method="post" action="{{$.Base}}decline"><input type="hidden" name="ref" value="{{.Ref}}"><button class="sim-button sim-secondary" type="submit">{{$.Tr "sim.cancel"}}</button></form>
+{{else}}
+<h1 class="sim-heading">{{.Tr "bankid.pending_heading"}}</h1>
+{{if .Orders}}{{range .Orders}}<a class="sim-order" href="{{$.Base}}order?ref={{.Ref}}"><span>{{if .Signing}}{{$.Tr "bankid.kind_sign"}}{{else}}{{$.Tr "bankid.kind_auth"}}{{end}}
+<small>{{$.Tr "bankid.started" .}}{{if .PersonalNumber}} · {{$.Tr "bankid.only_for" .}}{{end}}</small></span><b>{{$.Tr "bankid.open"}}</b></a>
+{{end}}{{else}}<p class="sim-lead">{{.Tr "bankid.pending_none"}}</p>{{end}}
+<div class="sim-card">
+<h2>{{.Tr "bankid.scan_heading"}}</h2>
 <form method="post" action="{{.Base}}scan">
-<label for="qr">QR code content</label>
-<textarea id="qr" name="qr" rows="3" placeholder="bankid.…"></textarea>
-<button type="submit">Scan</button>
+<label class="sim-field">{{.Tr "bankid.scan_help"}}<textarea id="qr" name="qr" rows="3" placeholder="bankid.…" aria-label="{{.Tr "bankid.scan_label"}}"></textarea></label>
+<button class="sim-button" type="submit">{{.Tr "bankid.scan"}}</button>
 </form>
 </div>
-<div class="box">
-<h2>Pending orders</h2>
-{{if .Orders}}<table><tr><th>Started</th><th>Type</th><th>Restricted to</th><th></th></tr>
-{{range .Orders}}<tr><td>{{.CreatedAt.Format "15:04:05"}}</td><td>{{.Kind}}</td><td>{{.PersonalNumber}}</td><td><a href="{{$.Base}}order?ref={{.Ref}}">Open</a></td></tr>{{end}}
-</table>{{else}}<p>No pending orders.</p>{{end}}
-</div>
-{{end}}{{end}}
-</body></html>
-`))
+{{end}}{{end}}`)

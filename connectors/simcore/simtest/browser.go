@@ -32,6 +32,9 @@ var (
 // request; its redirects are handled by the Browser.
 type Browser struct {
 	Client *http.Client
+	// Bank is the bank to pick on a page that offers a choice (FTN's); ""
+	// keeps the preselected one.
+	Bank string
 }
 
 // NewBrowser returns a browser over transport (http.DefaultTransport when nil).
@@ -110,6 +113,9 @@ func (b *Browser) submit(ctx context.Context, page *url.URL, body, nationalID, a
 	form := url.Values{"action": {action}}
 	for _, in := range hiddenInput.FindAllStringSubmatch(body, -1) {
 		form.Set(in[1], html.UnescapeString(in[2]))
+	}
+	if b.Bank != "" {
+		form.Set("method", b.Bank)
 	}
 	if nationalID != "" {
 		form.Set("user", nationalID)

@@ -42,7 +42,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		s.unavailablePage(w, r, err)
 		return
 	}
-	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title")
+	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", o.Info.Name)
 	page := themes.OrderPage{
 		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
 		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,

@@ -26,14 +26,15 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request, uiLocales []string
 }
 
 // page fills what every page shares: language, translator, switcher links, title.
-func (s *Server) page(r *http.Request, uiLocales []string, titleKey string) themes.Page {
-	return s.pageFor(nil, r, uiLocales, titleKey)
+// titleArgs fill the title's placeholders ("EID", "BankID").
+func (s *Server) page(r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
+	return s.pageFor(nil, r, uiLocales, titleKey, titleArgs...)
 }
 
-func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string) themes.Page {
+func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
 	lang := s.lang(w, r, uiLocales)
 	t := s.themes.Translator(lang)
-	p := themes.Page{Lang: lang, T: t, Title: t(titleKey), SimulatorsURL: s.simsURL}
+	p := themes.Page{Lang: lang, T: t, Title: t(titleKey, titleArgs...), SimulatorsURL: s.simsURL}
 	for _, code := range themes.Languages() {
 		q := url.Values{"lang": {code}}
 		p.Languages = append(p.Languages, themes.LanguageLink{

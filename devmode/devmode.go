@@ -207,6 +207,7 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 		Clients: []config.Client{{
 			ID: DemoClientID, Name: "Demo app", Secret: DemoClientSecret,
 			Purpose:                "Shows what a relying party receives from portvakt.",
+			ClientURI:              o.Issuer + "/demo",
 			RedirectURIs:           append([]string{o.Issuer + "/demo/callback"}, o.ExtraRedirectURIs...),
 			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},
 			Scopes:                 []string{"national_id", "evidence"},

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -85,11 +87,13 @@ type broker struct {
 	store    *sqlstore.Store
 	server   *provider.Server
 	keys     *keys.Manager
+	logs     *logBuffer
 }
 
 const (
 	rpRedirect = "https://rp.example/callback"
 	rpLogout   = "https://rp.example/logged-out"
+	rp2Home    = "https://rp2.example/start"
 )
 
 // testClients are the relying parties every test broker has.
@@ -97,7 +101,7 @@ func testClients() []config.Client {
 	return []config.Client{
 		{ID: "rp1", Name: "RP One", Secret: "rp1-secret-0123456789", RedirectURIs: []string{rpRedirect},
 			PostLogoutRedirectURIs: []string{rpLogout}, Scopes: []string{"national_id"}},
-		{ID: "rp2", Name: "RP Two", Secret: "rp2-secret-0123456789", RedirectURIs: []string{rpRedirect}},
+		{ID: "rp2", Name: "RP Two", Secret: "rp2-secret-0123456789", RedirectURIs: []string{rpRedirect}, ClientURI: rp2Home},
 		{ID: "public", Name: "Public SPA", RedirectURIs: []string{"http://127.0.0.1:9999/cb"}},
 		{ID: "se-only", Name: "Swedish only", Secret: "se-only-secret-0123", RedirectURIs: []string{rpRedirect}, EIDs: []string{"se-test"}},
 		{ID: "es256", Name: "ES256 client", Secret: "es256-secret-012345", RedirectURIs: []string{rpRedirect}, IDTokenAlg: "ES256"},
@@ -150,8 +154,9 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	clk := &clock{}
 	audit, consents := &memAudit{}, &memConsents{}
 	orders := &testOrders{polls: map[string]int{}, script: map[string][]connectors.Progress{}}
+	logs := &logBuffer{}
 	built := brokertest.NewProvider(t, cfg, provider.Options{
-		Now: clk.now, Audit: audit, Consents: consents,
+		Now: clk.now, Audit: audit, Consents: consents, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Connectors: []connectors.Connector{
 			&testConnector{id: "se-test", country: "SE", loa: connectors.LoASubstantial},
 			&testConnector{id: "fi-test", country: "FI", loa: connectors.LoAHigh},
@@ -163,7 +168,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(hs.Close)
-	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server, keys: built.Keys}
+	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server, keys: built.Keys, logs: logs}
 }
 
 // postForm posts form to path on the broker, with client_secret_basic unless
@@ -371,4 +376,23 @@ func (m *memConsents) Record(_ context.Context, d provider.ConsentDecision) erro
 	defer m.mu.Unlock()
 	m.decisions = append(m.decisions, d)
 	return nil
+}
+
+// logBuffer keeps what the broker logs, for tests that check a page's reference
+// reached the log.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

@@ -87,7 +87,7 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 		s.unavailablePage(w, r, err)
 		return nil
 	case !s.sameBrowser(r, a):
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
 		return nil
 	}
 	return a
@@ -125,7 +125,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.validCSRF(r, a) {
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
 	value := r.PostFormValue("option")
@@ -135,7 +135,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errors.New("unknown option "+value))
+	s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.invalid_request", errors.New("unknown option "+value))
 }
 
 // optionsOf resolves the option values stored with a login.
@@ -252,7 +252,7 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.chosen(a)
 	rc, isRedirect := o.Connector.(connectors.RedirectConnector)
 	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || a.state.Done {
-		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
+		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
 		return
 	}
 	id, err := rc.Finish(r.Context(), a.state.UpstreamState, r)
@@ -347,7 +347,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) 
 	case a.state.Done && a.codeIssued():
 		// Answered once already (a reload, the back button): a second code would
 		// look like a reused one when redeemed and revoke the person's tokens.
-		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("login already answered"))
+		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("login already answered"))
 	case a.state.Done:
 		s.respondSuccess(w, r, a)
 	case a.state.Failure != nil && a.state.Message == "":
@@ -377,7 +377,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost && !s.validCSRF(r, a) {
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
 	if a.state.Done {

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,6 +62,69 @@ func TestOrderPageTitleNamesTheEID(t *testing.T) {
 			wantFinishedText(t, "the order page", body)
 			if got := title(body); !strings.Contains(got, "Order eID") {
 				t.Errorf("the order page's title is %q, want it to name the eID", got)
+			}
+		})
+	}
+}
+
+// reference is the support reference an error page shows.
+var reference = regexp.MustCompile(`<code>([A-Z0-9-]{8,})</code>`)
+
+// returnLink is the error page's way back to the client.
+var returnLink = regexp.MustCompile(`<a class="pv-button[^"]*" href="([^"]+)"`)
+
+// Every error page has a way on: back to the client's home where the client is
+// known, and always a reference the person can quote, which is in the log.
+func TestErrorPagesHaveAWayOn(t *testing.T) {
+	b := newBroker(t)
+	authorize := func(client, redirect string) string {
+		q := url.Values{"client_id": {client}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {redirect}, "state": {"s"}}
+		return b.URL + "/authorize?" + q.Encode()
+	}
+	answered := func(t *testing.T, c *http.Client) string {
+		b.orders.script["199001012389"] = []connectors.Progress{{Status: connectors.StatusPending}}
+		login := startOrder(t, b, c, "199001012389", "en")
+		st := pollStatus(t, c, login)
+		if st.Status != "complete" {
+			t.Fatalf("poll: %+v", st)
+		}
+		if status, _ := pageText(t, c, b.URL+st.Redirect); status != http.StatusFound {
+			t.Fatalf("finishing the login: status %d", status)
+		}
+		return b.URL + st.Redirect
+	}
+	for _, tc := range []struct {
+		name   string
+		url    func(t *testing.T, c *http.Client) string
+		status int
+		home   string // "" when the client is not known
+	}{
+		{"unregistered redirect_uri", func(*testing.T, *http.Client) string { return authorize("rp1", "https://evil.example/cb") }, http.StatusBadRequest, "https://rp.example/"},
+		{"unregistered redirect_uri, client_uri", func(*testing.T, *http.Client) string { return authorize("rp2", "https://evil.example/cb") }, http.StatusBadRequest, rp2Home},
+		{"unknown client", func(*testing.T, *http.Client) string { return authorize("nobody", rpRedirect) }, http.StatusBadRequest, ""},
+		{"unknown login", func(*testing.T, *http.Client) string { return b.URL + "/login/no-such-login" }, http.StatusBadRequest, ""},
+		{"finished login again", answered, http.StatusBadRequest, "https://rp.example/"},
+		{"unknown path", func(*testing.T, *http.Client) string { return b.URL + "/no/such/page" }, http.StatusNotFound, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := browser(t)
+			status, body := pageText(t, c, tc.url(t, c))
+			if status != tc.status || !strings.Contains(body, `class="pv-card"`) {
+				t.Fatalf("status %d, want %d and the broker's page: %.200s", status, tc.status, body)
+			}
+			wantFinishedText(t, "the error page", body)
+			ref := reference.FindStringSubmatch(body)
+			if ref == nil {
+				t.Errorf("the page has no support reference")
+			} else if !strings.Contains(b.logs.String(), ref[1]) {
+				t.Errorf("the reference %s is not in the log", ref[1])
+			}
+			link := returnLink.FindStringSubmatch(body)
+			switch {
+			case tc.home == "" && link != nil:
+				t.Errorf("the page links to %s for a client it does not know", link[1])
+			case tc.home != "" && (link == nil || link[1] != tc.home):
+				t.Errorf("the page's way back is %v, want %s", link, tc.home)
 			}
 		})
 	}

@@ -215,17 +215,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // qrImage renders QR content as a PNG data URL, for the order page's first paint
-// and for browsers without JavaScript; after that the page draws the codes itself.
+// and for browsers without JavaScript; after that the page draws the codes itself
+// (static/order.js). Both draw the code without a quiet zone, so it fills the
+// image whatever its version and never changes size when the page takes over; the
+// frame around the image is the quiet zone.
 func qrImage(content string) string {
 	if content == "" {
 		return ""
 	}
-	png, err := qrcode.Encode(content, qrcode.Medium, 256)
+	code, err := qrcode.New(content, qrcode.Medium)
+	if err != nil {
+		return ""
+	}
+	code.DisableBorder = true
+	png, err := code.PNG(-qrModulePixels)
 	if err != nil {
 		return ""
 	}
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }
+
+// qrModulePixels is the size of one QR module in the server's image, as in order.js.
+const qrModulePixels = 6
 
 // hasMessage reports whether the connector has its own text for a message id.
 func hasMessage(o Option, id string) bool {

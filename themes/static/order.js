@@ -21,12 +21,14 @@
 
   // qrImage draws the QR content the server sent (it changes every second) as an
   // image, here rather than on the server: one image per poll per pending login
-  // would cost the broker more than everything else it does for the page.
+  // would cost the broker more than everything else it does for the page. Like
+  // the server's first image it has no quiet zone (the frame is one), so the code
+  // fills the image and keeps its size.
   function qrImage(content) {
     var code = window.qrcode(0, 'M');
     code.addData(content);
     code.make();
-    return code.createDataURL(6, 4);
+    return code.createDataURL(6, 0);
   }
 
   function setMessage(text) {

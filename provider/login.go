@@ -162,32 +162,8 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
-	byCountry := map[string]int{}
-	for _, o := range options {
-		i, ok := byCountry[o.Info.Country]
-		if !ok {
-			i = len(page.Groups)
-			byCountry[o.Info.Country] = i
-			page.Groups = append(page.Groups, themes.CountryGroup{
-				Country: o.Info.Country, Name: themes.CountryName(base.T, o.Info.Country),
-				Flag: "/static/flags/" + lower(o.Info.Country) + ".svg",
-			})
-		}
-		page.Groups[i].Options = append(page.Groups[i].Options, themes.LoginOption{
-			Value: o.Value(), Connector: o.Info.ID, Name: o.Info.Name,
-			Method: methodLabel(base.T, o), LogoURL: "/static/eids/" + o.Info.ID + ".svg",
-			Level: base.T("level." + levelAsked(o.Method, a.state.MinLoA).String()),
-		})
-	}
+	page.Groups = chooserGroups(base.T, r, a.state.Params.UILocales, options)
 	s.render(w, http.StatusOK, "login.html", page)
-}
-
-// methodLabel names the method when the eID has more than one.
-func methodLabel(t themes.Translator, o Option) string {
-	if len(o.Info.Methods) < 2 || o.Method.ID == "" {
-		return ""
-	}
-	return t("method." + underscore(o.Method.ID))
 }
 
 // startOption runs the chosen connector: a redirect to the upstream, or an order.
@@ -459,19 +435,8 @@ func (s *Server) message(lang, option, id string) string {
 				}
 			}
 			t := s.themes.Translator(lang)
-			return t(id, "EID", o.Info.Name)
+			return t(id, "EID", eidName(t, o.Info))
 		}
 	}
 	return s.themes.Translator(lang)(id)
-}
-
-// levelAsked is the level a login with this method will ask the eID for: the
-// request's minimum, never below what the method always gives. The page shows
-// this, not the most the eID could reach.
-func levelAsked(m connectors.Method, min connectors.LoA) connectors.LoA {
-	level := max(m.MinLoA, min)
-	if level == connectors.LoANone {
-		level = m.LoA
-	}
-	return level
 }

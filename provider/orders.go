@@ -42,9 +42,11 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		s.unavailablePage(w, r, err)
 		return
 	}
-	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", o.Info.Name)
+	lang := s.lang(nil, r, a.state.Params.UILocales)
+	name := eidName(s.themes.Translator(lang), o.Info)
+	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", name)
 	page := themes.OrderPage{
-		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
+		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
 		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
 		NoScriptRefreshURL: "/login/" + a.id,

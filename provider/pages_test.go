@@ -129,3 +129,45 @@ func TestErrorPagesHaveAWayOn(t *testing.T) {
 		})
 	}
 }
+
+// chooser opens the login page of rp1 (every eID) with the browser's languages.
+func chooser(t *testing.T, b *broker, acceptLanguage string, uiLocales string) string {
+	t.Helper()
+	q := url.Values{"client_id": {"rp1"}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {rpRedirect}, "state": {"s"}}
+	if uiLocales != "" {
+		q.Set("ui_locales", uiLocales)
+	}
+	req, _ := http.NewRequest(http.MethodGet, b.URL+"/authorize?"+q.Encode(), nil)
+	req.Header.Set("Accept-Language", acceptLanguage)
+	resp, err := browser(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+var countryGroup = regexp.MustCompile(`id="pv-country-([a-z]{2})"`)
+
+// The chooser puts the person's country first (ui_locales, then the browser's
+// languages) and shows no levels of assurance.
+func TestChooserPutsThePersonsCountryFirst(t *testing.T) {
+	b := newBroker(t)
+	for _, tc := range []struct{ accept, uiLocales, first string }{
+		{"", "", "se"},
+		{"fi-FI,fi;q=0.9", "", "fi"},
+		{"fi", "sv", "se"},
+		{"en", "sv-FI", "fi"},
+	} {
+		body := chooser(t, b, tc.accept, tc.uiLocales)
+		groups := countryGroup.FindAllStringSubmatch(body, -1)
+		if len(groups) != 2 || groups[0][1] != tc.first {
+			t.Errorf("Accept-Language %q, ui_locales %q: groups %v, want %s first", tc.accept, tc.uiLocales, groups, tc.first)
+		}
+		if strings.Contains(body, "pv-badge") {
+			t.Errorf("the chooser shows a level of assurance")
+		}
+		wantFinishedText(t, "the chooser", body)
+	}
+}

@@ -57,10 +57,9 @@ type LoginOption struct {
 	Value       string // submitted as "option"
 	Connector   string // "se-bankid"
 	Name        string // "BankID"
-	Method      string // translated method label, e.g. "On this device"; may be empty
-	Description string // optional
+	Method      string // how the eID is used, translated, e.g. "On this device"; may be empty
+	Description string // optional; the banks of an eID that sends the person on to one
 	LogoURL     string // static path of the eID logo, e.g. the result of LogoPath("se-bankid")
-	Level       string // translated level name; may be empty
 }
 
 // OrderPage shows an eID order in progress (Swedish BankID): a QR code to

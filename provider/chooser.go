@@ -39,9 +39,13 @@ func chooserGroups(t themes.Translator, r *http.Request, uiLocales []string, opt
 	return groups
 }
 
+// methodSameDevice is the method id of an eID app opened on the browser's own
+// device (BankID's autostart).
+const methodSameDevice = "same-device"
+
 // deviceRank sorts the app on this device before the other methods.
 func deviceRank(o Option) int {
-	if o.Method.ID == "same-device" {
+	if o.Method.ID == methodSameDevice {
 		return 0
 	}
 	return 1

@@ -27,7 +27,11 @@ type orderStatus struct {
 
 // orderPage shows a running order: the QR code or the button that opens the app.
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
-	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales))
+	// On this device the page loads when the person comes back from the eID app:
+	// ask the upstream now, not at the next poll interval, so an approved login
+	// goes on at once instead of showing what was true before the app.
+	returning := a.state.Order != nil && a.state.Order.Method == methodSameDevice
+	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales), returning)
 	if err != nil {
 		s.unavailablePage(w, r, err)
 		return
@@ -47,7 +51,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", name)
 	page := themes.OrderPage{
 		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
-		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,
+		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: o.Method.ID == methodSameDevice,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
 		NoScriptRefreshURL: "/login/" + a.id,
 	}
@@ -63,7 +67,7 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}
-	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales))
+	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales), false)
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, orderStatus{Status: "pending"})
 		return
@@ -71,9 +75,10 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// advanceOrder polls the upstream if the order is due for it, and says what the
-// page should show now. The QR code is computed locally every time.
-func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string) (orderStatus, *authRequest, error) {
+// advanceOrder polls the upstream if the order is due for it (or now, when
+// pollNow), and says what the page should show now. The QR code is computed
+// locally every time.
+func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string, pollNow bool) (orderStatus, *authRequest, error) {
 	if a.state.Done || a.state.ConsentPending || a.state.Order == nil {
 		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, a, nil
 	}
@@ -82,7 +87,7 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang stri
 	if !ok || !isOrder {
 		return orderStatus{Status: "failed", Redirect: "/login/" + a.id}, a, nil
 	}
-	if s.polls.due(a, s.now()) {
+	if pollNow || s.polls.due(a, s.now()) {
 		var err error
 		if a, err = s.polls.do(a.id, func() (*authRequest, error) { return s.pollOnce(ctx, a, o, oc, ip) }); err != nil {
 			return orderStatus{}, a, err

@@ -71,6 +71,10 @@ type OrderPage struct {
 	QRImageURL string // data:image/png URL of the first QR image; order.js replaces it
 	LaunchURL  string // same-device: opens the app (bankid:///... or https://app.bankid.com/...)
 	Message    string // current status message (translated)
+	// AwaitingLaunch: the app is opened on this device and the person has not
+	// opened it yet (as far as the page knows). The status line asks them to,
+	// until they do; the upstream's "trying to start the app" is not true before.
+	AwaitingLaunch bool
 	// StatusURL is polled by static/order.js every second. It answers JSON:
 	// {"status":"pending|complete|failed","message":"...","qr":"data:image/png;base64,...","redirect":"..."}
 	StatusURL          string

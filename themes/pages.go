@@ -138,6 +138,7 @@ type LogoutPage struct {
 type DemoPage struct {
 	Page
 	Options      []DemoOption // one per eID plus "Let me choose"
+	Summary      []DemoClaim  // who logged in, with which eID, at which level, when
 	Claims       []DemoClaim
 	IDTokenJSON  string
 	UserinfoJSON string

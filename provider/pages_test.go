@@ -171,3 +171,48 @@ func TestChooserPutsThePersonsCountryFirst(t *testing.T) {
 		wantFinishedText(t, "the chooser", body)
 	}
 }
+
+// languageTransport sends the browser's language with every request.
+type languageTransport struct{ lang string }
+
+func (l languageTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Language", l.lang)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Every page the broker renders, in every language, has a title and shows no
+// "<no value>" and no message id where its text belongs.
+func TestEveryBrokerPageInEveryLanguage(t *testing.T) {
+	b := newBroker(t)
+	pages := map[string]func(t *testing.T, c *http.Client) string{
+		"chooser": func(t *testing.T, c *http.Client) string {
+			q := url.Values{"client_id": {"rp1"}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {rpRedirect}, "state": {"s"}}
+			return b.URL + "/authorize?" + q.Encode()
+		},
+		"order": func(t *testing.T, c *http.Client) string {
+			b.orders.script["199001012389"] = []connectors.Progress{{Status: connectors.StatusPending}, {Status: connectors.StatusPending}}
+			return startOrder(t, b, c, "199001012389", "")
+		},
+		"error":           func(*testing.T, *http.Client) string { return b.URL + "/login/no-such-login" },
+		"not found":       func(*testing.T, *http.Client) string { return b.URL + "/no/such/page" },
+		"logged out":      func(*testing.T, *http.Client) string { return b.URL + "/logged-out" },
+		"logout question": func(*testing.T, *http.Client) string { return b.URL + "/end_session?client_id=rp1" },
+	}
+	for _, lang := range themes.Languages() {
+		for name, open := range pages {
+			t.Run(lang+"/"+name, func(t *testing.T) {
+				c := browser(t)
+				c.Transport = languageTransport{lang}
+				_, body := pageText(t, c, open(t, c))
+				if !strings.Contains(body, `<html lang="`+lang+`">`) {
+					t.Fatalf("the page is not in %s: %.200s", lang, body)
+				}
+				if strings.TrimSpace(title(body)) == "" {
+					t.Error("the page has no title")
+				}
+				wantFinishedText(t, "the "+name+" page", body)
+			})
+		}
+	}
+}

@@ -12,8 +12,8 @@ import (
 )
 
 // TestBrokerPagesFitTheScreen opens the broker's pages on a phone and a desktop:
-// the chooser, both BankID order pages, an error page and the page of an unknown
-// path. None scrolls sideways, none needs a scrollbar when its content fits, and
+// the chooser, both BankID order pages, an error page, the page of an unknown
+// path and the logged-out page. None scrolls sideways, none needs a scrollbar when its content fits, and
 // none leaves a large empty area above its card.
 func TestBrokerPagesFitTheScreen(t *testing.T) {
 	for _, s := range screens() {
@@ -50,6 +50,11 @@ func TestBrokerPagesFitTheScreen(t *testing.T) {
 			b.waitForElement(`.pv-card`)
 			b.screenshot("05-not-found")
 			wantFits(b, "the page of an unknown path")
+
+			b.navigate(env.Issuer + "/logged-out")
+			b.waitForElement(`.pv-card`)
+			b.screenshot("06-logged-out")
+			wantFits(b, "the logged-out page")
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
@@ -87,7 +87,7 @@ type broker struct {
 	store    *sqlstore.Store
 	server   *provider.Server
 	keys     *keys.Manager
-	logs     *logBuffer
+	logs     *testenv.SyncBuffer
 }
 
 const (
@@ -154,7 +154,7 @@ func startBroker(t *testing.T, dbPath, masterKey string) *broker {
 	clk := &clock{}
 	audit, consents := &memAudit{}, &memConsents{}
 	orders := &testOrders{polls: map[string]int{}, script: map[string][]connectors.Progress{}}
-	logs := &logBuffer{}
+	logs := &testenv.SyncBuffer{}
 	built := brokertest.NewProvider(t, cfg, provider.Options{
 		Now: clk.now, Audit: audit, Consents: consents, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Connectors: []connectors.Connector{
@@ -376,23 +376,4 @@ func (m *memConsents) Record(_ context.Context, d provider.ConsentDecision) erro
 	defer m.mu.Unlock()
 	m.decisions = append(m.decisions, d)
 	return nil
-}
-
-// logBuffer keeps what the broker logs, for tests that check a page's reference
-// reached the log.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

@@ -2,12 +2,13 @@ package browser
 
 import (
 	"math"
-
-	"github.com/chromedp/chromedp"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/portvakt/portvakt/devmode"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -16,47 +17,36 @@ import (
 // path and the logged-out page. None scrolls sideways, none needs a scrollbar when its content fits, and
 // none leaves a large empty area above its card.
 func TestBrokerPagesFitTheScreen(t *testing.T) {
-	for _, s := range screens() {
-		t.Run(s.name, func(t *testing.T) {
-			b := openScreen(t, s)
-			env := startDev(t)
+	onEachScreen(t, func(t *testing.T, _ screen, b *tab, env *devmode.Env) {
+		b.navigate(env.Issuer + "/demo")
+		b.clickText("a", "Let me choose")
+		b.waitForElement(`button[name="option"]`)
+		b.screenshot("01-chooser")
+		wantFits(b, "the chooser")
 
-			b.navigate(env.Issuer + "/demo")
-			b.clickText("a", "Let me choose")
-			b.waitForElement(`button[name="option"]`)
-			b.screenshot("01-chooser")
-			wantFits(b, "the chooser")
+		b.click(`button[name="option"][value="se-bankid/other-device"]`)
+		b.waitForElement(`#pv-qr`)
+		b.screenshot("02-qr")
+		wantFits(b, "the QR order page")
+		b.click(`.pv-actions button`)
+		b.waitForPage("/demo", ".demo-alert")
 
-			b.click(`button[name="option"][value="se-bankid/other-device"]`)
-			b.waitForElement(`#pv-qr`)
-			b.screenshot("02-qr")
-			wantFits(b, "the QR order page")
-			b.click(`.pv-actions button`)
-			b.waitForPage("/demo", ".demo-alert")
+		startBankID(b, env, "same-device")
+		b.waitForElement(`.pv-launch a`)
+		b.screenshot("03-open-app")
+		wantFits(b, "the same-device order page")
 
-			b.navigate(env.Issuer + "/demo")
-			b.clickText("a", "BankID (Sweden)")
-			b.click(`button[name="option"][value="se-bankid/same-device"]`)
-			b.waitForElement(`.pv-launch a`)
-			b.screenshot("03-open-app")
-			wantFits(b, "the same-device order page")
-
-			b.navigate(env.Issuer + "/login/no-such-login")
+		for _, p := range []struct{ path, step, what string }{
+			{"/login/no-such-login", "04-error", "an error page"},
+			{"/no/such/page", "05-not-found", "the page of an unknown path"},
+			{"/logged-out", "06-logged-out", "the logged-out page"},
+		} {
+			b.navigate(env.Issuer + p.path)
 			b.waitForElement(`.pv-card`)
-			b.screenshot("04-error")
-			wantFits(b, "an error page")
-
-			b.navigate(env.Issuer + "/no/such/page")
-			b.waitForElement(`.pv-card`)
-			b.screenshot("05-not-found")
-			wantFits(b, "the page of an unknown path")
-
-			b.navigate(env.Issuer + "/logged-out")
-			b.waitForElement(`.pv-card`)
-			b.screenshot("06-logged-out")
-			wantFits(b, "the logged-out page")
-		})
-	}
+			b.screenshot(p.step)
+			wantFits(b, p.what)
+		}
+	})
 }
 
 // TestErrorPagesHaveAWayOn drives a browser into each dead end an issue found: an
@@ -65,45 +55,41 @@ func TestBrokerPagesFitTheScreen(t *testing.T) {
 // on: a link back to the client's home where the client is known, and always a
 // reference to quote to support.
 func TestErrorPagesHaveAWayOn(t *testing.T) {
-	for _, s := range screens() {
-		t.Run(s.name, func(t *testing.T) {
-			b := openScreen(t, s)
-			env := startDev(t)
-			authorize := func(client, redirect string) string {
-				q := url.Values{"client_id": {client}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {redirect}, "state": {"s"}}
-				return env.Issuer + "/authorize?" + q.Encode()
-			}
+	onEachScreen(t, func(t *testing.T, _ screen, b *tab, env *devmode.Env) {
+		authorize := func(client, redirect string) string {
+			q := url.Values{"client_id": {client}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {redirect}, "state": {"s"}}
+			return env.Issuer + "/authorize?" + q.Encode()
+		}
 
-			home := env.Issuer + "/demo"
+		home := env.Issuer + "/demo"
 
-			// A login to its end; then Back to the eID and Approve once more.
-			b.navigate(env.Issuer + "/demo")
-			b.clickText("a", "MitID (Denmark)")
-			b.waitForPage("/sim/dk-mitid/authorize", `form[action$="/authorize/decide"]`)
-			b.click(`button[name="action"][value="approve"]`)
-			b.waitForPage("/demo", ".demo-main")
-			b.do("go back", chromedp.NavigateBack())
-			b.waitForPage("/sim/dk-mitid/authorize", `form[action$="/authorize/decide"]`)
-			b.click(`button[name="action"][value="approve"]`)
+		// A login to its end; then Back to the eID and Approve once more.
+		b.navigate(env.Issuer + "/demo")
+		b.clickText("a", "MitID (Denmark)")
+		b.waitForPage("/sim/dk-mitid/authorize", `form[action$="/authorize/decide"]`)
+		b.click(`button[name="action"][value="approve"]`)
+		b.waitForPage("/demo", ".demo-main")
+		b.do("go back", chromedp.NavigateBack())
+		b.waitForPage("/sim/dk-mitid/authorize", `form[action$="/authorize/decide"]`)
+		b.click(`button[name="action"][value="approve"]`)
+		b.waitForElement(`.pv-card`)
+		b.screenshot("approve-again")
+		wantWayOn(b, "approving a finished login again", home)
+		for _, tc := range []struct {
+			name, url, home string
+		}{
+			{"bad-redirect", authorize("demo", "https://evil.example/cb"), home},
+			{"unknown-client", authorize("nobody", env.Issuer+"/demo/callback"), ""},
+			{"unknown-login", env.Issuer + "/login/no-such-login", ""},
+			{"not-found", env.Issuer + "/no/such/page", ""},
+		} {
+			b.navigate(tc.url)
 			b.waitForElement(`.pv-card`)
-			b.screenshot("approve-again")
-			wantWayOn(b, "approving a finished login again", home)
-			for _, tc := range []struct {
-				name, url, home string
-			}{
-				{"bad-redirect", authorize("demo", "https://evil.example/cb"), home},
-				{"unknown-client", authorize("nobody", env.Issuer+"/demo/callback"), ""},
-				{"unknown-login", env.Issuer + "/login/no-such-login", ""},
-				{"not-found", env.Issuer + "/no/such/page", ""},
-			} {
-				b.navigate(tc.url)
-				b.waitForElement(`.pv-card`)
-				b.screenshot(tc.name)
-				wantWayOn(b, tc.name, tc.home)
-				wantFits(b, tc.name)
-			}
-		})
-	}
+			b.screenshot(tc.name)
+			wantWayOn(b, tc.name, tc.home)
+			wantFits(b, tc.name)
+		}
+	})
 }
 
 // wantWayOn checks an error page shows a support reference and, when home is
@@ -131,9 +117,7 @@ func TestOrderPageTitles(t *testing.T) {
 	b := openTab(t)
 	env := startDev(t)
 
-	b.navigate(env.Issuer + "/demo")
-	b.clickText("a", "BankID (Sweden)")
-	b.click(`button[name="option"][value="se-bankid/other-device"]`)
+	startBankID(b, env, "other-device")
 	b.waitForElement(`#pv-qr`)
 	order := b.location()
 	for _, lang := range themes.Languages() {
@@ -157,31 +141,24 @@ type qrShape struct {
 // through the images order.js draws: the image box and the code inside it keep
 // their place and size.
 func TestQRCodeKeepsItsSize(t *testing.T) {
-	for _, s := range screens() {
-		t.Run(s.name, func(t *testing.T) {
-			b := openScreen(t, s)
-			env := startDev(t)
-
-			b.navigate(env.Issuer + "/demo")
-			b.clickText("a", "BankID (Sweden)")
-			b.click(`button[name="option"][value="se-bankid/other-device"]`)
-			b.waitUntil("the QR image is loaded", `document.readyState === 'complete' && (document.getElementById('pv-qr') || {}).complete === true`)
-			first := measureQR(b)
-			b.screenshot("01-first")
-			b.waitUntil("order.js draws the next QR code", `(document.getElementById('pv-qr') || {}).src !== `+jsString(first.Src)+
-				` && document.getElementById('pv-qr').complete`)
-			next := measureQR(b)
-			b.screenshot("02-next")
-			for name, d := range map[string]float64{
-				"left": next.Left - first.Left, "top": next.Top - first.Top, "width": next.Width - first.Width,
-				"code left": next.CodeLeft - first.CodeLeft, "code width": next.CodeWidth - first.CodeWidth,
-			} {
-				if math.Abs(d) > 1 {
-					t.Errorf("the QR code's %s changed by %.1f px: first %+v, then %+v", name, d, first.withoutSrc(), next.withoutSrc())
-				}
+	onEachScreen(t, func(t *testing.T, _ screen, b *tab, env *devmode.Env) {
+		startBankID(b, env, "other-device")
+		b.waitUntil("the QR image is loaded", `document.readyState === 'complete' && (document.getElementById('pv-qr') || {}).complete === true`)
+		first := measureQR(b)
+		b.screenshot("01-first")
+		b.waitUntil("order.js draws the next QR code", `(document.getElementById('pv-qr') || {}).src !== `+jsString(first.Src)+
+			` && document.getElementById('pv-qr').complete`)
+		next := measureQR(b)
+		b.screenshot("02-next")
+		for name, d := range map[string]float64{
+			"left": next.Left - first.Left, "top": next.Top - first.Top, "width": next.Width - first.Width,
+			"code left": next.CodeLeft - first.CodeLeft, "code width": next.CodeWidth - first.CodeWidth,
+		} {
+			if math.Abs(d) > 1 {
+				t.Errorf("the QR code's %s changed by %.1f px: first %+v, then %+v", name, d, first.withoutSrc(), next.withoutSrc())
 			}
-		})
-	}
+		}
+	})
 }
 
 func (q qrShape) withoutSrc() qrShape { q.Src = ""; return q }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
+
+	"github.com/portvakt/portvakt/devmode"
 )
 
 // screen is a browser size the broker's pages must work at.
@@ -24,12 +26,26 @@ func screens() []screen {
 	}
 }
 
-// openScreen opens a tab in a fresh browser context at the screen's size.
-func openScreen(t *testing.T, s screen) *tab {
-	t.Helper()
-	b := openTab(t)
-	b.do("emulate a "+s.name, s.emulate)
-	return b
+// onEachScreen runs test once per screen, each time in a fresh browser context
+// at the screen's size with dev mode of its own.
+func onEachScreen(t *testing.T, test func(t *testing.T, s screen, b *tab, env *devmode.Env)) {
+	for _, s := range screens() {
+		t.Run(s.name, func(t *testing.T) {
+			b := openTab(t)
+			b.do("emulate a "+s.name, s.emulate)
+			test(t, s, b, startDev(t))
+		})
+	}
+}
+
+// startBankID goes from the demo app to the broker's BankID chooser and picks the
+// method ("other-device" or "same-device").
+func startBankID(b *tab, env *devmode.Env, method string) {
+	b.t.Helper()
+	b.navigate(env.Issuer + "/demo")
+	b.clickText("a", "BankID (Sweden)")
+	b.waitForElement(`button[name="option"]`)
+	b.click(`button[name="option"][value="se-bankid/` + method + `"]`)
 }
 
 // pageFit is how a page lays out against the screen, with what it needs.

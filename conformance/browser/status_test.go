@@ -20,9 +20,7 @@ func TestBankIDStatusTellsTheTruth(t *testing.T) {
 	person := sesim.TestUsers()[2]
 	env := startDev(t)
 
-	b.navigate(env.Issuer + "/demo")
-	b.clickText("a", "BankID (Sweden)")
-	b.click(`button[name="option"][value="se-bankid/same-device"]`)
+	startBankID(b, env, "same-device")
 	b.waitForElement(`.pv-launch a`)
 	// Long enough for order.js to poll a few times.
 	b.waitUntil("the page has polled", `document.querySelector('[data-pv-order]').hasAttribute('data-live')`)
@@ -33,9 +31,7 @@ func TestBankIDStatusTellsTheTruth(t *testing.T) {
 	}
 
 	b.click(`.pv-launch a`)
-	b.waitForPage("/sim/se-bankid/order", `form[action$="approve"]`)
-	b.click(`input[name="personalNumber"][value="` + person.PersonalNumber + `"]`)
-	b.clickText("button", "Identify")
+	identifyInApp(b, person)
 
 	if shown := orderPageShownUntil(b, "/demo"); shown != "" {
 		t.Errorf("after the approval the order page showed again, saying %q", shown)

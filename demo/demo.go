@@ -22,9 +22,25 @@ import (
 )
 
 // Choice is one "Log in with ..." button: a label and the acr_values it sends.
+// The label is in the page's language: the eID's name (and country) when EID is
+// set, the message LabelID when that is, else Label as given.
 type Choice struct {
 	Label     string
+	LabelID   string // a message id, such as "demo.choose"
+	EID       string // connector id, such as "dk-mitid"
+	Country   string // with EID: added to the name, "MitID (Denmark)"
 	ACRValues string
+}
+
+// label is the choice's label in the page's language.
+func (c Choice) label(t themes.Translator) string {
+	switch {
+	case c.EID != "":
+		return eidLabel(t, c.EID, c.Country)
+	case c.LabelID != "":
+		return t(c.LabelID)
+	}
+	return c.Label
 }
 
 // Options configure the demo app.
@@ -156,7 +172,7 @@ func (a *App) page(w http.ResponseWriter, r *http.Request) themes.DemoPage {
 		if c.ACRValues != "" {
 			q.Set("acr_values", c.ACRValues)
 		}
-		p.Options = append(p.Options, themes.DemoOption{Label: c.Label, URL: a.o.Base + "/login?" + q.Encode()})
+		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t), URL: a.o.Base + "/login?" + q.Encode()})
 	}
 	return p
 }

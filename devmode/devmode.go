@@ -230,10 +230,11 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 // demoChoices are the demo app's login buttons.
 func demoChoices() []demo.Choice {
 	return []demo.Choice{
-		{Label: "BankID (Sweden)", ACRValues: "urn:portvakt:eid:se:bankid"},
-		{Label: "BankID (Norway)", ACRValues: "urn:portvakt:eid:no:bankid"},
-		{Label: "Finnish Trust Network", ACRValues: "urn:portvakt:eid:fi:ftn"},
-		{Label: "MitID (Denmark)", ACRValues: "urn:portvakt:eid:dk:mitid"},
-		{Label: "Let me choose", ACRValues: ""},
+		{EID: "se-bankid", Country: "SE", ACRValues: "urn:portvakt:eid:se:bankid"},
+		{EID: "no-bankid", Country: "NO", ACRValues: "urn:portvakt:eid:no:bankid"},
+		// Its name says it is Finnish: "Finnish bank ID (FTN)".
+		{EID: "fi-ftn", ACRValues: "urn:portvakt:eid:fi:ftn"},
+		{EID: "dk-mitid", Country: "DK", ACRValues: "urn:portvakt:eid:dk:mitid"},
+		{LabelID: "demo.choose", ACRValues: ""},
 	}
 }

@@ -2,12 +2,14 @@ package browser
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestDemoPassesItsLanguageAndLeadsWithWhoLoggedIn opens the demo app in Swedish:
-// the broker's chooser follows it (ui_locales), and after the login the result
+// its buttons name the eIDs in Swedish, the broker's chooser follows it
+// (ui_locales), and after the login the result
 // page leads with who logged in, with which eID, at which level and when, in
 // words and dates; the raw claims come below.
 func TestDemoPassesItsLanguageAndLeadsWithWhoLoggedIn(t *testing.T) {
@@ -15,6 +17,10 @@ func TestDemoPassesItsLanguageAndLeadsWithWhoLoggedIn(t *testing.T) {
 	env := startDev(t)
 
 	b.navigate(env.Issuer + "/demo?lang=sv")
+	labels := evaluate[[]string](b, `Array.from(document.querySelectorAll('.demo-options a'), a => a.textContent.trim())`)
+	if want := []string{"BankID (Sverige)", "BankID (Norge)", "Finländska bankkoder (FTN)", "MitID (Danmark)", "Låt mig välja"}; !slices.Equal(labels, want) {
+		t.Errorf("the Swedish demo offers %q, want %q", labels, want)
+	}
 	b.click(`.demo-options li:last-child a`)
 	b.waitForElement(`button[name="option"]`)
 	b.screenshot("01-chooser")

@@ -97,6 +97,7 @@
 
   function launched() {
     awaitingLaunch = false;
+    root.removeAttribute('data-awaiting-launch');
   }
   Array.prototype.forEach.call(root.querySelectorAll('.pv-launch a, .pv-launch-instead a'), function (link) {
     link.addEventListener('click', launched);

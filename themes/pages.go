@@ -60,6 +60,9 @@ type LoginOption struct {
 	Method      string // how the eID is used, translated, e.g. "On this device"; may be empty
 	Description string // optional; the banks of an eID that sends the person on to one
 	LogoURL     string // static path of the eID logo, e.g. the result of LogoPath("se-bankid")
+	// Level is no longer filled: people do not read eIDAS levels. It stays so
+	// that an operator's own login.html that shows it still renders.
+	Level string
 }
 
 // OrderPage shows an eID order in progress (Swedish BankID): a QR code to

@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"bytes"
 	"context"
 	"log"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/devmode"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
 )
@@ -26,7 +26,7 @@ import (
 type frontDoor struct {
 	url  string
 	sims *devmode.Simulators
-	logs *syncBuffer
+	logs *testenv.SyncBuffer
 
 	mu       sync.Mutex
 	backends []*httputil.ReverseProxy
@@ -46,7 +46,7 @@ func startFrontDoor(t *testing.T, autoApprove bool) *frontDoor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &frontDoor{url: "http://" + ln.Addr().String(), logs: &syncBuffer{}}
+	f := &frontDoor{url: "http://" + ln.Addr().String(), logs: &testenv.SyncBuffer{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("broker logs:\n%s", f.logs.String())
@@ -145,7 +145,7 @@ type replica struct {
 	broker *broker.Broker
 	url    string
 	// serverErrors collects what net/http logs, such as recovered panics.
-	serverErrors *syncBuffer
+	serverErrors *testenv.SyncBuffer
 }
 
 // startReplica builds a broker from cfg, registers it at the MitID simulator, runs its
@@ -166,29 +166,11 @@ func (f *frontDoor) startReplica(t *testing.T, cfg *config.Config) *replica {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	b.Background(ctx)
-	r := &replica{broker: b, serverErrors: &syncBuffer{}}
+	r := &replica{broker: b, serverErrors: &testenv.SyncBuffer{}}
 	srv := httptest.NewUnstartedServer(b.Provider.Handler())
 	srv.Config.ErrorLog = log.New(r.serverErrors, "", 0)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	r.url = srv.URL
 	return r
-}
-
-// syncBuffer is a buffer several goroutines write to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/devmode"
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // A person who cancels at the broker while their eID's page is still open, and
@@ -24,7 +25,7 @@ func TestLateUpstreamApprovalAfterCancel(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	env, err := devmode.Start(ctx, ln, devmode.Options{
 		Data: t.TempDir(), ExtraRedirectURIs: []string{rpRedirect},
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),

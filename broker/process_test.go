@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // brokerProcess is `portvakt serve --config FILE` as a real process, so a test can
@@ -22,7 +24,7 @@ type brokerProcess struct {
 	config string
 	env    []string
 	addr   string
-	output *syncBuffer
+	output *testenv.SyncBuffer
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -33,7 +35,7 @@ type brokerProcess struct {
 // port behind the front door.
 func newBrokerProcess(t *testing.T, front *frontDoor, dsn string) *brokerProcess {
 	t.Helper()
-	p := &brokerProcess{t: t, bin: portvaktBinary(t), addr: freeAddr(t), output: &syncBuffer{}}
+	p := &brokerProcess{t: t, bin: portvaktBinary(t), addr: freeAddr(t), output: &testenv.SyncBuffer{}}
 	cfg := front.config(t, dsn, "")
 	var connectors []map[string]any
 	for _, c := range cfg.Connectors {

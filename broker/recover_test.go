@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // A panic in a handler is the server's fault, not the client's: the client gets a
@@ -21,7 +22,7 @@ func TestServeHTTPTurnsAPanicIntoALogged500(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	mux := http.NewServeMux()
 	mux.HandleFunc("/panic", func(http.ResponseWriter, *http.Request) { panic("handler bug: secret-detail") })

@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,10 @@ type Info struct {
 	Name string
 	// Methods the person can choose, at least one. The first is the default.
 	Methods []Method
+	// Providers are who the person picks next, at the eID's own page, when the
+	// eID is a network of them (FTN's banks); the login page lists them so the
+	// person recognises their own. Proper names, not translated.
+	Providers []string
 }
 
 // Method is one way to use an eID, such as BankID on another device.
@@ -106,7 +111,8 @@ type Order struct {
 	Ref string `json:"ref"`
 	// Method is the Method.ID the order was started for.
 	Method string `json:"method"`
-	// LaunchURL opens the eID app on this device (same-device), or "".
+	// LaunchURL opens the eID app on this device, or "". A same-device order
+	// needs it; an order started for a QR code may offer it as the alternative.
 	LaunchURL string `json:"launch_url,omitempty"`
 	// StartedAt is when the upstream answered the start request.
 	StartedAt time.Time `json:"started_at"`
@@ -144,4 +150,15 @@ const (
 // language (sv, nb, fi, da, en), falling back to English, and "" for an unknown id.
 type Messages interface {
 	Message(lang, id string) string
+}
+
+// MobileUserAgent reports whether a browser's User-Agent is a phone's or a
+// tablet's, where the eID app is on the same device as the browser.
+func MobileUserAgent(userAgent string) bool {
+	for _, marker := range []string{"Mobi", "Android", "iPhone", "iPad"} {
+		if strings.Contains(userAgent, marker) {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,9 +22,25 @@ import (
 )
 
 // Choice is one "Log in with ..." button: a label and the acr_values it sends.
+// The label is in the page's language: the eID's name (and country) when EID is
+// set, the message LabelID when that is, else Label as given.
 type Choice struct {
 	Label     string
+	LabelID   string // a message id, such as "demo.choose"
+	EID       string // connector id, such as "dk-mitid"
+	Country   string // with EID: added to the name, "MitID (Denmark)"
 	ACRValues string
+}
+
+// label is the choice's label in the page's language.
+func (c Choice) label(t themes.Translator) string {
+	switch {
+	case c.EID != "":
+		return eidLabel(t, c.EID, c.Country)
+	case c.LabelID != "":
+		return t(c.LabelID)
+	}
+	return c.Label
 }
 
 // Options configure the demo app.
@@ -111,13 +128,14 @@ func (a *App) sessionCookie(value string, maxAge int) *http.Cookie {
 }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
-	page := a.page(r)
+	page := a.page(w, r)
 	if c, err := r.Cookie(a.sessionCookie("", 0).Name); err == nil {
 		a.mu.Lock()
 		res, ok := a.sessions[c.Value]
 		a.mu.Unlock()
 		if ok {
 			page.LoggedIn = true
+			page.Summary = summaryRows(page.T, res.claims)
 			page.Claims = claimRows(res.claims)
 			page.IDTokenJSON = pretty(res.claims)
 			page.UserinfoJSON = pretty(res.userinfo)
@@ -130,19 +148,31 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	a.render(w, page)
 }
 
-func (a *App) page(r *http.Request) themes.DemoPage {
-	lang := a.o.Themes.MatchLanguage(nil, r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"))
+// langCookieName keeps the language picked with ?lang= for the pages after the
+// login, which come back without it.
+const langCookieName = "pv_demo_lang"
+
+// page fills what every demo page shows. The login links carry the page's
+// language as ui_locales, as an app passes its own language to the broker.
+func (a *App) page(w http.ResponseWriter, r *http.Request) themes.DemoPage {
+	explicit := r.URL.Query().Get("lang")
+	if explicit != "" {
+		http.SetCookie(w, &http.Cookie{Name: langCookieName, Value: url.QueryEscape(explicit), Path: "/demo", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	} else if c, err := r.Cookie(langCookieName); err == nil {
+		explicit, _ = url.QueryUnescape(c.Value)
+	}
+	lang := a.o.Themes.MatchLanguage(nil, r.Header.Get("Accept-Language"), explicit)
 	t := a.o.Themes.Translator(lang)
 	p := themes.DemoPage{Page: themes.Page{Lang: lang, T: t, Title: t("demo.title")}}
 	for _, code := range themes.Languages() {
 		p.Languages = append(p.Languages, themes.LanguageLink{Code: code, Name: themes.LanguageName(code), URL: "?lang=" + code, Current: code == lang})
 	}
 	for _, c := range a.o.Choices {
-		q := url.Values{}
+		q := url.Values{"ui_locales": {lang}}
 		if c.ACRValues != "" {
 			q.Set("acr_values", c.ACRValues)
 		}
-		p.Options = append(p.Options, themes.DemoOption{Label: c.Label, URL: a.o.Base + "/login?" + q.Encode()})
+		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t), URL: a.o.Base + "/login?" + q.Encode()})
 	}
 	return p
 }
@@ -261,9 +291,65 @@ func claimRows(claims map[string]any) []themes.DemoClaim {
 			b, _ := json.Marshal(v)
 			s = string(b)
 		}
+		if at, ok := timeClaim(claims, k); ok {
+			s += " (" + at + ")"
+		}
 		out = append(out, themes.DemoClaim{Name: k, Value: s})
 	}
 	return out
+}
+
+// timeClaims are the claims that hold seconds since the epoch (RFC 7519, OIDC).
+var timeClaims = []string{"iat", "exp", "nbf", "auth_time", "updated_at"}
+
+// timeClaim formats a time claim as a date and time in UTC.
+func timeClaim(claims map[string]any, name string) (string, bool) {
+	seconds, ok := claims[name].(float64)
+	if !ok || !slices.Contains(timeClaims, name) {
+		return "", false
+	}
+	return time.Unix(int64(seconds), 0).UTC().Format("2006-01-02 15:04:05 UTC"), true
+}
+
+// summaryRows say who logged in, with which eID, at which level and when: what a
+// person reads first, before the raw claims.
+func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim {
+	text := func(name string) string { s, _ := claims[name].(string); return s }
+	var rows []themes.DemoClaim
+	add := func(labelID, value string) {
+		if value != "" {
+			rows = append(rows, themes.DemoClaim{Name: t(labelID), Value: value})
+		}
+	}
+	add("consent.claim.name", text("name"))
+	add("demo.eid", eidLabel(t, text("idp"), text("country")))
+	if acr := text("acr"); acr != "" {
+		level := acr[strings.LastIndex(acr, "/")+1:]
+		if name := t("level." + level); name != "level."+level {
+			acr = name
+		}
+		add("consent.claim.level", acr)
+	}
+	if at, ok := timeClaim(claims, "auth_time"); ok {
+		add("demo.when", at)
+	}
+	return rows
+}
+
+// eidLabel is "MitID (Denmark)" for the idp and country claims, in the page's
+// language.
+func eidLabel(t themes.Translator, idp, country string) string {
+	if idp == "" {
+		return ""
+	}
+	name := idp
+	if n := t("eid." + idp + ".name"); n != "eid."+idp+".name" {
+		name = n
+	}
+	if country == "" {
+		return name
+	}
+	return name + " (" + themes.CountryName(t, country) + ")"
 }
 
 func pretty(v any) string {

@@ -195,6 +195,7 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 			// client is where integrators start, so it takes both.
 			AuthMethods:            []string{"client_secret_basic", "client_secret_post"},
 			Purpose:                "Shows what a relying party receives from portvakt.",
+			ClientURI:              o.Issuer + "/demo",
 			RedirectURIs:           append([]string{o.Issuer + "/demo/callback"}, o.ExtraRedirectURIs...),
 			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},
 			Scopes:                 []string{"national_id", "evidence"},
@@ -217,10 +218,11 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 // demoChoices are the demo app's login buttons.
 func demoChoices() []demo.Choice {
 	return []demo.Choice{
-		{Label: "BankID (Sweden)", ACRValues: "urn:portvakt:eid:se:bankid"},
-		{Label: "BankID (Norway)", ACRValues: "urn:portvakt:eid:no:bankid"},
-		{Label: "Finnish Trust Network", ACRValues: "urn:portvakt:eid:fi:ftn"},
-		{Label: "MitID (Denmark)", ACRValues: "urn:portvakt:eid:dk:mitid"},
-		{Label: "Let me choose", ACRValues: ""},
+		{EID: "se-bankid", Country: "SE", ACRValues: "urn:portvakt:eid:se:bankid"},
+		{EID: "no-bankid", Country: "NO", ACRValues: "urn:portvakt:eid:no:bankid"},
+		// Its name says it is Finnish: "Finnish bank ID (FTN)".
+		{EID: "fi-ftn", ACRValues: "urn:portvakt:eid:fi:ftn"},
+		{EID: "dk-mitid", Country: "DK", ACRValues: "urn:portvakt:eid:dk:mitid"},
+		{LabelID: "demo.choose", ACRValues: ""},
 	}
 }

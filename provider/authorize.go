@@ -51,7 +51,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// Exact string comparison: no unescaping, no normalising (RFC 9700 §4.1).
 	if req.RedirectURI == "" || !slices.Contains(client.RedirectURIs(), req.RedirectURI) {
-		s.errorPage(w, r, http.StatusBadRequest, "error.bad_redirect", errors.New("redirect_uri not registered"))
+		s.clientErrorPage(w, r, client, http.StatusBadRequest, "error.bad_redirect", errors.New("redirect_uri not registered"))
 		return
 	}
 	p := authParams{ClientID: client.ID, RedirectURI: req.RedirectURI, State: req.State}

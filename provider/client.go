@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"time"
 
@@ -75,6 +76,23 @@ func newClient(settings config.Client, source string, defaults config.Tokens) (*
 	c.idTokenTTL = pick(settings.IDTokenLifetime.D(), defaults.IDToken.D())
 	c.accessTTL = pick(settings.AccessTokenLifetime.D(), defaults.AccessToken.D())
 	return c, nil
+}
+
+// Home is the client's home page for a way back from an error page: client_uri,
+// else the origin of the first https (or loopback http) redirect URI; "" when
+// the client has neither. Only registered URLs, so the link cannot be steered.
+func (c *Client) Home() string {
+	if c.ClientURI != "" {
+		return c.ClientURI
+	}
+	for _, raw := range c.RedirectURIs() {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && config.IsLoopback(u))) {
+			continue
+		}
+		return u.Scheme + "://" + u.Host + "/"
+	}
+	return ""
 }
 
 func pick(v, fallback time.Duration) time.Duration {

@@ -68,7 +68,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.validCSRF(r, a) || !a.state.ConsentPending {
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("consent posted out of turn"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("consent posted out of turn"))
 		return
 	}
 	ctx := r.Context()
@@ -100,7 +100,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		s.stepFailed(w, r, err)
+		s.stepFailed(w, r, a, err)
 		return
 	}
 	if granted {

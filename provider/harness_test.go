@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
@@ -85,11 +87,13 @@ type broker struct {
 	store    *sqlstore.Store
 	server   *provider.Server
 	keys     *keys.Manager
+	logs     *testenv.SyncBuffer
 }
 
 const (
 	rpRedirect = "https://rp.example/callback"
 	rpLogout   = "https://rp.example/logged-out"
+	rp2Home    = "https://rp2.example/start"
 )
 
 // testClients are the relying parties every test broker has.
@@ -97,7 +101,7 @@ func testClients() []config.Client {
 	return []config.Client{
 		{ID: "rp1", Name: "RP One", Secret: "rp1-secret-0123456789", RedirectURIs: []string{rpRedirect},
 			PostLogoutRedirectURIs: []string{rpLogout}, Scopes: []string{"national_id"}},
-		{ID: "rp2", Name: "RP Two", Secret: "rp2-secret-0123456789", RedirectURIs: []string{rpRedirect}},
+		{ID: "rp2", Name: "RP Two", Secret: "rp2-secret-0123456789", RedirectURIs: []string{rpRedirect}, ClientURI: rp2Home},
 		{ID: "public", Name: "Public SPA", RedirectURIs: []string{"http://127.0.0.1:9999/cb"}},
 		{ID: "se-only", Name: "Swedish only", Secret: "se-only-secret-0123", RedirectURIs: []string{rpRedirect}, EIDs: []string{"se-test"}},
 		{ID: "es256", Name: "ES256 client", Secret: "es256-secret-012345", RedirectURIs: []string{rpRedirect}, IDTokenAlg: "ES256"},
@@ -161,15 +165,16 @@ func startBroker(t *testing.T, dbPath, masterKey string, opts ...brokerOption) *
 	for _, o := range opts {
 		o(cfg, &conns)
 	}
+	logs := &testenv.SyncBuffer{}
 	built := brokertest.NewProvider(t, cfg, provider.Options{
-		Now: clk.now, Audit: audit, Consents: consents, Connectors: conns,
+		Now: clk.now, Audit: audit, Consents: consents, Connectors: conns, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 	})
 	hs := httptest.NewUnstartedServer(built.Server.Handler())
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
 	t.Cleanup(hs.Close)
-	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server, keys: built.Keys}
+	return &broker{clock: clk, audit: audit, consents: consents, orders: orders, URL: issuer, srv: hs, store: built.Store, server: built.Server, keys: built.Keys, logs: logs}
 }
 
 // postForm posts form to path on the broker, with client_secret_basic unless

@@ -100,9 +100,9 @@ func (s *Server) currentIfMovedOn(ctx context.Context, id string, updated *authR
 
 // stepFailed answers a step whose write failed: a late step gets the session
 // error page, a database failure the unavailable page.
-func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
 	if errors.Is(err, errLoginMovedOn) {
-		s.errorPage(w, r, http.StatusBadRequest, "error.session", err)
+		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", err)
 		return
 	}
 	s.unavailablePage(w, r, err)
@@ -120,7 +120,7 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 		s.unavailablePage(w, r, err)
 		return nil
 	case !s.sameBrowser(r, a):
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
 		return nil
 	}
 	return a
@@ -158,7 +158,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.validCSRF(r, a) {
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
 	value := r.PostFormValue("option")
@@ -168,7 +168,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errors.New("unknown option "+value))
+	s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.invalid_request", errors.New("unknown option "+value))
 }
 
 // optionsOf resolves the option values stored with a login.
@@ -195,39 +195,15 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
-	byCountry := map[string]int{}
-	for _, o := range options {
-		i, ok := byCountry[o.Info.Country]
-		if !ok {
-			i = len(page.Groups)
-			byCountry[o.Info.Country] = i
-			page.Groups = append(page.Groups, themes.CountryGroup{
-				Country: o.Info.Country, Name: themes.CountryName(base.T, o.Info.Country),
-				Flag: "/static/flags/" + lower(o.Info.Country) + ".svg",
-			})
-		}
-		page.Groups[i].Options = append(page.Groups[i].Options, themes.LoginOption{
-			Value: o.Value(), Connector: o.Info.ID, Name: o.Info.Name,
-			Method: methodLabel(base.T, o), LogoURL: "/static/eids/" + o.Info.ID + ".svg",
-			Level: base.T("level." + levelAsked(o.Method, a.state.MinLoA).String()),
-		})
-	}
+	page.Groups = chooserGroups(base.T, r, a.state.Params.UILocales, options)
 	s.render(w, http.StatusOK, "login.html", page)
-}
-
-// methodLabel names the method when the eID has more than one.
-func methodLabel(t themes.Translator, o Option) string {
-	if len(o.Info.Methods) < 2 || o.Method.ID == "" {
-		return ""
-	}
-	return t("method." + underscore(o.Method.ID))
 }
 
 // startOption runs the chosen connector: a redirect to the upstream, or an order.
 func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
 	ctx := r.Context()
 	if !a.state.runsEID() {
-		s.stepFailed(w, r, errLoginMovedOn)
+		s.stepFailed(w, r, a, errLoginMovedOn)
 		return
 	}
 	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
@@ -253,7 +229,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 			return
 		}
 		if err := s.startAttempt(ctx, a, o, upstream, nil); err != nil {
-			s.stepFailed(w, r, err)
+			s.stepFailed(w, r, a, err)
 			return
 		}
 		redirect(w, r, to)
@@ -269,7 +245,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 		}
 		if err := s.startAttempt(ctx, a, o, nil, order); err != nil {
 			s.cancelOrder(ctx, o.Value(), order)
-			s.stepFailed(w, r, err)
+			s.stepFailed(w, r, a, err)
 			return
 		}
 		redirect(w, r, "/login/"+a.id)
@@ -307,7 +283,7 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.chosen(a)
 	rc, isRedirect := o.Connector.(connectors.RedirectConnector)
 	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || !a.state.runsEID() {
-		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
+		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
 		return
 	}
 	id, err := rc.Finish(r.Context(), a.state.UpstreamState, r)
@@ -335,7 +311,7 @@ func (s *Server) optionNamed(value string) (Option, bool) {
 func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
 	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r), true)
 	if err != nil {
-		s.stepFailed(w, r, err)
+		s.stepFailed(w, r, a, err)
 		return
 	}
 	s.finish(w, r, updated)
@@ -408,7 +384,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) 
 	case a.state.Done && a.codeIssued():
 		// Answered once already (a reload, the back button): a second code would
 		// look like a reused one when redeemed and revoke the person's tokens.
-		s.errorPage(w, r, http.StatusBadRequest, "error.session", errors.New("login already answered"))
+		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("login already answered"))
 	case a.state.Done:
 		s.respondSuccess(w, r, a)
 	case a.state.Failure != nil && a.state.Message == "":
@@ -438,7 +414,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost && !s.validCSRF(r, a) {
-		s.errorPage(w, r, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
+		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
 	if a.state.Done {
@@ -473,7 +449,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
 	updated, uerr := s.recordFailure(r.Context(), a, o, err)
 	if uerr != nil {
-		s.stepFailed(w, r, uerr)
+		s.stepFailed(w, r, a, uerr)
 		return
 	}
 	s.finish(w, r, updated)
@@ -521,19 +497,8 @@ func (s *Server) message(lang, option, id string) string {
 				}
 			}
 			t := s.themes.Translator(lang)
-			return t(id, "EID", o.Info.Name)
+			return t(id, "EID", eidName(t, o.Info))
 		}
 	}
 	return s.themes.Translator(lang)(id)
-}
-
-// levelAsked is the level a login with this method will ask the eID for: the
-// request's minimum, never below what the method always gives. The page shows
-// this, not the most the eID could reach.
-func levelAsked(m connectors.Method, min connectors.LoA) connectors.LoA {
-	level := max(m.MinLoA, min)
-	if level == connectors.LoANone {
-		level = m.LoA
-	}
-	return level
 }

@@ -28,7 +28,11 @@ type orderStatus struct {
 
 // orderPage shows a running order: the QR code or the button that opens the app.
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
-	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales))
+	// On this device the page loads when the person comes back from the eID app:
+	// ask the upstream now, not at the next poll interval, so an approved login
+	// goes on at once instead of showing what was true before the app.
+	returning := a.state.Order != nil && a.state.Order.Method == methodSameDevice
+	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales), returning)
 	if err != nil {
 		s.unavailablePage(w, r, err)
 		return
@@ -43,14 +47,16 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		s.unavailablePage(w, r, err)
 		return
 	}
-	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title")
+	lang := s.lang(nil, r, a.state.Params.UILocales)
+	name := eidName(s.themes.Translator(lang), o.Info)
+	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", name)
 	if base.SimulatorsURL != "" {
 		// The person plays this eID's app now: the banner opens its simulator.
 		base.SimulatorsURL += o.Info.ID + "/"
 	}
 	page := themes.OrderPage{
-		Page: base, EIDName: o.Info.Name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
-		LaunchURL: a.state.Order.LaunchURL, Message: st.Message,
+		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
+		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: o.Method.ID == methodSameDevice,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
 		NoScriptRefreshURL: "/login/" + a.id,
 	}
@@ -66,7 +72,7 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}
-	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales))
+	st, _, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales), false)
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, orderStatus{Status: "pending"})
 		return
@@ -74,9 +80,10 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// advanceOrder polls the upstream if the order is due for it, and says what the
-// page should show now. The QR code is computed locally every time.
-func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string) (orderStatus, *authRequest, error) {
+// advanceOrder polls the upstream if the order is due for it (or now, when
+// pollNow), and says what the page should show now. The QR code is computed
+// locally every time.
+func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string, pollNow bool) (orderStatus, *authRequest, error) {
 	if st, over := s.orderOver(a, lang); over {
 		return st, a, nil
 	}
@@ -85,7 +92,7 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang stri
 	if !ok || !isOrder {
 		return orderStatus{Status: "failed", Redirect: "/login/" + a.id}, a, nil
 	}
-	if s.polls.due(a, s.now()) {
+	if pollNow || s.polls.due(a, s.now()) {
 		var err error
 		if a, err = s.polls.do(a.id, func() (*authRequest, error) { return s.pollOnce(ctx, a, o, oc, ip) }); err != nil {
 			return orderStatus{}, a, err
@@ -252,17 +259,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // qrImage renders QR content as a PNG data URL, for the order page's first paint
-// and for browsers without JavaScript; after that the page draws the codes itself.
+// and for browsers without JavaScript; after that the page draws the codes itself
+// (static/order.js). Both draw the code without a quiet zone, so it fills the
+// image whatever its version and never changes size when the page takes over; the
+// frame around the image is the quiet zone.
 func qrImage(content string) string {
 	if content == "" {
 		return ""
 	}
-	png, err := qrcode.Encode(content, qrcode.Medium, 256)
+	code, err := qrcode.New(content, qrcode.Medium)
+	if err != nil {
+		return ""
+	}
+	code.DisableBorder = true
+	png, err := code.PNG(-qrModulePixels)
 	if err != nil {
 		return ""
 	}
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }
+
+// qrModulePixels is the size of one QR module in the server's image, as in order.js.
+const qrModulePixels = 6
 
 // hasMessage reports whether the connector has its own text for a message id.
 func hasMessage(o Option, id string) bool {

@@ -26,14 +26,15 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request, uiLocales []string
 }
 
 // page fills what every page shares: language, translator, switcher links, title.
-func (s *Server) page(r *http.Request, uiLocales []string, titleKey string) themes.Page {
-	return s.pageFor(nil, r, uiLocales, titleKey)
+// titleArgs fill the title's placeholders ("EID", "BankID").
+func (s *Server) page(r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
+	return s.pageFor(nil, r, uiLocales, titleKey, titleArgs...)
 }
 
-func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string) themes.Page {
+func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
 	lang := s.lang(w, r, uiLocales)
 	t := s.themes.Translator(lang)
-	p := themes.Page{Lang: lang, T: t, Title: t(titleKey), SimulatorsURL: s.simsURL}
+	p := themes.Page{Lang: lang, T: t, Title: t(titleKey, titleArgs...), SimulatorsURL: s.simsURL}
 	for _, code := range themes.Languages() {
 		q := url.Values{"lang": {code}}
 		p.Languages = append(p.Languages, themes.LanguageLink{
@@ -62,23 +63,56 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 }
 
 // errorPage shows a problem the broker cannot send to a relying party (unknown
-// client, unregistered redirect_uri, a broken link). The cause goes to the log only.
+// client, unregistered redirect_uri, a broken link). The cause goes to the log only,
+// under the reference the page shows, so support can find it.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string, cause error) {
+	s.clientErrorPage(w, r, nil, status, messageKey, cause)
+}
+
+// loginErrorPage is errorPage for a login whose client is known: the page links
+// back to the client's home.
+func (s *Server) loginErrorPage(w http.ResponseWriter, r *http.Request, a *authRequest, status int, messageKey string, cause error) {
+	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
+	if err != nil {
+		// Without the client the page still has its reference.
+		client = nil
+	}
+	s.clientErrorPage(w, r, client, status, messageKey, cause)
+}
+
+// clientErrorPage is errorPage with a way back to client's home; client may be nil.
+func (s *Server) clientErrorPage(w http.ResponseWriter, r *http.Request, client *Client, status int, messageKey string, cause error) {
 	if errors.Is(cause, storage.ErrUnavailable) {
 		s.unavailablePage(w, r, cause)
 		return
 	}
-	s.logger.Info("error page", "path", r.URL.Path, "message", messageKey, "cause", cause)
-	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title")}
+	ref := newReference()
+	s.logger.Info("error page", "reference", ref, "path", r.URL.Path, "message", messageKey, "cause", cause)
+	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title"), RequestID: ref}
 	page.Heading = page.T("error.title")
 	page.Message = page.T(messageKey)
+	if client != nil {
+		page.Theme = s.clientTheme(client)
+		page.ReturnURL = client.Home()
+	}
 	s.render(w, status, "error.html", page)
+}
+
+// notFound answers every path the broker does not serve with its own page.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	ref := newReference()
+	s.logger.Info("page not found", "reference", ref, "path", r.URL.Path)
+	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.not_found_title"), RequestID: ref}
+	page.Heading = page.T("error.not_found_title")
+	page.Message = page.T("error.not_found")
+	s.render(w, http.StatusNotFound, "error.html", page)
 }
 
 // unavailablePage answers 503 when the database cannot be reached.
 func (s *Server) unavailablePage(w http.ResponseWriter, r *http.Request, cause error) {
-	s.logger.Error("service unavailable", "path", r.URL.Path, "error", cause)
-	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title")}
+	ref := newReference()
+	s.logger.Error("service unavailable", "reference", ref, "path", r.URL.Path, "error", cause)
+	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title"), RequestID: ref}
 	page.Heading = page.T("error.title")
 	page.Message = page.T("error.unavailable")
 	w.Header().Set("Retry-After", "5")

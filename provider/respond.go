@@ -27,7 +27,7 @@ func (s *Server) respondSuccess(w http.ResponseWriter, r *http.Request, a *authR
 	})
 	switch {
 	case errors.Is(err, errAnswered):
-		s.errorPage(w, r, http.StatusBadRequest, "error.session", err)
+		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", err)
 	case err != nil:
 		s.logger.ErrorContext(r.Context(), "issue authorization code", "error", err, "auth_request", a)
 		s.respondError(w, r, a.state.Params, oidc.ErrServerError().WithDescription("the authorization code could not be issued"))

@@ -18,7 +18,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux.Handle("/.well-known/openid-configuration", allowCORS(getOnly(s.discovery)))
 	mux.Handle("/authorize", session("authorize", s.authorize))
-	mux.HandleFunc("/authorize/callback", http.NotFound) // the library's; logins finish at /login/{id}/done
+	mux.HandleFunc("/authorize/callback", s.notFound) // the library's; logins finish at /login/{id}/done
 	mux.Handle("/oauth/token", step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
 	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.introspect)))
 	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.revoke)))
@@ -44,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	// The library serves these; nothing else reaches it.
 	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))
 	mux.Handle("/keys", s.op)
+	mux.HandleFunc("/", s.notFound)
 
 	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(s.guardJWTs(mux)))
 }

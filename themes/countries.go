@@ -1,6 +1,11 @@
 package themes
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"golang.org/x/text/language"
+)
 
 // Countries are the countries whose eIDs the broker offers, in display order.
 func Countries() []string { return []string{"SE", "NO", "FI", "DK"} }
@@ -26,4 +31,38 @@ func (t *Themes) FlagPath(country string) string {
 // ("se-bankid", "no-bankid", "fi-ftn", "dk-mitid"), or "" when there is none.
 func (t *Themes) LogoPath(connector string) string {
 	return t.StaticPath("eids/" + connector + ".svg")
+}
+
+// countryOfLanguage is the country whose eIDs a speaker of the language most
+// likely holds.
+var countryOfLanguage = map[string]string{"sv": "SE", "nb": "NO", "nn": "NO", "no": "NO", "fi": "FI", "da": "DK"}
+
+// PreferredCountries is Countries with the person's own country first: the first
+// of the OIDC ui_locales, then of the browser's Accept-Language, that names one of
+// them, by region ("sv-FI" is Finland) or else by language ("da" is Denmark).
+func PreferredCountries(uiLocales []string, acceptLanguage string) []string {
+	countries := Countries()
+	tags := make([]language.Tag, 0, len(uiLocales)+4)
+	for _, raw := range uiLocales {
+		if tag, err := language.Parse(strings.TrimSpace(raw)); err == nil {
+			tags = append(tags, tag)
+		}
+	}
+	browser, _, _ := language.ParseAcceptLanguage(acceptLanguage)
+	for _, tag := range append(tags, browser...) {
+		country := ""
+		if region, confidence := tag.Region(); confidence == language.Exact {
+			country = region.String()
+		}
+		if !slices.Contains(countries, country) {
+			base, _ := tag.Base()
+			country = countryOfLanguage[base.String()]
+		}
+		if i := slices.Index(countries, country); i > 0 {
+			return append(append([]string{country}, countries[:i]...), countries[i+1:]...)
+		} else if i == 0 {
+			return countries
+		}
+	}
+	return countries
 }

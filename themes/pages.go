@@ -57,10 +57,12 @@ type LoginOption struct {
 	Value       string // submitted as "option"
 	Connector   string // "se-bankid"
 	Name        string // "BankID"
-	Method      string // translated method label, e.g. "On this device"; may be empty
-	Description string // optional
+	Method      string // how the eID is used, translated, e.g. "On this device"; may be empty
+	Description string // optional; the banks of an eID that sends the person on to one
 	LogoURL     string // static path of the eID logo, e.g. the result of LogoPath("se-bankid")
-	Level       string // translated level name; may be empty
+	// Level is no longer filled: people do not read eIDAS levels. It stays so
+	// that an operator's own login.html that shows it still renders.
+	Level string
 }
 
 // OrderPage shows an eID order in progress (Swedish BankID): a QR code to
@@ -72,6 +74,10 @@ type OrderPage struct {
 	QRImageURL string // data:image/png URL of the first QR image; order.js replaces it
 	LaunchURL  string // same-device: opens the app (bankid:///... or https://app.bankid.com/...)
 	Message    string // current status message (translated)
+	// AwaitingLaunch: the app is opened on this device and the person has not
+	// opened it yet (as far as the page knows). The status line asks them to,
+	// until they do; the upstream's "trying to start the app" is not true before.
+	AwaitingLaunch bool
 	// StatusURL is polled by static/order.js every second. It answers JSON:
 	// {"status":"pending|complete|failed","message":"...","qr":"data:image/png;base64,...","redirect":"..."}
 	StatusURL          string
@@ -135,6 +141,7 @@ type LogoutPage struct {
 type DemoPage struct {
 	Page
 	Options      []DemoOption // one per eID plus "Let me choose"
+	Summary      []DemoClaim  // who logged in, with which eID, at which level, when
 	Claims       []DemoClaim
 	IDTokenJSON  string
 	UserinfoJSON string

@@ -11,27 +11,28 @@ func samplePages(th *Themes, lang string) map[string]any {
 	page := func(titleID string, args ...any) Page {
 		return th.NewPage(lang, theme, "csrf-token-123", urlFor, titleID, args...)
 	}
-	option := func(value, connector, name, methodID, levelID string) LoginOption {
-		o := LoginOption{Value: value, Connector: connector, Name: name, LogoURL: th.LogoPath(connector), Level: tr(levelID)}
+	option := func(value, connector, name, methodID string) LoginOption {
+		o := LoginOption{Value: value, Connector: connector, Name: name, LogoURL: th.LogoPath(connector)}
 		if methodID != "" {
 			o.Method = tr(methodID)
 		}
 		return o
 	}
-	ftn := option("fi-ftn", "fi-ftn", tr("eid.fi-ftn.name"), "", "level.high")
-	ftn.Description = tr("eid.fi-ftn.description")
+	ftn := option("fi-ftn", "fi-ftn", tr("eid.fi-ftn.name"), "")
+	ftn.Method = tr("eid.fi-ftn.description")
+	ftn.Description = "OP, Nordea, Danske Bank, Aktia"
 	groups := []CountryGroup{
 		{Country: "SE", Name: CountryName(tr, "SE"), Flag: th.FlagPath("SE"), Options: []LoginOption{
-			option("se-bankid:same-device", "se-bankid", "BankID", "method.same_device", "level.high"),
-			option("se-bankid:other-device", "se-bankid", "BankID", "method.other_device", "level.high"),
+			option("se-bankid:same-device", "se-bankid", "BankID", "method.same_device"),
+			option("se-bankid:other-device", "se-bankid", "BankID", "method.other_device"),
 		}},
 		{Country: "NO", Name: CountryName(tr, "NO"), Flag: th.FlagPath("NO"), Options: []LoginOption{
-			option("no-bankid", "no-bankid", "BankID", "method.high", "level.high"),
-			option("no-bankid:substantial", "no-bankid", "BankID", "method.substantial", "level.substantial"),
+			option("no-bankid", "no-bankid", "BankID", "method.high"),
+			option("no-bankid:substantial", "no-bankid", "BankID", "method.substantial"),
 		}},
 		{Country: "FI", Name: CountryName(tr, "FI"), Flag: th.FlagPath("FI"), Options: []LoginOption{ftn}},
 		{Country: "DK", Name: CountryName(tr, "DK"), Flag: th.FlagPath("DK"), Options: []LoginOption{
-			option("dk-mitid", "dk-mitid", "MitID", "", "level.substantial"),
+			option("dk-mitid", "dk-mitid", "MitID", ""),
 		}},
 	}
 	// A 1x1 transparent PNG stands in for the QR image.
@@ -50,6 +51,7 @@ func samplePages(th *Themes, lang string) map[string]any {
 			EIDName:            "BankID",
 			Method:             "other-device",
 			QRImageURL:         qr,
+			LaunchURL:          "bankid:///?autostarttoken=46f6aa68-0000-4000-8000-000000000000&redirect=null",
 			Message:            tr("order.waiting"),
 			StatusURL:          "/login/order/status?id=abc",
 			CancelAction:       "/login/order/cancel?id=abc",

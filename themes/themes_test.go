@@ -65,7 +65,7 @@ func TestRenderEveryPageInEveryLanguage(t *testing.T) {
 				if !strings.Contains(html, `<html lang="`+lang+`">`) {
 					t.Errorf("page does not declare lang=%q", lang)
 				}
-				for _, bad := range []string{"<no value>", "ZgotmplZ", "%!"} {
+				for _, bad := range []string{"<no value>", "&lt;no value&gt;", "ZgotmplZ", "%!"} {
 					if strings.Contains(html, bad) {
 						t.Errorf("page contains %q", bad)
 					}

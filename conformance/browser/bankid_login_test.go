@@ -71,11 +71,7 @@ func TestSwedishBankIDSameDevice(t *testing.T) {
 	b.waitForElement(`.pv-launch a`)
 	b.screenshot("01-open-app")
 	b.click(`.pv-launch a`)
-
-	b.waitForPage("/sim/se-bankid/order", `form[action$="approve"]`)
-	b.click(`input[name="personalNumber"][value="` + person.PersonalNumber + `"]`)
-	b.screenshot("02-app-order")
-	b.clickText("button", "Identify")
+	identifyInApp(b, person)
 
 	b.waitForPage("/demo", ".demo-table")
 	b.screenshot("03-claims")
@@ -83,6 +79,16 @@ func TestSwedishBankIDSameDevice(t *testing.T) {
 		"name": person.Name(), "national_id": person.PersonalNumber, "country": "SE",
 		"acr": "http://eidas.europa.eu/LoA/substantial", "idp": "se-bankid",
 	})
+}
+
+// identifyInApp plays the person in the BankID app opened on this device (the
+// simulator's order page in the same tab): they pick themselves and identify.
+func identifyInApp(b *tab, person sesim.TestUser) {
+	b.t.Helper()
+	b.waitForPage("/sim/se-bankid/order", `form[action$="approve"]`)
+	b.click(`input[name="personalNumber"][value="` + person.PersonalNumber + `"]`)
+	b.screenshot("app-order")
+	b.clickText("button", "Identify")
 }
 
 // qrChanges watches the order page's QR image until its src has changed the

@@ -20,7 +20,7 @@ func TestRedirectEIDLogin(t *testing.T) {
 		country, acr            string
 	}{
 		{"NorwegianBankID", "BankID (Norway)", "no-bankid", nosim.TestUsers()[1], "NO", "http://eidas.europa.eu/LoA/high"},
-		{"FTN", "Finnish Trust Network", "fi-ftn", fisim.TestUsers()[1], "FI", "http://eidas.europa.eu/LoA/substantial"},
+		{"FTN", "Finnish bank ID (FTN)", "fi-ftn", fisim.TestUsers()[1], "FI", "http://eidas.europa.eu/LoA/substantial"},
 		{"MitID", "MitID (Denmark)", "dk-mitid", dksim.TestUsers()[1], "DK", "http://eidas.europa.eu/LoA/substantial"},
 	}
 	for _, c := range cases {

@@ -50,7 +50,15 @@ func (c *Connector) Info() connectors.Info {
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,
 		}},
+		Providers: Banks(),
 	}
+}
+
+// Banks are the FTN identity providers a person picks from at the FTN broker:
+// the banks and the mobile certificate, by their own names.
+func Banks() []string {
+	return []string{"OP", "Nordea", "Danske Bank", "Handelsbanken", "Ålandsbanken", "S-Pankki", "Aktia",
+		"POP Pankki", "Säästöpankki", "Oma Säästöpankki", "Mobiilivarmenne"}
 }
 
 // PublicJWKS is the connector's signing and encryption keys, to be served at a

@@ -113,7 +113,7 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 		QRStartSecret:  resp.QRStartSecret,
 		Method:         method,
 		PersonalNumber: req.NationalID,
-		Mobile:         looksMobile(req.UserAgent),
+		Mobile:         connectors.MobileUserAgent(req.UserAgent),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sebankid start: encode state: %w", err)
@@ -125,9 +125,9 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 		PollInterval: PollInterval,
 		State:        state,
 	}
-	if method == MethodSameDevice {
-		order.LaunchURL = LaunchURL(resp.AutoStartToken)
-	}
+	// The same order opens from the QR code or from this link, so the QR page
+	// can offer the app on this device too.
+	order.LaunchURL = LaunchURL(resp.AutoStartToken)
 	log.InfoContext(ctx, "bankid order started", "order_ref", resp.OrderRef)
 	return order, nil
 }
@@ -266,15 +266,6 @@ func userError(op string, err error) error {
 		return &connectors.UserError{Message: MessageForError(apiErr.Code), Err: fmt.Errorf("%s: %w: %w", op, connectors.ErrUpstream, err)}
 	}
 	return &connectors.UserError{Message: RFA5, Err: fmt.Errorf("%s: %w: %w", op, connectors.ErrUpstream, err)}
-}
-
-func looksMobile(userAgent string) bool {
-	for _, marker := range []string{"Mobi", "Android", "iPhone", "iPad"} {
-		if strings.Contains(userAgent, marker) {
-			return true
-		}
-	}
-	return false
 }
 
 func hostOf(rawURL string) string {

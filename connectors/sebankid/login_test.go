@@ -21,8 +21,9 @@ func TestCompleteLoginOtherDevice(t *testing.T) {
 	user := sim.TestUsers()[1]
 	order := e.start(t, loginRequest(""))
 
-	if order.Method != sebankid.MethodOtherDevice || order.LaunchURL != "" || order.PollInterval != 2*time.Second {
-		t.Fatalf("order = %+v, want other-device without launch url, polled every 2s", order)
+	// The launch URL lets the QR page offer the app on this device instead.
+	if order.Method != sebankid.MethodOtherDevice || !strings.HasPrefix(order.LaunchURL, "bankid:///") || order.PollInterval != 2*time.Second {
+		t.Fatalf("order = %+v, want other-device with a launch url, polled every 2s", order)
 	}
 	if !order.StartedAt.Equal(e.clock.Now()) {
 		t.Errorf("StartedAt = %v, want the injected clock's %v", order.StartedAt, e.clock.Now())

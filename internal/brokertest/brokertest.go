@@ -68,7 +68,10 @@ func NewProvider(tb testing.TB, cfg *config.Config, o provider.Options) Built {
 	if err := provider.SyncConfigClients(ctx, store, cfg.Clients, time.Now()); err != nil {
 		tb.Fatal(err)
 	}
-	o.Config, o.Store, o.Keys, o.Sealer, o.Themes, o.Logger = cfg, store, km, sealer, th, logger
+	if o.Logger == nil {
+		o.Logger = logger
+	}
+	o.Config, o.Store, o.Keys, o.Sealer, o.Themes = cfg, store, km, sealer, th
 	srv, err := provider.New(ctx, o)
 	if err != nil {
 		tb.Fatal(err)

@@ -1,7 +1,6 @@
 package mariadbtest
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -35,7 +34,7 @@ type Server struct {
 	mu      sync.Mutex
 	cmd     *exec.Cmd
 	exited  chan struct{}
-	output  *lockedBuffer
+	output  *testenv.SyncBuffer
 	running bool
 }
 
@@ -140,7 +139,7 @@ func (s *Server) Restart() {
 	if s.running {
 		return
 	}
-	s.output = &lockedBuffer{}
+	s.output = &testenv.SyncBuffer{}
 	cmd := exec.Command(s.daemon, append([]string{"--no-defaults", "--datadir=" + s.dataDir(),
 		"--bind-address=127.0.0.1", "--port=" + strconv.Itoa(s.port)}, s.options...)...)
 	cmd.Stdout, cmd.Stderr = s.output, s.output
@@ -205,22 +204,4 @@ func freePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// lockedBuffer collects the server's output, written from another goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

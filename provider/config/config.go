@@ -140,6 +140,10 @@ type Client struct {
 	// may introspect access tokens issued to other clients.
 	ResourceServer *ResourceServer `yaml:"resource_server" json:"resource_server,omitempty"`
 
+	// ClientURI is the client's home page: an error page that cannot send the
+	// person back with an OIDC error links there. Without it, the origin of the
+	// first https (or loopback) redirect URI.
+	ClientURI              string   `yaml:"client_uri" json:"client_uri,omitempty"`
 	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris,omitempty"`
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
 

@@ -252,3 +252,20 @@ func TestValidateAuthMethods(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateClientURI(t *testing.T) {
+	for _, tc := range []struct{ uri, want string }{
+		{"https://shop.example/", ""},
+		{"http://127.0.0.1:8080/demo", ""},
+		{"http://shop.example/", "client_uri: must be an https URL"},
+		{"javascript:alert(1)", "client_uri: must be an https URL"},
+		{"/relative", "client_uri: must be an https URL"},
+	} {
+		cl := Client{ID: "shop", Secret: "shop-secret-0123456789", RedirectURIs: []string{"https://shop.example/cb"}, ClientURI: tc.uri}
+		cl.ApplyDefaults()
+		got := strings.Join(cl.Validate(nil, nil), "\n")
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("client_uri %q: problems %q; want %q", tc.uri, got, tc.want)
+		}
+	}
+}

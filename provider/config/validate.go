@@ -329,6 +329,11 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 			p.Add("theme.logo_url: must be https, a data: URL or a /static/ path")
 		}
 	}
+	if cl.ClientURI != "" {
+		if u, err := url.Parse(cl.ClientURI); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u))) {
+			p.Add("client_uri: must be an https URL (http only on loopback)")
+		}
+	}
 	if cl.Theme.SupportURL != "" {
 		if u, err := url.Parse(cl.Theme.SupportURL); err != nil || (u.Scheme != "https" && u.Scheme != "mailto" && !isLoopback(u)) {
 			p.Add("theme.support_url: must be https or mailto")
@@ -383,7 +388,11 @@ func ValidateRedirectURI(s string) error {
 	return fmt.Errorf("scheme %q is not allowed", u.Scheme)
 }
 
-func isLoopback(u *url.URL) bool {
+func isLoopback(u *url.URL) bool { return IsLoopback(u) }
+
+// IsLoopback reports whether the URL's host is localhost or a loopback address,
+// where plain http is allowed.
+func IsLoopback(u *url.URL) bool {
 	host := u.Hostname()
 	if host == "localhost" {
 		return true

@@ -14,6 +14,11 @@
   var offlineMessage = root.getAttribute('data-offline-message');
   var qr = document.getElementById('pv-qr');
   var message = document.getElementById('pv-status-message');
+  // Until the person opens the app on this device, the upstream's pending
+  // message ("trying to start the app") is not true yet: the line keeps asking
+  // them to open it. Opening it is a tap on a launch link, or the page going to
+  // the background as the app takes over.
+  var awaitingLaunch = root.hasAttribute('data-awaiting-launch');
   var maxFailures = 15;
   var failures = 0;
   var busy = false;
@@ -21,12 +26,14 @@
 
   // qrImage draws the QR content the server sent (it changes every second) as an
   // image, here rather than on the server: one image per poll per pending login
-  // would cost the broker more than everything else it does for the page.
+  // would cost the broker more than everything else it does for the page. Like
+  // the server's first image it has no quiet zone (the frame is one), so the code
+  // fills the image and keeps its size.
   function qrImage(content) {
     var code = window.qrcode(0, 'M');
     code.addData(content);
     code.make();
-    return code.createDataURL(6, 4);
+    return code.createDataURL(6, 0);
   }
 
   function setMessage(text) {
@@ -61,7 +68,9 @@
       })
       .then(function (status) {
         failures = 0;
-        setMessage(status.message);
+        if (!awaitingLaunch || status.status !== 'pending') {
+          setMessage(status.message);
+        }
         if (qr && typeof status.qr_content === 'string' && status.qr_content && typeof window.qrcode === 'function') {
           qr.src = qrImage(status.qr_content);
         } else if (qr && typeof status.qr === 'string' && status.qr.indexOf('data:image/png;base64,') === 0) {
@@ -86,10 +95,20 @@
       });
   }
 
+  function launched() {
+    awaitingLaunch = false;
+    root.removeAttribute('data-awaiting-launch');
+  }
+  Array.prototype.forEach.call(root.querySelectorAll('.pv-launch a, .pv-launch-instead a'), function (link) {
+    link.addEventListener('click', launched);
+  });
+
   timer = window.setInterval(poll, 1000);
   // Back from the eID app on the same device: check at once instead of waiting.
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState === 'visible') {
+    if (document.visibilityState === 'hidden') {
+      launched();
+    } else {
       poll();
     }
   });

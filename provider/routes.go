@@ -45,7 +45,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/revoke", step("revoke", s.op))
 	mux.Handle("/keys", s.op)
 
-	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(s.guardJWTs(mux)))
+	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(limitBodies(s.guardJWTs(s.boundRequests(mux)))))
 }
 
 func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// MaxURLLength caps every URL a client registers: a redirect URI longer than
+// what /authorize accepts could never be used.
+const MaxURLLength = 2048
+
 // Values the configuration accepts.
 var (
 	supportedAlgorithms = []string{"RS256", "PS256", "ES256", "EdDSA"}

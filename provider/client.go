@@ -56,12 +56,8 @@ func newClient(settings config.Client, source string, defaults config.Tokens) (*
 		c.secretHash = b
 	}
 	if len(settings.JWKS) > 0 {
-		raw, err := json.Marshal(settings.JWKS)
+		set, err := settings.ParseJWKS()
 		if err != nil {
-			return nil, fmt.Errorf("client %s: jwks: %w", c.ID, err)
-		}
-		set := new(jose.JSONWebKeySet)
-		if err := json.Unmarshal(raw, set); err != nil {
 			return nil, fmt.Errorf("client %s: jwks: %w", c.ID, err)
 		}
 		c.jwks = set
@@ -161,6 +157,10 @@ func (c *Client) ClockSkew() time.Duration             { return 0 }
 func (c *Client) publicKey(ctx context.Context, keyID string, fetch func(context.Context, string) (*jose.JSONWebKeySet, error)) (*jose.JSONWebKey, error) {
 	set := c.jwks
 	if set == nil && c.JWKSURL != "" {
+		// Checked again here for clients stored before the rule existed.
+		if err := config.ValidateHTTPSURL(c.JWKSURL); err != nil {
+			return nil, fmt.Errorf("client %s: jwks_uri: %w", c.ID, err)
+		}
 		var err error
 		if set, err = fetch(ctx, c.JWKSURL); err != nil {
 			return nil, err
@@ -171,7 +171,8 @@ func (c *Client) publicKey(ctx context.Context, keyID string, fetch func(context
 	}
 	for i := range set.Keys {
 		k := set.Keys[i]
-		if (keyID == "" || k.KeyID == keyID) && k.Use != "enc" {
+		// A symmetric or private key published at jwks_uri is no proof of anything.
+		if (keyID == "" || k.KeyID == keyID) && k.Use != "enc" && k.IsPublic() {
 			return &k, nil
 		}
 	}

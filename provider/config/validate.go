@@ -11,10 +11,6 @@ import (
 	"time"
 )
 
-// MaxURLLength caps every URL a client registers: a redirect URI longer than
-// what /authorize accepts could never be used.
-const MaxURLLength = 2048
-
 // Values the configuration accepts.
 var (
 	supportedAlgorithms = []string{"RS256", "PS256", "ES256", "EdDSA"}
@@ -24,6 +20,9 @@ var (
 	supportedGrants     = []string{"authorization_code", "client_credentials"}
 	supportedRoles      = []string{"admin", "auditor"}
 	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	// Client ids appear in URLs, logs, file names and the audit trail: the
+	// unreserved characters of RFC 3986 only.
+	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
 )
 
 // ApplyDefaults fills what the file left out.
@@ -165,6 +164,9 @@ func (c *Config) Validate() Problems {
 		for _, problem := range cl.Validate(c.Keys.Algorithms, connectorIDs) {
 			p.Add("%s.%s", where, problem)
 		}
+		for _, problem := range SectorConflicts(cl, c.Clients) {
+			p.Add("%s.%s", where, problem)
+		}
 	}
 	return p
 }
@@ -175,8 +177,8 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	var p Problems
 	if cl.ID == "" {
 		p.Add("id: required")
-	} else if strings.ContainsAny(cl.ID, " :/?#") {
-		p.Add("id: %q must not contain spaces or : / ? #", cl.ID)
+	} else if err := ValidateClientID(cl.ID); err != nil {
+		p.Add("id: %q %v", cl.ID, err)
 	}
 	for _, g := range cl.GrantTypes {
 		if !slices.Contains(supportedGrants, g) {
@@ -237,8 +239,13 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		}
 	}
 	if cl.JWKSURL != "" {
-		if u, err := url.Parse(cl.JWKSURL); err != nil || u.Scheme != "https" && !isLoopback(u) {
-			p.Add("jwks_uri: must be an https URL")
+		if err := ValidateHTTPSURL(cl.JWKSURL); err != nil {
+			p.Add("jwks_uri: %q: %v", cl.JWKSURL, err)
+		}
+	}
+	if len(cl.JWKS) > 0 {
+		if _, err := cl.ParseJWKS(); err != nil {
+			p.Add("jwks: %v", err)
 		}
 	}
 	for _, country := range cl.Countries {
@@ -257,6 +264,9 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		if !slices.Contains(supportedScopes, s) {
 			p.Add("scopes: %q is not one of %v (openid and profile are always allowed)", s, supportedScopes)
 		}
+	}
+	if err := validateSector(cl.Sector); err != nil {
+		p.Add("sector: %v", err)
 	}
 	if cl.SubjectType != "pairwise" && cl.SubjectType != "public" {
 		p.Add("subject_type: %q is not pairwise or public", cl.SubjectType)
@@ -279,13 +289,13 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		p.Add("theme.custom_css: must be a stylesheet, not markup")
 	}
 	if cl.Theme.LogoURL != "" {
-		if u, err := url.Parse(cl.Theme.LogoURL); err != nil || (u.Scheme != "https" && u.Scheme != "data" && !strings.HasPrefix(cl.Theme.LogoURL, "/static/")) {
-			p.Add("theme.logo_url: must be https, a data: URL or a /static/ path")
+		if err := validateLogoURL(cl.Theme.LogoURL); err != nil {
+			p.Add("theme.logo_url: must be https, a data: image or a /static/ path: %v", err)
 		}
 	}
 	if cl.Theme.SupportURL != "" {
-		if u, err := url.Parse(cl.Theme.SupportURL); err != nil || (u.Scheme != "https" && u.Scheme != "mailto" && !isLoopback(u)) {
-			p.Add("theme.support_url: must be https or mailto")
+		if err := validateSupportURL(cl.Theme.SupportURL); err != nil {
+			p.Add("theme.support_url: must be https or mailto: %v", err)
 		}
 	}
 	return p
@@ -314,6 +324,9 @@ func ValidateIssuer(s string) error {
 // (http only for loopback), no fragment, no wildcards, no userinfo. Matching is
 // later an exact string comparison, so what is registered is what must be sent.
 func ValidateRedirectURI(s string) error {
+	if len(s) > MaxURLLength {
+		return fmt.Errorf("longer than %d characters", MaxURLLength)
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return fmt.Errorf("not a URL")
@@ -337,11 +350,11 @@ func ValidateRedirectURI(s string) error {
 	return fmt.Errorf("scheme %q is not allowed", u.Scheme)
 }
 
-func isLoopback(u *url.URL) bool {
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
+// ValidateClientID checks an id is letters, digits and -._~ only, at most 64 of
+// them, and not a path step (. or ..).
+func ValidateClientID(id string) error {
+	if !clientIDPattern.MatchString(id) || id == "." || id == ".." {
+		return fmt.Errorf("must be 1 to 64 letters, digits and - . _ ~ (not . or ..)")
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return nil
 }

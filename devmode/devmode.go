@@ -16,6 +16,7 @@ import (
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/demo"
+	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/keys"
 )
@@ -151,8 +152,9 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",
 		Themes: b.Themes, Logger: logger, Choices: demoChoices(),
 	})
-	mux.Handle("/demo", demoApp.Handler())
-	mux.Handle("/demo/", demoApp.Handler())
+	demoPages := provider.SecurityHeaders(demoApp.Handler())
+	mux.Handle("/demo", demoPages)
+	mux.Handle("/demo/", demoPages)
 	mux.Handle("/", b.Handler())
 	return &Env{Issuer: o.Issuer, Broker: b, Simulators: sims}, nil
 }

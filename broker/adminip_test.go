@@ -20,16 +20,25 @@ import (
 // proxies are the trusted_proxies.
 func adminBroker(t *testing.T, proxies []string) string {
 	t.Helper()
+	issuer, _ := configuredBroker(t, func(cfg *config.Config) { cfg.TrustedProxies = proxies })
+	return issuer
+}
+
+// configuredBroker serves a broker built from a small configuration, changed by
+// change, with its whole handler.
+func configuredBroker(t *testing.T, change func(*config.Config)) (string, *broker.Broker) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	issuer := "http://" + ln.Addr().String()
 	cfg := &config.Config{
-		Issuer: issuer, MasterKey: newMasterKey(t), TrustedProxies: proxies,
+		Issuer: issuer, MasterKey: newMasterKey(t),
 		Storage: config.Storage{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "portvakt.db")},
 		Clients: []config.Client{{ID: "tool", Secret: "tool-secret-0123456789", GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"}}},
 	}
+	change(cfg)
 	cfg.ApplyDefaults()
 	if problems := cfg.Validate(); len(problems) > 0 {
 		t.Fatal(problems.Err())
@@ -44,7 +53,7 @@ func adminBroker(t *testing.T, proxies []string) string {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return issuer
+	return issuer, b
 }
 
 // The admin audit trail names the admin's address, read behind trusted proxies

@@ -140,7 +140,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	if err != nil {
 		return nil, err
 	}
-	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/"})
+	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/", MetricsOnMainListener: true})
 	if err != nil {
 		return nil, err
 	}

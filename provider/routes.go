@@ -37,7 +37,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.metricsOnMainListener() {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	// The library serves these; nothing else reaches it.
 	mux.Handle("/end_session", step("end_session", s.sessions.LoadAndSave(s.op)))
 	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))

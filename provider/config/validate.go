@@ -48,6 +48,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Login.OrderRateLimit.PerNationalID == 0 {
 		c.Login.OrderRateLimit.PerNationalID = 5
 	}
+	if c.Metrics.Listen == "" {
+		c.Metrics.Listen = "127.0.0.1:9090"
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -131,6 +134,11 @@ func (c *Config) Validate() Problems {
 	}
 	if c.Tokens.Code.D() > 10*time.Minute {
 		p.Add("tokens.code_lifetime: at most 10m (RFC 6749)")
+	}
+	if c.Metrics.Listen != "off" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			p.Add("metrics.listen: %q is not host:port or off", c.Metrics.Listen)
+		}
 	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		p.Add("log.level: %q is not debug, info, warn or error", c.Log.Level)

@@ -53,8 +53,12 @@ func parameterCap(name string) int {
 		return config.MaxURLLength
 	case "claims":
 		return 4 << 10
-	case "id_token_hint", "client_assertion", "token", "access_token", "code", "request", "request_uri":
+	case "client_assertion", "token", "access_token", "code", "request", "request_uri":
 		return 8 << 10
+	case "id_token_hint", "id_token":
+		// An ID token may carry the upstream's evidence (a BankID signature and
+		// OCSP response) and an upstream's may be encrypted: both run to kilobytes.
+		return 32 << 10
 	}
 	return maxOtherParameter
 }

@@ -39,7 +39,7 @@ func TestAuthorizeParameterCaps(t *testing.T) {
 		{"code_challenge", 128, func(n int) string { return strings.Repeat("c", n) }},
 		{"prompt", 64, func(n int) string { return pad("login", n, " ", "") }},
 		{"max_age", 64, func(n int) string { return pad("", n, "0", "300") }},
-		{"id_token_hint", 8192, func(n int) string { return strings.Repeat("i", n) }},
+		{"id_token_hint", 32 << 10, func(n int) string { return strings.Repeat("i", n) }},
 		{"display", 64, func(n int) string { return strings.Repeat("p", n) }},
 		{"an_extension", 16 << 10, func(n int) string { return strings.Repeat("e", n) }},
 	} {

@@ -96,6 +96,11 @@ func TestClientInputValidation(t *testing.T) {
 
 		{"sector", func(c *Client) { c.Sector = "shops.example" }, ""},
 		{"sector with newline", func(c *Client) { c.Sector = "a\nb" }, "sector:"},
+		{"name with right-to-left override", func(c *Client) { c.Name = "Bank\u202e" }, "name:"},
+		{"display name too long", func(c *Client) { c.Theme.DisplayName = strings.Repeat("x", 201) }, "theme.display_name:"},
+		{"purpose over two lines", func(c *Client) { c.Purpose = "To open\nyour account.\n" }, ""},
+		{"purpose with an escape", func(c *Client) { c.Purpose = "To open\x1b[2J your account." }, "purpose:"},
+		{"name in Swedish", func(c *Client) { c.Name = "Åkes Bageri" }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // maxSectorLength caps a sector; a host name or URL fits.
 const maxSectorLength = 255
@@ -35,12 +32,4 @@ func namesOtherClient(c Client, id string) bool {
 	return c.Sector != "" && c.Sector != c.ID && c.Sector == id
 }
 
-func validateSector(s string) error {
-	if len(s) > maxSectorLength {
-		return fmt.Errorf("longer than %d characters", maxSectorLength)
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return fmt.Errorf("must not contain control characters")
-	}
-	return nil
-}
+func validateSector(s string) error { return validateText(s, maxSectorLength, false) }

@@ -188,6 +188,15 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	} else if err := ValidateClientID(cl.ID); err != nil {
 		p.Add("id: %q %v", cl.ID, err)
 	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+		multiline   bool
+	}{{"name", cl.Name, maxNameLength, false}, {"theme.display_name", cl.Theme.DisplayName, maxNameLength, false}, {"purpose", cl.Purpose, maxPurposeLength, true}} {
+		if err := validateText(f.value, f.max, f.multiline); err != nil {
+			p.Add("%s: %v", f.name, err)
+		}
+	}
 	for _, g := range cl.GrantTypes {
 		if !slices.Contains(supportedGrants, g) {
 			p.Add("grant_types: %q is not one of %v", g, supportedGrants)

@@ -128,15 +128,7 @@ func TestOversizedBodies(t *testing.T) {
 		{"/userinfo", false},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodPost, b.URL+tc.path, strings.NewReader(huge))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth("rp1", "rp1-secret-0123456789")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
+			resp, body := postAsRP1(t, b.URL+tc.path, huge)
 			if resp.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Fatalf("status %d; want 413; body %.200s", resp.StatusCode, body)
 			}
@@ -162,18 +154,26 @@ func TestTokenParameterCaps(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			form := url.Values{"grant_type": {"authorization_code"}, "code": {"abc"}, "redirect_uri": {rpRedirect}}
 			form.Set(name, v)
-			req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/token", strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth("rp1", "rp1-secret-0123456789")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
+			resp, body := postAsRP1(t, b.URL+"/oauth/token", form.Encode())
 			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), name+" is longer than") {
 				t.Fatalf("status %d body %s; want 400 naming %s", resp.StatusCode, body, name)
 			}
 		})
 	}
+}
+
+// postAsRP1 posts a form body with rp1's client_secret_basic and returns the
+// response and its body.
+func postAsRP1(t *testing.T, target, form string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("rp1", "rp1-secret-0123456789")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
 }

@@ -4,27 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/provider/keys"
 )
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
-}
 
 // `portvakt serve` keeps /metrics off the login listener and serves it on
 // metrics.listen.
@@ -34,7 +23,7 @@ func TestServeMetricsOnTheirOwnListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mainAddr, metricsAddr := freeAddr(t), freeAddr(t)
+	mainAddr, metricsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	cfg := fmt.Sprintf("issuer: http://%s\nlisten: %q\nmaster_key: %q\nstorage: {driver: sqlite, dsn: %q}\nmetrics: {listen: %q}\nlog: {level: error}\n",
 		mainAddr, mainAddr, master, filepath.Join(dir, "portvakt.db"), metricsAddr)
 	path := filepath.Join(dir, "portvakt.yaml")

@@ -27,6 +27,8 @@ func ValidateHTTPSURL(s string) error {
 		return errors.New("not a URL")
 	}
 	switch {
+	case u.Scheme == "":
+		return errors.New("must be absolute")
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopback(u):
 	case u.Scheme == "http":

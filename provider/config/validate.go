@@ -341,30 +341,16 @@ func ValidateIssuer(s string) error {
 // (http only for loopback), no fragment, no wildcards, no userinfo. Matching is
 // later an exact string comparison, so what is registered is what must be sent.
 func ValidateRedirectURI(s string) error {
-	if len(s) > MaxURLLength {
-		return fmt.Errorf("longer than %d characters", MaxURLLength)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("not a URL")
+	if err := ValidateHTTPSURL(s); err != nil {
+		return err
 	}
 	switch {
-	case !u.IsAbs() || u.Host == "":
-		return fmt.Errorf("must be absolute")
-	case u.Fragment != "" || strings.Contains(s, "#"):
+	case strings.Contains(s, "#"):
 		return fmt.Errorf("must not have a fragment")
 	case strings.Contains(s, "*"):
 		return fmt.Errorf("wildcards are not allowed: redirect URIs match exactly")
-	case u.User != nil:
-		return fmt.Errorf("must not have user information")
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && isLoopback(u):
-		return nil
-	case u.Scheme == "http":
-		return fmt.Errorf("http is allowed only for loopback addresses; use https")
 	}
-	return fmt.Errorf("scheme %q is not allowed", u.Scheme)
+	return nil
 }
 
 // ValidateClientID checks an id is letters, digits and -._~ only, at most 64 of

@@ -56,11 +56,9 @@ func newClient(settings config.Client, source string, defaults config.Tokens) (*
 		c.secretHash = b
 	}
 	if len(settings.JWKS) > 0 {
-		set, err := settings.ParseJWKS()
-		if err != nil {
-			return nil, fmt.Errorf("client %s: jwks: %w", c.ID, err)
-		}
-		c.jwks = set
+		// Validation refuses a JWKS with a bad key; a client stored before that rule
+		// keeps its usable keys, and private_key_jwt fails only for the others.
+		c.jwks, _ = settings.ParseJWKS()
 	}
 	c.idTokenTTL = pick(settings.IDTokenLifetime.D(), defaults.IDToken.D())
 	c.accessTTL = pick(settings.AccessTokenLifetime.D(), defaults.AccessToken.D())

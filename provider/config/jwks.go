@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -16,7 +17,9 @@ const minRSABits = 2048
 // ParseJWKS decodes a client's inline JWKS and checks that every key is a usable
 // public signing key: a private or symmetric key in a client's registration
 // would be a secret on display, and a key that does not parse would only fail
-// later, at the client's first login.
+// later, at the client's first login. The set holds the usable keys even when
+// the error names a refused one, so a client stored before these rules keeps
+// working with its good keys.
 func (cl *Client) ParseJWKS() (*jose.JSONWebKeySet, error) {
 	raw, err := json.Marshal(cl.JWKS)
 	if err != nil {
@@ -29,21 +32,26 @@ func (cl *Client) ParseJWKS() (*jose.JSONWebKeySet, error) {
 		return nil, fmt.Errorf(`must be a JSON Web Key Set: {"keys": [...]} with at least one key`)
 	}
 	set := &jose.JSONWebKeySet{}
+	var refused error
 	for i, k := range keys.Keys {
 		var key jose.JSONWebKey
-		if err := key.UnmarshalJSON(k); err != nil {
-			return nil, fmt.Errorf("key %d: not a valid JWK: %w", i, err)
-		}
-		if err := checkPublicSigningKey(key); err != nil {
+		err := key.UnmarshalJSON(k)
+		if err != nil {
+			err = fmt.Errorf("key %d: not a valid JWK: %w", i, err)
+		} else if err = checkPublicSigningKey(key); err != nil {
 			name := fmt.Sprintf("key %d", i)
 			if key.KeyID != "" {
 				name = fmt.Sprintf("key %d (kid %q)", i, key.KeyID)
 			}
-			return nil, fmt.Errorf("%s: %w", name, err)
+			err = fmt.Errorf("%s: %w", name, err)
+		}
+		if err != nil {
+			refused = cmp.Or(refused, err)
+			continue
 		}
 		set.Keys = append(set.Keys, key)
 	}
-	return set, nil
+	return set, refused
 }
 
 func checkPublicSigningKey(key jose.JSONWebKey) error {

@@ -14,10 +14,11 @@ import (
 
 // Size caps on what a request may carry. A login keeps its parameters sealed in
 // the database for the login lifetime, so without caps one request could park
-// megabytes there. Each cap sits well above what certified client libraries
-// send (state and nonce are usually 22 to 64 characters; Keycloak refuses
-// parameters past 2,000 characters, ADFS query strings past 2,048) and far below
-// what would cost anything.
+// megabytes there. Each cap sits well above what client libraries send (state
+// and nonce are usually 22 to 64 characters) and above what other providers
+// accept (Connect2id: state 1,024 characters in a query response, nonce 128;
+// Keycloak also caps every standard parameter), and far below what would cost
+// anything.
 const (
 	// MaxFormBody caps the body of every broker endpoint: the form posts of
 	// /authorize, /oauth/token, introspection, revocation, userinfo,

@@ -56,8 +56,11 @@ type API struct {
 }
 
 // NewAPI returns the API over the service, authenticating with verify.
-func NewAPI(svc *Service, verify TokenVerifier) *API {
-	return &API{svc: svc, verify: verify}
+// clientIP is the login path's own reading of the caller's address behind
+// trusted proxies ((*provider.Server).ClientIP), so the audit trail names the
+// admin, not the proxy; nil means the peer address.
+func NewAPI(svc *Service, verify TokenVerifier, clientIP func(*http.Request) string) *API {
+	return &API{svc: svc, verify: verify, clientIP: clientIP}
 }
 
 // Handler serves the API under APIPrefix. Every route needs a valid admin
@@ -79,7 +82,12 @@ func (a *API) Handler() http.Handler {
 			writeError(w, http.StatusNotFound, "not_found", "no such admin API operation")
 		}
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, provider.MaxAdminBody)
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
@@ -156,8 +164,12 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func decodeClient(w http.ResponseWriter, r *http.Request) (config.Client, bool) {
 	var in config.Client
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(&in); err != nil {
+		if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
+			writeError(w, http.StatusRequestEntityTooLarge, "request_too_large", "the body is larger than "+strconv.FormatInt(mb.Limit, 10)+" bytes")
+			return in, false
+		}
 		writeError(w, http.StatusBadRequest, "invalid_request", "the body must be a client document in JSON: "+err.Error())
 		return in, false
 	}

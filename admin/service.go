@@ -187,6 +187,27 @@ func (s *Service) prepare(in config.Client, secretHash string) (config.Client, e
 	return in, nil
 }
 
+// checkSector refuses a client whose sector is another client's id, or whose id
+// is another client's sector (config.SectorConflicts).
+func (s *Service) checkSector(ctx context.Context, c config.Client) error {
+	recs, err := s.o.Store.ListClients(ctx)
+	if err != nil {
+		return fmt.Errorf("list clients: %w", err)
+	}
+	others := make([]config.Client, 0, len(recs))
+	for _, rec := range recs {
+		d, err := decodeDocument(rec)
+		if err != nil {
+			return err
+		}
+		others = append(others, d.Client)
+	}
+	if problems := config.SectorConflicts(c, others); len(problems) > 0 {
+		return &InvalidError{Problems: problems}
+	}
+	return nil
+}
+
 // NewSecret is a client secret: 32 random bytes, base64url.
 func NewSecret() (string, error) {
 	b := make([]byte, 32)
@@ -204,6 +225,9 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in config.Clien
 	}
 	c, err := s.prepare(in, "")
 	if err != nil {
+		return Client{}, "", err
+	}
+	if err := s.checkSector(ctx, c); err != nil {
 		return Client{}, "", err
 	}
 	var secret string
@@ -266,6 +290,9 @@ func (s *Service) UpdateClient(ctx context.Context, p Principal, id string, in c
 		return Client{}, err
 	}
 	in.ID = id
+	if err := s.checkSector(ctx, in); err != nil {
+		return Client{}, err
+	}
 	var before Client
 	ends := false
 	view, err := s.change(ctx, id, func(d *document) error {

@@ -35,8 +35,8 @@ type scraper struct {
 	client *http.Client
 }
 
-func newScraper(issuer string) *scraper {
-	return &scraper{url: issuer + "/metrics", client: &http.Client{
+func newScraper(metricsURL string) *scraper {
+	return &scraper{url: metricsURL, client: &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{DisableKeepAlives: true},
 	}}

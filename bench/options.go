@@ -13,6 +13,10 @@ import (
 type Options struct {
 	// Issuer is the broker's URL.
 	Issuer string
+	// MetricsURL is where the broker's /metrics is read (default <issuer>/metrics,
+	// as dev mode serves it; portvakt serve serves it on metrics.listen, by
+	// default http://127.0.0.1:9090/metrics).
+	MetricsURL string
 	// EID is mitid, nobankid, ftn or bankid (Swedish BankID on another device).
 	EID string
 	// Concurrency is how many logins run at once.
@@ -65,6 +69,9 @@ func (o Options) withDefaults() (Options, error) {
 	o.Issuer = strings.TrimRight(o.Issuer, "/")
 	if _, err := url.Parse(o.Issuer); err != nil {
 		return o, fmt.Errorf("issuer: %w", err)
+	}
+	if o.MetricsURL == "" {
+		o.MetricsURL = o.Issuer + "/metrics"
 	}
 	if o.EID == "" {
 		o.EID = "mitid"

@@ -42,7 +42,7 @@ type pendingRun struct {
 
 func runPending(ctx context.Context, t *target) (Result, error) {
 	o := t.o
-	metrics := newScraper(o.Issuer)
+	metrics := newScraper(o.MetricsURL)
 	before, err := metrics.scrape(ctx)
 	if err != nil && !errors.Is(err, errNoMetrics) {
 		return Result{}, err

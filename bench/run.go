@@ -39,7 +39,7 @@ type workerStats struct {
 
 func runFlows(ctx context.Context, t *target) (Result, error) {
 	o := t.o
-	metrics := newScraper(o.Issuer)
+	metrics := newScraper(o.MetricsURL)
 	before, _ := metrics.scrape(ctx)
 
 	var done, failed atomic.Int64

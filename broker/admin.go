@@ -66,7 +66,7 @@ func describeEIDs(conns []connectors.Connector) []admin.EID {
 // Handler is the broker's whole HTTP surface: the admin API and page under
 // /admin/, everything else the provider's.
 func (a *Broker) Handler() http.Handler {
-	api := admin.NewAPI(a.Admin.Service, a.Provider.VerifyAdminToken)
+	api := admin.NewAPI(a.Admin.Service, a.Provider.VerifyAdminToken, a.Provider.ClientIP)
 	return admin.Mount(api, a.Provider.Handler())
 }
 

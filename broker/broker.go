@@ -104,6 +104,9 @@ type Extras struct {
 	WrapConnector func(connectors.Connector) connectors.Connector
 	// SimulatorsURL makes the login pages say the eIDs are simulated, with a link.
 	SimulatorsURL string
+	// MetricsOnMainListener serves /metrics on the broker's listener without a
+	// token (dev mode: one loopback listener, which portvakt bench scrapes).
+	MetricsOnMainListener bool
 }
 
 // BuildWith is Build with dev mode's extras.
@@ -154,6 +157,7 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		Config: cfg, Store: admin.EnabledClients(a.Store), Keys: keyManager, Sealer: sealer, Connectors: conns,
 		Themes: a.Themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
 		Audit: a.Admin.Audit, Consents: a.Admin.Consents, SimulatorsURL: extras.SimulatorsURL,
+		MetricsOnMainListener: extras.MetricsOnMainListener,
 	})
 	if err != nil {
 		a.Store.Close()

@@ -1,12 +1,10 @@
 package broker_test
 
 import (
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +44,7 @@ func newBrokerProcess(t *testing.T, front *frontDoor, dsn string) *brokerProcess
 		"master_key": "${PORTVAKT_TEST_MASTER_KEY}",
 		"storage":    map[string]any{"driver": "mysql", "dsn": dsn},
 		"log":        map[string]any{"level": "warn", "format": "text"},
+		"metrics":    map[string]any{"listen": freeAddr(t)},
 		"connectors": connectors,
 		"clients": []map[string]any{{
 			"id": rpID, "name": "Test RP", "secret": rpSecret,
@@ -139,12 +138,4 @@ func (p *brokerProcess) running() bool {
 }
 
 // freeAddr is a loopback address with a port nobody listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
-}
+func freeAddr(t *testing.T) string { return testenv.FreeAddr(t) }

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -55,7 +56,16 @@ type Options struct {
 	Logger  *slog.Logger
 	// HTTPClient reaches the broker's back channel (token, userinfo, JWKS).
 	HTTPClient *http.Client
+	// MaxEntries caps the pending logins, and separately the sessions, the demo
+	// keeps in memory (default 1000).
+	MaxEntries int
 }
+
+// How long a started login may take, and how long a demo session lasts.
+const (
+	pendingLifetime = 15 * time.Minute
+	sessionLifetime = time.Hour
+)
 
 // App is the demo relying party.
 type App struct {
@@ -65,14 +75,16 @@ type App struct {
 	provider *oidc.Provider
 	initErr  error
 
-	mu       sync.Mutex
-	pending  map[string]pendingLogin // by state
-	sessions map[string]result       // by session cookie
+	pending  *store[pendingLogin] // by state
+	sessions *store[result]       // by session cookie
 }
 
+// pendingLogin is what a login keeps until its callback: the PKCE verifier, the
+// nonce, and the browser that started it, so a callback in another browser (an
+// attacker's code and state planted in the victim's) does not log that browser in.
 type pendingLogin struct {
 	verifier, nonce string
-	started         time.Time
+	browser         string
 }
 
 type result struct {
@@ -87,7 +99,11 @@ func New(o Options) *App {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &App{o: o, pending: map[string]pendingLogin{}, sessions: map[string]result{}}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 1000
+	}
+	return &App{o: o, pending: newStore[pendingLogin](o.MaxEntries, pendingLifetime, time.Now),
+		sessions: newStore[result](o.MaxEntries, sessionLifetime, time.Now)}
 }
 
 func (a *App) oauth(ctx context.Context) (*oidc.Provider, *oauth2.Config, error) {
@@ -113,27 +129,33 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
-const sessionCookieName = "pv_demo"
+// Cookies: the session, and the browser binding of logins in progress.
+const (
+	sessionCookie = "pv_demo"
+	bindingCookie = "pv_demo_login"
+)
 
-// sessionCookie is the demo's session cookie. Under https it takes the __Host-
-// prefix (Secure, this host only, whole path) as the broker's cookies do, so a
-// sibling subdomain cannot plant a session; browsers refuse the prefix on plain
-// http, where dev mode runs.
-func (a *App) sessionCookie(value string, maxAge int) *http.Cookie {
-	c := &http.Cookie{Name: sessionCookieName, Value: value, Path: "/demo", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+// cookie is a demo cookie: HttpOnly, Lax (the callback is a top-level GET from
+// the broker). Under https it takes the __Host- prefix (Secure, this host only,
+// whole path) as the broker's cookies do, so a sibling subdomain cannot plant
+// one; browsers refuse the prefix on plain http, where dev mode runs.
+func (a *App) cookie(name, value string, maxAge int) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: "/demo", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode}
 	if strings.HasPrefix(a.o.Base, "https://") {
-		c.Name, c.Path, c.Secure = "__Host-"+sessionCookieName, "/", true
+		c.Name, c.Path, c.Secure = "__Host-"+name, "/", true
 	}
 	return c
 }
 
+// readCookie reads a demo cookie by its name before any prefix.
+func (a *App) readCookie(r *http.Request, name string) (*http.Cookie, error) {
+	return r.Cookie(a.cookie(name, "", 0).Name)
+}
+
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	page := a.page(w, r)
-	if c, err := r.Cookie(a.sessionCookie("", 0).Name); err == nil {
-		a.mu.Lock()
-		res, ok := a.sessions[c.Value]
-		a.mu.Unlock()
-		if ok {
+	if c, err := a.readCookie(r, sessionCookie); err == nil {
+		if res, ok := a.sessions.get(c.Value); ok {
 			page.LoggedIn = true
 			page.Summary = summaryRows(page.T, res.claims)
 			page.Claims = claimRows(res.claims)
@@ -157,8 +179,8 @@ const langCookieName = "pv_demo_lang"
 func (a *App) page(w http.ResponseWriter, r *http.Request) themes.DemoPage {
 	explicit := r.URL.Query().Get("lang")
 	if explicit != "" {
-		http.SetCookie(w, &http.Cookie{Name: langCookieName, Value: url.QueryEscape(explicit), Path: "/demo", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	} else if c, err := r.Cookie(langCookieName); err == nil {
+		http.SetCookie(w, a.cookie(langCookieName, url.QueryEscape(explicit), 0))
+	} else if c, err := a.readCookie(r, langCookieName); err == nil {
 		explicit, _ = url.QueryUnescape(c.Value)
 	}
 	lang := a.o.Themes.MatchLanguage(nil, r.Header.Get("Accept-Language"), explicit)
@@ -193,14 +215,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
-	a.mu.Lock()
-	a.pending[state] = pendingLogin{verifier: verifier, nonce: nonce, started: time.Now()}
-	for k, p := range a.pending {
-		if time.Since(p.started) > 30*time.Minute {
-			delete(a.pending, k)
-		}
+	binding := random()
+	if c, err := a.readCookie(r, bindingCookie); err == nil && len(c.Value) >= 22 {
+		binding = c.Value // one binding per browser, so logins in two tabs both finish
 	}
-	a.mu.Unlock()
+	http.SetCookie(w, a.cookie(bindingCookie, binding, int(pendingLifetime.Seconds())))
+	a.pending.put(state, pendingLogin{verifier: verifier, nonce: nonce, browser: binding})
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
 	for _, k := range []string{"acr_values", "login_hint", "ui_locales", "prompt"} {
 		if v := r.URL.Query().Get(k); v != "" {
@@ -210,20 +230,22 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, cfg.AuthCodeURL(state, opts...), http.StatusFound)
 }
 
-// callback checks iss (RFC 9207) and state, redeems the code, verifies the ID token
-// and reads userinfo.
+// callback checks iss (RFC 9207), that state belongs to a login this browser
+// started, redeems the code, verifies the ID token and reads userinfo.
 func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("iss") != a.o.Issuer {
 		http.Error(w, "the response's iss is not the broker", http.StatusBadRequest)
 		return
 	}
-	a.mu.Lock()
-	p, ok := a.pending[q.Get("state")]
-	delete(a.pending, q.Get("state"))
-	a.mu.Unlock()
-	if !ok {
-		http.Error(w, "unknown or used state", http.StatusBadRequest)
+	binding, err := a.readCookie(r, bindingCookie)
+	if err != nil {
+		http.Error(w, "this browser started no login", http.StatusBadRequest)
+		return
+	}
+	p, ok := a.pending.take(q.Get("state"))
+	if !ok || subtle.ConstantTimeCompare([]byte(p.browser), []byte(binding.Value)) != 1 {
+		http.Error(w, "unknown, expired or used state, or a login another browser started", http.StatusBadRequest)
 		return
 	}
 	if e := q.Get("error"); e != "" {
@@ -253,23 +275,19 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 		_ = ui.Claims(&res.userinfo)
 	}
 	sid := random()
-	a.mu.Lock()
-	a.sessions[sid] = res
-	a.mu.Unlock()
-	http.SetCookie(w, a.sessionCookie(sid, 0))
+	a.sessions.put(sid, res)
+	http.SetCookie(w, a.cookie(sessionCookie, sid, int(sessionLifetime.Seconds())))
 	http.Redirect(w, r, a.o.Base, http.StatusFound)
 }
 
 // logout ends the demo session and the broker's (RP-initiated logout).
 func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 	var hint string
-	if c, err := r.Cookie(a.sessionCookie("", 0).Name); err == nil {
-		a.mu.Lock()
-		hint = a.sessions[c.Value].idToken
-		delete(a.sessions, c.Value)
-		a.mu.Unlock()
+	if c, err := a.readCookie(r, sessionCookie); err == nil {
+		res, _ := a.sessions.take(c.Value)
+		hint = res.idToken
 	}
-	http.SetCookie(w, a.sessionCookie("", -1))
+	http.SetCookie(w, a.cookie(sessionCookie, "", -1))
 	q := url.Values{"post_logout_redirect_uri": {a.o.Base}, "client_id": {a.o.ClientID}}
 	if hint != "" {
 		q.Set("id_token_hint", hint)

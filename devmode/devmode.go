@@ -14,6 +14,7 @@ import (
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/demo"
+	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 )
 
@@ -143,7 +144,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		return nil, err
 	}
 	cfg.MasterKeySource = key.source
-	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/"})
+	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/", MetricsOnMainListener: true})
 	if err != nil {
 		return nil, key.explain(err, o)
 	}
@@ -155,8 +156,9 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",
 		Themes: b.Themes, Logger: logger, Choices: demoChoices(),
 	})
-	mux.Handle("/demo", demoApp.Handler())
-	mux.Handle("/demo/", demoApp.Handler())
+	demoPages := provider.SecurityHeaders(demoApp.Handler())
+	mux.Handle("/demo", demoPages)
+	mux.Handle("/demo/", demoPages)
 	mux.Handle("/", b.Handler())
 	return &Env{Issuer: o.Issuer, Broker: b, Simulators: sims}, nil
 }

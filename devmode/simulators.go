@@ -18,6 +18,7 @@ import (
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
+	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/provider/config"
 )
 
@@ -66,13 +67,14 @@ func startSimulators(ctx context.Context, issuer string, autoApprove bool, logge
 	return s, nil
 }
 
-// mount serves the simulators' pages under /sim/.
+// mount serves the simulators' pages under /sim/, each with the broker's
+// security headers (the eID pages set their own CSP for their inline style).
 func (s *Simulators) mount(mux *http.ServeMux) {
-	mux.Handle("/sim/se-bankid/", s.BankID.AppHandler())
+	mux.Handle("/sim/se-bankid/", provider.SecurityHeaders(s.BankID.AppHandler()))
 	for id, srv := range s.OIDC {
-		mux.Handle("/sim/"+id+"/", srv.Handler())
+		mux.Handle("/sim/"+id+"/", provider.SecurityHeaders(srv.Handler()))
 	}
-	mux.HandleFunc("GET /sim/{$}", s.index)
+	mux.Handle("GET /sim/{$}", provider.SecurityHeaders(http.HandlerFunc(s.index)))
 	mux.Handle("GET /sim/static/", http.StripPrefix("/sim/static/", simui.Static()))
 }
 

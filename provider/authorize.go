@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -31,6 +32,15 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if err := r.ParseForm(); tooLarge(err) {
+		s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.invalid_request", err)
+		return
+	}
+	// Until the client and its redirect are known, an oversized parameter gets a page.
+	if name, limit, ok := oversizedParameter(url.Values{"client_id": r.Form["client_id"], "redirect_uri": r.Form["redirect_uri"]}); ok {
+		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errParameterTooLong(name, limit))
+		return
+	}
 	req, err := op.ParseAuthorizeRequest(r, s.op.Decoder())
 	if err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", err)
@@ -59,6 +69,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		p.ResponseMode = string(oidc.ResponseModeFormPost)
 	}
 	p.UILocales = localeStrings(req.UILocales)
+	if name, limit, ok := oversizedParameter(r.Form); ok {
+		if len(p.State) > parameterCap("state") {
+			p.State = "" // not echoed: the cap is what keeps it out of responses too
+		}
+		s.respondError(w, r, p, errParameterTooLong(name, limit))
+		return
+	}
 
 	params, required, oerr := s.validateAuthorize(r, req, client, p)
 	if oerr != nil {

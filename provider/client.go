@@ -63,15 +63,9 @@ func newClient(settings config.Client, source string, defaults config.Tokens) (*
 		c.secretHash = b
 	}
 	if len(settings.JWKS) > 0 {
-		raw, err := json.Marshal(settings.JWKS)
-		if err != nil {
-			return nil, fmt.Errorf("client %s: jwks: %w", c.ID, err)
-		}
-		set := new(jose.JSONWebKeySet)
-		if err := json.Unmarshal(raw, set); err != nil {
-			return nil, fmt.Errorf("client %s: jwks: %w", c.ID, err)
-		}
-		c.jwks = set
+		// Validation refuses a JWKS with a bad key; a client stored before that rule
+		// keeps its usable keys, and private_key_jwt fails only for the others.
+		c.jwks, _ = settings.ParseJWKS()
 	}
 	c.idTokenTTL = pick(settings.IDTokenLifetime.D(), defaults.IDToken.D())
 	c.accessTTL = pick(settings.AccessTokenLifetime.D(), defaults.AccessToken.D())
@@ -87,7 +81,7 @@ func (c *Client) Home() string {
 	}
 	for _, raw := range c.RedirectURIs() {
 		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && config.IsLoopback(u))) {
+		if err != nil || config.ValidateHTTPSURL(raw) != nil {
 			continue
 		}
 		return u.Scheme + "://" + u.Host + "/"
@@ -197,6 +191,10 @@ func (c *Client) ClockSkew() time.Duration             { return 0 }
 func (c *Client) publicKey(ctx context.Context, keyID string, fetch func(context.Context, string) (*jose.JSONWebKeySet, error)) (*jose.JSONWebKey, error) {
 	set := c.jwks
 	if set == nil && c.JWKSURL != "" {
+		// Checked again here for clients stored before the rule existed.
+		if err := config.ValidateHTTPSURL(c.JWKSURL); err != nil {
+			return nil, fmt.Errorf("client %s: jwks_uri: %w", c.ID, err)
+		}
 		var err error
 		if set, err = fetch(ctx, c.JWKSURL); err != nil {
 			return nil, err
@@ -207,7 +205,8 @@ func (c *Client) publicKey(ctx context.Context, keyID string, fetch func(context
 	}
 	for i := range set.Keys {
 		k := set.Keys[i]
-		if (keyID == "" || k.KeyID == keyID) && k.Use != "enc" {
+		// A symmetric or private key published at jwks_uri is no proof of anything.
+		if (keyID == "" || k.KeyID == keyID) && k.Use != "enc" && k.IsPublic() {
 			return &k, nil
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,8 +96,16 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 		return fmt.Errorf("list clients: %w", err)
 	}
 	have := map[string]storage.Client{}
+	var apiClients []config.Client
 	for _, rec := range existing {
 		have[rec.ID] = rec
+		if rec.Source != "config" {
+			var api config.Client
+			if err := json.Unmarshal(rec.Settings, &api); err != nil {
+				return fmt.Errorf("decode client %s: %w", rec.ID, err)
+			}
+			apiClients = append(apiClients, api)
+		}
 		if rec.Source == "config" {
 			if _, keep := want[rec.ID]; !keep {
 				if err := store.DeleteClient(ctx, rec.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -106,6 +115,11 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 					return err
 				}
 			}
+		}
+	}
+	for _, cl := range clients {
+		if problems := config.SectorConflicts(cl, apiClients); len(problems) > 0 {
+			return fmt.Errorf("client %s in the config file: %s", cl.ID, strings.Join(problems, "; "))
 		}
 	}
 	for id, doc := range want {

@@ -29,6 +29,10 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// SecurityHeaders puts the broker's headers on a handler served beside it (dev
+// mode's demo and simulator pages). A page that needs another CSP sets its own.
+func SecurityHeaders(next http.Handler) http.Handler { return securityHeaders(next) }
+
 // allowCORS is for the endpoints browsers' RP code may call directly: discovery,
 // JWKS, token, userinfo. Never /authorize or the login pages.
 func allowCORS(next http.Handler) http.Handler { return cors.New(corsOptions()).Handler(next) }

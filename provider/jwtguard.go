@@ -31,6 +31,10 @@ var errMalformedAudience = errors.New("a JWT's aud holds something other than st
 func (s *Server) guardJWTs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := checkRequestJWTs(r); err != nil {
+			if tooLarge(err) {
+				s.refuseRequest(w, r, http.StatusRequestEntityTooLarge, errBodyTooLarge())
+				return
+			}
 			if r.URL.Path == "/authorize" {
 				s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", err)
 				return
@@ -46,8 +50,12 @@ func checkRequestJWTs(r *http.Request) error {
 	values, _ := url.ParseQuery(r.URL.RawQuery)
 	if r.Body != nil && r.Method != http.MethodGet {
 		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
-			body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+			// limitBodies caps the body; past the cap the request is refused.
+			body, err := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
+			if tooLarge(err) {
+				return err
+			}
 			if err == nil {
 				form, _ := url.ParseQuery(string(body))
 				for k, v := range form {

@@ -15,6 +15,10 @@ import (
 	"github.com/portvakt/portvakt/themes"
 )
 
+// ClientIP is the caller's address as the audit trail records it, for the admin
+// API as for logins.
+func (s *Server) ClientIP(r *http.Request) string { return s.clientIP(r) }
+
 // clientIP is the person's address: the peer, or the last untrusted address in
 // X-Forwarded-For when the peer is a trusted proxy (RFC 9700 §4.13).
 func (s *Server) clientIP(r *http.Request) string {

@@ -40,13 +40,15 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.metricsOnMainListener() {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	// The library serves these; nothing else reaches it.
 	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))
 	mux.Handle("/keys", s.op)
 	mux.HandleFunc("/", s.notFound)
 
-	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(s.guardJWTs(mux)))
+	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(limitBodies(s.guardJWTs(s.boundRequests(mux)))))
 }
 
 func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {

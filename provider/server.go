@@ -52,6 +52,9 @@ type Options struct {
 	Now func() time.Time
 	// Secure marks cookies Secure; true unless the issuer is plain http.
 	Secure bool
+	// MetricsOnMainListener serves /metrics on the broker's own listener without
+	// a token: dev mode, which has one loopback listener.
+	MetricsOnMainListener bool
 }
 
 // Server is the OpenID Provider with its login flow.
@@ -89,6 +92,9 @@ type Server struct {
 	metrics  *metrics.Metrics
 	holder   string
 	simsURL  string
+
+	metricsPublic bool
+	metricsToken  []byte // SHA-256 of metrics.bearer_token_file's token
 }
 
 // New builds the provider. It reads (or creates) the server secrets.
@@ -135,6 +141,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.proxies = append(s.proxies, n)
 	}
 	var err error
+	s.metricsPublic = o.MetricsOnMainListener
+	if s.metricsToken, err = readMetricsToken(o.Config.Metrics.BearerTokenFile); err != nil {
+		return nil, err
+	}
 	if s.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
 		return nil, fmt.Errorf("subject secret: %w", err)
 	}

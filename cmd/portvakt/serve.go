@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/internal/logging"
@@ -46,7 +47,36 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := serveMetrics(ctx, cancel, cfg, a, logger); err != nil {
+		ln.Close()
+		return err
+	}
 	return a.Run(ctx, ln, a.Handler())
+}
+
+// serveMetrics serves /metrics on metrics.listen, apart from the public login
+// listener: the metrics name clients. A failure there stops the broker, as a
+// failure of the main listener would.
+func serveMetrics(ctx context.Context, stop context.CancelFunc, cfg *config.Config, a *broker.Broker, logger *slog.Logger) error {
+	if cfg.Metrics.Listen == "off" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.Metrics.Listen)
+	if err != nil {
+		return fmt.Errorf("metrics.listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Provider.MetricsHandler())
+	logger.Info("metrics are served", "addr", ln.Addr().String(), "path", "/metrics")
+	go func() {
+		if err := broker.ServeHTTP(ctx, ln, mux, logger); err != nil {
+			logger.Error("metrics listener stopped", "error", err)
+			stop()
+		}
+	}()
+	return nil
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

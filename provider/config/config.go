@@ -29,6 +29,7 @@ type Config struct {
 	Login      Login       `yaml:"login"`
 	Log        Log         `yaml:"log"`
 	Audit      Audit       `yaml:"audit"`
+	Metrics    Metrics     `yaml:"metrics"`
 	Connectors []Connector `yaml:"connectors"`
 	Clients    []Client    `yaml:"clients"`
 }
@@ -85,6 +86,18 @@ type RateLimit struct {
 	// when that is not set (see Deprecations).
 	PerNationalID int      `yaml:"per_national_id"`
 	Window        Duration `yaml:"window"`
+}
+
+// Metrics configures the Prometheus metrics, which name clients and eIDs: they
+// are not for the public login listener.
+type Metrics struct {
+	// Listen is where `portvakt serve` serves /metrics on a listener of its own:
+	// default 127.0.0.1:9090 (loopback); "off" for none.
+	Listen string `yaml:"listen"`
+	// BearerTokenFile holds a token (at least 32 characters) that every /metrics
+	// request must present as "Authorization: Bearer <token>". With it, /metrics
+	// is also served on the main listener, for scrapers that only reach that.
+	BearerTokenFile string `yaml:"bearer_token_file"`
 }
 
 // Log configures logging.

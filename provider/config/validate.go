@@ -20,6 +20,9 @@ var (
 	supportedGrants     = []string{"authorization_code", "client_credentials"}
 	supportedRoles      = []string{"admin", "auditor"}
 	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	// Client ids appear in URLs, logs, file names and the audit trail: the
+	// unreserved characters of RFC 3986 only.
+	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
 )
 
 // ApplyDefaults fills what the file left out.
@@ -48,6 +51,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if rl.PerBrowser == 0 {
 		rl.PerBrowser = 10
+	}
+	if c.Metrics.Listen == "" {
+		c.Metrics.Listen = "127.0.0.1:9090"
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -160,6 +166,11 @@ func (c *Config) Validate() Problems {
 		lifetime{"tokens.code_lifetime", c.Tokens.Code, MaxCodeLifetime},
 		lifetime{"login.lifetime", c.Login.Lifetime, MaxLoginLifetime},
 		lifetime{"login.session_lifetime", c.Login.SessionLifetime, MaxSessionLifetime})
+	if c.Metrics.Listen != "off" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			p.Add("metrics.listen: %q is not host:port or off", c.Metrics.Listen)
+		}
+	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		p.Add("log.level: %q is not debug, info, warn or error", c.Log.Level)
 	}
@@ -192,6 +203,9 @@ func (c *Config) Validate() Problems {
 		for _, problem := range cl.Validate(c.Keys.Algorithms, connectorIDs) {
 			p.Add("%s.%s", where, problem)
 		}
+		for _, problem := range SectorConflicts(cl, c.Clients) {
+			p.Add("%s.%s", where, problem)
+		}
 	}
 	return p
 }
@@ -202,8 +216,17 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	var p Problems
 	if cl.ID == "" {
 		p.Add("id: required")
-	} else if strings.ContainsAny(cl.ID, " :/?#") {
-		p.Add("id: %q must not contain spaces or : / ? #", cl.ID)
+	} else if err := ValidateClientID(cl.ID); err != nil {
+		p.Add("id: %q %v", cl.ID, err)
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+		multiline   bool
+	}{{"name", cl.Name, maxNameLength, false}, {"theme.display_name", cl.Theme.DisplayName, maxNameLength, false}, {"purpose", cl.Purpose, maxPurposeLength, true}} {
+		if err := validateText(f.value, f.max, f.multiline); err != nil {
+			p.Add("%s: %v", f.name, err)
+		}
 	}
 	for _, g := range cl.GrantTypes {
 		if !slices.Contains(supportedGrants, g) {
@@ -280,8 +303,13 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		}
 	}
 	if cl.JWKSURL != "" {
-		if u, err := url.Parse(cl.JWKSURL); err != nil || u.Scheme != "https" && !isLoopback(u) {
-			p.Add("jwks_uri: must be an https URL")
+		if err := ValidateHTTPSURL(cl.JWKSURL); err != nil {
+			p.Add("jwks_uri: %q: %v", cl.JWKSURL, err)
+		}
+	}
+	if len(cl.JWKS) > 0 {
+		if _, err := cl.ParseJWKS(); err != nil {
+			p.Add("jwks: %v", err)
 		}
 	}
 	for _, country := range cl.Countries {
@@ -300,6 +328,9 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		if !slices.Contains(supportedScopes, s) {
 			p.Add("scopes: %q is not one of %v (openid and profile are always allowed)", s, supportedScopes)
 		}
+	}
+	if err := validateSector(cl.Sector); err != nil {
+		p.Add("sector: %v", err)
 	}
 	if cl.SubjectType != "pairwise" && cl.SubjectType != "public" {
 		p.Add("subject_type: %q is not pairwise or public", cl.SubjectType)
@@ -325,18 +356,18 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		p.Add("theme.custom_css: must be a stylesheet, not markup")
 	}
 	if cl.Theme.LogoURL != "" {
-		if u, err := url.Parse(cl.Theme.LogoURL); err != nil || (u.Scheme != "https" && u.Scheme != "data" && !strings.HasPrefix(cl.Theme.LogoURL, "/static/")) {
-			p.Add("theme.logo_url: must be https, a data: URL or a /static/ path")
+		if err := validateLogoURL(cl.Theme.LogoURL); err != nil {
+			p.Add("theme.logo_url: must be https, a data: image or a /static/ path: %v", err)
 		}
 	}
 	if cl.ClientURI != "" {
-		if u, err := url.Parse(cl.ClientURI); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u))) {
-			p.Add("client_uri: must be an https URL (http only on loopback)")
+		if err := ValidateHTTPSURL(cl.ClientURI); err != nil {
+			p.Add("client_uri: must be an https URL (http only on loopback): %v", err)
 		}
 	}
 	if cl.Theme.SupportURL != "" {
-		if u, err := url.Parse(cl.Theme.SupportURL); err != nil || (u.Scheme != "https" && u.Scheme != "mailto" && !isLoopback(u)) {
-			p.Add("theme.support_url: must be https or mailto")
+		if err := validateSupportURL(cl.Theme.SupportURL); err != nil {
+			p.Add("theme.support_url: must be https or mailto: %v", err)
 		}
 	}
 	return p
@@ -365,38 +396,23 @@ func ValidateIssuer(s string) error {
 // (http only for loopback), no fragment, no wildcards, no userinfo. Matching is
 // later an exact string comparison, so what is registered is what must be sent.
 func ValidateRedirectURI(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("not a URL")
+	if err := ValidateHTTPSURL(s); err != nil {
+		return err
 	}
 	switch {
-	case !u.IsAbs() || u.Host == "":
-		return fmt.Errorf("must be absolute")
-	case u.Fragment != "" || strings.Contains(s, "#"):
+	case strings.Contains(s, "#"):
 		return fmt.Errorf("must not have a fragment")
 	case strings.Contains(s, "*"):
 		return fmt.Errorf("wildcards are not allowed: redirect URIs match exactly")
-	case u.User != nil:
-		return fmt.Errorf("must not have user information")
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && isLoopback(u):
-		return nil
-	case u.Scheme == "http":
-		return fmt.Errorf("http is allowed only for loopback addresses; use https")
 	}
-	return fmt.Errorf("scheme %q is not allowed", u.Scheme)
+	return nil
 }
 
-func isLoopback(u *url.URL) bool { return IsLoopback(u) }
-
-// IsLoopback reports whether the URL's host is localhost or a loopback address,
-// where plain http is allowed.
-func IsLoopback(u *url.URL) bool {
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
+// ValidateClientID checks an id is letters, digits and -._~ only, at most 64 of
+// them, and not a path step (. or ..).
+func ValidateClientID(id string) error {
+	if !clientIDPattern.MatchString(id) || id == "." || id == ".." {
+		return fmt.Errorf("must be 1 to 64 letters, digits and - . _ ~ (not . or ..)")
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return nil
 }

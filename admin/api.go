@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/internal/httpauth"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // APIPrefix is where the admin API lives.

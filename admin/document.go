@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // document is what a client's stored settings hold: the provider's client

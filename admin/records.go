@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/portvakt/portvakt/audit"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // ListAudit returns one page of the audit trail.

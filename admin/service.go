@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/consent"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // EID is a connector clients can be allowed.

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // batcher is group commit for the chain: the chain has one head, so appends are

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // headRow is the stored chain head, as a database writer would save and restore it.

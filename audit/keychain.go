@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // KindChain marks the record that starts the keyed chain on a trail written

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // Query selects records. NationalID finds one person's records (it is turned

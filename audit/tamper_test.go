@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/audit"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // records reads the whole chain as stored.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/portvakt/portvakt/internal/logging"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 var _ provider.AuditRecorder = (*Trail)(nil)

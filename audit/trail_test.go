@@ -12,10 +12,10 @@ import (
 
 	"github.com/portvakt/portvakt/audit"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/storage"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 // A synthetic personnummer with a valid check digit.

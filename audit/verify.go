@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // Report is the result of verifying the chain.

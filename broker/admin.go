@@ -9,11 +9,11 @@ import (
 
 	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/audit"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/consent"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/keys"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 // AdminParts are the audit trail, the consent store and the admin service over

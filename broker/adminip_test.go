@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/broker"
-	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/config"
 )
 
 // adminBroker is a broker with an admin tool client, serving its whole handler;

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/admin"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/recovery"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 	"github.com/portvakt/portvakt/themes"
 )
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // TestConnectorConfigKeysAreSnakeCase: the configuration file is snake_case

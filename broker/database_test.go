@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/internal/mariadbtest"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // With MariaDB stopped the broker says so (readyz, a 503 page, the OIDC error

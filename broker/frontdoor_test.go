@@ -14,10 +14,10 @@ import (
 	"testing"
 
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/devmode"
 	"github.com/portvakt/portvakt/internal/testenv"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 // frontDoor is the broker's public address in these tests. It serves the eID

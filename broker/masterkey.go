@@ -3,7 +3,7 @@ package broker
 import (
 	"fmt"
 
-	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/config"
 )
 
 // wrongMasterKey explains a master key that cannot open the database's signing

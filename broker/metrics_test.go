@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/config"
 )
 
 // /metrics names clients: the public login listener does not serve it, unless

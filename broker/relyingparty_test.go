@@ -13,7 +13,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/config"
 )
 
 // The relying party of these tests.

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/internal/testenv"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // twoReplicas starts two broker processes on one MariaDB database behind a

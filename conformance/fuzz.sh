@@ -11,7 +11,7 @@ targets=(
   "./provider FuzzAuthorizeParameters"
   "./provider FuzzTokenRequest"
   "./provider FuzzClientAssertion"
-  "./provider/config FuzzParse"
+  "./config FuzzParse"
   "./connectors/sebankid FuzzCollect"
   "./connectors/oidcup FuzzUpstreamAnswers"
 )

@@ -16,11 +16,11 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
 )
 
 // The security tests need what dev mode does not have: a clock they can move, and

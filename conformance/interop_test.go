@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/config"
 )
 
 // An interop test runs a relying party built on a real library as an HTTP server

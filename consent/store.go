@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 var _ provider.ConsentStore = (*Store)(nil)

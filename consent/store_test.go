@@ -7,7 +7,7 @@ import (
 
 	"github.com/portvakt/portvakt/consent"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 func TestRememberedCoversOnlyTheClaimsConsentedTo(t *testing.T) {

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/demo"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // Options are dev mode's settings; the zero value of each field has a default.

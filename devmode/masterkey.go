@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 // MasterKeyEnv is the environment variable `portvakt dev` takes the master key

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/portvakt/portvakt/internal/testenv"
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 // TestDevRestartOnMariaDBWithFreshDataDir is `docker compose down && up` without

@@ -11,6 +11,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	dksim "github.com/portvakt/portvakt/connectors/dkmitid/sim"
 	fisim "github.com/portvakt/portvakt/connectors/fiftn/sim"
@@ -19,7 +20,6 @@ import (
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // Simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the

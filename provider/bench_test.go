@@ -15,11 +15,11 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
 )
 
 // The hot paths of a login, each over real HTTP against a broker on SQLite with

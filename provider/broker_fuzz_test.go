@@ -14,11 +14,11 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
 )
 
 // fuzzIssuer is the fuzz broker's issuer. Requests go to its handler directly, so

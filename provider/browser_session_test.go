@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 const otherPerson = "198507099805"

@@ -15,9 +15,9 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // Client is a relying party as the provider uses it: the configuration document plus

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // ChangeEndsTokens reports whether changing a client from before to after must

@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/storage"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 // TestConfigFileChangeEndsClientTokens: at start-up, a client removed from the

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // clientCache keeps decoded clients in memory: the op library asks for the client

@@ -3,7 +3,7 @@ package provider
 import (
 	"sync"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // decodedStates keeps the decoded state of recently read logins, by id and

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/keys"
+	"github.com/portvakt/portvakt/storage"
 )
 
 func TestDecodedStatesFollowTheVersion(t *testing.T) {

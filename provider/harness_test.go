@@ -24,13 +24,13 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
 	"github.com/portvakt/portvakt/internal/testenv"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 // testConnector is a redirect connector that exists only in tests: Begin sends the

@@ -10,7 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // errNotEntitled is a token the caller may not see: it is answered as inactive,

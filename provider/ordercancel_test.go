@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/sebankid"
 	"github.com/portvakt/portvakt/connectors/sebankid/sim"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // withBankIDSimulator adds Swedish BankID, talking to its simulator over mutual

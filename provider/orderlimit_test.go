@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // Order limits count what the requester controls (its address, its browser),

@@ -12,7 +12,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 	"github.com/portvakt/portvakt/themes"
 )
 

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 	"github.com/portvakt/portvakt/themes"
 )
 

@@ -14,14 +14,14 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/provider/config"
 	"github.com/portvakt/portvakt/provider/metrics"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 	"github.com/portvakt/portvakt/themes"
 )
 
-// KeyManager is what the provider needs of the signing keys (provider/keys).
+// KeyManager is what the provider needs of the signing keys (package keys).
 type KeyManager interface {
 	SigningKey(ctx context.Context, alg string) (op.SigningKey, error)
 	KeySet(ctx context.Context) ([]op.Key, error)

@@ -16,7 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 const browserCookie = "pv_browser"

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/portvakt/portvakt/provider/storage"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // A token's stored claims are what userinfo and introspection answer about the

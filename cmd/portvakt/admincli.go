@@ -9,8 +9,8 @@ import (
 
 	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/internal/logging"
-	"github.com/portvakt/portvakt/provider/config"
 )
 
 // adminSession is the admin service over the configured database, acting as

@@ -13,7 +13,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 // cliConfig writes a configuration with a SQLite database and returns its path

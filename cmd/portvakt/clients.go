@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/portvakt/portvakt/provider/config"
+	"github.com/portvakt/portvakt/config"
 )
 
 const clientsUsage = `usage:

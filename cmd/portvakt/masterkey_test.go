@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 // TestWrongMasterKeyNamesItsSource starts a database under one master key and

@@ -10,9 +10,9 @@ import (
 	"net/http"
 
 	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/internal/logging"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 func configFlag(name string, args []string, stderr io.Writer) (*config.Config, *flag.FlagSet, error) {

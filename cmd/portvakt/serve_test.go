@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/internal/testenv"
-	"github.com/portvakt/portvakt/provider/keys"
+	"github.com/portvakt/portvakt/keys"
 )
 
 // `portvakt serve` keeps /metrics off the login listener and serves it on

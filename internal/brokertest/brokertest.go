@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
-	"github.com/portvakt/portvakt/provider/config"
-	"github.com/portvakt/portvakt/provider/keys"
-	"github.com/portvakt/portvakt/provider/storage/sqlstore"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 	"github.com/portvakt/portvakt/themes"
 )
 

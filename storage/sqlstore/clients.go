@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/portvakt/portvakt/storage"
+)
+
+const (
+	generationClients = "clients"
+	generationKeys    = "keys"
+)
+
+const clientColumns = "id, source, settings, created_at, updated_at, version"
+
+func scanClient(row scanner) (storage.Client, int64, error) {
+	var (
+		c                    storage.Client
+		settings             []byte
+		created, updated, vr int64
+	)
+	if err := row.Scan(&c.ID, &c.Source, &settings, &created, &updated, &vr); err != nil {
+		return storage.Client{}, 0, err
+	}
+	c.Settings = settings
+	c.CreatedAt = fromMillis(created)
+	c.UpdatedAt = fromMillis(updated)
+	c.Version = vr
+	return c, vr, nil
+}
+
+// CreateClient stores a new client; ErrAlreadyExists if the id is taken.
+func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = s.now()
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			"INSERT INTO clients ("+clientColumns+") VALUES (?, ?, ?, ?, ?, 1)",
+			c.ID, c.Source, text(c.Settings), millis(c.CreatedAt), millis(c.UpdatedAt)); err != nil {
+			return err
+		}
+		return s.bumpGenerationTx(ctx, tx, generationClients)
+	})
+	return s.fail("create client "+c.ID, err)
+}
+
+// GetClient returns the client or ErrNotFound.
+func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
+	c, _, err := s.getClient(ctx, id)
+	return c, err
+}
+
+func (s *Store) getClient(ctx context.Context, id string) (storage.Client, int64, error) {
+	c, version, err := scanClient(s.queryRow(ctx, "SELECT "+clientColumns+" FROM clients WHERE id = ?", id))
+	if err != nil {
+		return storage.Client{}, 0, s.fail("get client "+id, err)
+	}
+	return c, version, nil
+}
+
+// ListClients returns every client ordered by id.
+func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
+	rows, err := s.query(ctx, "SELECT "+clientColumns+" FROM clients ORDER BY id")
+	if err != nil {
+		return nil, s.fail("list clients", err)
+	}
+	defer rows.Close()
+	var out []storage.Client
+	for rows.Next() {
+		c, _, err := scanClient(rows)
+		if err != nil {
+			return nil, s.fail("list clients", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("list clients", err)
+	}
+	return out, nil
+}
+
+// UpdateClient is a compare-and-swap on the client's version, retried with
+// backoff when another writer got there first. The id and CreatedAt cannot
+// change; UpdatedAt becomes now unless update set it.
+func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage.Client) (storage.Client, error)) error {
+	for attempt := range maxUpdateAttempts {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return fmt.Errorf("update client %s: %w", id, err)
+			}
+		}
+		current, version, err := s.getClient(ctx, id)
+		if err != nil {
+			return err
+		}
+		next, err := update(current)
+		if err != nil {
+			return err
+		}
+		if next.UpdatedAt.IsZero() || next.UpdatedAt.Equal(current.UpdatedAt) {
+			next.UpdatedAt = s.now()
+		}
+		swapped := false
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			swapped = false
+			res, err := tx.ExecContext(ctx,
+				"UPDATE clients SET source = ?, settings = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+				next.Source, text(next.Settings), millis(next.UpdatedAt), id, version)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return err
+			}
+			swapped = true
+			return s.bumpGenerationTx(ctx, tx, generationClients)
+		})
+		if err != nil {
+			return s.fail("update client "+id, err)
+		}
+		if swapped {
+			return nil
+		}
+	}
+	return fmt.Errorf("update client %s: %w", id, storage.ErrConflict)
+}
+
+// DeleteClient removes the client; ErrNotFound if there is none.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM clients WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return sql.ErrNoRows
+		}
+		return s.bumpGenerationTx(ctx, tx, generationClients)
+	})
+	return s.fail("delete client "+id, err)
+}

@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -16,6 +17,7 @@ var clientTests = []namedTest{
 	{"ConcurrentUpdate", testClientConcurrentUpdate},
 	{"Delete", testClientDelete},
 	{"Generation", testClientGeneration},
+	{"Document", testClientDocument},
 }
 
 func newClient(id string) storage.Client {
@@ -188,4 +190,39 @@ func generation(t *testing.T, s storage.Storage, name string) int64 {
 	g, err := s.Generation(t.Context(), name)
 	mustNoErr(t, "Generation "+name, err)
 	return g
+}
+
+// testClientDocument: a typed client document, and one stored before documents
+// had a format, come back from the store as they went in.
+func testClientDocument(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	doc := storage.ClientDocument{ID: "rp", Name: "RP", AuthMethod: "private_key_jwt",
+		JWKS:         map[string]any{"keys": []any{map[string]any{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}}},
+		RedirectURIs: []string{"https://rp.example/cb"}, MinLoA: "high", Theme: storage.ClientTheme{DisplayName: "Är"},
+		IDTokenLifetime: "30m0s", Disabled: true}
+	settings, err := storage.EncodeClientDocument(doc)
+	mustNoErr(t, "EncodeClientDocument", err)
+	c := newClient("rp")
+	c.Settings = settings
+	mustNoErr(t, "CreateClient", s.CreateClient(ctx, c))
+	got, err := s.GetClient(ctx, "rp")
+	mustNoErr(t, "GetClient", err)
+	back, err := storage.DecodeClientDocument(got.Settings)
+	mustNoErr(t, "DecodeClientDocument", err)
+	doc.Format = storage.ClientDocumentFormat
+	if !reflect.DeepEqual(back, doc) {
+		t.Errorf("stored document came back as %+v, want %+v", back, doc)
+	}
+
+	old := newClient("rp-old")
+	old.Settings = json.RawMessage(`{"id":"rp-old","name":"Old","token_endpoint_auth_method":"none","redirect_uris":["https://rp.example/cb"],"theme":{}}`)
+	mustNoErr(t, "CreateClient with a document from before formats", s.CreateClient(ctx, old))
+	got, err = s.GetClient(ctx, "rp-old")
+	mustNoErr(t, "GetClient", err)
+	back, err = storage.DecodeClientDocument(got.Settings)
+	mustNoErr(t, "DecodeClientDocument of a document from before formats", err)
+	want := storage.ClientDocument{Format: 1, ID: "rp-old", Name: "Old", AuthMethod: "none", RedirectURIs: []string{"https://rp.example/cb"}}
+	if !reflect.DeepEqual(back, want) {
+		t.Errorf("document from before formats came back as %+v, want %+v", back, want)
+	}
 }

@@ -2,8 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -108,9 +106,9 @@ func registerClient(ctx context.Context, store storage.Clients, c config.Client)
 	if c.Secret != "" {
 		c.SecretHash, c.Secret = provider.HashSecret(c.Secret), ""
 	}
-	doc, err := json.Marshal(c)
+	doc, err := provider.EncodeClient(c)
 	if err != nil {
-		return fmt.Errorf("encode client %s: %w", c.ID, err)
+		return err
 	}
 	now := time.Now()
 	return store.CreateClient(ctx, storage.Client{ID: c.ID, Source: "api", Settings: doc, CreatedAt: now, UpdatedAt: now})

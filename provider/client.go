@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -98,9 +97,9 @@ func pick(v, fallback time.Duration) time.Duration {
 
 // clientFromRecord decodes a stored client.
 func clientFromRecord(rec storage.Client, defaults config.Tokens) (*Client, error) {
-	var settings config.Client
-	if err := json.Unmarshal(rec.Settings, &settings); err != nil {
-		return nil, fmt.Errorf("decode client %s: %w", rec.ID, err)
+	settings, err := DecodeClient(rec)
+	if err != nil {
+		return nil, err
 	}
 	if settings.Disabled {
 		return nil, fmt.Errorf("client %s is disabled: %w", rec.ID, storage.ErrNotFound)

@@ -163,13 +163,12 @@ func TestStaleClientCacheCannotIssueTokens(t *testing.T) {
 	change := func(edit func(*config.Client)) {
 		t.Helper()
 		err := built.Store.UpdateClient(ctx, "api", func(rec storage.Client) (storage.Client, error) {
-			var c config.Client
-			if err := json.Unmarshal(rec.Settings, &c); err != nil {
+			c, err := provider.DecodeClient(rec)
+			if err != nil {
 				return rec, err
 			}
 			edit(&c)
-			var err error
-			rec.Settings, err = json.Marshal(c)
+			rec.Settings, err = provider.EncodeClient(c)
 			return rec, err
 		})
 		if err != nil {

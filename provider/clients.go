@@ -85,9 +85,9 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 		if err != nil {
 			return err
 		}
-		doc, err := json.Marshal(c.Client)
+		doc, err := EncodeClient(c.Client)
 		if err != nil {
-			return fmt.Errorf("encode client %s: %w", cl.ID, err)
+			return err
 		}
 		want[cl.ID], wantSettings[cl.ID] = doc, c.Client
 	}
@@ -100,9 +100,9 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 	for _, rec := range existing {
 		have[rec.ID] = rec
 		if rec.Source != "config" {
-			var api config.Client
-			if err := json.Unmarshal(rec.Settings, &api); err != nil {
-				return fmt.Errorf("decode client %s: %w", rec.ID, err)
+			api, err := DecodeClient(rec)
+			if err != nil {
+				return err
 			}
 			apiClients = append(apiClients, api)
 		}
@@ -129,7 +129,7 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 			err = store.CreateClient(ctx, storage.Client{ID: id, Source: "config", Settings: doc, CreatedAt: now, UpdatedAt: now})
 		case rec.Source != "config":
 			return fmt.Errorf("client %s in the config file is also managed through the admin API; rename one", id)
-		case !jsonEqual(rec.Settings, doc):
+		case !storedAs(rec, doc):
 			err = store.UpdateClient(ctx, id, func(c storage.Client) (storage.Client, error) {
 				c.Settings, c.UpdatedAt = doc, now
 				return c, nil
@@ -148,11 +148,23 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 // configChangeEndsTokens compares a stored config client with the file's; a
 // stored document that no longer decodes is treated as changed in every way.
 func configChangeEndsTokens(stored storage.Client, after config.Client) bool {
-	var before config.Client
-	if err := json.Unmarshal(stored.Settings, &before); err != nil {
+	before, err := DecodeClient(stored)
+	if err != nil {
 		return true
 	}
 	return ChangeEndsTokens(before, after)
+}
+
+// storedAs reports whether the stored client holds the settings doc does. The
+// stored document is read and written anew first, so that one in an older
+// format is not rewritten (and its version moved) for that alone.
+func storedAs(stored storage.Client, doc json.RawMessage) bool {
+	settings, err := DecodeClient(stored)
+	if err != nil {
+		return false
+	}
+	current, err := EncodeClient(settings)
+	return err == nil && jsonEqual(current, doc)
 }
 
 func revokeClientTokens(ctx context.Context, store storage.Storage, id string, now time.Time) error {

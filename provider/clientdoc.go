@@ -1,0 +1,109 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/storage"
+)
+
+// EncodeClient is the stored document of a client's settings. The secret in
+// clear is never stored: newClient and the admin service hash it first.
+func EncodeClient(cl config.Client) (json.RawMessage, error) {
+	return storage.EncodeClientDocument(clientDocument(cl))
+}
+
+// DecodeClient reads a client's settings from its stored document.
+func DecodeClient(rec storage.Client) (config.Client, error) {
+	d, err := storage.DecodeClientDocument(rec.Settings)
+	if err != nil {
+		return config.Client{}, fmt.Errorf("client %s: %w", rec.ID, err)
+	}
+	cl, err := clientSettings(d)
+	if err != nil {
+		return config.Client{}, fmt.Errorf("decode client %s: %w", rec.ID, err)
+	}
+	return cl, nil
+}
+
+// clientDocument maps the settings field by field to the stored document.
+func clientDocument(cl config.Client) storage.ClientDocument {
+	d := storage.ClientDocument{
+		ID: cl.ID, Name: cl.Name, Purpose: cl.Purpose,
+		SecretHash: cl.SecretHash, AuthMethod: cl.AuthMethod, AuthMethods: cl.AuthMethods,
+		JWKS: cl.JWKS, JWKSURL: cl.JWKSURL,
+		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
+		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogout: cl.PostLogoutRedirectURIs,
+		Countries: cl.Countries, EIDs: cl.EIDs, Scopes: cl.Scopes,
+		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessFormat: cl.AccessTokenFormat,
+		Consent: cl.Consent,
+		Theme: storage.ClientTheme{
+			DisplayName: cl.Theme.DisplayName, LogoURL: cl.Theme.LogoURL, SupportURL: cl.Theme.SupportURL,
+			PrimaryColor: cl.Theme.PrimaryColor, PrimaryText: cl.Theme.PrimaryText, Background: cl.Theme.Background,
+			CustomCSS: cl.Theme.CustomCSS,
+		},
+		IDTokenLifetime:     storedDuration(cl.IDTokenLifetime),
+		AccessTokenLifetime: storedDuration(cl.AccessTokenLifetime),
+		Disabled:            cl.Disabled,
+	}
+	if cl.MinLoA != connectors.LoANone {
+		d.MinLoA = cl.MinLoA.String()
+	}
+	if cl.ResourceServer != nil {
+		d.ResourceServer = &storage.ClientResourceServer{Audiences: cl.ResourceServer.Audiences}
+	}
+	return d
+}
+
+// clientSettings maps a stored document back, the inverse of clientDocument.
+func clientSettings(d storage.ClientDocument) (config.Client, error) {
+	cl := config.Client{
+		ID: d.ID, Name: d.Name, Purpose: d.Purpose,
+		SecretHash: d.SecretHash, AuthMethod: d.AuthMethod, AuthMethods: d.AuthMethods,
+		JWKS: d.JWKS, JWKSURL: d.JWKSURL,
+		GrantTypes: d.GrantTypes, Roles: d.Roles,
+		ClientURI: d.ClientURI, RedirectURIs: d.RedirectURIs, PostLogoutRedirectURIs: d.PostLogout,
+		Countries: d.Countries, EIDs: d.EIDs, Scopes: d.Scopes,
+		SubjectType: d.SubjectType, Sector: d.Sector, IDTokenAlg: d.IDTokenAlg, AccessTokenFormat: d.AccessFormat,
+		Consent: d.Consent,
+		Theme: config.Theme{
+			DisplayName: d.Theme.DisplayName, LogoURL: d.Theme.LogoURL, SupportURL: d.Theme.SupportURL,
+			PrimaryColor: d.Theme.PrimaryColor, PrimaryText: d.Theme.PrimaryText, Background: d.Theme.Background,
+			CustomCSS: d.Theme.CustomCSS,
+		},
+		Disabled: d.Disabled,
+	}
+	if d.ResourceServer != nil {
+		cl.ResourceServer = &config.ResourceServer{Audiences: d.ResourceServer.Audiences}
+	}
+	if err := cl.MinLoA.UnmarshalText([]byte(d.MinLoA)); err != nil {
+		return config.Client{}, fmt.Errorf("min_loa: %w", err)
+	}
+	for _, lt := range []struct {
+		name   string
+		stored string
+		into   *config.Duration
+	}{
+		{"id_token_lifetime", d.IDTokenLifetime, &cl.IDTokenLifetime},
+		{"access_token_lifetime", d.AccessTokenLifetime, &cl.AccessTokenLifetime},
+	} {
+		if lt.stored == "" {
+			continue
+		}
+		if err := lt.into.UnmarshalText([]byte(lt.stored)); err != nil {
+			return config.Client{}, fmt.Errorf("%s: %w", lt.name, err)
+		}
+	}
+	return cl, nil
+}
+
+// storedDuration is a lifetime as the stored document writes it: a Go duration
+// string, or nothing for the broker-wide default.
+func storedDuration(d config.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.D().String()
+}

@@ -1,0 +1,123 @@
+package provider_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/storage"
+	"github.com/portvakt/portvakt/storage/sqlstore"
+)
+
+// fullConfigClient sets every field the stored document keeps (all but the
+// secret in clear, which is never stored).
+func fullConfigClient() config.Client {
+	return config.Client{ID: "rp", Name: "RP", Purpose: "To know who you are",
+		SecretHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", AuthMethod: "client_secret_basic",
+		AuthMethods: []string{"client_secret_basic", "client_secret_post"}, JWKS: map[string]any{"keys": []any{}},
+		JWKSURL: "https://rp.example/jwks", GrantTypes: []string{"authorization_code", "client_credentials"},
+		Roles: []string{"auditor"}, ResourceServer: &config.ResourceServer{Audiences: []string{"other-rp"}},
+		ClientURI: "https://rp.example/", RedirectURIs: []string{"https://rp.example/cb"},
+		PostLogoutRedirectURIs: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
+		MinLoA: connectors.LoASubstantial, Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
+		IDTokenAlg: "ES256", AccessTokenFormat: "jwt", Consent: true,
+		Theme: config.Theme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
+			PrimaryColor: "#112233", PrimaryText: "#ffffff", Background: "#eeeeee", CustomCSS: "body{}"},
+		IDTokenLifetime: config.Duration(time.Hour), AccessTokenLifetime: config.Duration(10 * time.Minute), Disabled: true}
+}
+
+// TestClientSettingsMapToTheStoredDocument: every setting of the file's client
+// lands in the stored document under its pinned name (storage's golden file)
+// and comes back unchanged, so a field added to config.Client and not mapped
+// fails here.
+func TestClientSettingsMapToTheStoredDocument(t *testing.T) {
+	cl := fullConfigClient()
+	v := reflect.ValueOf(cl)
+	for i := range v.NumField() {
+		if name := v.Type().Field(i).Name; name != "Secret" && v.Field(i).IsZero() {
+			t.Errorf("fixture leaves config.Client.%s unset", name)
+		}
+	}
+	doc, err := provider.EncodeClient(cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile("../storage/testdata/client_document.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := json.Compact(&want, golden); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(doc, want.Bytes()) {
+		t.Errorf("stored document\n got %s\nwant %s", doc, want.Bytes())
+	}
+	back, err := provider.DecodeClient(storage.Client{ID: cl.ID, Settings: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, cl) {
+		t.Errorf("round trip\n got %+v\nwant %+v", back, cl)
+	}
+	withSecret := cl
+	withSecret.Secret = "in-clear-0123456789"
+	if doc2, _ := provider.EncodeClient(withSecret); bytes.Contains(doc2, []byte(withSecret.Secret)) {
+		t.Errorf("the secret in clear is stored: %s", doc2)
+	}
+}
+
+// TestConfigClientFromBeforeDocumentFormatsIsKept: a config client stored
+// before documents had a format loads and is not rewritten at start-up when
+// the file did not change it.
+func TestConfigClientFromBeforeDocumentFormatsIsKept(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: filepath.Join(t.TempDir(), "portvakt.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// As the broker stored it before: no format, the secret as its hash.
+	old := `{"id":"rp","name":"RP","secret_hash":"` + provider.HashSecret("rp-secret-0123456789") + `",` +
+		`"token_endpoint_auth_method":"client_secret_basic","grant_types":["authorization_code"],` +
+		`"redirect_uris":["https://rp.example/cb"],"min_loa":"high","subject_type":"pairwise",` +
+		`"id_token_signed_response_alg":"RS256","access_token_format":"opaque","theme":{"display_name":"The RP"},` +
+		`"id_token_lifetime":"30m0s"}`
+	created := time.Now().Add(-time.Hour)
+	if err := store.CreateClient(ctx, storage.Client{ID: "rp", Source: "config", Settings: json.RawMessage(old), CreatedAt: created, UpdatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := store.GetClient(ctx, "rp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := []config.Client{{ID: "rp", Name: "RP", Secret: "rp-secret-0123456789", RedirectURIs: []string{"https://rp.example/cb"},
+		MinLoA: connectors.LoAHigh, Theme: config.Theme{DisplayName: "The RP"}, IDTokenLifetime: config.Duration(30 * time.Minute)}}
+	if err := provider.SyncConfigClients(ctx, store, file, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := store.GetClient(ctx, "rp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Version != before.Version {
+		t.Errorf("unchanged client rewritten: version %d, was %d", after.Version, before.Version)
+	}
+	cl, err := provider.DecodeClient(after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cl.MinLoA != connectors.LoAHigh || cl.IDTokenLifetime.D() != 30*time.Minute || cl.Theme.DisplayName != "The RP" {
+		t.Errorf("decoded %+v", cl)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
-	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/internal/httpauth"
 	"github.com/portvakt/portvakt/provider"
 )
@@ -162,8 +161,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func decodeClient(w http.ResponseWriter, r *http.Request) (config.Client, bool) {
-	var in config.Client
+func decodeClient(w http.ResponseWriter, r *http.Request) (ClientSettings, bool) {
+	var in ClientSettings
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(&in); err != nil {
 		if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {

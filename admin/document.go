@@ -2,27 +2,120 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
 )
 
-// document is what a client's stored settings hold: the provider's client
-// document, plus whether an admin disabled the client (the provider ignores the
-// extra field; EnabledClients hides disabled clients from it).
-type document struct {
-	config.Client
-	Disabled bool `json:"disabled,omitempty"`
+// ClientSettings is a client's settings in the admin API's JSON: the body of
+// create and update, and part of every answer (openapi.yaml's ClientSettings).
+// Its tags are the API, pinned by a golden test; it maps explicitly to
+// config.Client, whose validation the file and the API share. There is no
+// secret: the broker generates it, and the hash is never shown.
+type ClientSettings struct {
+	ID                     string          `json:"id"`
+	Name                   string          `json:"name"`
+	Purpose                string          `json:"purpose,omitempty"`
+	AuthMethod             string          `json:"token_endpoint_auth_method"`
+	AuthMethods            []string        `json:"token_endpoint_auth_methods,omitempty"`
+	JWKS                   map[string]any  `json:"jwks,omitempty"`
+	JWKSURL                string          `json:"jwks_uri,omitempty"`
+	GrantTypes             []string        `json:"grant_types,omitempty"`
+	Roles                  []string        `json:"roles,omitempty"`
+	ResourceServer         *ResourceServer `json:"resource_server,omitempty"`
+	ClientURI              string          `json:"client_uri,omitempty"`
+	RedirectURIs           []string        `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs []string        `json:"post_logout_redirect_uris,omitempty"`
+	Countries              []string        `json:"countries,omitempty"`
+	EIDs                   []string        `json:"eids,omitempty"`
+	MinLoA                 connectors.LoA  `json:"min_loa,omitempty"`
+	Scopes                 []string        `json:"scopes,omitempty"`
+	SubjectType            string          `json:"subject_type,omitempty"`
+	Sector                 string          `json:"sector,omitempty"`
+	IDTokenAlg             string          `json:"id_token_signed_response_alg,omitempty"`
+	AccessTokenFormat      string          `json:"access_token_format,omitempty"`
+	Consent                bool            `json:"consent,omitempty"`
+	Theme                  Theme           `json:"theme"`
+	IDTokenLifetime        config.Duration `json:"id_token_lifetime,omitempty"`
+	AccessTokenLifetime    config.Duration `json:"access_token_lifetime,omitempty"`
 }
 
-func decodeDocument(rec storage.Client) (document, error) {
-	var d document
-	if err := json.Unmarshal(rec.Settings, &d); err != nil {
-		return d, fmt.Errorf("decode client %s: %w", rec.ID, err)
+// ResourceServer is the token audiences a resource server client serves.
+type ResourceServer struct {
+	Audiences []string `json:"audiences"`
+}
+
+// Theme is a client's look on the login page.
+type Theme struct {
+	DisplayName  string `json:"display_name,omitempty"`
+	LogoURL      string `json:"logo_url,omitempty"`
+	SupportURL   string `json:"support_url,omitempty"`
+	PrimaryColor string `json:"primary_color,omitempty"`
+	PrimaryText  string `json:"primary_text_color,omitempty"`
+	Background   string `json:"background_color,omitempty"`
+	CustomCSS    string `json:"custom_css,omitempty"`
+}
+
+// Client is a client as the admin API shows it. The secret is never part of it;
+// SecretSet says whether one is stored.
+type Client struct {
+	ClientSettings
+	Disabled  bool   `json:"disabled"`
+	Source    string `json:"source"`
+	ReadOnly  bool   `json:"read_only"`
+	SecretSet bool   `json:"secret_set"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+// config maps the API's settings to the file's, which Validate checks.
+func (cs ClientSettings) asConfig() config.Client {
+	cl := config.Client{
+		ID: cs.ID, Name: cs.Name, Purpose: cs.Purpose,
+		AuthMethod: cs.AuthMethod, AuthMethods: cs.AuthMethods, JWKS: cs.JWKS, JWKSURL: cs.JWKSURL,
+		GrantTypes: cs.GrantTypes, Roles: cs.Roles,
+		ClientURI: cs.ClientURI, RedirectURIs: cs.RedirectURIs, PostLogoutRedirectURIs: cs.PostLogoutRedirectURIs,
+		Countries: cs.Countries, EIDs: cs.EIDs, MinLoA: cs.MinLoA, Scopes: cs.Scopes,
+		SubjectType: cs.SubjectType, Sector: cs.Sector, IDTokenAlg: cs.IDTokenAlg, AccessTokenFormat: cs.AccessTokenFormat,
+		Consent: cs.Consent,
+		Theme: config.Theme{
+			DisplayName: cs.Theme.DisplayName, LogoURL: cs.Theme.LogoURL, SupportURL: cs.Theme.SupportURL,
+			PrimaryColor: cs.Theme.PrimaryColor, PrimaryText: cs.Theme.PrimaryText, Background: cs.Theme.Background,
+			CustomCSS: cs.Theme.CustomCSS,
+		},
+		IDTokenLifetime: cs.IDTokenLifetime, AccessTokenLifetime: cs.AccessTokenLifetime,
 	}
-	return d, nil
+	if cs.ResourceServer != nil {
+		cl.ResourceServer = &config.ResourceServer{Audiences: cs.ResourceServer.Audiences}
+	}
+	return cl
+}
+
+// settingsOf is the API's view of a client's settings: all but the secret hash
+// and the disabled flag, which Client shows as SecretSet and Disabled.
+func settingsOf(cl config.Client) ClientSettings {
+	cs := ClientSettings{
+		ID: cl.ID, Name: cl.Name, Purpose: cl.Purpose,
+		AuthMethod: cl.AuthMethod, AuthMethods: cl.AuthMethods, JWKS: cl.JWKS, JWKSURL: cl.JWKSURL,
+		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
+		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
+		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
+		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
+		Consent: cl.Consent,
+		Theme: Theme{
+			DisplayName: cl.Theme.DisplayName, LogoURL: cl.Theme.LogoURL, SupportURL: cl.Theme.SupportURL,
+			PrimaryColor: cl.Theme.PrimaryColor, PrimaryText: cl.Theme.PrimaryText, Background: cl.Theme.Background,
+			CustomCSS: cl.Theme.CustomCSS,
+		},
+		IDTokenLifetime: cl.IDTokenLifetime, AccessTokenLifetime: cl.AccessTokenLifetime,
+	}
+	if cl.ResourceServer != nil {
+		cs.ResourceServer = &ResourceServer{Audiences: cl.ResourceServer.Audiences}
+	}
+	return cs
 }
 
 // EnabledClients wraps the provider's store so a disabled client is unknown to
@@ -36,36 +129,19 @@ func (e enabledClients) GetClient(ctx context.Context, id string) (storage.Clien
 	if err != nil {
 		return rec, err
 	}
-	var flag struct {
-		Disabled bool `json:"disabled"`
-	}
-	if json.Unmarshal(rec.Settings, &flag) == nil && flag.Disabled {
+	if d, err := storage.DecodeClientDocument(rec.Settings); err == nil && d.Disabled {
 		return storage.Client{}, fmt.Errorf("client %s is disabled: %w", id, storage.ErrNotFound)
 	}
 	return rec, nil
 }
 
-// Client is a client as the admin API shows it. The secret is never part of it;
-// SecretSet says whether one is stored.
-type Client struct {
-	config.Client
-	Disabled  bool   `json:"disabled"`
-	Source    string `json:"source"`
-	ReadOnly  bool   `json:"read_only"`
-	SecretSet bool   `json:"secret_set"`
-	CreatedAt string `json:"created_at"`
-	UpdatedAt string `json:"updated_at"`
-}
-
 func viewOf(rec storage.Client) (Client, error) {
-	d, err := decodeDocument(rec)
+	cl, err := provider.DecodeClient(rec)
 	if err != nil {
 		return Client{}, err
 	}
-	v := Client{Client: d.Client, Disabled: d.Disabled, Source: rec.Source, ReadOnly: rec.Source == SourceConfig,
-		SecretSet: d.SecretHash != "", CreatedAt: rec.CreatedAt.UTC().Format(timeFormat), UpdatedAt: rec.UpdatedAt.UTC().Format(timeFormat)}
-	v.SecretHash = ""
-	return v, nil
+	return Client{ClientSettings: settingsOf(cl), Disabled: cl.Disabled, Source: rec.Source, ReadOnly: rec.Source == SourceConfig,
+		SecretSet: cl.SecretHash != "", CreatedAt: rec.CreatedAt.UTC().Format(timeFormat), UpdatedAt: rec.UpdatedAt.UTC().Format(timeFormat)}, nil
 }
 
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -196,11 +195,11 @@ func (s *Service) checkSector(ctx context.Context, c config.Client) error {
 	}
 	others := make([]config.Client, 0, len(recs))
 	for _, rec := range recs {
-		d, err := decodeDocument(rec)
+		other, err := provider.DecodeClient(rec)
 		if err != nil {
 			return err
 		}
-		others = append(others, d.Client)
+		others = append(others, other)
 	}
 	if problems := config.SectorConflicts(c, others); len(problems) > 0 {
 		return &InvalidError{Problems: problems}
@@ -219,11 +218,11 @@ func NewSecret() (string, error) {
 
 // CreateClient stores a new client. For a client that authenticates with a
 // secret, the secret is generated and returned: this is the only time it is shown.
-func (s *Service) CreateClient(ctx context.Context, p Principal, in config.Client) (Client, string, error) {
+func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientSettings) (Client, string, error) {
 	if err := s.authorize(ctx, p, true, "client.create", in.ID); err != nil {
 		return Client{}, "", err
 	}
-	c, err := s.prepare(in, "")
+	c, err := s.prepare(in.asConfig(), "")
 	if err != nil {
 		return Client{}, "", err
 	}
@@ -237,9 +236,9 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in config.Clien
 		}
 		c.SecretHash = provider.HashSecret(secret)
 	}
-	doc, err := json.Marshal(document{Client: c})
+	doc, err := provider.EncodeClient(c)
 	if err != nil {
-		return Client{}, "", fmt.Errorf("encode client: %w", err)
+		return Client{}, "", err
 	}
 	now := s.o.Now()
 	rec := storage.Client{ID: c.ID, Source: SourceAPI, Settings: doc, CreatedAt: now, UpdatedAt: now}
@@ -255,22 +254,22 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in config.Clien
 	return view, secret, err
 }
 
-// change applies fn to an API client's document under compare-and-swap.
-func (s *Service) change(ctx context.Context, id string, fn func(*document) error) (Client, error) {
+// change applies fn to an API client's settings under compare-and-swap.
+func (s *Service) change(ctx context.Context, id string, fn func(*config.Client) error) (Client, error) {
 	var stored storage.Client
 	err := s.o.Store.UpdateClient(ctx, id, func(rec storage.Client) (storage.Client, error) {
 		if rec.Source == SourceConfig {
 			return rec, ErrReadOnly
 		}
-		d, err := decodeDocument(rec)
+		settings, err := provider.DecodeClient(rec)
 		if err != nil {
 			return rec, err
 		}
-		if err := fn(&d); err != nil {
+		if err := fn(&settings); err != nil {
 			return rec, err
 		}
-		if rec.Settings, err = json.Marshal(d); err != nil {
-			return rec, fmt.Errorf("encode client: %w", err)
+		if rec.Settings, err = provider.EncodeClient(settings); err != nil {
+			return rec, err
 		}
 		rec.UpdatedAt = s.o.Now()
 		stored = rec
@@ -285,20 +284,19 @@ func (s *Service) change(ctx context.Context, id string, fn func(*document) erro
 
 // UpdateClient replaces an API client's settings (the id, secret and disabled
 // state stay).
-func (s *Service) UpdateClient(ctx context.Context, p Principal, id string, in config.Client) (Client, error) {
+func (s *Service) UpdateClient(ctx context.Context, p Principal, id string, in ClientSettings) (Client, error) {
 	if err := s.authorize(ctx, p, true, "client.update", id); err != nil {
 		return Client{}, err
 	}
 	in.ID = id
-	if err := s.checkSector(ctx, in); err != nil {
+	if err := s.checkSector(ctx, in.asConfig()); err != nil {
 		return Client{}, err
 	}
-	var before Client
+	var before ClientSettings
 	ends := false
-	view, err := s.change(ctx, id, func(d *document) error {
-		before = Client{Client: d.Client}
-		before.SecretHash = ""
-		c, err := s.prepare(in, d.SecretHash)
+	view, err := s.change(ctx, id, func(d *config.Client) error {
+		before = settingsOf(*d)
+		c, err := s.prepare(in.asConfig(), d.SecretHash)
 		if err != nil {
 			return err
 		}
@@ -308,14 +306,15 @@ func (s *Service) UpdateClient(ctx context.Context, p Principal, id string, in c
 		if !needsSecret(c) {
 			c.SecretHash = ""
 		}
-		ends = provider.ChangeEndsTokens(d.Client, c)
-		d.Client = c
+		c.Disabled = d.Disabled
+		ends = provider.ChangeEndsTokens(*d, c)
+		*d = c
 		return nil
 	})
 	if err != nil {
 		return Client{}, err
 	}
-	e := audit.AdminEvent{Action: "client.update", ClientID: id, Details: map[string]any{"before": before.Client, "after": view.Client}}
+	e := audit.AdminEvent{Action: "client.update", ClientID: id, Details: map[string]any{"before": before, "after": view.ClientSettings}}
 	if ends {
 		if err := s.recordEndingTokens(ctx, p, e); err != nil {
 			return Client{}, err
@@ -335,7 +334,7 @@ func (s *Service) SetDisabled(ctx context.Context, p Principal, id string, disab
 	if err := s.authorize(ctx, p, true, action, id); err != nil {
 		return Client{}, err
 	}
-	view, err := s.change(ctx, id, func(d *document) error { d.Disabled = disabled; return nil })
+	view, err := s.change(ctx, id, func(d *config.Client) error { d.Disabled = disabled; return nil })
 	if err != nil {
 		return Client{}, err
 	}
@@ -378,8 +377,8 @@ func (s *Service) RotateSecret(ctx context.Context, p Principal, id string) (str
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.change(ctx, id, func(d *document) error {
-		if !needsSecret(d.Client) {
+	if _, err := s.change(ctx, id, func(d *config.Client) error {
+		if !needsSecret(*d) {
 			return ErrNoSecret
 		}
 		d.SecretHash = provider.HashSecret(secret)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/admin"
 )
 
 const clientsUsage = `usage:
@@ -124,8 +124,8 @@ func orAll(list []string) string {
 	return strings.Join(list, ",")
 }
 
-func readClient(path string) (config.Client, error) {
-	var in config.Client
+func readClient(path string) (admin.ClientSettings, error) {
+	var in admin.ClientSettings
 	if path == "" {
 		return in, fmt.Errorf("--file CLIENT.json is required")
 	}

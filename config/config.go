@@ -121,71 +121,75 @@ func (c Connector) RawConfig() (json.RawMessage, error) {
 	return json.Marshal(c.Config)
 }
 
-// Client is a relying party declared in the file (read-only through the admin API).
+// Client is a relying party as the file declares it (read-only through the
+// admin API), and the settings every client is validated as. It has only a YAML
+// form: the stored document (storage.ClientDocument) and the admin API's
+// (admin.ClientSettings) are types of their own, mapped to and from this one
+// field by field, so renaming a field here changes neither.
 type Client struct {
-	ID   string `yaml:"id" json:"id"`
-	Name string `yaml:"name" json:"name"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
 	// Purpose is shown on the consent screen: why the client asks for the data.
-	Purpose string `yaml:"purpose" json:"purpose,omitempty"`
+	Purpose string `yaml:"purpose"`
 	// Secret in clear (give it through the environment) or SecretHash, the hex
 	// SHA-256 of the secret. Neither for public and private_key_jwt clients.
-	Secret     string `yaml:"secret" json:"-"`
-	SecretHash string `yaml:"secret_hash" json:"secret_hash,omitempty"`
+	Secret     string `yaml:"secret"`
+	SecretHash string `yaml:"secret_hash"`
 	// AuthMethod: client_secret_basic (default with a secret), client_secret_post,
 	// private_key_jwt (with JWKS or JWKSURL) or none (public client, PKCE required).
-	AuthMethod string `yaml:"token_endpoint_auth_method" json:"token_endpoint_auth_method"`
+	AuthMethod string `yaml:"token_endpoint_auth_method"`
 	// AuthMethods lets a secret client authenticate either way: client_secret_basic
 	// and client_secret_post, the only methods that combine (they prove the same
 	// secret). Client libraries differ in their default, so a client that many
 	// integrators try (dev mode's demo client) accepts both. AuthMethod is then
 	// the first.
-	AuthMethods []string       `yaml:"token_endpoint_auth_methods" json:"token_endpoint_auth_methods,omitempty"`
-	JWKS        map[string]any `yaml:"jwks" json:"jwks,omitempty"`
-	JWKSURL     string         `yaml:"jwks_uri" json:"jwks_uri,omitempty"`
+	AuthMethods []string       `yaml:"token_endpoint_auth_methods"`
+	JWKS        map[string]any `yaml:"jwks"`
+	JWKSURL     string         `yaml:"jwks_uri"`
 
 	// GrantTypes are authorization_code (the default) and client_credentials (for API
 	// clients, such as admin tools).
-	GrantTypes []string `yaml:"grant_types" json:"grant_types,omitempty"`
+	GrantTypes []string `yaml:"grant_types"`
 	// Roles give a client_credentials client the admin API: admin, or auditor
 	// (read-only).
-	Roles []string `yaml:"roles" json:"roles,omitempty"`
+	Roles []string `yaml:"roles"`
 	// ResourceServer registers the client as a resource server (an API) that
 	// may introspect access tokens issued to other clients.
-	ResourceServer *ResourceServer `yaml:"resource_server" json:"resource_server,omitempty"`
+	ResourceServer *ResourceServer `yaml:"resource_server"`
 
 	// ClientURI is the client's home page: an error page that cannot send the
 	// person back with an OIDC error links there. Without it, the origin of the
 	// first https (or loopback) redirect URI.
-	ClientURI              string   `yaml:"client_uri" json:"client_uri,omitempty"`
-	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris,omitempty"`
-	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
+	ClientURI              string   `yaml:"client_uri"`
+	RedirectURIs           []string `yaml:"redirect_uris"`
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
 
 	// Countries (SE, NO, FI, DK) and/or EIDs (se-bankid, ...) the client accepts;
 	// both empty means every configured eID.
-	Countries []string       `yaml:"countries" json:"countries,omitempty"`
-	EIDs      []string       `yaml:"eids" json:"eids,omitempty"`
-	MinLoA    connectors.LoA `yaml:"min_loa" json:"min_loa,omitempty"`
+	Countries []string       `yaml:"countries"`
+	EIDs      []string       `yaml:"eids"`
+	MinLoA    connectors.LoA `yaml:"min_loa"`
 	// Scopes beyond openid and profile the client may receive: national_id, evidence.
-	Scopes []string `yaml:"scopes" json:"scopes,omitempty"`
+	Scopes []string `yaml:"scopes"`
 	// SubjectType is pairwise (default) or public.
-	SubjectType string `yaml:"subject_type" json:"subject_type,omitempty"`
+	SubjectType string `yaml:"subject_type"`
 	// Sector groups clients that share pairwise subjects; default the client id.
-	Sector string `yaml:"sector" json:"sector,omitempty"`
+	Sector string `yaml:"sector"`
 	// IDTokenAlg is RS256 (default), PS256, ES256 or EdDSA.
-	IDTokenAlg string `yaml:"id_token_signed_response_alg" json:"id_token_signed_response_alg,omitempty"`
+	IDTokenAlg string `yaml:"id_token_signed_response_alg"`
 	// AccessTokenFormat is opaque (default) or jwt.
-	AccessTokenFormat string `yaml:"access_token_format" json:"access_token_format,omitempty"`
+	AccessTokenFormat string `yaml:"access_token_format"`
 	// Consent asks the person before their data is released to the client.
-	Consent bool  `yaml:"consent" json:"consent,omitempty"`
-	Theme   Theme `yaml:"theme" json:"theme,omitempty"`
+	Consent bool  `yaml:"consent"`
+	Theme   Theme `yaml:"theme"`
 
-	IDTokenLifetime     Duration `yaml:"id_token_lifetime" json:"id_token_lifetime,omitempty"`
-	AccessTokenLifetime Duration `yaml:"access_token_lifetime" json:"access_token_lifetime,omitempty"`
+	IDTokenLifetime     Duration `yaml:"id_token_lifetime"`
+	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`
 
 	// Disabled keeps the client in the file but refuses it everywhere (no login,
 	// no token, no token check); the tokens it holds are revoked at start-up. For
 	// an API client the admin API's disable sets the same field.
-	Disabled bool `yaml:"disabled" json:"disabled,omitempty"`
+	Disabled bool `yaml:"disabled"`
 }
 
 // ResourceServer is what a resource server client may introspect.
@@ -194,7 +198,7 @@ type ResourceServer struct {
 	// introspect an access token whose aud includes one of them. An access
 	// token's aud is the client id of the relying party it was issued to. The
 	// answer holds only the claims the resource server itself may receive.
-	Audiences []string `yaml:"audiences" json:"audiences"`
+	Audiences []string `yaml:"audiences"`
 }
 
 // Serves reports whether the client is a resource server for a token with aud.
@@ -212,16 +216,16 @@ func (cl *Client) Serves(aud []string) bool {
 
 // Theme is a client's look on the login page.
 type Theme struct {
-	DisplayName  string `yaml:"display_name" json:"display_name,omitempty"`
-	LogoURL      string `yaml:"logo_url" json:"logo_url,omitempty"`
-	SupportURL   string `yaml:"support_url" json:"support_url,omitempty"`
-	PrimaryColor string `yaml:"primary_color" json:"primary_color,omitempty"`
-	PrimaryText  string `yaml:"primary_text_color" json:"primary_text_color,omitempty"`
-	Background   string `yaml:"background_color" json:"background_color,omitempty"`
+	DisplayName  string `yaml:"display_name"`
+	LogoURL      string `yaml:"logo_url"`
+	SupportURL   string `yaml:"support_url"`
+	PrimaryColor string `yaml:"primary_color"`
+	PrimaryText  string `yaml:"primary_text_color"`
+	Background   string `yaml:"background_color"`
 	// CustomCSS is the client's own stylesheet, served from the broker's origin
 	// after the colours. The pages' CSP allows no script and no outside loads, so
 	// a stylesheet can restyle the page but not run code or leak data.
-	CustomCSS string `yaml:"custom_css" json:"custom_css,omitempty"`
+	CustomCSS string `yaml:"custom_css"`
 }
 
 // Duration is connectors.Duration, the one duration type of the configuration:

@@ -2,6 +2,8 @@
 // admin operation (clients, secrets, consents, the audit trail), each checking the
 // acting principal's role and writing an audit record for every change; the JSON
 // API under /admin/api/v1 (with its OpenAPI document), and the admin web page
-// under /admin/ that drives that API. The `portvakt clients|consents|audit`
+// under /admin/ that drives that API. The API's client document (ClientSettings)
+// is its own type, mapped to config.Client for the validation it shares with the
+// configuration file. The `portvakt clients|consents|audit`
 // commands call the same Service.
 package admin

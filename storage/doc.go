@@ -5,6 +5,8 @@
 // every implementation must pass.
 //
 // Records are plain values. Where the provider owns a structure (the login state of an
-// auth request, a client's settings), storage keeps it as an opaque document and
-// indexes only what it must query on.
+// auth request), storage keeps it as an opaque document and indexes only what it must
+// query on. A client's settings are a document too, but storage owns its format
+// (ClientDocument, versioned, pinned by a golden test): the configuration file and the
+// admin API map to and from it explicitly, so neither can change what is stored.
 package storage

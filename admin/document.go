@@ -71,9 +71,9 @@ type Client struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
-// config maps the API's settings to the file's, which Validate checks.
+// asConfig maps the API's settings to the file's, which Validate checks.
 func (cs ClientSettings) asConfig() config.Client {
-	cl := config.Client{
+	return config.Client{
 		ID: cs.ID, Name: cs.Name, Purpose: cs.Purpose,
 		AuthMethod: cs.AuthMethod, AuthMethods: cs.AuthMethods, JWKS: cs.JWKS, JWKSURL: cs.JWKSURL,
 		GrantTypes: cs.GrantTypes, Roles: cs.Roles,
@@ -81,23 +81,16 @@ func (cs ClientSettings) asConfig() config.Client {
 		Countries: cs.Countries, EIDs: cs.EIDs, MinLoA: cs.MinLoA, Scopes: cs.Scopes,
 		SubjectType: cs.SubjectType, Sector: cs.Sector, IDTokenAlg: cs.IDTokenAlg, AccessTokenFormat: cs.AccessTokenFormat,
 		Consent: cs.Consent,
-		Theme: config.Theme{
-			DisplayName: cs.Theme.DisplayName, LogoURL: cs.Theme.LogoURL, SupportURL: cs.Theme.SupportURL,
-			PrimaryColor: cs.Theme.PrimaryColor, PrimaryText: cs.Theme.PrimaryText, Background: cs.Theme.Background,
-			CustomCSS: cs.Theme.CustomCSS,
-		},
+		// Converted whole: the types differ only in their tags.
+		Theme: config.Theme(cs.Theme), ResourceServer: (*config.ResourceServer)(cs.ResourceServer),
 		IDTokenLifetime: cs.IDTokenLifetime, AccessTokenLifetime: cs.AccessTokenLifetime,
 	}
-	if cs.ResourceServer != nil {
-		cl.ResourceServer = &config.ResourceServer{Audiences: cs.ResourceServer.Audiences}
-	}
-	return cl
 }
 
 // settingsOf is the API's view of a client's settings: all but the secret hash
 // and the disabled flag, which Client shows as SecretSet and Disabled.
 func settingsOf(cl config.Client) ClientSettings {
-	cs := ClientSettings{
+	return ClientSettings{
 		ID: cl.ID, Name: cl.Name, Purpose: cl.Purpose,
 		AuthMethod: cl.AuthMethod, AuthMethods: cl.AuthMethods, JWKS: cl.JWKS, JWKSURL: cl.JWKSURL,
 		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
@@ -105,17 +98,9 @@ func settingsOf(cl config.Client) ClientSettings {
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent,
-		Theme: Theme{
-			DisplayName: cl.Theme.DisplayName, LogoURL: cl.Theme.LogoURL, SupportURL: cl.Theme.SupportURL,
-			PrimaryColor: cl.Theme.PrimaryColor, PrimaryText: cl.Theme.PrimaryText, Background: cl.Theme.Background,
-			CustomCSS: cl.Theme.CustomCSS,
-		},
+		Theme:   Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
 		IDTokenLifetime: cl.IDTokenLifetime, AccessTokenLifetime: cl.AccessTokenLifetime,
 	}
-	if cl.ResourceServer != nil {
-		cs.ResourceServer = &ResourceServer{Audiences: cl.ResourceServer.Audiences}
-	}
-	return cs
 }
 
 // EnabledClients wraps the provider's store so a disabled client is unknown to

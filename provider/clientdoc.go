@@ -39,11 +39,9 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		Countries: cl.Countries, EIDs: cl.EIDs, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent,
-		Theme: storage.ClientTheme{
-			DisplayName: cl.Theme.DisplayName, LogoURL: cl.Theme.LogoURL, SupportURL: cl.Theme.SupportURL,
-			PrimaryColor: cl.Theme.PrimaryColor, PrimaryText: cl.Theme.PrimaryText, Background: cl.Theme.Background,
-			CustomCSS: cl.Theme.CustomCSS,
-		},
+		// The theme converts as a whole: the types differ only in their tags, and a
+		// field renamed in one but not the other stops the conversion compiling.
+		Theme:               storage.ClientTheme(cl.Theme),
 		IDTokenLifetime:     storedDuration(cl.IDTokenLifetime),
 		AccessTokenLifetime: storedDuration(cl.AccessTokenLifetime),
 		Disabled:            cl.Disabled,
@@ -52,7 +50,7 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		d.MinLoA = cl.MinLoA.String()
 	}
 	if cl.ResourceServer != nil {
-		d.ResourceServer = &storage.ClientResourceServer{Audiences: cl.ResourceServer.Audiences}
+		d.ResourceServer = (*storage.ClientResourceServer)(cl.ResourceServer)
 	}
 	return d
 }
@@ -67,16 +65,12 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		ClientURI: d.ClientURI, RedirectURIs: d.RedirectURIs, PostLogoutRedirectURIs: d.PostLogout,
 		Countries: d.Countries, EIDs: d.EIDs, Scopes: d.Scopes,
 		SubjectType: d.SubjectType, Sector: d.Sector, IDTokenAlg: d.IDTokenAlg, AccessTokenFormat: d.AccessFormat,
-		Consent: d.Consent,
-		Theme: config.Theme{
-			DisplayName: d.Theme.DisplayName, LogoURL: d.Theme.LogoURL, SupportURL: d.Theme.SupportURL,
-			PrimaryColor: d.Theme.PrimaryColor, PrimaryText: d.Theme.PrimaryText, Background: d.Theme.Background,
-			CustomCSS: d.Theme.CustomCSS,
-		},
+		Consent:  d.Consent,
+		Theme:    config.Theme(d.Theme),
 		Disabled: d.Disabled,
 	}
 	if d.ResourceServer != nil {
-		cl.ResourceServer = &config.ResourceServer{Audiences: d.ResourceServer.Audiences}
+		cl.ResourceServer = (*config.ResourceServer)(d.ResourceServer)
 	}
 	if err := cl.MinLoA.UnmarshalText([]byte(d.MinLoA)); err != nil {
 		return config.Client{}, fmt.Errorf("min_loa: %w", err)

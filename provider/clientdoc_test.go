@@ -3,17 +3,15 @@ package provider_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/wiretest"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
-	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 // fullConfigClient sets every field the stored document keeps (all but the
@@ -39,26 +37,15 @@ func fullConfigClient() config.Client {
 // fails here.
 func TestClientSettingsMapToTheStoredDocument(t *testing.T) {
 	cl := fullConfigClient()
-	v := reflect.ValueOf(cl)
-	for i := range v.NumField() {
-		if name := v.Type().Field(i).Name; name != "Secret" && v.Field(i).IsZero() {
-			t.Errorf("fixture leaves config.Client.%s unset", name)
-		}
+	if unset := wiretest.Unset(cl, "Secret"); len(unset) > 0 {
+		t.Errorf("the fixture leaves config.Client's %v unset", unset)
 	}
 	doc, err := provider.EncodeClient(cl)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden, err := os.ReadFile("../storage/testdata/client_document.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want bytes.Buffer
-	if err := json.Compact(&want, golden); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(doc, want.Bytes()) {
-		t.Errorf("stored document\n got %s\nwant %s", doc, want.Bytes())
+	if want := wiretest.Golden(t, "../storage/testdata/client_document.json"); !bytes.Equal(doc, want) {
+		t.Errorf("stored document\n got %s\nwant %s", doc, want)
 	}
 	back, err := provider.DecodeClient(storage.Client{ID: cl.ID, Settings: doc})
 	if err != nil {
@@ -79,14 +66,7 @@ func TestClientSettingsMapToTheStoredDocument(t *testing.T) {
 // the file did not change it.
 func TestConfigClientFromBeforeDocumentFormatsIsKept(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: filepath.Join(t.TempDir(), "portvakt.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := migratedSQLite(t)
 	// As the broker stored it before: no format, the secret as its hash.
 	old := `{"id":"rp","name":"RP","secret_hash":"` + provider.HashSecret("rp-secret-0123456789") + `",` +
 		`"token_endpoint_auth_method":"client_secret_basic","grant_types":["authorization_code"],` +

@@ -24,14 +24,7 @@ import (
 // it holds; a client whose change is cosmetic keeps them.
 func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlstore.Open(ctx, sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: filepath.Join(t.TempDir(), "portvakt.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := migratedSQLite(t)
 	redirect := []string{"https://rp.example/cb"}
 	before := []config.Client{
 		{ID: "removed", Secret: "removed-secret-0123", RedirectURIs: redirect},
@@ -78,6 +71,20 @@ func TestConfigFileChangeEndsClientTokens(t *testing.T) {
 			}
 		})
 	}
+}
+
+// migratedSQLite is an empty store in a file of the test's own.
+func migratedSQLite(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	store, err := sqlstore.Open(t.Context(), sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: filepath.Join(t.TempDir(), "portvakt.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
 
 // serveClients runs a provider with these clients and one test connector, without

@@ -34,8 +34,9 @@ type Storage interface {
 	Close() error
 }
 
-// Client is a relying party. Settings is the provider's document of the client's
-// configuration; storage does not look inside it.
+// Client is a relying party. Settings holds its ClientDocument as
+// EncodeClientDocument writes it; the stores keep it as it is and do not look
+// inside it.
 type Client struct {
 	ID string
 	// Source is "config" for clients from the config file (read-only through the

@@ -61,7 +61,8 @@ type Clients interface {
 	GetClient(ctx context.Context, id string) (Client, error)
 	ListClients(ctx context.Context) ([]Client, error) // ordered by ID
 	// UpdateClient loads the client, calls update and stores the result if the record
-	// did not change in between; it retries on a race (update may run several times).
+	// did not change in between; it retries on a race (update may run several times),
+	// at least ten times before it gives up with ErrConflict.
 	UpdateClient(ctx context.Context, id string, update func(Client) (Client, error)) error
 	DeleteClient(ctx context.Context, id string) error // ErrNotFound
 }

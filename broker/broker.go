@@ -119,8 +119,11 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		return nil, err
 	}
 	defer func() {
-		if err != nil {
-			err = errors.Join(err, a.Store.Close())
+		if err == nil {
+			return
+		}
+		if closeErr := a.Store.Close(); closeErr != nil {
+			err = errors.Join(err, closeErr)
 		}
 	}()
 	keyManager, sealer, err := OpenKeys(ctx, cfg, a.Store, logger)

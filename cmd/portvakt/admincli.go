@@ -23,10 +23,13 @@ type adminSession struct {
 	close func() error
 }
 
-// closeAfter runs close when a command ends and adds its failure to the command's
+// closeAfter runs closer when a command ends and adds its failure to the command's
 // error: a database that does not close cleanly may not have written everything.
+// A clean close leaves the command's error as it was (errAuditBroken included).
 func closeAfter(err *error, closer func() error) {
-	*err = errors.Join(*err, closer())
+	if closeErr := closer(); closeErr != nil {
+		*err = errors.Join(*err, closeErr)
+	}
 }
 
 // newAdminFlags is a flag set with --config.

@@ -38,7 +38,7 @@ func (b *batcher) append(ctx context.Context, rec storage.AuditRecord) error {
 	b.writing = true
 	b.mu.Unlock()
 	if start {
-		go b.write()
+		go b.write(context.WithoutCancel(ctx))
 	}
 	select {
 	case err := <-p.done:
@@ -49,8 +49,10 @@ func (b *batcher) append(ctx context.Context, rec storage.AuditRecord) error {
 	}
 }
 
-// write drains the queue batch by batch and stops when it is empty.
-func (b *batcher) write() {
+// write drains the queue batch by batch and stops when it is empty. ctx must not
+// be cancelled by the caller that started it: one caller giving up must not lose
+// the records of the others.
+func (b *batcher) write(ctx context.Context) {
 	for {
 		b.mu.Lock()
 		n := min(len(b.queue), maxBatch)
@@ -66,10 +68,8 @@ func (b *batcher) write() {
 		for i, p := range batch {
 			recs[i] = p.rec
 		}
-		// Not the callers' contexts: one caller giving up must not lose the
-		// records of the others.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := b.store.AppendAudit(ctx, recs, b.chain)
+		batchCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := b.store.AppendAudit(batchCtx, recs, b.chain)
 		cancel()
 		for _, p := range batch {
 			p.done <- err

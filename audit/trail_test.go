@@ -12,6 +12,7 @@ import (
 
 	"github.com/portvakt/portvakt/audit"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
@@ -33,7 +34,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	testenv.CloseAtEnd(t, store)
 	if err := store.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ type idClaims struct {
 // verifyIDToken checks the signature against the JWKS and the claims a relying
 // party checks: issuer, audience, nonce, expiry.
 func (k *keySet) verifyIDToken(ctx context.Context, raw, issuer, clientID, nonce string) error {
-	jws, err := jose.ParseSigned(raw, signingAlgs)
+	jws, err := jose.ParseSignedCompact(raw, signingAlgs)
 	if err != nil {
 		return err
 	}

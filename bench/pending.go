@@ -178,7 +178,7 @@ func (r *pendingRun) start(ctx context.Context) (*pendingLogin, time.Duration, e
 func (r *pendingRun) poll(ctx context.Context, p *pendingLogin) {
 	defer r.wg.Done()
 	// Pages opened at different moments poll at different phases of the second.
-	first := time.NewTimer(time.Duration(rand.Int64N(int64(time.Second))))
+	first := time.NewTimer(time.Duration(rand.Int64N(int64(time.Second)))) //nolint:gosec // G404: a poll's phase, not a secret
 	select {
 	case <-first.C:
 	case <-r.stop:

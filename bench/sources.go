@@ -51,7 +51,9 @@ func (s *loopbackSources) nextAddr() net.IP {
 		s.next.Store(sourceFirst)
 		n = sourceFirst
 	}
-	return net.IPv4(127, byte(n>>16), byte(n>>8), byte(n))
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], n)
+	return net.IPv4(127, b[1], b[2], b[3])
 }
 
 // transport is a transport of its own that dials from the next source address: one

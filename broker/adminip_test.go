@@ -14,6 +14,7 @@ import (
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 // adminBroker is a broker with an admin tool client, serving its whole handler;
@@ -47,7 +48,7 @@ func configuredBroker(t *testing.T, change func(*config.Config)) (string, *broke
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { b.Store.Close() })
+	testenv.CloseAtEnd(t, b.Store)
 	srv := httptest.NewUnstartedServer(b.Handler())
 	srv.Listener.Close()
 	srv.Listener = ln
@@ -70,7 +71,8 @@ func TestAdminAuditRecordsTheCallerBehindTrustedProxies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			issuer := adminBroker(t, tc.proxies)
-			do := func(method, path, token string, body any) *http.Response {
+			// do sends one request and decodes its JSON answer into out, if given.
+			do := func(method, path, token string, body, out any) int {
 				t.Helper()
 				var req *http.Request
 				if path == "/oauth/token" {
@@ -87,18 +89,22 @@ func TestAdminAuditRecordsTheCallerBehindTrustedProxies(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Cleanup(func() { resp.Body.Close() })
-				return resp
+				defer resp.Body.Close()
+				if out != nil {
+					if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+						t.Fatalf("%s %s: decode: %v", method, path, err)
+					}
+				}
+				return resp.StatusCode
 			}
 			var tok struct {
 				AccessToken string `json:"access_token"`
 			}
-			if err := json.NewDecoder(do("POST", "/oauth/token", "", nil).Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-				t.Fatalf("admin token: %v", err)
+			if do("POST", "/oauth/token", "", nil, &tok); tok.AccessToken == "" {
+				t.Fatal("admin token: none issued")
 			}
-			created := do("POST", "/clients", tok.AccessToken, map[string]any{"id": "shop", "redirect_uris": []string{"https://shop.example/cb"}})
-			if created.StatusCode != http.StatusCreated {
-				t.Fatalf("create: status %d", created.StatusCode)
+			if status := do("POST", "/clients", tok.AccessToken, map[string]any{"id": "shop", "redirect_uris": []string{"https://shop.example/cb"}}, nil); status != http.StatusCreated {
+				t.Fatalf("create: status %d", status)
 			}
 			var records struct {
 				Records []struct {
@@ -106,9 +112,7 @@ func TestAdminAuditRecordsTheCallerBehindTrustedProxies(t *testing.T) {
 					ClientIP string `json:"client_ip"`
 				} `json:"records"`
 			}
-			if err := json.NewDecoder(do("GET", "/audit?client_id=shop", tok.AccessToken, nil).Body).Decode(&records); err != nil {
-				t.Fatal(err)
-			}
+			do("GET", "/audit?client_id=shop", tok.AccessToken, nil, &records)
 			if len(records.Records) != 1 || records.Records[0].Action != "client.create" || records.Records[0].ClientIP != tc.want {
 				t.Fatalf("audit records %+v; want client.create from %s", records.Records, tc.want)
 			}

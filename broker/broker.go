@@ -41,8 +41,7 @@ func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 		return nil, fmt.Errorf("open %s database: %w", cfg.Storage.Driver, err)
 	}
 	if err := store.Migrate(ctx); err != nil {
-		store.Close()
-		return nil, fmt.Errorf("migrate database: %w", err)
+		return nil, errors.Join(fmt.Errorf("migrate database: %w", err), store.Close())
 	}
 	return store, nil
 }
@@ -110,30 +109,34 @@ type Extras struct {
 }
 
 // BuildWith is Build with dev mode's extras.
-func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, extras Extras) (*Broker, error) {
+func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, extras Extras) (_ *Broker, err error) {
 	wrap := extras.WrapConnector
 	a := &Broker{Config: cfg, Logger: logger}
 	for _, d := range cfg.Deprecations() {
 		logger.WarnContext(ctx, "deprecated configuration", "detail", d)
 	}
-	var err error
 	if a.Store, err = OpenStore(ctx, cfg, logger); err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		if closeErr := a.Store.Close(); closeErr != nil {
+			err = errors.Join(err, closeErr)
+		}
+	}()
 	keyManager, sealer, err := OpenKeys(ctx, cfg, a.Store, logger)
 	if err != nil {
-		a.Store.Close()
 		return nil, err
 	}
 	a.Keys = keyManager
 	if a.Themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir}); err != nil {
-		a.Store.Close()
 		return nil, fmt.Errorf("themes: %w", err)
 	}
 	httpClient := upstreamClient()
 	conns, err := OpenConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
 	if err != nil {
-		a.Store.Close()
 		return nil, err
 	}
 	a.Connectors = map[string]connectors.Connector{}
@@ -146,11 +149,9 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		}
 	}
 	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
-		a.Store.Close()
 		return nil, err
 	}
 	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns)); err != nil {
-		a.Store.Close()
 		return nil, err
 	}
 	a.Provider, err = provider.New(ctx, provider.Options{
@@ -160,7 +161,6 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		MetricsOnMainListener: extras.MetricsOnMainListener,
 	})
 	if err != nil {
-		a.Store.Close()
 		return nil, err
 	}
 	a.Admin.Service.SetRefresh(a.Provider.RefreshClients)
@@ -213,7 +213,9 @@ func (a *Broker) Run(ctx context.Context, ln net.Listener, handler http.Handler)
 	a.Background(ctx)
 	a.Logger.Info("portvakt is listening", "addr", ln.Addr().String(), "issuer", a.Config.Issuer)
 	err := ServeHTTP(ctx, ln, handler, a.Logger)
-	a.Store.Close()
+	if cerr := a.Store.Close(); cerr != nil {
+		a.Logger.WarnContext(ctx, "close database", "err", cerr)
+	}
 	return err
 }
 

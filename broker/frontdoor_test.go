@@ -159,7 +159,7 @@ func (f *frontDoor) startReplica(t *testing.T, cfg *config.Config) *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { b.Store.Close() })
+	testenv.CloseAtEnd(t, b.Store)
 	if _, err := f.sims.RegisterUpstreamClient("dk-mitid", cfg.Issuer+"/callback/dk-mitid", ""); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,11 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "broker tests:", err)
 			return 1
 		}
-		defer os.RemoveAll(dir)
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				fmt.Fprintln(os.Stderr, "broker tests: remove built binaries:", err)
+			}
+		}()
 		binaries.dir = dir
 		return m.Run()
 	}()

@@ -2,6 +2,8 @@ package conformance_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -22,13 +24,15 @@ var shared struct {
 	once sync.Once
 	env  *devEnv
 	err  error
-	stop func()
+	stop func() error
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.stop != nil {
-		shared.stop()
+		if err := shared.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "conformance: stop dev mode:", err)
+		}
 	}
 	os.Exit(code)
 }
@@ -61,7 +65,7 @@ func dev(t *testing.T) *devEnv {
 	return shared.env
 }
 
-func startDev() (*devEnv, func(), error) {
+func startDev() (*devEnv, func() error, error) {
 	data, err := os.MkdirTemp("", "portvakt-conformance-")
 	if err != nil {
 		return nil, nil, err
@@ -76,13 +80,12 @@ func startDev() (*devEnv, func(), error) {
 	})
 	if err != nil {
 		cancel()
-		os.RemoveAll(data)
-		return nil, nil, err
+		return nil, nil, errors.Join(err, os.RemoveAll(data))
 	}
-	stop := func() {
+	stop := func() error {
 		cancel()
 		_ = env.Wait()
-		os.RemoveAll(data)
+		return os.RemoveAll(data)
 	}
 	d := &devEnv{issuer: env.Issuer, env: env}
 	redirect := d.redirectURI()
@@ -92,8 +95,7 @@ func startDev() (*devEnv, func(), error) {
 		{ID: client2ID, Name: "Conformance client2", Secret: client2Secret, RedirectURIs: []string{redirect}},
 	} {
 		if err := registerClient(ctx, env.Broker.Store, c); err != nil {
-			stop()
-			return nil, nil, err
+			return nil, nil, errors.Join(err, stop())
 		}
 	}
 	return d, stop, nil

@@ -81,7 +81,7 @@ func TestInteropAuthlibDefaults(t *testing.T) {
 	d := dev(t)
 	dir, _ := filepath.Abs("python")
 	var rep authlibReport
-	if runErr, stderr := runInteropScript(t, d, dir, &rep, python, "interop.py"); !rep.OK || runErr != nil {
+	if stderr, runErr := runInteropScript(t, d, dir, &rep, python, "interop.py"); !rep.OK || runErr != nil {
 		t.Fatalf("authlib failed: %s (%v)\n%s%s", rep.Error, runErr, rep.Trace, stderr)
 	}
 	t.Logf("authlib %s authenticated with %s", rep.Version, rep.AuthMethod)
@@ -93,7 +93,7 @@ func TestInteropAuthlibDefaults(t *testing.T) {
 // runInteropScript runs a relying-party script (node/, python/) against dev mode's
 // demo client, with the settings in its environment, and decodes the JSON report
 // it prints last into report.
-func runInteropScript(t *testing.T, d *devEnv, dir string, report any, name string, args ...string) (runErr error, stderr string) {
+func runInteropScript(t *testing.T, d *devEnv, dir string, report any, name string, args ...string) (stderr string, runErr error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -114,5 +114,5 @@ func runInteropScript(t *testing.T, d *devEnv, dir string, report any, name stri
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), report); err != nil {
 		t.Fatalf("%s: %v; stdout %q; stderr %q", name, runErr, out.String(), errOut.String())
 	}
-	return runErr, errOut.String()
+	return errOut.String(), runErr
 }

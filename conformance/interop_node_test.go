@@ -54,7 +54,7 @@ func TestInteropNodeOpenIDClient(t *testing.T) {
 	}
 	d := dev(t)
 	var rep nodeReport
-	runErr, stderr := runInteropScript(t, d, dir, &rep, node, "interop.mjs")
+	stderr, runErr := runInteropScript(t, d, dir, &rep, node, "interop.mjs")
 	if !rep.OK || runErr != nil {
 		t.Fatalf("openid-client failed: %s (%v); stderr %s", rep.Error, runErr, stderr)
 	}

@@ -95,7 +95,7 @@ func TestSecurityPageHeaders(t *testing.T) {
 	}
 	for name, fetch := range pages {
 		t.Run(name, func(t *testing.T) {
-			resp, body := fetch(t)
+			resp, body := fetch(t) //nolint:bodyclose // get has read and closed the body
 			h := resp.Header
 			if !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
 				t.Fatalf("status %d type %q: not a page; %.200s", resp.StatusCode, h.Get("Content-Type"), body)

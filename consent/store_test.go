@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/consent"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage/sqlstore"
 )
@@ -15,7 +16,7 @@ func TestRememberedCoversOnlyTheClaimsConsentedTo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	testenv.CloseAtEnd(t, db)
 	if err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}

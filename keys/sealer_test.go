@@ -105,8 +105,10 @@ func TestNewSealerKeyLength(t *testing.T) {
 func TestParseMasterKey(t *testing.T) {
 	// 0xfb 0xff ... encodes with '+' '/' in standard and '-' '_' in URL base64.
 	key := make([]byte, MasterKeySize)
+	b := byte(0xfb)
 	for i := range key {
-		key[i] = byte(0xfb + i)
+		key[i] = b
+		b++
 	}
 	tests := []struct {
 		name  string

@@ -61,7 +61,7 @@ func TestTokensVerifyAgainstPublishedJWKS(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			parsed, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+			parsed, err := jose.ParseSignedCompact(compact, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 			if err != nil {
 				t.Fatal(err)
 			}

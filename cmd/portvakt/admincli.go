@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,7 +20,16 @@ import (
 type adminSession struct {
 	svc   *admin.Service
 	as    admin.Principal
-	close func()
+	close func() error
+}
+
+// closeAfter runs closer when a command ends and adds its failure to the command's
+// error: a database that does not close cleanly may not have written everything.
+// A clean close leaves the command's error as it was (errAuditBroken included).
+func closeAfter(err *error, closer func() error) {
+	if closeErr := closer(); closeErr != nil {
+		*err = errors.Join(*err, closeErr)
+	}
 }
 
 // newAdminFlags is a flag set with --config.
@@ -48,13 +58,11 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 	}
 	keyManager, sealer, err := broker.OpenKeys(ctx, cfg, store, logger)
 	if err != nil {
-		store.Close()
-		return nil, err
+		return nil, errors.Join(err, store.Close())
 	}
 	parts, err := broker.OpenAdmin(ctx, cfg, store, keyManager, sealer, nil)
 	if err != nil {
-		store.Close()
-		return nil, err
+		return nil, errors.Join(err, store.Close())
 	}
 	name := "unknown"
 	if u, err := user.Current(); err == nil {
@@ -63,6 +71,6 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 	return &adminSession{
 		svc:   parts.Service,
 		as:    admin.Principal{Actor: "cli:" + name, Roles: []string{admin.RoleAdmin}},
-		close: func() { store.Close() },
+		close: store.Close,
 	}, nil
 }

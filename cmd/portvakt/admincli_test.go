@@ -13,6 +13,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/keys"
 )
 
@@ -99,7 +100,7 @@ func TestClientsCommandsAndAuditVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	testenv.CloseAtEnd(t, conn)
 	var id string
 	if err := conn.QueryRow("SELECT id FROM audit_records WHERE seq = 3").Scan(&id); err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestAuditCheckpointFindsATruncatedTail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	testenv.CloseAtEnd(t, conn)
 	if _, err := conn.Exec("DELETE FROM audit_records WHERE seq = 2"); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 var errAuditBroken = errors.New("the audit trail does not verify")
 
 // runAudit verifies, exports and purges the audit trail.
-func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	const usage = "usage: portvakt audit verify|checkpoint|export|purge --config FILE " +
 		"[--checkpoint FILE] [--client ID] [--national-id ID] [--sub SUB] [--from RFC3339] [--to RFC3339]"
 	if len(args) == 0 {
@@ -34,7 +34,6 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	var err error
 	if q.From, err = optionalTime(*from); err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
@@ -45,7 +44,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer closeAfter(&err, s.close)
 	switch sub {
 	case "verify":
 		var rep audit.Report
@@ -104,7 +103,7 @@ func printReport(w io.Writer, rep audit.Report) error {
 }
 
 func readCheckpoint(path string) (audit.Checkpoint, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: the operator names the checkpoint file
 	if err != nil {
 		return audit.Checkpoint{}, fmt.Errorf("--checkpoint: %w", err)
 	}

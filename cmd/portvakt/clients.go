@@ -22,7 +22,7 @@ const clientsUsage = `usage:
 CLIENT.json is the admin API's client document ("-" reads it from standard input).`
 
 // runClients manages clients through the same service as the admin API.
-func runClients(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runClients(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		return fmt.Errorf("%s", clientsUsage)
 	}
@@ -44,7 +44,7 @@ func runClients(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer closeAfter(&err, s.close)
 	switch sub {
 	case "list":
 		clients, err := s.svc.ListClients(ctx, s.as)
@@ -136,7 +136,7 @@ func readClient(path string) (admin.ClientSettings, error) {
 	if path == "-" {
 		b, err = io.ReadAll(os.Stdin)
 	} else {
-		b, err = os.ReadFile(path)
+		b, err = os.ReadFile(path) //nolint:gosec // G304: the operator names the client document
 	}
 	if err != nil {
 		return in, fmt.Errorf("read client document: %w", err)

@@ -7,7 +7,7 @@ import (
 )
 
 // runConsents lists and withdraws consents through the admin service.
-func runConsents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runConsents(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	const usage = "usage: portvakt consents list|withdraw --config FILE --client ID [--sub SUB]"
 	if len(args) == 0 {
 		return fmt.Errorf("%s", usage)
@@ -26,7 +26,7 @@ func runConsents(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer closeAfter(&err, s.close)
 	switch sub {
 	case "list":
 		c, err := s.svc.ListConsents(ctx, s.as, *client, *subject)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,8 +51,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := serveMetrics(ctx, cancel, cfg, a, logger); err != nil {
-		ln.Close()
-		return err
+		return errors.Join(err, ln.Close())
 	}
 	return a.Run(ctx, ln, a.Handler())
 }
@@ -79,7 +79,7 @@ func serveMetrics(ctx context.Context, stop context.CancelFunc, cfg *config.Conf
 	return nil
 }
 
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	cfg, _, err := configFlag("migrate", args, stderr)
 	if err != nil {
 		return err
@@ -92,12 +92,12 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeAfter(&err, store.Close)
 	_, err = fmt.Fprintln(stdout, "database schema is up to date")
 	return err
 }
 
-func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		return fmt.Errorf("usage: portvakt keys list|rotate|master-key")
 	}
@@ -129,7 +129,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeAfter(&err, store.Close)
 	m, _, err := broker.OpenKeys(ctx, cfg, store, logger)
 	if err != nil {
 		return err

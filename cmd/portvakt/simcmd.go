@@ -49,12 +49,12 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sims.Mount(mux)
 	switch id {
 	case "se-bankid":
-		if err := os.MkdirAll(*out, 0o700); err != nil {
+		if err := os.MkdirAll(*out, 0o700); err != nil { //nolint:gosec // G703: the operator names the output directory
 			return err
 		}
 		ca, cert, key := sims.BankIDTrust()
 		for name, b := range map[string][]byte{"ca.pem": ca, "client.pem": cert, "client-key.pem": key} {
-			if err := os.WriteFile(filepath.Join(*out, name), b, 0o600); err != nil {
+			if err := os.WriteFile(filepath.Join(*out, name), b, 0o600); err != nil { //nolint:gosec // G703: the operator names the output directory
 				return err
 			}
 		}

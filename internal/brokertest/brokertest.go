@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage/sqlstore"
@@ -45,7 +46,7 @@ func NewProvider(tb testing.TB, cfg *config.Config, o provider.Options) Built {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { store.Close() })
+	testenv.CloseAtEnd(tb, store)
 	if err := store.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}

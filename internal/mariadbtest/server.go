@@ -102,7 +102,11 @@ func (s *Server) CreateDatabase(name string) string {
 	if err != nil {
 		s.t.Fatalf("mariadb: %v", err)
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			s.t.Errorf("mariadb: close: %v", err)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
@@ -161,12 +165,16 @@ func (s *Server) Restart() {
 }
 
 // awaitReady pings until the server answers, it exits, or startTimeout passes.
-func (s *Server) awaitReady() error {
+func (s *Server) awaitReady() (err error) {
 	db, err := sql.Open("mysql", s.DSN(""))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() {
+		if closeErr := db.Close(); closeErr != nil && err == nil {
+			err = closeErr
+		}
+	}()
 	deadline := time.Now().Add(startTimeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -9,6 +9,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 
 	"github.com/portvakt/portvakt/internal/mariadbtest"
+	"github.com/portvakt/portvakt/internal/testenv"
 )
 
 func TestStopAndRestartKeepData(t *testing.T) {
@@ -18,7 +19,7 @@ func TestStopAndRestartKeepData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	testenv.CloseAtEnd(t, db)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, "CREATE TABLE t (v INT)"); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"testing"
 	"time"
 
@@ -26,13 +27,14 @@ func MySQLDatabase(t testing.TB) string {
 	_, _ = rand.Read(b)
 	name := "portvakt_test_" + hex.EncodeToString(b)
 	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
-		admin.Close()
-		t.Fatalf("create database: %v", err)
+		t.Fatalf("create database: %v", errors.Join(err, admin.Close()))
 	}
 	t.Cleanup(func() {
-		defer admin.Close()
 		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name); err != nil {
 			t.Errorf("drop database %s: %v", name, err)
+		}
+		if err := admin.Close(); err != nil {
+			t.Errorf("close admin connection: %v", err)
 		}
 	})
 	cfg, err := mysql.ParseDSN(dsn)

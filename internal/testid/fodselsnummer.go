@@ -2,6 +2,7 @@ package testid
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -85,12 +86,12 @@ func Fodselsnummer(birth time.Time, individual int) string {
 		if !ok {
 			continue
 		}
-		body += string(rune('0' + k1))
+		body += strconv.Itoa(k1)
 		k2, ok := mod11(body, fodselsnummerWeights2)
 		if !ok {
 			continue
 		}
-		return body + string(rune('0'+k2))
+		return body + strconv.Itoa(k2)
 	}
 	return ""
 }

@@ -1,6 +1,8 @@
 package testid
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -102,12 +104,12 @@ func TestFodselsnummerSeries(t *testing.T) {
 				if !ok1 {
 					continue
 				}
-				body += string(rune('0' + k1))
+				body += strconv.Itoa(k1)
 				k2, ok2 := mod11(body, fodselsnummerWeights2)
 				if !ok2 {
 					continue
 				}
-				full := body + string(rune('0'+k2))
+				full := body + strconv.Itoa(k2)
 				if !ValidFodselsnummer(full) {
 					t.Fatalf("%s %q is not valid", name, full)
 				}
@@ -119,7 +121,7 @@ func TestFodselsnummerSeries(t *testing.T) {
 	}
 }
 
-func itoa2(n int) string { return string(rune('0'+n/10)) + string(rune('0'+n%10)) }
+func itoa2(n int) string { return fmt.Sprintf("%02d", n) }
 
 func assertBirth(t *testing.T, id string, birthdate func(string) (time.Time, error), want time.Time) {
 	t.Helper()

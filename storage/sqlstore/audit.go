@@ -163,7 +163,7 @@ func (s *Store) ListAudit(ctx context.Context, q storage.AuditQuery) ([]storage.
 		limit = defaultAuditLimit
 	}
 	// Built from fixed fragments only; the values travel as arguments.
-	query := fmt.Sprintf("SELECT %s FROM audit_records WHERE %s ORDER BY seq LIMIT %d", auditColumns, strings.Join(where, " AND "), limit)
+	query := fmt.Sprintf("SELECT %s FROM audit_records WHERE %s ORDER BY seq LIMIT %d", auditColumns, strings.Join(where, " AND "), limit) //nolint:gosec // G201: fixed fragments, see above
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail("list audit records", err)

@@ -125,7 +125,11 @@ func (s *Store) migrateMySQL(ctx context.Context, migrations []migration) (err e
 	if err != nil {
 		return s.fail("migrate", err)
 	}
-	defer conn.Close()
+	defer func() {
+		if closeErr := conn.Close(); closeErr != nil && err == nil {
+			err = s.fail("migrate: release connection", closeErr)
+		}
+	}()
 
 	const lockName = "LEFT(CONCAT('portvakt_migrate:', DATABASE()), 64)"
 	var got sql.NullInt64

@@ -9,6 +9,7 @@ import (
 	"github.com/portvakt/portvakt/storage"
 )
 
+//nolint:gosec // G101: a column list, not a credential
 const tokenColumns = "id, client_id, subject, auth_request_id, browser_session, scopes, audience, claims, created_at, expires_at, revoked_at"
 
 // CreateToken stores an issued token in one INSERT.

@@ -82,7 +82,7 @@ const maxUpdateAttempts = 10
 // racing for one row spread out instead of colliding again.
 func backoff(ctx context.Context, attempt int) error {
 	limit := min(time.Millisecond<<attempt, 50*time.Millisecond)
-	timer := time.NewTimer(rand.N(limit) + 1)
+	timer := time.NewTimer(rand.N(limit) + 1) //nolint:gosec // G404: retry jitter, not a secret
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():

@@ -115,7 +115,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.unavailablePage(w, r, err)
 		return
 	}
-	if a.state.Done {
+	if a.state.phase() == phaseDone {
 		s.finish(w, r, a)
 		return
 	}
@@ -203,7 +203,7 @@ func (s *Server) createAuthRequest(r *http.Request, a *authRequest, now time.Tim
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.Login.Lifetime.D()), Version: 1,
 	}
 	code := ""
-	if a.state.Done {
+	if a.state.phase() == phaseDone {
 		code = s.issueCode(&rec, now) // single sign-on: answered at once
 	}
 	if err := s.store.CreateAuthRequest(r.Context(), rec); err != nil {

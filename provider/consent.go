@@ -67,7 +67,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	if !s.validCSRF(r, a) || !a.state.ConsentPending {
+	if !s.validCSRF(r, a) || a.state.phase() != phaseConsent {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("consent posted out of turn"))
 		return
 	}
@@ -88,7 +88,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
-		if !st.ConsentPending || st.over() {
+		if st.phase() != phaseConsent {
 			return errLoginMovedOn
 		}
 		st.ConsentPending = false

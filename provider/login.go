@@ -33,14 +33,15 @@ func (s *Server) updateLogin(ctx context.Context, a *authRequest, change func(*l
 
 // updateRecord is updateLogin for changes that also touch the stored record (the
 // code). It starts from the version a was read at, so an unchanged login costs
-// one write and no read; a stale one is read again and change runs again.
+// one write and no read; a stale one is read again and change runs again. Every
+// write is checked against the transition table (moveLogin).
 func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
 	apply := func(rec storage.AuthRequest) (*authRequest, storage.AuthRequest, error) {
 		next, err := s.codec.decode(rec)
 		if err != nil {
 			return nil, rec, err
 		}
-		if err := change(&next.state, &rec); err != nil {
+		if err := moveLogin(&next.state, func(st *loginState) error { return change(st, &rec) }); err != nil {
 			return nil, rec, err
 		}
 		rec.OpenOrder = next.state.Order != nil
@@ -82,7 +83,7 @@ func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*
 // or replayed request, or one racing with the person's cancel, cannot revive it.
 func (s *Server) advanceLogin(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
 	return s.updateRecord(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
-		if !st.runsEID() {
+		if !st.phase().runsEID() {
 			return errLoginMovedOn
 		}
 		return change(st, rec)
@@ -132,11 +133,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
+	p := a.state.phase()
 	switch {
-	case a.state.over():
+	case p.terminal():
 		s.finish(w, r, a)
 		return
-	case a.state.ConsentPending:
+	case p == phaseConsent:
 		s.consentPage(w, r, a)
 		return
 	case a.state.Order != nil:
@@ -144,7 +146,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	options := s.optionsOf(a)
-	if len(options) == 1 && a.state.Failure == nil {
+	if len(options) == 1 && p != phaseRetry {
 		s.startOption(w, r, a, options[0])
 		return
 	}
@@ -202,7 +204,7 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 // startOption runs the chosen connector: a redirect to the upstream, or an order.
 func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
 	ctx := r.Context()
-	if !a.state.runsEID() {
+	if !a.state.phase().runsEID() {
 		s.stepFailed(w, r, a, errLoginMovedOn)
 		return
 	}
@@ -282,7 +284,7 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	o, ok := s.chosen(a)
 	rc, isRedirect := o.Connector.(connectors.RedirectConnector)
-	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || !a.state.runsEID() {
+	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || !a.state.phase().runsEID() {
 		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
 		return
 	}
@@ -378,16 +380,17 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 
 // finish answers the relying party: a code, or the login's error.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
+	p := a.state.phase()
 	switch {
-	case a.state.Done && a.code != "":
+	case p == phaseDone && a.code != "":
 		s.sendToClient(w, r, a.state.Params, url.Values{"code": {a.code}})
-	case a.state.Done && a.codeIssued():
+	case p == phaseDone && a.codeIssued():
 		// Answered once already (a reload, the back button): a second code would
 		// look like a reused one when redeemed and revoke the person's tokens.
 		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("login already answered"))
-	case a.state.Done:
+	case p == phaseDone:
 		s.respondSuccess(w, r, a)
-	case a.state.Failure != nil && a.state.Message == "":
+	case p == phaseFailed:
 		s.auditFailure(r, a)
 		s.respondError(w, r, a.state.Params, a.state.Failure.oidcError())
 	default:
@@ -417,7 +420,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
-	if a.state.Done {
+	if a.state.phase() == phaseDone {
 		s.finish(w, r, a)
 		return
 	}
@@ -425,9 +428,6 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 	var droppedOption string
 	var dropped *connectors.Order
 	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
-		if st.Done {
-			return errLoginMovedOn
-		}
 		droppedOption, dropped = st.Option, st.Order
 		if st.Failure == nil {
 			st.Failure = &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}
@@ -465,25 +465,6 @@ func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, er
 		st.Failure, st.Message, st.Order, st.Option = f, message, nil, o.Value()
 		return nil
 	})
-}
-
-// failureFor maps a connector error to the relying party's error and the message id
-// shown to the person.
-func failureFor(err error) (*failure, string) {
-	switch {
-	case errors.Is(err, connectors.ErrCancelled):
-		return &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}, "error.cancelled"
-	case errors.Is(err, connectors.ErrLoANotSupported):
-		return &failure{Code: "unmet_authentication_requirements", Description: "the eID could not reach the requested level of assurance"}, ""
-	case errors.Is(err, connectors.ErrExpired):
-		return &failure{Code: string(oidc.AccessDenied), Description: "the eID login expired"}, "error.expired"
-	case errors.Is(err, connectors.ErrRateLimited):
-		return &failure{Code: "temporarily_unavailable", Description: "too many login attempts; try again later"}, "error.rate_limited"
-	case errors.Is(err, connectors.ErrInvalidResponse):
-		return &failure{Code: string(oidc.AccessDenied), Description: "the eID's answer failed verification"}, "error.upstream"
-	default:
-		return &failure{Code: "temporarily_unavailable", Description: "the eID is not available right now"}, "error.upstream"
-	}
 }
 
 // message resolves a message id: the connector's own texts (BankID's RFA), then the

@@ -109,12 +109,12 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang stri
 // orderOver says what the order page shows once the login runs no order: the
 // login's outcome, or the failed attempt's message with the choice to try again.
 func (s *Server) orderOver(a *authRequest, lang string) (orderStatus, bool) {
-	switch {
-	case a.state.Done || a.state.ConsentPending:
+	switch p := a.state.phase(); {
+	case p == phaseDone || p == phaseConsent:
 		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, true
-	case a.state.over():
+	case p == phaseFailed:
 		return orderStatus{Status: "failed", Redirect: "/login/" + a.id + "/done"}, true
-	case a.state.Failure != nil || a.state.Order == nil:
+	case p == phaseRetry || a.state.Order == nil:
 		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, true
 	}
 	return orderStatus{}, false

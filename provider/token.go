@@ -128,7 +128,7 @@ func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, er
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	if !a.state.Done {
+	if a.state.phase() != phaseDone {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the login is not finished")
 	}
 	return a, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/internal/access"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -104,24 +105,14 @@ func (s *Server) signJWT(ctx context.Context, alg string, claims any) (string, e
 	return jwt.Signed(signer).Claims(claims).Serialize()
 }
 
-// AdminPrincipal is who an admin API call comes from.
-type AdminPrincipal struct {
-	ClientID string
-	Roles    []string
-	TokenID  string
-}
-
-// Can reports whether the principal has the role.
-func (p AdminPrincipal) Can(role string) bool { return slices.Contains(p.Roles, role) }
-
 // ErrInvalidAdminToken is returned for any token the admin API must refuse.
 var ErrInvalidAdminToken = errors.New("invalid admin access token")
 
 // VerifyAdminToken checks an admin API bearer token: the broker's signature, iss,
 // aud, expiry, the admin scope, that it was not revoked, and that its client still
 // exists, is enabled and has a role now.
-func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincipal, error) {
-	var p AdminPrincipal
+func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (access.Principal, error) {
+	var p access.Principal
 	tok, err := jwt.ParseSigned(raw, s.signatureAlgorithms())
 	if err != nil || len(tok.Headers) != 1 {
 		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
@@ -172,7 +163,7 @@ func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincip
 	if len(roles) == 0 {
 		return p, fmt.Errorf("%w: client %s has none of the token's roles", ErrInvalidAdminToken, client.ID)
 	}
-	return AdminPrincipal{ClientID: client.ID, Roles: roles, TokenID: claims.ID}, nil
+	return access.Principal{Actor: "client:" + client.ID, Roles: roles, TokenID: claims.ID}, nil
 }
 
 func (s *Server) signatureAlgorithms() []jose.SignatureAlgorithm {

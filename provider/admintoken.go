@@ -36,7 +36,7 @@ type adminClaims struct {
 func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req := new(oidc.AccessTokenRequest)
-	if err := op.ParseAuthenticatedTokenRequest(r, s.op.Decoder(), req); err != nil {
+	if err := op.ParseAuthenticatedTokenRequest(r, s.decoder, req); err != nil {
 		s.tokenError(w, r, err)
 		return
 	}

@@ -41,7 +41,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errParameterTooLong(name, limit))
 		return
 	}
-	req, err := op.ParseAuthorizeRequest(r, s.op.Decoder())
+	req, err := op.ParseAuthorizeRequest(r, s.decoder)
 	if err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", err)
 		return
@@ -161,7 +161,7 @@ func (s *Server) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 		p.LoginHintID = hint
 	}
 	if req.IDTokenHint != "" {
-		sub, err := op.ValidateAuthReqIDTokenHint(r.Context(), req.IDTokenHint, s.op.IDTokenHintVerifier(r.Context()))
+		sub, err := op.ValidateAuthReqIDTokenHint(r.Context(), req.IDTokenHint, s.idTokenHintVerifier())
 		if err != nil {
 			return p, none, err
 		}

@@ -123,7 +123,7 @@ func (s *Server) verifyClientAssertion(ctx context.Context, assertion string) (*
 	if !client.AcceptsAuthMethod(string(oidc.AuthMethodPrivateKeyJWT)) {
 		return nil, wrongAuthMethod(client, oidc.AuthMethodPrivateKeyJWT)
 	}
-	verifier := op.NewJWTProfileVerifier(opStorage{s}, audience, time.Hour, time.Second)
+	verifier := op.NewJWTProfileVerifier(clientKeys{s}, audience, time.Hour, time.Second)
 	if _, err := op.VerifyJWTAssertion(ctx, assertion, verifier); err != nil {
 		return nil, failed.WithParent(err)
 	}
@@ -137,7 +137,7 @@ func (s *Server) verifyClientAssertion(ctx context.Context, assertion string) (*
 // issuer, or the token endpoint URL (RFC 7523 §3 allows both, and most client
 // libraries send the latter), whichever the aud names.
 func (s *Server) assertionAudience(aud jwt.Audience) (string, bool) {
-	for _, want := range []string{s.issuer, s.op.TokenEndpoint().Absolute(s.issuer)} {
+	for _, want := range []string{s.issuer, s.issuer + tokenPath} {
 		if aud.Contains(want) {
 			return want, true
 		}

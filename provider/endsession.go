@@ -120,7 +120,7 @@ func (s *Server) logoutRequest(ctx context.Context, f url.Values) (logoutRequest
 // expiry is ignored, as RP-Initiated Logout allows) and returns the client it
 // was issued to and its subject.
 func (s *Server) verifyLogoutHint(ctx context.Context, raw string) (clientID, subject string, err error) {
-	claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, raw, s.op.IDTokenHintVerifier(ctx))
+	claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, raw, s.idTokenHintVerifier())
 	if err != nil && !errors.As(err, &op.IDTokenHintExpiredError{}) {
 		return "", "", fmt.Errorf("id_token_hint: %w", err)
 	}

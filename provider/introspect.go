@@ -57,11 +57,11 @@ func (s *Server) accessTokenID(ctx context.Context, raw string) (string, bool) {
 	if raw == "" {
 		return "", false
 	}
-	if plain, err := s.op.Crypto().Decrypt(raw); err == nil {
+	if plain, err := s.tokenCipher.Decrypt(raw); err == nil {
 		id, _, ok := strings.Cut(plain, ":")
 		return id, ok && id != ""
 	}
-	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, s.op.AccessTokenVerifier(ctx))
+	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, s.accessTokenVerifier())
 	if err != nil || claims.JWTID == "" {
 		return "", false
 	}

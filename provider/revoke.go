@@ -20,7 +20,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		tokenID = raw
 	}
-	if oerr := (opStorage{s}).RevokeToken(ctx, tokenID, "", caller.ID); oerr != nil {
+	if oerr := s.revokeTokenOf(ctx, tokenID, caller.ID); oerr != nil {
 		op.RevocationRequestError(w, r, oerr)
 		return
 	}

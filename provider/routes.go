@@ -10,6 +10,9 @@ import (
 	"github.com/portvakt/portvakt/themes"
 )
 
+// tokenPath is the token endpoint; client assertions may name it as their audience.
+const tokenPath = "/oauth/token"
+
 // Handler is the broker's whole HTTP surface.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -19,7 +22,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/.well-known/openid-configuration", allowCORS(getOnly(s.discovery)))
 	mux.Handle("/authorize", session("authorize", s.authorize))
 	mux.HandleFunc("/authorize/callback", s.notFound) // the library's; logins finish at /login/{id}/done
-	mux.Handle("/oauth/token", step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
+	mux.Handle(tokenPath, step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
 	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.introspect)))
 	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.revoke)))
 
@@ -43,12 +46,11 @@ func (s *Server) Handler() http.Handler {
 	if s.metricsOnMainListener() {
 		mux.Handle("GET /metrics", s.MetricsHandler())
 	}
-	// The library serves these; nothing else reaches it.
-	mux.Handle("/userinfo", step("userinfo", bearerChallenge(s.op)))
-	mux.Handle("/keys", s.op)
+	mux.Handle("/userinfo", step("userinfo", allowCORS(http.HandlerFunc(s.userinfo))))
+	mux.Handle("/keys", allowCORS(http.HandlerFunc(s.jwks)))
 	mux.HandleFunc("/", s.notFound)
 
-	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(limitBodies(s.guardJWTs(s.boundRequests(mux)))))
+	return securityHeaders(limitBodies(s.guardJWTs(s.boundRequests(mux))))
 }
 
 func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {
@@ -77,41 +79,8 @@ func (s *Server) loggedOut(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "logged_out.html", page)
 }
 
-// bearerChallenge answers a refused userinfo request as RFC 6750 §3.1 says: 401
-// with WWW-Authenticate, where the library answers 403 for a token it does not
-// accept and a bare 401 for one it cannot read. A request without any token gets
-// the challenge without an error code.
-func bearerChallenge(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		challenge := `Bearer error="invalid_token", error_description="the access token is not valid"`
-		if r.Header.Get("Authorization") == "" && r.ParseForm() == nil && r.Form.Get("access_token") == "" {
-			challenge = "Bearer"
-		}
-		next.ServeHTTP(&challengeWriter{ResponseWriter: w, challenge: challenge}, r)
-	})
-}
-
-type challengeWriter struct {
-	http.ResponseWriter
-	challenge string
-	wrote     bool
-}
-
-func (c *challengeWriter) WriteHeader(status int) {
-	if !c.wrote && (status == http.StatusForbidden || status == http.StatusUnauthorized) {
-		c.Header().Set("WWW-Authenticate", c.challenge)
-		status = http.StatusUnauthorized
-	}
-	c.wrote = true
-	c.ResponseWriter.WriteHeader(status)
-}
-
-func (c *challengeWriter) Write(b []byte) (int, error) {
-	if !c.wrote {
-		c.WriteHeader(http.StatusOK)
-	}
-	return c.ResponseWriter.Write(b)
-}
+// jwks publishes the broker's signing keys.
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) { op.Keys(w, r, s.keys) }
 
 // getOnly answers methods other than GET and HEAD with 405; CORS preflights are
 // answered before it.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"github.com/zitadel/schema"
 	"golang.org/x/text/language"
 
 	"github.com/portvakt/portvakt/config"
@@ -70,7 +71,6 @@ type Server struct {
 	conns    map[string]connectors.Connector
 	themes   *themes.Themes
 	sessions *scs.SessionManager
-	op       *op.Provider
 	logger   *slog.Logger
 	now      func() time.Time
 	secure   bool
@@ -86,6 +86,11 @@ type Server struct {
 	jwksCache map[string]cachedJWKS
 
 	polls pollGroup
+
+	// What the broker uses of zitadel/oidc (oidclib.go).
+	decoder     *schema.Decoder
+	tokenCipher op.Crypto
+	ownKeys     ownKeySet
 
 	auditor  AuditRecorder
 	consents ConsentStore
@@ -166,26 +171,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	// everything else that needs the database.
 	s.sessions.ErrorFunc = s.unavailablePage
 
-	opConfig := &op.Config{
-		CodeMethodS256:          true,
-		AuthMethodPost:          true,
-		AuthMethodPrivateKeyJWT: true,
-		SupportedUILocales:      uiLocales(),
-	}
-	copy(opConfig.CryptoKey[:], cryptoKey)
-	opConfig.CryptoKeyId = "at1"
-	opConfig.DefaultLogoutRedirectURI = "/logged-out"
-	// The library's CORS would echo any Origin with credentials; the broker's
-	// endpoints a browser app may call need neither cookies nor credentials.
-	cors := corsOptions()
-	opts := []op.Option{op.WithCORSOptions(&cors)}
-	if !o.Secure {
-		opts = append(opts, op.WithAllowInsecure())
-	}
-	s.op, err = op.NewProvider(opConfig, opStorage{s}, op.StaticIssuer(s.issuer), opts...)
-	if err != nil {
-		return nil, fmt.Errorf("build op provider: %w", err)
-	}
+	s.decoder = newFormDecoder()
+	s.tokenCipher = newTokenCipher(cryptoKey)
+	s.ownKeys = ownKeySet{keys: o.Keys}
 	return s, nil
 }
 

@@ -36,7 +36,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	req, err := op.ParseAccessTokenRequest(r, s.op.Decoder())
+	req, err := op.ParseAccessTokenRequest(r, s.decoder)
 	if err != nil {
 		s.tokenError(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, err)
 		return
 	}
-	resp, err := op.CreateTokenResponse(withSigningAlg(ctx, client.IDTokenAlg), a, client, s.op, true, req.Code, "")
+	resp, err := s.codeTokens(ctx, a, client, req.Code)
 	if err != nil {
 		s.tokenError(w, r, err)
 		return

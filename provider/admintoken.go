@@ -21,7 +21,7 @@ import (
 const ScopeAdmin = "admin"
 
 // AdminAudience is the aud of admin API access tokens.
-func (s *Server) AdminAudience() string { return s.issuer + "/admin" }
+func (s *base) AdminAudience() string { return s.issuer + "/admin" }
 
 // adminClaims are the claims of an access token from the client_credentials grant.
 type adminClaims struct {
@@ -33,7 +33,7 @@ type adminClaims struct {
 
 // clientCredentials issues a JWT access token to a client for itself: API clients,
 // and admin tools with a role (the admin API accepts only those).
-func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
+func (s *grants) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req := new(oidc.AccessTokenRequest)
 	if err := op.ParseAuthenticatedTokenRequest(r, s.decoder, req); err != nil {
@@ -92,7 +92,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) signJWT(ctx context.Context, alg string, claims any) (string, error) {
+func (s *grants) signJWT(ctx context.Context, alg string, claims any) (string, error) {
 	key, err := s.keys.SigningKey(ctx, alg)
 	if err != nil {
 		return "", err
@@ -112,6 +112,10 @@ var ErrInvalidAdminToken = errors.New("invalid admin access token")
 // aud, expiry, the admin scope, that it was not revoked, and that its client still
 // exists, is enabled and has a role now.
 func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (access.Principal, error) {
+	return s.grants.verifyAdminToken(ctx, raw)
+}
+
+func (s *grants) verifyAdminToken(ctx context.Context, raw string) (access.Principal, error) {
 	var p access.Principal
 	tok, err := jwt.ParseSigned(raw, s.signatureAlgorithms())
 	if err != nil || len(tok.Headers) != 1 {
@@ -166,7 +170,7 @@ func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (access.Princ
 	return access.Principal{Actor: "client:" + client.ID, Roles: roles, TokenID: claims.ID}, nil
 }
 
-func (s *Server) signatureAlgorithms() []jose.SignatureAlgorithm {
+func (s *grants) signatureAlgorithms() []jose.SignatureAlgorithm {
 	out := make([]jose.SignatureAlgorithm, 0, len(s.cfg.Keys.Algorithms))
 	for _, a := range s.cfg.Keys.Algorithms {
 		out = append(out, jose.SignatureAlgorithm(a))

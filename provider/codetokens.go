@@ -18,7 +18,7 @@ import (
 // client's ID token algorithm, which is named here rather than carried to a
 // storage callback. iat and exp follow the real clock: the client checks them
 // against its own.
-func (s *Server) codeTokens(ctx context.Context, a *authRequest, client *Client, code string) (*oidc.AccessTokenResponse, error) {
+func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client, code string) (*oidc.AccessTokenResponse, error) {
 	key, err := s.keys.SigningKey(ctx, client.IDTokenAlg)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", client.IDTokenAlg, err)
@@ -54,7 +54,7 @@ func (s *Server) codeTokens(ctx context.Context, a *authRequest, client *Client,
 
 // storeAccessToken records the access token of a login with the claims it
 // answers userinfo and introspection with, sealed.
-func (s *Server) storeAccessToken(ctx context.Context, a *authRequest, client *Client) (storage.Token, error) {
+func (s *grants) storeAccessToken(ctx context.Context, a *authRequest, client *Client) (storage.Token, error) {
 	id := newID()
 	claims, err := s.sealTokenClaims(id, a.claims(client))
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Server) storeAccessToken(ctx context.Context, a *authRequest, client *C
 
 // idToken makes the login's ID token with at_hash, c_hash and the claims about
 // the person the client may receive.
-func (s *Server) idToken(ctx context.Context, a *authRequest, client *Client, key op.SigningKey, signer jose.Signer, accessToken, code string) (string, error) {
+func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, key op.SigningKey, signer jose.Signer, accessToken, code string) (string, error) {
 	exp := time.Now().UTC().Add(client.ClockSkew()).Add(client.IDTokenLifetime())
 	claims := oidc.NewIDTokenClaims(s.issuer, a.GetSubject(), a.GetAudience(), exp, a.GetAuthTime(), a.GetNonce(), a.GetACR(), a.GetAMR(), a.GetClientID(), client.ClockSkew())
 	alg := key.SignatureAlgorithm()

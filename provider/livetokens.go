@@ -13,7 +13,7 @@ import (
 
 // revokeTokenOf revokes a token of the caller (RFC 7009): an unknown token is
 // not an error, another client's is.
-func (s *Server) revokeTokenOf(ctx context.Context, tokenID, callerID string) *oidc.Error {
+func (s *grants) revokeTokenOf(ctx context.Context, tokenID, callerID string) *oidc.Error {
 	t, err := s.store.GetToken(ctx, tokenID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
@@ -32,7 +32,7 @@ func (s *Server) revokeTokenOf(ctx context.Context, tokenID, callerID string) *o
 
 // liveToken returns a token that exists, is not expired and is not revoked, of a
 // client that is still there and enabled.
-func (s *Server) liveToken(ctx context.Context, id string) (storage.Token, error) {
+func (s *grants) liveToken(ctx context.Context, id string) (storage.Token, error) {
 	t, _, err := s.liveTokenOfClient(ctx, id)
 	return t, err
 }
@@ -44,7 +44,7 @@ func (s *Server) liveToken(ctx context.Context, id string) (storage.Token, error
 // trip) is the second line: it refuses the tokens of a deleted or disabled
 // client should their revocation have failed, and those of an earlier client
 // with the same id.
-func (s *Server) liveTokenOfClient(ctx context.Context, id string) (storage.Token, *Client, error) {
+func (s *grants) liveTokenOfClient(ctx context.Context, id string) (storage.Token, *Client, error) {
 	t, err := s.store.GetToken(ctx, id)
 	if err != nil {
 		return t, nil, fmt.Errorf("token %s: %w", id, err)

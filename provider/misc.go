@@ -143,7 +143,7 @@ type cachedJWKS struct {
 }
 
 // fetchJWKS reads a client's jwks_uri, cached for five minutes.
-func (s *Server) fetchJWKS(ctx context.Context, url string) (*jose.JSONWebKeySet, error) {
+func (s *base) fetchJWKS(ctx context.Context, url string) (*jose.JSONWebKeySet, error) {
 	s.jwksMu.Lock()
 	c, ok := s.jwksCache[url]
 	s.jwksMu.Unlock()

@@ -61,22 +61,22 @@ func webKeys(keys []op.Key) []jose.JSONWebKey {
 	return out
 }
 
-func (s *Server) idTokenHintVerifier() *op.IDTokenHintVerifier {
+func (s *base) idTokenHintVerifier() *op.IDTokenHintVerifier {
 	return op.NewIDTokenHintVerifier(s.issuer, s.ownKeys)
 }
 
-func (s *Server) accessTokenVerifier() *op.AccessTokenVerifier {
+func (s *base) accessTokenVerifier() *op.AccessTokenVerifier {
 	return op.NewAccessTokenVerifier(s.issuer, s.ownKeys)
 }
 
 // clientKeys finds the keys of private_key_jwt clients for the library's
 // assertion verifier.
-type clientKeys struct{ s *Server }
+type clientKeys struct{ b *base }
 
 func (c clientKeys) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
-	client, err := c.s.clients.Get(ctx, clientID)
+	client, err := c.b.clients.Get(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	return client.publicKey(ctx, keyID, c.s.fetchJWKS)
+	return client.publicKey(ctx, keyID, c.b.fetchJWKS)
 }

@@ -23,8 +23,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/authorize", session("authorize", s.authorize))
 	mux.HandleFunc("/authorize/callback", s.notFound) // the library's; logins finish at /login/{id}/done
 	mux.Handle(tokenPath, step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
-	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.introspect)))
-	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.revoke)))
+	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.grants.introspect)))
+	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.grants.revoke)))
 
 	mux.Handle("GET /login/{id}", session("login", s.loginPage))
 	mux.Handle("POST /login/{id}", session("login", s.chooseOption))
@@ -46,7 +46,7 @@ func (s *Server) Handler() http.Handler {
 	if s.metricsOnMainListener() {
 		mux.Handle("GET /metrics", s.MetricsHandler())
 	}
-	mux.Handle("/userinfo", step("userinfo", allowCORS(http.HandlerFunc(s.userinfo))))
+	mux.Handle("/userinfo", step("userinfo", allowCORS(http.HandlerFunc(s.grants.userinfo))))
 	mux.Handle("/keys", allowCORS(http.HandlerFunc(s.jwks)))
 	mux.HandleFunc("/", s.notFound)
 
@@ -59,7 +59,7 @@ func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	s.token(w, r)
+	s.grants.token(w, r)
 }
 
 // readyz answers 200 only when the database answers.

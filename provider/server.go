@@ -7,12 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/zitadel/oidc/v3/pkg/op"
-	"github.com/zitadel/schema"
 	"golang.org/x/text/language"
 
 	"github.com/portvakt/portvakt/config"
@@ -58,43 +56,27 @@ type Options struct {
 	MetricsOnMainListener bool
 }
 
-// Server is the OpenID Provider with its login flow.
+// Server routes the broker's HTTP surface to its parts: the login flow (its
+// own methods), the grants (token endpoint, introspection, revocation,
+// userinfo, admin tokens) and what they share (base).
 type Server struct {
-	cfg      *config.Config
-	issuer   string
-	store    storage.Storage
-	keys     KeyManager
-	codec    stateCodec
+	*base
+	grants *grants
+
 	decoded  *decodedStates
-	clients  *clientCache
 	options  []Option
 	conns    map[string]connectors.Connector
 	themes   *themes.Themes
 	sessions *scs.SessionManager
-	logger   *slog.Logger
-	now      func() time.Time
-	secure   bool
-	http     *http.Client
-	proxies  []*net.IPNet
 
-	subjectSecret []byte
 	csrfSecret    []byte
 	bindingSecret []byte
 	rateSecret    []byte
 
-	jwksMu    sync.Mutex
-	jwksCache map[string]cachedJWKS
-
 	polls pollGroup
-
-	// What the broker uses of zitadel/oidc (oidclib.go).
-	decoder     *schema.Decoder
-	tokenCipher op.Crypto
-	ownKeys     ownKeySet
 
 	auditor  AuditRecorder
 	consents ConsentStore
-	metrics  *metrics.Metrics
 	holder   string
 	simsURL  string
 
@@ -113,27 +95,32 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.Metrics == nil {
 		o.Metrics = metrics.New()
 	}
-	s := &Server{
+	b := &base{
 		cfg:       o.Config,
 		issuer:    o.Config.Issuer,
 		store:     o.Store,
 		keys:      o.Keys,
-		codec:     stateCodec{sealer: o.Sealer},
-		decoded:   newDecodedStates(maxDecodedStates),
 		clients:   newClientCache(o.Store, o.Config.Tokens, o.Logger),
-		options:   availableOptions(instrument(o.Metrics, o.Connectors)),
-		conns:     map[string]connectors.Connector{},
-		themes:    o.Themes,
 		logger:    o.Logger,
 		now:       o.Now,
 		secure:    o.Secure,
 		http:      o.HTTPClient,
 		jwksCache: map[string]cachedJWKS{},
-		auditor:   o.Audit,
 		metrics:   o.Metrics,
-		consents:  o.Consents,
-		holder:    newID(),
-		simsURL:   o.SimulatorsURL,
+		decoder:   newFormDecoder(),
+		ownKeys:   ownKeySet{keys: o.Keys},
+		codec:     stateCodec{sealer: o.Sealer},
+	}
+	s := &Server{
+		base:     b,
+		decoded:  newDecodedStates(maxDecodedStates),
+		options:  availableOptions(instrument(o.Metrics, o.Connectors)),
+		conns:    map[string]connectors.Connector{},
+		themes:   o.Themes,
+		auditor:  o.Audit,
+		consents: o.Consents,
+		holder:   newID(),
+		simsURL:  o.SimulatorsURL,
 	}
 	for _, c := range o.Connectors {
 		s.conns[c.Info().ID] = c
@@ -150,7 +137,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if s.metricsToken, err = readMetricsToken(o.Config.Metrics.BearerTokenFile); err != nil {
 		return nil, err
 	}
-	if s.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
+	if b.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
 		return nil, fmt.Errorf("subject secret: %w", err)
 	}
 	if s.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
@@ -171,9 +158,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	// everything else that needs the database.
 	s.sessions.ErrorFunc = s.unavailablePage
 
-	s.decoder = newFormDecoder()
-	s.tokenCipher = newTokenCipher(cryptoKey)
-	s.ownKeys = ownKeySet{keys: o.Keys}
+	s.grants = &grants{base: b, tokenCipher: newTokenCipher(cryptoKey)}
 	return s, nil
 }
 

@@ -15,7 +15,7 @@ import (
 // that looks like a login. Every refusal is 401 with the RFC 6750 §3.1
 // challenge; a request without any token gets the challenge without an error
 // code.
-func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
+func (s *grants) userinfo(w http.ResponseWriter, r *http.Request) {
 	raw, sent := userinfoToken(r)
 	tokenID, ok := s.accessTokenID(r.Context(), raw)
 	if !ok {
@@ -38,7 +38,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 // errNotLogin: the token does not speak for a person.
 var errNotLogin = errors.New("not issued for an OpenID login")
 
-func (s *Server) userinfoOf(r *http.Request, tokenID string) (*oidc.UserInfo, error) {
+func (s *grants) userinfoOf(r *http.Request, tokenID string) (*oidc.UserInfo, error) {
 	ctx := r.Context()
 	t, err := s.liveToken(ctx, tokenID)
 	if err != nil {
@@ -69,7 +69,7 @@ func userinfoToken(r *http.Request) (token string, sent bool) {
 	return form, h != "" || form != ""
 }
 
-func (s *Server) refuseUserinfo(w http.ResponseWriter, sent bool) {
+func (s *grants) refuseUserinfo(w http.ResponseWriter, sent bool) {
 	challenge := "Bearer"
 	if sent {
 		challenge = `Bearer error="invalid_token", error_description="the access token is not valid"`

@@ -88,14 +88,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			WithDescription("none of the requested eIDs or levels of assurance is available to this client"))
 		return
 	}
-	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browserBinding(w, r)}
+	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browser.browserBinding(w, r)}
 	for _, o := range options {
 		st.Options = append(st.Options, o.Value())
 	}
 	now := s.now()
 	a := &authRequest{id: newID(), state: st}
 
-	if sso, ok := s.reusableLogin(r, client, &a.state, options, now); ok {
+	if sso, ok := s.browser.reusableLogin(r, client, &a.state, options, now); ok {
 		a.state.Identity, a.state.Subject, a.state.AuthTime = &sso.Identity, sso.Subject, sso.AuthTime
 		askConsent, err := s.needsConsent(r.Context(), client, &a.state)
 		if err != nil {

@@ -46,7 +46,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, a *authRequ
 	page := themes.ConsentPage{Page: base, ClientName: client.DisplayName(), Purpose: client.Purpose,
 		Action: "/login/" + a.id + "/consent", Remember: true}
 	page.Theme = s.clientTheme(client)
-	page.CSRFToken = s.csrfToken(a)
+	page.CSRFToken = s.browser.csrfToken(a)
 	released := identityClaims(a.state.Identity, a.state.Params.Scopes, client, a.state.Params.Claims)
 	for _, name := range consentClaims(a.state.Identity, a.state.Params.Scopes, client, a.state.Params.Claims) {
 		value, _ := released[name].(string)
@@ -67,7 +67,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	if !s.validCSRF(r, a) || a.state.phase() != phaseConsent {
+	if !s.browser.validCSRF(r, a) || a.state.phase() != phaseConsent {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("consent posted out of turn"))
 		return
 	}
@@ -112,7 +112,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 // loginSucceeded remembers the login for single sign-on and writes the audit record.
 func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
 	id := a.state.Identity
-	s.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
+	s.browser.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
 	s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", a.state.Subject)
 	s.metrics.LoginFinished(id.Connector, client.ID, OutcomeSuccess)
 	s.audit(ctx, LoginEvent{

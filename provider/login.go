@@ -120,7 +120,7 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 	case err != nil:
 		s.unavailablePage(w, r, err)
 		return nil
-	case !s.sameBrowser(r, a):
+	case !s.browser.sameBrowser(r, a):
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
 		return nil
 	}
@@ -159,7 +159,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	if !s.validCSRF(r, a) {
+	if !s.browser.validCSRF(r, a) {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
@@ -193,7 +193,7 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	base := s.pageFor(w, r, a.state.Params.UILocales, "login.title")
 	page := themes.LoginPage{Page: base, Action: "/login/" + a.id, CancelURL: "/login/" + a.id + "/cancel"}
 	page.Theme = s.clientTheme(client)
-	page.CSRFToken = s.csrfToken(a)
+	page.CSRFToken = s.browser.csrfToken(a)
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
@@ -416,7 +416,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	if r.Method == http.MethodPost && !s.validCSRF(r, a) {
+	if r.Method == http.MethodPost && !s.browser.validCSRF(r, a) {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}

@@ -90,7 +90,7 @@ func (s *Server) counterKey(kind, value string) string {
 }
 
 // clientTheme is the client's look on the login pages.
-func (s *Server) clientTheme(c *Client) themes.Theme {
+func (s *pages) clientTheme(c *Client) themes.Theme {
 	t := themes.Theme{DisplayName: c.DisplayName(), LogoURL: c.Theme.LogoURL, SupportURL: c.Theme.SupportURL}
 	if c.Theme.PrimaryColor != "" || c.Theme.Background != "" || c.Theme.PrimaryText != "" || c.Theme.CustomCSS != "" {
 		t.StylesheetURL = "/theme/" + c.ID + ".css"
@@ -99,7 +99,7 @@ func (s *Server) clientTheme(c *Client) themes.Theme {
 }
 
 // clientCSS serves a client's colours as a stylesheet (the CSP allows no inline style).
-func (s *Server) clientCSS(w http.ResponseWriter, r *http.Request) {
+func (s *pages) clientCSS(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimSuffix(r.PathValue("file"), ".css")
 	c, err := s.clients.Get(r.Context(), id)
 	if err != nil {

@@ -61,14 +61,14 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		NoScriptRefreshURL: "/login/" + a.id,
 	}
 	page.Theme = s.clientTheme(client)
-	page.CSRFToken = s.csrfToken(a)
+	page.CSRFToken = s.browser.csrfToken(a)
 	s.render(w, http.StatusOK, "order.html", page)
 }
 
 // orderStatusJSON answers the order page's polling.
 func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 	a, err := s.loadAuthRequest(r.Context(), r.PathValue("id"))
-	if err != nil || !s.sameBrowser(r, a) {
+	if err != nil || !s.browser.sameBrowser(r, a) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}

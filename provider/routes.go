@@ -17,7 +17,9 @@ const tokenPath = "/oauth/token"
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	step := s.metrics.Step
-	session := func(name string, h http.HandlerFunc) http.Handler { return step(name, s.sessions.LoadAndSave(h)) }
+	session := func(name string, h http.HandlerFunc) http.Handler {
+		return step(name, s.browser.sessions.LoadAndSave(h))
+	}
 
 	mux.Handle("/.well-known/openid-configuration", allowCORS(getOnly(s.discovery)))
 	mux.Handle("/authorize", session("authorize", s.authorize))
@@ -37,7 +39,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.themes.StaticHandler()))
 	mux.HandleFunc("GET /theme/{file}", s.clientCSS)
-	mux.Handle("/end_session", session("end_session", s.endSession))
+	mux.Handle("/end_session", session("end_session", s.browser.endSession))
 	mux.HandleFunc("GET /logged-out", s.loggedOut)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

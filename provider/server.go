@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -60,25 +59,21 @@ type Options struct {
 // own methods), the grants (token endpoint, introspection, revocation,
 // userinfo, admin tokens) and what they share (base).
 type Server struct {
-	*base
-	grants *grants
+	*pages
+	grants  *grants
+	browser *browserSessions
 
-	decoded  *decodedStates
-	options  []Option
-	conns    map[string]connectors.Connector
-	themes   *themes.Themes
-	sessions *scs.SessionManager
+	decoded *decodedStates
+	options []Option
+	conns   map[string]connectors.Connector
 
-	csrfSecret    []byte
-	bindingSecret []byte
-	rateSecret    []byte
+	rateSecret []byte
 
 	polls pollGroup
 
 	auditor  AuditRecorder
 	consents ConsentStore
 	holder   string
-	simsURL  string
 
 	metricsPublic bool
 	metricsToken  []byte // SHA-256 of metrics.bearer_token_file's token
@@ -112,15 +107,13 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		codec:     stateCodec{sealer: o.Sealer},
 	}
 	s := &Server{
-		base:     b,
+		pages:    &pages{base: b, themes: o.Themes, simsURL: o.SimulatorsURL},
 		decoded:  newDecodedStates(maxDecodedStates),
 		options:  availableOptions(instrument(o.Metrics, o.Connectors)),
 		conns:    map[string]connectors.Connector{},
-		themes:   o.Themes,
 		auditor:  o.Audit,
 		consents: o.Consents,
 		holder:   newID(),
-		simsURL:  o.SimulatorsURL,
 	}
 	for _, c := range o.Connectors {
 		s.conns[c.Info().ID] = c
@@ -140,10 +133,11 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if b.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
 		return nil, fmt.Errorf("subject secret: %w", err)
 	}
-	if s.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
+	s.browser = &browserSessions{pages: s.pages}
+	if s.browser.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
 		return nil, fmt.Errorf("csrf secret: %w", err)
 	}
-	if s.bindingSecret, err = o.Keys.Secret(ctx, "browser-binding-hmac", 32); err != nil {
+	if s.browser.bindingSecret, err = o.Keys.Secret(ctx, "browser-binding-hmac", 32); err != nil {
 		return nil, fmt.Errorf("browser binding secret: %w", err)
 	}
 	if s.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
@@ -153,10 +147,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access token key: %w", err)
 	}
-	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
+	s.browser.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
 	// A session the database cannot load or save gets the same 503 page as
 	// everything else that needs the database.
-	s.sessions.ErrorFunc = s.unavailablePage
+	s.browser.sessions.ErrorFunc = s.unavailablePage
 
 	s.grants = &grants{base: b, tokenCipher: newTokenCipher(cryptoKey)}
 	return s, nil

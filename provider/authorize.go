@@ -25,7 +25,7 @@ var (
 
 // authorize is the authorization endpoint. Until client and redirect_uri are known to
 // be good, errors are shown as a page; after that, they go back to the client.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "error.invalid_request", nil)
@@ -124,7 +124,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 // validateAuthorize checks what comes after client and redirect_uri. The error is
 // an *oidc.Error for the client.
-func (s *Server) validateAuthorize(r *http.Request, req *oidc.AuthRequest, client *Client, p authParams) (authParams, requirement, error) {
+func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, client *Client, p authParams) (authParams, requirement, error) {
 	var none requirement
 	switch {
 	case req.RequestParam != "":
@@ -193,7 +193,7 @@ func checkPKCE(req *oidc.AuthRequest, client *Client) error {
 	return nil
 }
 
-func (s *Server) createAuthRequest(r *http.Request, a *authRequest, now time.Time) error {
+func (s *logins) createAuthRequest(r *http.Request, a *authRequest, now time.Time) error {
 	data, err := s.codec.encode(a.id, &a.state)
 	if err != nil {
 		return err

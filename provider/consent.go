@@ -27,7 +27,7 @@ func consentClaims(id *connectors.Identity, scopes []string, client *Client, ask
 
 // needsConsent reports whether the person must be asked before the client gets
 // their data: the client asks for consent and no remembered consent covers it.
-func (s *Server) needsConsent(ctx context.Context, client *Client, st *loginState) (bool, error) {
+func (s *logins) needsConsent(ctx context.Context, client *Client, st *loginState) (bool, error) {
 	if !client.Consent || s.consents == nil || st.Identity == nil {
 		return false, nil
 	}
@@ -36,7 +36,7 @@ func (s *Server) needsConsent(ctx context.Context, client *Client, st *loginStat
 }
 
 // consentPage shows which client asks for which data and why.
-func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
+func (s *logins) consentPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
 	if err != nil {
 		s.unavailablePage(w, r, err)
@@ -62,7 +62,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, a *authRequ
 }
 
 // decideConsent records the person's answer and answers the client.
-func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
+func (s *logins) decideConsent(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
@@ -110,7 +110,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 }
 
 // loginSucceeded remembers the login for single sign-on and writes the audit record.
-func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
+func (s *logins) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
 	id := a.state.Identity
 	s.browser.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
 	s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", a.state.Subject)
@@ -122,7 +122,7 @@ func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequ
 }
 
 // audit hands an event to the recorder; the login goes on if that fails.
-func (s *Server) audit(ctx context.Context, e LoginEvent) {
+func (s *logins) audit(ctx context.Context, e LoginEvent) {
 	if s.auditor == nil {
 		return
 	}
@@ -132,7 +132,7 @@ func (s *Server) audit(ctx context.Context, e LoginEvent) {
 }
 
 // auditFailure records a login that ended in an error for the client.
-func (s *Server) auditFailure(r *http.Request, a *authRequest) {
+func (s *logins) auditFailure(r *http.Request, a *authRequest) {
 	outcome := OutcomeError
 	if a.state.Failure.Code == string(oidc.AccessDenied) {
 		outcome = OutcomeCancel

@@ -41,7 +41,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence",
 	}
 	d.ClaimsParameterSupported = true
-	d.ACRValuesSupported = supportedACRValues(s.options)
+	d.ACRValuesSupported = supportedACRValues(s.flow.options)
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.RequestParameterSupported = false

@@ -17,7 +17,7 @@ import (
 )
 
 // loadAuthRequest reads and opens a login's state.
-func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
+func (s *logins) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
 	rec, err := s.store.GetAuthRequest(ctx, id)
 	if err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, 
 
 // updateLogin changes a login's state with compare-and-swap; change may run again
 // if another request or process changed the login in between.
-func (s *Server) updateLogin(ctx context.Context, a *authRequest, change func(*loginState) error) (*authRequest, error) {
+func (s *logins) updateLogin(ctx context.Context, a *authRequest, change func(*loginState) error) (*authRequest, error) {
 	return s.updateRecord(ctx, a, func(st *loginState, _ *storage.AuthRequest) error { return change(st) })
 }
 
@@ -35,7 +35,7 @@ func (s *Server) updateLogin(ctx context.Context, a *authRequest, change func(*l
 // code). It starts from the version a was read at, so an unchanged login costs
 // one write and no read; a stale one is read again and change runs again. Every
 // write is checked against the transition table (moveLogin).
-func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
+func (s *logins) updateRecord(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
 	apply := func(rec storage.AuthRequest) (*authRequest, storage.AuthRequest, error) {
 		next, err := s.codec.decode(rec)
 		if err != nil {
@@ -81,7 +81,7 @@ func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*
 // the eID's answer, its failure. It holds the rule that a login which reached its
 // outcome stays there: the check runs on the state the write replaces, so a late
 // or replayed request, or one racing with the person's cancel, cannot revive it.
-func (s *Server) advanceLogin(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
+func (s *logins) advanceLogin(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
 	return s.updateRecord(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
 		if !st.phase().runsEID() {
 			return errLoginMovedOn
@@ -92,7 +92,7 @@ func (s *Server) advanceLogin(ctx context.Context, a *authRequest, change func(*
 
 // currentIfMovedOn is the login as it is now when a step was refused as late, so
 // the caller shows the login's outcome rather than an error.
-func (s *Server) currentIfMovedOn(ctx context.Context, id string, updated *authRequest, err error) (*authRequest, error) {
+func (s *logins) currentIfMovedOn(ctx context.Context, id string, updated *authRequest, err error) (*authRequest, error) {
 	if errors.Is(err, errLoginMovedOn) {
 		return s.loadAuthRequest(ctx, id)
 	}
@@ -101,7 +101,7 @@ func (s *Server) currentIfMovedOn(ctx context.Context, id string, updated *authR
 
 // stepFailed answers a step whose write failed: a late step gets the session
 // error page, a database failure the unavailable page.
-func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
+func (s *logins) stepFailed(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
 	if errors.Is(err, errLoginMovedOn) {
 		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", err)
 		return
@@ -111,7 +111,7 @@ func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, a *authReque
 
 // loginFromRequest loads the login named in the path and checks it belongs to this
 // browser. It writes the error page itself and returns nil on failure.
-func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id string) *authRequest {
+func (s *logins) loginFromRequest(w http.ResponseWriter, r *http.Request, id string) *authRequest {
 	a, err := s.loadAuthRequest(r.Context(), id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -128,7 +128,7 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 }
 
 // loginPage shows the eIDs to choose from, the running order, or moves on.
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s *logins) loginPage(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
@@ -154,7 +154,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // chooseOption starts the eID the person picked.
-func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
+func (s *logins) chooseOption(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
@@ -174,7 +174,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 }
 
 // optionsOf resolves the option values stored with a login.
-func (s *Server) optionsOf(a *authRequest) []Option {
+func (s *logins) optionsOf(a *authRequest) []Option {
 	var out []Option
 	for _, o := range s.options {
 		if slices.Contains(a.state.Options, o.Value()) {
@@ -184,7 +184,7 @@ func (s *Server) optionsOf(a *authRequest) []Option {
 	return out
 }
 
-func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authRequest, options []Option) {
+func (s *logins) choosePage(w http.ResponseWriter, r *http.Request, a *authRequest, options []Option) {
 	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
 	if err != nil {
 		s.unavailablePage(w, r, err)
@@ -202,7 +202,7 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 }
 
 // startOption runs the chosen connector: a redirect to the upstream, or an order.
-func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
+func (s *logins) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
 	ctx := r.Context()
 	if !a.state.phase().runsEID() {
 		s.stepFailed(w, r, a, errLoginMovedOn)
@@ -259,7 +259,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 // startAttempt makes the eID attempt just started upstream the login's current
 // one. An order it replaces that the caller did not cancel already (another
 // request started it in between) is cancelled once the write is stored.
-func (s *Server) startAttempt(ctx context.Context, a *authRequest, o Option, upstream []byte, order *connectors.Order) error {
+func (s *logins) startAttempt(ctx context.Context, a *authRequest, o Option, upstream []byte, order *connectors.Order) error {
 	var replacedOption string
 	var replaced *connectors.Order
 	_, err := s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
@@ -277,7 +277,7 @@ func (s *Server) startAttempt(ctx context.Context, a *authRequest, o Option, ups
 }
 
 // upstreamCallback is where redirect connectors' upstreams send the browser back.
-func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
+func (s *logins) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.FormValue("state"))
 	if a == nil {
 		return
@@ -297,10 +297,10 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 }
 
 // chosen is the option the login is running.
-func (s *Server) chosen(a *authRequest) (Option, bool) { return s.optionNamed(a.state.Option) }
+func (s *logins) chosen(a *authRequest) (Option, bool) { return s.optionNamed(a.state.Option) }
 
 // optionNamed finds an option by its value.
-func (s *Server) optionNamed(value string) (Option, bool) {
+func (s *logins) optionNamed(value string) (Option, bool) {
 	for _, o := range s.options {
 		if o.Value() == value {
 			return o, true
@@ -310,7 +310,7 @@ func (s *Server) optionNamed(value string) (Option, bool) {
 }
 
 // completeLogin records the identity and answers the relying party.
-func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
+func (s *logins) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
 	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r), true)
 	if err != nil {
 		s.stepFailed(w, r, a, err)
@@ -323,7 +323,7 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRe
 // stores the finished login (or the reason it cannot finish). answerNow: the
 // caller sends the browser back to the client at once, so the same write issues
 // the code.
-func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string, answerNow bool) (*authRequest, error) {
+func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string, answerNow bool) (*authRequest, error) {
 	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
 	if err != nil {
 		return nil, err
@@ -379,7 +379,7 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 }
 
 // finish answers the relying party: a code, or the login's error.
-func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
+func (s *logins) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	p := a.state.phase()
 	switch {
 	case p == phaseDone && a.code != "":
@@ -401,7 +401,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) 
 }
 
 // finishLogin is the GET target the order page goes to when the order is over.
-func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) {
+func (s *logins) finishLogin(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
@@ -411,7 +411,7 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) {
 
 // cancelLogin ends the login at the person's request: any order is cancelled
 // upstream and the relying party gets access_denied.
-func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
+func (s *logins) cancelLogin(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
@@ -446,7 +446,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 // connectorFailed records why the eID failed and shows it: the person gets the
 // message with the choice to try again or go back (the relying party then gets the
 // matching OIDC error); a level the eID cannot reach goes straight back.
-func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
+func (s *logins) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
 	updated, uerr := s.recordFailure(r.Context(), a, o, err)
 	if uerr != nil {
 		s.stepFailed(w, r, a, uerr)
@@ -455,7 +455,7 @@ func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *auth
 	s.finish(w, r, updated)
 }
 
-func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, err error) (*authRequest, error) {
+func (s *logins) recordFailure(ctx context.Context, a *authRequest, o Option, err error) (*authRequest, error) {
 	f, message := failureFor(err)
 	s.logger.WarnContext(ctx, "eID login failed", "connector", o.Info.ID, "error", err, "client_id", a.state.Params.ClientID)
 	if ue := (*connectors.UserError)(nil); errors.As(err, &ue) && ue.Message != "" {
@@ -469,7 +469,7 @@ func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, er
 
 // message resolves a message id: the connector's own texts (BankID's RFA), then the
 // broker's.
-func (s *Server) message(lang, option, id string) string {
+func (s *logins) message(lang, option, id string) string {
 	for _, o := range s.options {
 		if o.Value() == option {
 			if m, ok := o.Connector.(connectors.Messages); ok {

@@ -22,19 +22,19 @@ func (s *Server) Handler() http.Handler {
 	}
 
 	mux.Handle("/.well-known/openid-configuration", allowCORS(getOnly(s.discovery)))
-	mux.Handle("/authorize", session("authorize", s.authorize))
+	mux.Handle("/authorize", session("authorize", s.flow.authorize))
 	mux.HandleFunc("/authorize/callback", s.notFound) // the library's; logins finish at /login/{id}/done
 	mux.Handle(tokenPath, step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
 	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.grants.introspect)))
 	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.grants.revoke)))
 
-	mux.Handle("GET /login/{id}", session("login", s.loginPage))
-	mux.Handle("POST /login/{id}", session("login", s.chooseOption))
-	mux.Handle("GET /login/{id}/status", session("order_status", s.orderStatusJSON))
-	mux.Handle("/login/{id}/cancel", session("cancel", s.cancelLogin))
-	mux.Handle("GET /login/{id}/done", session("done", s.finishLogin))
-	mux.Handle("POST /login/{id}/consent", session("consent", s.decideConsent))
-	mux.Handle("/callback/{connector}", session("callback", s.upstreamCallback))
+	mux.Handle("GET /login/{id}", session("login", s.flow.loginPage))
+	mux.Handle("POST /login/{id}", session("login", s.flow.chooseOption))
+	mux.Handle("GET /login/{id}/status", session("order_status", s.flow.orderStatusJSON))
+	mux.Handle("/login/{id}/cancel", session("cancel", s.flow.cancelLogin))
+	mux.Handle("GET /login/{id}/done", session("done", s.flow.finishLogin))
+	mux.Handle("POST /login/{id}/consent", session("consent", s.flow.decideConsent))
+	mux.Handle("/callback/{connector}", session("callback", s.flow.upstreamCallback))
 
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.themes.StaticHandler()))

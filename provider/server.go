@@ -55,28 +55,37 @@ type Options struct {
 	MetricsOnMainListener bool
 }
 
-// Server routes the broker's HTTP surface to its parts: the login flow (its
-// own methods), the grants (token endpoint, introspection, revocation,
-// userinfo, admin tokens) and what they share (base).
+// Server routes the broker's HTTP surface to its parts and runs the background
+// work. The parts: the authorization flow (logins), the grants (token endpoint,
+// introspection, revocation, userinfo, admin tokens), the browser's sessions,
+// and the pages they all render; base is what they share.
 type Server struct {
 	*pages
+	flow    *logins
 	grants  *grants
+	browser *browserSessions
+
+	conns  map[string]connectors.Connector
+	holder string
+
+	metricsPublic bool
+	metricsToken  []byte // SHA-256 of metrics.bearer_token_file's token
+}
+
+// logins is the authorization flow: /authorize, the login pages, the eIDs'
+// redirects and orders, consent, and the answer to the client.
+type logins struct {
+	*pages
 	browser *browserSessions
 
 	decoded *decodedStates
 	options []Option
-	conns   map[string]connectors.Connector
-
-	rateSecret []byte
-
-	polls pollGroup
+	polls   pollGroup
 
 	auditor  AuditRecorder
 	consents ConsentStore
-	holder   string
-
-	metricsPublic bool
-	metricsToken  []byte // SHA-256 of metrics.bearer_token_file's token
+	// rateSecret keys the counters of the order rate limits.
+	rateSecret []byte
 }
 
 // New builds the provider. It reads (or creates) the server secrets.
@@ -106,14 +115,20 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		ownKeys:   ownKeySet{keys: o.Keys},
 		codec:     stateCodec{sealer: o.Sealer},
 	}
+	p := &pages{base: b, themes: o.Themes, simsURL: o.SimulatorsURL}
+	browser := &browserSessions{pages: p}
 	s := &Server{
-		pages:    &pages{base: b, themes: o.Themes, simsURL: o.SimulatorsURL},
-		decoded:  newDecodedStates(maxDecodedStates),
-		options:  availableOptions(instrument(o.Metrics, o.Connectors)),
-		conns:    map[string]connectors.Connector{},
-		auditor:  o.Audit,
-		consents: o.Consents,
-		holder:   newID(),
+		pages:   p,
+		browser: browser,
+		flow: &logins{
+			pages: p, browser: browser,
+			decoded:  newDecodedStates(maxDecodedStates),
+			options:  availableOptions(instrument(o.Metrics, o.Connectors)),
+			auditor:  o.Audit,
+			consents: o.Consents,
+		},
+		conns:  map[string]connectors.Connector{},
+		holder: newID(),
 	}
 	for _, c := range o.Connectors {
 		s.conns[c.Info().ID] = c
@@ -133,14 +148,13 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if b.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
 		return nil, fmt.Errorf("subject secret: %w", err)
 	}
-	s.browser = &browserSessions{pages: s.pages}
 	if s.browser.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
 		return nil, fmt.Errorf("csrf secret: %w", err)
 	}
 	if s.browser.bindingSecret, err = o.Keys.Secret(ctx, "browser-binding-hmac", 32); err != nil {
 		return nil, fmt.Errorf("browser binding secret: %w", err)
 	}
-	if s.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
+	if s.flow.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
 		return nil, fmt.Errorf("rate counter secret: %w", err)
 	}
 	cryptoKey, err := o.Keys.Secret(ctx, "access-token-aes", 32)
@@ -181,7 +195,7 @@ func (s *Server) Run(ctx context.Context) {
 			}
 		case <-purge.C:
 			s.purge(ctx)
-			s.polls.prune(s.now().Add(-s.cfg.Login.Lifetime.D()))
+			s.flow.polls.prune(s.now().Add(-s.cfg.Login.Lifetime.D()))
 		}
 	}
 }
@@ -195,7 +209,7 @@ func (s *Server) purge(ctx context.Context) {
 	if err != nil || !ok {
 		return
 	}
-	s.cancelExpiredOrders(ctx)
+	s.flow.cancelExpiredOrders(ctx)
 	n, err := s.store.PurgeExpired(ctx, s.now())
 	if err != nil {
 		s.logger.Warn("purge expired rows", "error", err)

@@ -106,7 +106,7 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 			s.respondError(w, r, params, errConsentRequired().WithDescription("the person has not consented to share their data with this client"))
 			return
 		}
-		a.state.Done, a.state.ConsentPending = !askConsent, askConsent
+		a.state.identify(&sso.Identity, sso.Subject, sso.AuthTime, askConsent)
 	} else if slices.Contains(params.Prompt, oidc.PromptNone) {
 		s.respondError(w, r, params, oidc.ErrLoginRequired().WithDescription("the person is not logged in at this broker for this client"))
 		return

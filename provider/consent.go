@@ -91,11 +91,10 @@ func (s *logins) decideConsent(w http.ResponseWriter, r *http.Request) {
 		if st.phase() != phaseConsent {
 			return errLoginMovedOn
 		}
-		st.ConsentPending = false
 		if granted {
-			st.Done = true
+			st.consented()
 		} else {
-			st.Failure, st.Message = &failure{Code: string(oidc.AccessDenied), Description: "the person declined to share their data"}, ""
+			st.end(&failure{Code: string(oidc.AccessDenied), Description: "the person declined to share their data"})
 		}
 		return nil
 	})

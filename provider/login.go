@@ -267,7 +267,7 @@ func (s *logins) startAttempt(ctx context.Context, a *authRequest, o Option, ups
 		if st.Order != nil && (a.state.Order == nil || st.Order.Ref != a.state.Order.Ref) {
 			replacedOption, replaced = st.Option, st.Order
 		}
-		st.Option, st.UpstreamState, st.Order, st.LastPoll, st.Failure, st.Message = o.Value(), upstream, order, time.Time{}, nil, ""
+		st.attempt(o.Value(), upstream, order)
 		return nil
 	})
 	if err == nil {
@@ -356,13 +356,10 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 			return errLoginMovedOn
 		}
 		if st.Params.HintSubject != "" && st.Params.HintSubject != subject {
-			st.Failure = &failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}
-			st.Message, st.Order = "", nil
+			st.fail(&failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}, "")
 			return nil
 		}
-		st.Identity, st.Subject, st.AuthTime = &id, subject, now
-		st.Done, st.ConsentPending = !askConsent, askConsent
-		st.Order, st.UpstreamState, st.Message, st.Failure = nil, nil, "", nil
+		st.identify(&id, subject, now, askConsent)
 		if st.Done && answerNow && len(rec.CodeHash) == 0 {
 			code = s.issueCode(rec, now)
 		}
@@ -429,10 +426,7 @@ func (s *logins) cancelLogin(w http.ResponseWriter, r *http.Request) {
 	var dropped *connectors.Order
 	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
 		droppedOption, dropped = st.Option, st.Order
-		if st.Failure == nil {
-			st.Failure = &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}
-		}
-		st.Order, st.Message, st.ConsentPending = nil, "", false
+		st.end(&failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"})
 		return nil
 	})
 	if updated, err = s.currentIfMovedOn(ctx, a.id, updated, err); err != nil {
@@ -462,7 +456,8 @@ func (s *logins) recordFailure(ctx context.Context, a *authRequest, o Option, er
 		message = ue.Message
 	}
 	return s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
-		st.Failure, st.Message, st.Order, st.Option = f, message, nil, o.Value()
+		st.Option = o.Value()
+		st.fail(f, message)
 		return nil
 	})
 }

@@ -155,7 +155,7 @@ func (s *logins) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 			if hasMessage(o, progress.Message) {
 				msg = progress.Message
 			}
-			st.Failure, st.Message, st.Order = f, msg, nil
+			st.fail(f, msg)
 		}
 		return nil
 	})

@@ -148,3 +148,39 @@ func TestFailureDecidesRetryOrClient(t *testing.T) {
 		}
 	}
 }
+
+// Each named write lands in the phase it says, from every phase it may start in.
+func TestTransitionsLandInTheirPhase(t *testing.T) {
+	id := &connectors.Identity{NationalID: "199001011234"}
+	denied := &failure{Code: "access_denied"}
+	for _, tc := range []struct {
+		name  string
+		from  []phase
+		write func(*loginState)
+		want  phase
+	}{
+		{"attempt", []phase{phaseChoosing, phaseRunning, phaseRetry}, func(st *loginState) { st.attempt("se-test/", nil, &connectors.Order{Ref: "o2"}) }, phaseRunning},
+		{"fail with a message", []phase{phaseChoosing, phaseRunning, phaseRetry}, func(st *loginState) { st.fail(denied, "error.expired") }, phaseRetry},
+		{"fail for the client", []phase{phaseChoosing, phaseRunning, phaseRetry}, func(st *loginState) { st.fail(denied, "") }, phaseFailed},
+		{"identify", []phase{phaseRunning, phaseRetry}, func(st *loginState) { st.identify(id, "s", time.Unix(1, 0), false) }, phaseDone},
+		{"identify, asking consent", []phase{phaseRunning, phaseRetry}, func(st *loginState) { st.identify(id, "s", time.Unix(1, 0), true) }, phaseConsent},
+		{"consented", []phase{phaseConsent}, (*loginState).consented, phaseDone},
+		{"end", []phase{phaseChoosing, phaseRunning, phaseRetry, phaseConsent}, func(st *loginState) { st.end(denied) }, phaseFailed},
+	} {
+		for _, from := range tc.from {
+			st := statesIn()[from]
+			if err := moveLogin(&st, func(st *loginState) error { tc.write(st); return nil }); err != nil {
+				t.Errorf("%s from %s: %v", tc.name, from, err)
+			}
+			if got := st.phase(); got != tc.want {
+				t.Errorf("%s from %s: %s, want %s", tc.name, from, got, tc.want)
+			}
+		}
+	}
+	// A cancel after a failed attempt keeps the attempt's error for the client.
+	st := statesIn()[phaseRetry]
+	st.end(&failure{Code: "other"})
+	if st.Failure.Code != "access_denied" {
+		t.Errorf("end replaced the earlier failure with %q", st.Failure.Code)
+	}
+}

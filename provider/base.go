@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zitadel/oidc/v3/pkg/op"
 	"github.com/zitadel/schema"
 
 	"github.com/portvakt/portvakt/config"
@@ -41,12 +40,4 @@ type base struct {
 	// What the broker uses of zitadel/oidc (oidclib.go).
 	decoder *schema.Decoder
 	ownKeys ownKeySet
-}
-
-// grants are the token endpoint and what answers for the tokens it issues:
-// client authentication, introspection, revocation, userinfo and admin tokens.
-type grants struct {
-	*base
-	// tokenCipher encrypts opaque access tokens.
-	tokenCipher op.Crypto
 }

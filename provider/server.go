@@ -72,22 +72,6 @@ type Server struct {
 	metricsToken  []byte // SHA-256 of metrics.bearer_token_file's token
 }
 
-// logins is the authorization flow: /authorize, the login pages, the eIDs'
-// redirects and orders, consent, and the answer to the client.
-type logins struct {
-	*pages
-	browser *browserSessions
-
-	decoded *decodedStates
-	options []Option
-	polls   pollGroup
-
-	auditor  AuditRecorder
-	consents ConsentStore
-	// rateSecret keys the counters of the order rate limits.
-	rateSecret []byte
-}
-
 // New builds the provider. It reads (or creates) the server secrets.
 func New(ctx context.Context, o Options) (*Server, error) {
 	if o.Now == nil {

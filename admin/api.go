@@ -19,7 +19,7 @@ import (
 const APIPrefix = "/admin/api/v1"
 
 // TokenVerifier checks an admin API bearer token ((*provider.Server).VerifyAdminToken).
-type TokenVerifier func(ctx context.Context, raw string) (provider.AdminPrincipal, error)
+type TokenVerifier func(ctx context.Context, raw string) (Principal, error)
 
 // route is one admin API operation; the table is what the router serves and what
 // the OpenAPI test compares the document with.
@@ -106,7 +106,8 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (Principal, b
 		writeError(w, http.StatusUnauthorized, "invalid_token", "the access token is invalid or expired")
 		return Principal{}, false
 	}
-	return Principal{Actor: "client:" + ap.ClientID, Roles: ap.Roles, IP: a.peer(r)}, true
+	ap.IP = a.peer(r)
+	return ap, true
 }
 
 func (a *API) peer(r *http.Request) string {

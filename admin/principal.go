@@ -2,8 +2,9 @@ package admin
 
 import (
 	"errors"
-	"slices"
 	"strings"
+
+	"github.com/portvakt/portvakt/internal/access"
 )
 
 // Roles.
@@ -13,18 +14,10 @@ const (
 )
 
 // Principal is who acts: an admin API token's client, or a CLI user.
-type Principal struct {
-	// Actor names them in the audit trail: "client:<id>" or "cli:<user>".
-	Actor string
-	Roles []string
-	// IP is the caller's address, when there is one.
-	IP string
-}
+type Principal = access.Principal
 
-// Can reports whether the principal has the role.
-func (p Principal) Can(role string) bool { return slices.Contains(p.Roles, role) }
-
-func (p Principal) mayRead() bool { return p.Can(RoleAdmin) || p.Can(RoleAuditor) }
+// mayRead: admins and auditors read.
+func mayRead(p Principal) bool { return p.CanAny(RoleAdmin, RoleAuditor) }
 
 // Errors the API maps to statuses.
 var (

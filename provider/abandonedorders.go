@@ -15,7 +15,7 @@ const (
 // cancelExpiredOrders cancels upstream the orders that expired logins left open
 // (the person closed the page), then deletes those logins. Rows it does not reach
 // are purged anyway once storage.OpenOrderGrace has passed.
-func (s *Server) cancelExpiredOrders(ctx context.Context) {
+func (s *logins) cancelExpiredOrders(ctx context.Context) {
 	ctx, stop := context.WithTimeout(ctx, expiredOrderBudget)
 	defer stop()
 	now := s.now()

@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/internal/access"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -20,7 +21,7 @@ import (
 const ScopeAdmin = "admin"
 
 // AdminAudience is the aud of admin API access tokens.
-func (s *Server) AdminAudience() string { return s.issuer + "/admin" }
+func (s *base) AdminAudience() string { return s.issuer + "/admin" }
 
 // adminClaims are the claims of an access token from the client_credentials grant.
 type adminClaims struct {
@@ -32,10 +33,10 @@ type adminClaims struct {
 
 // clientCredentials issues a JWT access token to a client for itself: API clients,
 // and admin tools with a role (the admin API accepts only those).
-func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
+func (s *grants) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req := new(oidc.AccessTokenRequest)
-	if err := op.ParseAuthenticatedTokenRequest(r, s.op.Decoder(), req); err != nil {
+	if err := op.ParseAuthenticatedTokenRequest(r, s.decoder, req); err != nil {
 		s.tokenError(w, r, err)
 		return
 	}
@@ -91,7 +92,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) signJWT(ctx context.Context, alg string, claims any) (string, error) {
+func (s *grants) signJWT(ctx context.Context, alg string, claims any) (string, error) {
 	key, err := s.keys.SigningKey(ctx, alg)
 	if err != nil {
 		return "", err
@@ -104,24 +105,18 @@ func (s *Server) signJWT(ctx context.Context, alg string, claims any) (string, e
 	return jwt.Signed(signer).Claims(claims).Serialize()
 }
 
-// AdminPrincipal is who an admin API call comes from.
-type AdminPrincipal struct {
-	ClientID string
-	Roles    []string
-	TokenID  string
-}
-
-// Can reports whether the principal has the role.
-func (p AdminPrincipal) Can(role string) bool { return slices.Contains(p.Roles, role) }
-
 // ErrInvalidAdminToken is returned for any token the admin API must refuse.
 var ErrInvalidAdminToken = errors.New("invalid admin access token")
 
 // VerifyAdminToken checks an admin API bearer token: the broker's signature, iss,
 // aud, expiry, the admin scope, that it was not revoked, and that its client still
 // exists, is enabled and has a role now.
-func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincipal, error) {
-	var p AdminPrincipal
+func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (access.Principal, error) {
+	return s.grants.verifyAdminToken(ctx, raw)
+}
+
+func (s *grants) verifyAdminToken(ctx context.Context, raw string) (access.Principal, error) {
+	var p access.Principal
 	tok, err := jwt.ParseSigned(raw, s.signatureAlgorithms())
 	if err != nil || len(tok.Headers) != 1 {
 		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
@@ -172,10 +167,10 @@ func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (AdminPrincip
 	if len(roles) == 0 {
 		return p, fmt.Errorf("%w: client %s has none of the token's roles", ErrInvalidAdminToken, client.ID)
 	}
-	return AdminPrincipal{ClientID: client.ID, Roles: roles, TokenID: claims.ID}, nil
+	return access.Principal{Actor: "client:" + client.ID, Roles: roles, TokenID: claims.ID}, nil
 }
 
-func (s *Server) signatureAlgorithms() []jose.SignatureAlgorithm {
+func (s *grants) signatureAlgorithms() []jose.SignatureAlgorithm {
 	out := make([]jose.SignatureAlgorithm, 0, len(s.cfg.Keys.Algorithms))
 	for _, a := range s.cfg.Keys.Algorithms {
 		out = append(out, jose.SignatureAlgorithm(a))

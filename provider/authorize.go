@@ -25,7 +25,7 @@ var (
 
 // authorize is the authorization endpoint. Until client and redirect_uri are known to
 // be good, errors are shown as a page; after that, they go back to the client.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "error.invalid_request", nil)
@@ -41,7 +41,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errParameterTooLong(name, limit))
 		return
 	}
-	req, err := op.ParseAuthorizeRequest(r, s.op.Decoder())
+	req, err := op.ParseAuthorizeRequest(r, s.decoder)
 	if err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", err)
 		return
@@ -88,14 +88,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			WithDescription("none of the requested eIDs or levels of assurance is available to this client"))
 		return
 	}
-	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browserBinding(w, r)}
+	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browser.browserBinding(w, r)}
 	for _, o := range options {
 		st.Options = append(st.Options, o.Value())
 	}
 	now := s.now()
 	a := &authRequest{id: newID(), state: st}
 
-	if sso, ok := s.reusableLogin(r, client, &a.state, options, now); ok {
+	if sso, ok := s.browser.reusableLogin(r, client, &a.state, options, now); ok {
 		a.state.Identity, a.state.Subject, a.state.AuthTime = &sso.Identity, sso.Subject, sso.AuthTime
 		askConsent, err := s.needsConsent(r.Context(), client, &a.state)
 		if err != nil {
@@ -106,7 +106,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			s.respondError(w, r, params, errConsentRequired().WithDescription("the person has not consented to share their data with this client"))
 			return
 		}
-		a.state.Done, a.state.ConsentPending = !askConsent, askConsent
+		a.state.identify(&sso.Identity, sso.Subject, sso.AuthTime, askConsent)
 	} else if slices.Contains(params.Prompt, oidc.PromptNone) {
 		s.respondError(w, r, params, oidc.ErrLoginRequired().WithDescription("the person is not logged in at this broker for this client"))
 		return
@@ -115,7 +115,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.unavailablePage(w, r, err)
 		return
 	}
-	if a.state.Done {
+	if a.state.phase() == phaseDone {
 		s.finish(w, r, a)
 		return
 	}
@@ -124,7 +124,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 // validateAuthorize checks what comes after client and redirect_uri. The error is
 // an *oidc.Error for the client.
-func (s *Server) validateAuthorize(r *http.Request, req *oidc.AuthRequest, client *Client, p authParams) (authParams, requirement, error) {
+func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, client *Client, p authParams) (authParams, requirement, error) {
 	var none requirement
 	switch {
 	case req.RequestParam != "":
@@ -161,7 +161,7 @@ func (s *Server) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 		p.LoginHintID = hint
 	}
 	if req.IDTokenHint != "" {
-		sub, err := op.ValidateAuthReqIDTokenHint(r.Context(), req.IDTokenHint, s.op.IDTokenHintVerifier(r.Context()))
+		sub, err := op.ValidateAuthReqIDTokenHint(r.Context(), req.IDTokenHint, s.idTokenHintVerifier())
 		if err != nil {
 			return p, none, err
 		}
@@ -193,7 +193,7 @@ func checkPKCE(req *oidc.AuthRequest, client *Client) error {
 	return nil
 }
 
-func (s *Server) createAuthRequest(r *http.Request, a *authRequest, now time.Time) error {
+func (s *logins) createAuthRequest(r *http.Request, a *authRequest, now time.Time) error {
 	data, err := s.codec.encode(a.id, &a.state)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (s *Server) createAuthRequest(r *http.Request, a *authRequest, now time.Tim
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.Login.Lifetime.D()), Version: 1,
 	}
 	code := ""
-	if a.state.Done {
+	if a.state.phase() == phaseDone {
 		code = s.issueCode(&rec, now) // single sign-on: answered at once
 	}
 	if err := s.store.CreateAuthRequest(r.Context(), rec); err != nil {

@@ -47,16 +47,6 @@ type loginState struct {
 // outcome, or runs another eID attempt than the one the step answers.
 var errLoginMovedOn = errors.New("the login has moved on")
 
-// over reports whether the login reached its outcome, from which nothing moves
-// it: finished, or failed with an error for the relying party (cancelled, a
-// level the eID cannot reach). A failed attempt with a message for the person is
-// not over: the person may choose again.
-func (st *loginState) over() bool { return st.Done || (st.Failure != nil && st.Message == "") }
-
-// runsEID reports whether an eID may still start or answer: the login is not
-// over and has not identified the person yet.
-func (st *loginState) runsEID() bool { return !st.over() && !st.ConsentPending }
-
 // sameAttempt reports whether st still runs the eID attempt that prev ran: the
 // same option with the same order or upstream state. An answer to an attempt
 // the login has since replaced is late.

@@ -24,7 +24,7 @@ type clientAuth struct {
 // form POST (introspection, revocation): the answer is never cached, other
 // methods get 405, and a client that fails authentication gets invalid_client.
 // ok is false when the answer is already written.
-func (s *Server) authenticatedPost(w http.ResponseWriter, r *http.Request) (client *Client, ok bool) {
+func (s *grants) authenticatedPost(w http.ResponseWriter, r *http.Request) (client *Client, ok bool) {
 	w.Header().Set("Cache-Control", "no-store")
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -100,7 +100,7 @@ func wrongAuthMethod(client *Client, used oidc.AuthMethod) error {
 // verifyClientAssertion authenticates a private_key_jwt client (RFC 7523 §3): the
 // signature by the client's registered key, iss = sub = the client, exp and iat,
 // an aud naming this server, and a jti never seen before.
-func (s *Server) verifyClientAssertion(ctx context.Context, assertion string) (*Client, error) {
+func (s *grants) verifyClientAssertion(ctx context.Context, assertion string) (*Client, error) {
 	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	tok, err := jwt.ParseSigned(assertion, s.assertionAlgorithms())
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Server) verifyClientAssertion(ctx context.Context, assertion string) (*
 	if !client.AcceptsAuthMethod(string(oidc.AuthMethodPrivateKeyJWT)) {
 		return nil, wrongAuthMethod(client, oidc.AuthMethodPrivateKeyJWT)
 	}
-	verifier := op.NewJWTProfileVerifier(opStorage{s}, audience, time.Hour, time.Second)
+	verifier := op.NewJWTProfileVerifier(clientKeys{s.base}, audience, time.Hour, time.Second)
 	if _, err := op.VerifyJWTAssertion(ctx, assertion, verifier); err != nil {
 		return nil, failed.WithParent(err)
 	}
@@ -136,8 +136,8 @@ func (s *Server) verifyClientAssertion(ctx context.Context, assertion string) (*
 // assertionAudience picks the audience an assertion is checked against: the
 // issuer, or the token endpoint URL (RFC 7523 §3 allows both, and most client
 // libraries send the latter), whichever the aud names.
-func (s *Server) assertionAudience(aud jwt.Audience) (string, bool) {
-	for _, want := range []string{s.issuer, s.op.TokenEndpoint().Absolute(s.issuer)} {
+func (s *grants) assertionAudience(aud jwt.Audience) (string, bool) {
+	for _, want := range []string{s.issuer, s.issuer + tokenPath} {
 		if aud.Contains(want) {
 			return want, true
 		}

@@ -57,7 +57,7 @@ func (c *Client) record() storage.ClientRecord {
 // was stale (another process changed the client within the last refresh
 // interval), it refreshes: a change that ends tokens, a deletion or disabling
 // refuses the token as invalid_client; any other change is taken in its stride.
-func (s *Server) createToken(ctx context.Context, client *Client, t storage.Token) error {
+func (s *grants) createToken(ctx context.Context, client *Client, t storage.Token) error {
 	t.IssuedUnder = client.record()
 	err := s.store.CreateToken(ctx, t)
 	if !errors.Is(err, storage.ErrConflict) {

@@ -27,7 +27,7 @@ func consentClaims(id *connectors.Identity, scopes []string, client *Client, ask
 
 // needsConsent reports whether the person must be asked before the client gets
 // their data: the client asks for consent and no remembered consent covers it.
-func (s *Server) needsConsent(ctx context.Context, client *Client, st *loginState) (bool, error) {
+func (s *logins) needsConsent(ctx context.Context, client *Client, st *loginState) (bool, error) {
 	if !client.Consent || s.consents == nil || st.Identity == nil {
 		return false, nil
 	}
@@ -36,7 +36,7 @@ func (s *Server) needsConsent(ctx context.Context, client *Client, st *loginStat
 }
 
 // consentPage shows which client asks for which data and why.
-func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
+func (s *logins) consentPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
 	if err != nil {
 		s.unavailablePage(w, r, err)
@@ -46,7 +46,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, a *authRequ
 	page := themes.ConsentPage{Page: base, ClientName: client.DisplayName(), Purpose: client.Purpose,
 		Action: "/login/" + a.id + "/consent", Remember: true}
 	page.Theme = s.clientTheme(client)
-	page.CSRFToken = s.csrfToken(a)
+	page.CSRFToken = s.browser.csrfToken(a)
 	released := identityClaims(a.state.Identity, a.state.Params.Scopes, client, a.state.Params.Claims)
 	for _, name := range consentClaims(a.state.Identity, a.state.Params.Scopes, client, a.state.Params.Claims) {
 		value, _ := released[name].(string)
@@ -62,12 +62,12 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, a *authRequ
 }
 
 // decideConsent records the person's answer and answers the client.
-func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
+func (s *logins) decideConsent(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
 	}
-	if !s.validCSRF(r, a) || !a.state.ConsentPending {
+	if !s.browser.validCSRF(r, a) || a.state.phase() != phaseConsent {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("consent posted out of turn"))
 		return
 	}
@@ -88,14 +88,13 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
-		if !st.ConsentPending || st.over() {
+		if st.phase() != phaseConsent {
 			return errLoginMovedOn
 		}
-		st.ConsentPending = false
 		if granted {
-			st.Done = true
+			st.consented()
 		} else {
-			st.Failure, st.Message = &failure{Code: string(oidc.AccessDenied), Description: "the person declined to share their data"}, ""
+			st.end(&failure{Code: string(oidc.AccessDenied), Description: "the person declined to share their data"})
 		}
 		return nil
 	})
@@ -110,9 +109,9 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 }
 
 // loginSucceeded remembers the login for single sign-on and writes the audit record.
-func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
+func (s *logins) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
 	id := a.state.Identity
-	s.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
+	s.browser.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
 	s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", a.state.Subject)
 	s.metrics.LoginFinished(id.Connector, client.ID, OutcomeSuccess)
 	s.audit(ctx, LoginEvent{
@@ -122,7 +121,7 @@ func (s *Server) loginSucceeded(ctx context.Context, client *Client, a *authRequ
 }
 
 // audit hands an event to the recorder; the login goes on if that fails.
-func (s *Server) audit(ctx context.Context, e LoginEvent) {
+func (s *logins) audit(ctx context.Context, e LoginEvent) {
 	if s.auditor == nil {
 		return
 	}
@@ -132,7 +131,7 @@ func (s *Server) audit(ctx context.Context, e LoginEvent) {
 }
 
 // auditFailure records a login that ended in an error for the client.
-func (s *Server) auditFailure(r *http.Request, a *authRequest) {
+func (s *logins) auditFailure(r *http.Request, a *authRequest) {
 	outcome := OutcomeError
 	if a.state.Failure.Code == string(oidc.AccessDenied) {
 		outcome = OutcomeCancel

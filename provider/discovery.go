@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
 // discoveryDocument extends the standard metadata with what the library does not
@@ -16,9 +15,22 @@ type discoveryDocument struct {
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
-	d := op.CreateDiscoveryConfig(r.Context(), s.op, opStorage{s})
-	d.DeviceAuthorizationEndpoint = ""
-	d.CheckSessionIframe = ""
+	d := &oidc.DiscoveryConfiguration{
+		Issuer:                s.issuer,
+		AuthorizationEndpoint: s.issuer + "/authorize",
+		TokenEndpoint:         s.issuer + tokenPath,
+		IntrospectionEndpoint: s.issuer + "/oauth/introspect",
+		UserinfoEndpoint:      s.issuer + "/userinfo",
+		RevocationEndpoint:    s.issuer + "/revoke",
+		EndSessionEndpoint:    s.issuer + "/end_session",
+		JwksURI:               s.issuer + "/keys",
+	}
+	d.IDTokenSigningAlgValuesSupported = s.cfg.Keys.Algorithms
+	// As the library advertised it: what client libraries default to for private_key_jwt.
+	assertionAlgs := []string{"RS256"}
+	d.TokenEndpointAuthSigningAlgValuesSupported = assertionAlgs
+	d.RevocationEndpointAuthSigningAlgValuesSupported = assertionAlgs
+	d.IntrospectionEndpointAuthSigningAlgValuesSupported = assertionAlgs
 	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeClientCredentials}
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
 	d.ResponseModesSupported = []string{"query", "form_post"}
@@ -29,7 +41,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence",
 	}
 	d.ClaimsParameterSupported = true
-	d.ACRValuesSupported = supportedACRValues(s.options)
+	d.ACRValuesSupported = supportedACRValues(s.flow.options)
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
 	d.RequestParameterSupported = false

@@ -1,14 +1,25 @@
-// Package provider is the OpenID Provider: it wires zitadel/oidc's op package to
-// portvakt's storage, owns the authorization endpoint, the login flow state machine
-// (choose an eID, run its connector, consent, answer the relying party), the code
-// grant, claims and acr, and the HTTP hygiene every page gets.
+// Package provider is the OpenID Provider: the authorization endpoint, the login
+// flow, the grants, claims and acr, and the HTTP hygiene every page gets.
 //
-// The library serves discovery's building blocks, userinfo, end_session and the
-// JWKS. portvakt serves /authorize, the login pages, the token endpoint,
-// introspection and revocation itself, because those are where the broker's
+// Server only routes and runs the background work. Its parts:
+//   - logins, the authorization flow: /authorize, the login pages, the eIDs'
+//     redirects and orders, consent and the answer to the relying party. A
+//     login's life is a phase (phase.go) with its legal transitions in one
+//     table; every write of its state is checked against it, a terminal phase
+//     is final, and failureFor decides whether a failure lets the person try
+//     again or goes back to the client.
+//   - grants: the token endpoint (code and client_credentials), client
+//     authentication, introspection, revocation, userinfo and admin tokens.
+//   - browserSessions: the browser binding, CSRF tokens, single sign-on and
+//     logout.
+//   - pages: rendering and the error pages; base: what all of them share.
+//
+// Every endpoint is the broker's own handler, because that is where its
 // promises live: exact redirect matching, PKCE S256 only, RFC 9207 iss on every
-// authorization response, codes consumed atomically after the client authenticated,
-// a reused code revoking what it issued, one client authentication (with single-use
-// assertions) at every endpoint, and introspection answering only a token's
-// audience.
+// authorization response, codes consumed atomically after the client
+// authenticated, a reused code revoking what it issued, one client
+// authentication (with single-use assertions) at every endpoint, and
+// introspection answering only a token's audience. Of zitadel/oidc it uses the
+// request types and parsers, the access token cipher and the verifiers of its
+// own tokens (oidclib.go); it runs no op.Provider and implements no op.Storage.
 package provider

@@ -33,7 +33,7 @@ type logoutRequest struct {
 // person at that client and only the tokens this browser got for it. Without a
 // hint the request may come from any site: the person confirms on a page, and
 // only the POST of that page's form, with its CSRF token, ends the session.
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+func (s *browserSessions) endSession(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -84,7 +84,7 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 
 // logoutRequest checks the parameters. A request that fails returns the message
 // key for the error page; an empty key with an error means the database failed.
-func (s *Server) logoutRequest(ctx context.Context, f url.Values) (logoutRequest, string, error) {
+func (s *browserSessions) logoutRequest(ctx context.Context, f url.Values) (logoutRequest, string, error) {
 	req := logoutRequest{state: f.Get("state"), uiLocales: strings.Fields(f.Get("ui_locales"))}
 	clientID := f.Get("client_id")
 	if raw := f.Get("id_token_hint"); raw != "" {
@@ -119,8 +119,8 @@ func (s *Server) logoutRequest(ctx context.Context, f url.Values) (logoutRequest
 // verifyLogoutHint checks an ID token the broker issued (signature and issuer;
 // expiry is ignored, as RP-Initiated Logout allows) and returns the client it
 // was issued to and its subject.
-func (s *Server) verifyLogoutHint(ctx context.Context, raw string) (clientID, subject string, err error) {
-	claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, raw, s.op.IDTokenHintVerifier(ctx))
+func (s *browserSessions) verifyLogoutHint(ctx context.Context, raw string) (clientID, subject string, err error) {
+	claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, raw, s.idTokenHintVerifier())
 	if err != nil && !errors.As(err, &op.IDTokenHintExpiredError{}) {
 		return "", "", fmt.Errorf("id_token_hint: %w", err)
 	}
@@ -137,7 +137,7 @@ func (s *Server) verifyLogoutHint(ctx context.Context, raw string) (clientID, su
 
 // endLogin ends one person's login at one client in this browser: the single
 // sign-on the browser keeps for it and the tokens this browser got for it.
-func (s *Server) endLogin(ctx context.Context, r *http.Request, clientID, subject string) error {
+func (s *browserSessions) endLogin(ctx context.Context, r *http.Request, clientID, subject string) error {
 	if err := s.revokeSessionTokens(ctx, r, clientID, subject); err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (s *Server) endLogin(ctx context.Context, r *http.Request, clientID, subjec
 }
 
 // endBrowserSession ends every login this browser keeps, with their tokens.
-func (s *Server) endBrowserSession(ctx context.Context, r *http.Request) error {
+func (s *browserSessions) endBrowserSession(ctx context.Context, r *http.Request) error {
 	for _, key := range s.sessions.Keys(ctx) {
 		clientID, ok := strings.CutPrefix(key, ssoKey(""))
 		if !ok {
@@ -164,7 +164,7 @@ func (s *Server) endBrowserSession(ctx context.Context, r *http.Request) error {
 	return s.sessions.Destroy(ctx)
 }
 
-func (s *Server) revokeSessionTokens(ctx context.Context, r *http.Request, clientID, subject string) error {
+func (s *browserSessions) revokeSessionTokens(ctx context.Context, r *http.Request, clientID, subject string) error {
 	binding, ok := s.browserCookie(r)
 	if !ok {
 		return nil // a browser without the binding got no tokens the broker can tell apart
@@ -184,16 +184,18 @@ func tokenSession(browser string) string {
 	return hashHex("token-session\x00" + browser)
 }
 
-func (s *Server) logoutCSRF(browser string) string { return s.formToken("end_session", browser) }
+func (s *browserSessions) logoutCSRF(browser string) string {
+	return s.formToken("end_session", browser)
+}
 
-func (s *Server) validLogoutCSRF(r *http.Request) bool {
+func (s *browserSessions) validLogoutCSRF(r *http.Request) bool {
 	binding, ok := s.browserCookie(r)
 	return ok && validFormToken(r, s.logoutCSRF(hashHex(binding)))
 }
 
 // logoutConfirmPage asks the person whether to log out; the form carries the
 // request on to the POST.
-func (s *Server) logoutConfirmPage(w http.ResponseWriter, r *http.Request, req logoutRequest) {
+func (s *browserSessions) logoutConfirmPage(w http.ResponseWriter, r *http.Request, req logoutRequest) {
 	browser := s.browserBinding(w, r)
 	page := themes.LogoutPage{Page: s.pageFor(w, r, req.uiLocales, "logout.confirm.title"), Action: "/end_session"}
 	page.CSRFToken = s.logoutCSRF(browser)

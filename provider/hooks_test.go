@@ -132,7 +132,7 @@ func TestClientCredentialsAdminToken(t *testing.T) {
 	}
 	raw, _ := v["access_token"].(string)
 	p, err := b.server.VerifyAdminToken(t.Context(), raw)
-	if err != nil || !p.Can("admin") || p.ClientID != "tool" {
+	if err != nil || !p.Can("admin") || p.Actor != "client:tool" {
 		t.Fatalf("verify: %+v %v", p, err)
 	}
 	if status, _ := token("api", "api-secret-01234567", "admin"); status != http.StatusBadRequest {

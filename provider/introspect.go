@@ -21,7 +21,7 @@ var errNotEntitled = errors.New("the caller may not introspect this token")
 // as at the token endpoint; a public client cannot introspect. A token is active
 // only to the client it was issued to and to a resource server registered for
 // its audience (§4); to everyone else it is {"active": false}.
-func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
+func (s *grants) introspect(w http.ResponseWriter, r *http.Request) {
 	caller, ok := s.authenticatedPost(w, r)
 	if !ok {
 		return
@@ -53,15 +53,15 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 // accessTokenID finds the stored token's id in an access token: an opaque token
 // is the id sealed by the op library; a JWT access token names it in jti once its
 // signature, issuer and expiry check out.
-func (s *Server) accessTokenID(ctx context.Context, raw string) (string, bool) {
+func (s *grants) accessTokenID(ctx context.Context, raw string) (string, bool) {
 	if raw == "" {
 		return "", false
 	}
-	if plain, err := s.op.Crypto().Decrypt(raw); err == nil {
+	if plain, err := s.tokenCipher.Decrypt(raw); err == nil {
 		id, _, ok := strings.Cut(plain, ":")
 		return id, ok && id != ""
 	}
-	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, s.op.AccessTokenVerifier(ctx))
+	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, s.accessTokenVerifier())
 	if err != nil || claims.JWTID == "" {
 		return "", false
 	}
@@ -70,7 +70,7 @@ func (s *Server) accessTokenID(ctx context.Context, raw string) (string, bool) {
 
 // describeToken fills the introspection answer for a live token the caller is
 // entitled to, with only the claims the caller itself may receive.
-func (s *Server) describeToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID string, caller *Client) error {
+func (s *grants) describeToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID string, caller *Client) error {
 	t, err := s.liveToken(ctx, tokenID)
 	if err != nil {
 		return err

@@ -124,7 +124,7 @@ func (s *Server) boundRequests(next http.Handler) http.Handler {
 
 // refuseRequest answers a browser page with an error page and an OAuth endpoint
 // with a JSON error.
-func (s *Server) refuseRequest(w http.ResponseWriter, r *http.Request, status int, e *oidc.Error) {
+func (s *pages) refuseRequest(w http.ResponseWriter, r *http.Request, status int, e *oidc.Error) {
 	if browserPath(r.URL.Path) {
 		s.errorPage(w, r, status, "error.invalid_request", e)
 		return

@@ -17,7 +17,7 @@ import (
 )
 
 // loadAuthRequest reads and opens a login's state.
-func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
+func (s *logins) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
 	rec, err := s.store.GetAuthRequest(ctx, id)
 	if err != nil {
 		return nil, err
@@ -27,20 +27,21 @@ func (s *Server) loadAuthRequest(ctx context.Context, id string) (*authRequest, 
 
 // updateLogin changes a login's state with compare-and-swap; change may run again
 // if another request or process changed the login in between.
-func (s *Server) updateLogin(ctx context.Context, a *authRequest, change func(*loginState) error) (*authRequest, error) {
+func (s *logins) updateLogin(ctx context.Context, a *authRequest, change func(*loginState) error) (*authRequest, error) {
 	return s.updateRecord(ctx, a, func(st *loginState, _ *storage.AuthRequest) error { return change(st) })
 }
 
 // updateRecord is updateLogin for changes that also touch the stored record (the
 // code). It starts from the version a was read at, so an unchanged login costs
-// one write and no read; a stale one is read again and change runs again.
-func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
+// one write and no read; a stale one is read again and change runs again. Every
+// write is checked against the transition table (moveLogin).
+func (s *logins) updateRecord(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
 	apply := func(rec storage.AuthRequest) (*authRequest, storage.AuthRequest, error) {
 		next, err := s.codec.decode(rec)
 		if err != nil {
 			return nil, rec, err
 		}
-		if err := change(&next.state, &rec); err != nil {
+		if err := moveLogin(&next.state, func(st *loginState) error { return change(st, &rec) }); err != nil {
 			return nil, rec, err
 		}
 		rec.OpenOrder = next.state.Order != nil
@@ -80,9 +81,9 @@ func (s *Server) updateRecord(ctx context.Context, a *authRequest, change func(*
 // the eID's answer, its failure. It holds the rule that a login which reached its
 // outcome stays there: the check runs on the state the write replaces, so a late
 // or replayed request, or one racing with the person's cancel, cannot revive it.
-func (s *Server) advanceLogin(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
+func (s *logins) advanceLogin(ctx context.Context, a *authRequest, change func(*loginState, *storage.AuthRequest) error) (*authRequest, error) {
 	return s.updateRecord(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
-		if !st.runsEID() {
+		if !st.phase().runsEID() {
 			return errLoginMovedOn
 		}
 		return change(st, rec)
@@ -91,7 +92,7 @@ func (s *Server) advanceLogin(ctx context.Context, a *authRequest, change func(*
 
 // currentIfMovedOn is the login as it is now when a step was refused as late, so
 // the caller shows the login's outcome rather than an error.
-func (s *Server) currentIfMovedOn(ctx context.Context, id string, updated *authRequest, err error) (*authRequest, error) {
+func (s *logins) currentIfMovedOn(ctx context.Context, id string, updated *authRequest, err error) (*authRequest, error) {
 	if errors.Is(err, errLoginMovedOn) {
 		return s.loadAuthRequest(ctx, id)
 	}
@@ -100,7 +101,7 @@ func (s *Server) currentIfMovedOn(ctx context.Context, id string, updated *authR
 
 // stepFailed answers a step whose write failed: a late step gets the session
 // error page, a database failure the unavailable page.
-func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
+func (s *logins) stepFailed(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
 	if errors.Is(err, errLoginMovedOn) {
 		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", err)
 		return
@@ -110,7 +111,7 @@ func (s *Server) stepFailed(w http.ResponseWriter, r *http.Request, a *authReque
 
 // loginFromRequest loads the login named in the path and checks it belongs to this
 // browser. It writes the error page itself and returns nil on failure.
-func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id string) *authRequest {
+func (s *logins) loginFromRequest(w http.ResponseWriter, r *http.Request, id string) *authRequest {
 	a, err := s.loadAuthRequest(r.Context(), id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -119,7 +120,7 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 	case err != nil:
 		s.unavailablePage(w, r, err)
 		return nil
-	case !s.sameBrowser(r, a):
+	case !s.browser.sameBrowser(r, a):
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("login continued in another browser"))
 		return nil
 	}
@@ -127,16 +128,17 @@ func (s *Server) loginFromRequest(w http.ResponseWriter, r *http.Request, id str
 }
 
 // loginPage shows the eIDs to choose from, the running order, or moves on.
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s *logins) loginPage(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
 	}
+	p := a.state.phase()
 	switch {
-	case a.state.over():
+	case p.terminal():
 		s.finish(w, r, a)
 		return
-	case a.state.ConsentPending:
+	case p == phaseConsent:
 		s.consentPage(w, r, a)
 		return
 	case a.state.Order != nil:
@@ -144,7 +146,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	options := s.optionsOf(a)
-	if len(options) == 1 && a.state.Failure == nil {
+	if len(options) == 1 && p != phaseRetry {
 		s.startOption(w, r, a, options[0])
 		return
 	}
@@ -152,12 +154,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // chooseOption starts the eID the person picked.
-func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
+func (s *logins) chooseOption(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
 	}
-	if !s.validCSRF(r, a) {
+	if !s.browser.validCSRF(r, a) {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
@@ -172,7 +174,7 @@ func (s *Server) chooseOption(w http.ResponseWriter, r *http.Request) {
 }
 
 // optionsOf resolves the option values stored with a login.
-func (s *Server) optionsOf(a *authRequest) []Option {
+func (s *logins) optionsOf(a *authRequest) []Option {
 	var out []Option
 	for _, o := range s.options {
 		if slices.Contains(a.state.Options, o.Value()) {
@@ -182,7 +184,7 @@ func (s *Server) optionsOf(a *authRequest) []Option {
 	return out
 }
 
-func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authRequest, options []Option) {
+func (s *logins) choosePage(w http.ResponseWriter, r *http.Request, a *authRequest, options []Option) {
 	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
 	if err != nil {
 		s.unavailablePage(w, r, err)
@@ -191,7 +193,7 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	base := s.pageFor(w, r, a.state.Params.UILocales, "login.title")
 	page := themes.LoginPage{Page: base, Action: "/login/" + a.id, CancelURL: "/login/" + a.id + "/cancel"}
 	page.Theme = s.clientTheme(client)
-	page.CSRFToken = s.csrfToken(a)
+	page.CSRFToken = s.browser.csrfToken(a)
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
@@ -200,9 +202,9 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 }
 
 // startOption runs the chosen connector: a redirect to the upstream, or an order.
-func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
+func (s *logins) startOption(w http.ResponseWriter, r *http.Request, a *authRequest, o Option) {
 	ctx := r.Context()
-	if !a.state.runsEID() {
+	if !a.state.phase().runsEID() {
 		s.stepFailed(w, r, a, errLoginMovedOn)
 		return
 	}
@@ -257,7 +259,7 @@ func (s *Server) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 // startAttempt makes the eID attempt just started upstream the login's current
 // one. An order it replaces that the caller did not cancel already (another
 // request started it in between) is cancelled once the write is stored.
-func (s *Server) startAttempt(ctx context.Context, a *authRequest, o Option, upstream []byte, order *connectors.Order) error {
+func (s *logins) startAttempt(ctx context.Context, a *authRequest, o Option, upstream []byte, order *connectors.Order) error {
 	var replacedOption string
 	var replaced *connectors.Order
 	_, err := s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
@@ -265,7 +267,7 @@ func (s *Server) startAttempt(ctx context.Context, a *authRequest, o Option, ups
 		if st.Order != nil && (a.state.Order == nil || st.Order.Ref != a.state.Order.Ref) {
 			replacedOption, replaced = st.Option, st.Order
 		}
-		st.Option, st.UpstreamState, st.Order, st.LastPoll, st.Failure, st.Message = o.Value(), upstream, order, time.Time{}, nil, ""
+		st.attempt(o.Value(), upstream, order)
 		return nil
 	})
 	if err == nil {
@@ -275,14 +277,14 @@ func (s *Server) startAttempt(ctx context.Context, a *authRequest, o Option, ups
 }
 
 // upstreamCallback is where redirect connectors' upstreams send the browser back.
-func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
+func (s *logins) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.FormValue("state"))
 	if a == nil {
 		return
 	}
 	o, ok := s.chosen(a)
 	rc, isRedirect := o.Connector.(connectors.RedirectConnector)
-	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || !a.state.runsEID() {
+	if !ok || !isRedirect || o.Info.ID != r.PathValue("connector") || !a.state.phase().runsEID() {
 		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("callback does not match the login"))
 		return
 	}
@@ -295,10 +297,10 @@ func (s *Server) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 }
 
 // chosen is the option the login is running.
-func (s *Server) chosen(a *authRequest) (Option, bool) { return s.optionNamed(a.state.Option) }
+func (s *logins) chosen(a *authRequest) (Option, bool) { return s.optionNamed(a.state.Option) }
 
 // optionNamed finds an option by its value.
-func (s *Server) optionNamed(value string) (Option, bool) {
+func (s *logins) optionNamed(value string) (Option, bool) {
 	for _, o := range s.options {
 		if o.Value() == value {
 			return o, true
@@ -308,7 +310,7 @@ func (s *Server) optionNamed(value string) (Option, bool) {
 }
 
 // completeLogin records the identity and answers the relying party.
-func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
+func (s *logins) completeLogin(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, id connectors.Identity) {
 	updated, err := s.recordLogin(r.Context(), a, o, id, s.clientIP(r), true)
 	if err != nil {
 		s.stepFailed(w, r, a, err)
@@ -321,7 +323,7 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, a *authRe
 // stores the finished login (or the reason it cannot finish). answerNow: the
 // caller sends the browser back to the client at once, so the same write issues
 // the code.
-func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string, answerNow bool) (*authRequest, error) {
+func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id connectors.Identity, ip string, answerNow bool) (*authRequest, error) {
 	client, err := s.clients.Get(ctx, a.state.Params.ClientID)
 	if err != nil {
 		return nil, err
@@ -354,13 +356,10 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 			return errLoginMovedOn
 		}
 		if st.Params.HintSubject != "" && st.Params.HintSubject != subject {
-			st.Failure = &failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}
-			st.Message, st.Order = "", nil
+			st.fail(&failure{Code: string(oidc.LoginRequired), Description: "the person who logged in is not the one in id_token_hint"}, "")
 			return nil
 		}
-		st.Identity, st.Subject, st.AuthTime = &id, subject, now
-		st.Done, st.ConsentPending = !askConsent, askConsent
-		st.Order, st.UpstreamState, st.Message, st.Failure = nil, nil, "", nil
+		st.identify(&id, subject, now, askConsent)
 		if st.Done && answerNow && len(rec.CodeHash) == 0 {
 			code = s.issueCode(rec, now)
 		}
@@ -377,17 +376,18 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 }
 
 // finish answers the relying party: a code, or the login's error.
-func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
+func (s *logins) finish(w http.ResponseWriter, r *http.Request, a *authRequest) {
+	p := a.state.phase()
 	switch {
-	case a.state.Done && a.code != "":
+	case p == phaseDone && a.code != "":
 		s.sendToClient(w, r, a.state.Params, url.Values{"code": {a.code}})
-	case a.state.Done && a.codeIssued():
+	case p == phaseDone && a.codeIssued():
 		// Answered once already (a reload, the back button): a second code would
 		// look like a reused one when redeemed and revoke the person's tokens.
 		s.loginErrorPage(w, r, a, http.StatusBadRequest, "error.session", errors.New("login already answered"))
-	case a.state.Done:
+	case p == phaseDone:
 		s.respondSuccess(w, r, a)
-	case a.state.Failure != nil && a.state.Message == "":
+	case p == phaseFailed:
 		s.auditFailure(r, a)
 		s.respondError(w, r, a.state.Params, a.state.Failure.oidcError())
 	default:
@@ -398,7 +398,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, a *authRequest) 
 }
 
 // finishLogin is the GET target the order page goes to when the order is over.
-func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) {
+func (s *logins) finishLogin(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
@@ -408,16 +408,16 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) {
 
 // cancelLogin ends the login at the person's request: any order is cancelled
 // upstream and the relying party gets access_denied.
-func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
+func (s *logins) cancelLogin(w http.ResponseWriter, r *http.Request) {
 	a := s.loginFromRequest(w, r, r.PathValue("id"))
 	if a == nil {
 		return
 	}
-	if r.Method == http.MethodPost && !s.validCSRF(r, a) {
+	if r.Method == http.MethodPost && !s.browser.validCSRF(r, a) {
 		s.loginErrorPage(w, r, a, http.StatusForbidden, "error.session", errors.New("bad csrf token"))
 		return
 	}
-	if a.state.Done {
+	if a.state.phase() == phaseDone {
 		s.finish(w, r, a)
 		return
 	}
@@ -425,14 +425,8 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 	var droppedOption string
 	var dropped *connectors.Order
 	updated, err := s.updateLogin(ctx, a, func(st *loginState) error {
-		if st.Done {
-			return errLoginMovedOn
-		}
 		droppedOption, dropped = st.Option, st.Order
-		if st.Failure == nil {
-			st.Failure = &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}
-		}
-		st.Order, st.Message, st.ConsentPending = nil, "", false
+		st.end(&failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"})
 		return nil
 	})
 	if updated, err = s.currentIfMovedOn(ctx, a.id, updated, err); err != nil {
@@ -446,7 +440,7 @@ func (s *Server) cancelLogin(w http.ResponseWriter, r *http.Request) {
 // connectorFailed records why the eID failed and shows it: the person gets the
 // message with the choice to try again or go back (the relying party then gets the
 // matching OIDC error); a level the eID cannot reach goes straight back.
-func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
+func (s *logins) connectorFailed(w http.ResponseWriter, r *http.Request, a *authRequest, o Option, err error) {
 	updated, uerr := s.recordFailure(r.Context(), a, o, err)
 	if uerr != nil {
 		s.stepFailed(w, r, a, uerr)
@@ -455,40 +449,22 @@ func (s *Server) connectorFailed(w http.ResponseWriter, r *http.Request, a *auth
 	s.finish(w, r, updated)
 }
 
-func (s *Server) recordFailure(ctx context.Context, a *authRequest, o Option, err error) (*authRequest, error) {
+func (s *logins) recordFailure(ctx context.Context, a *authRequest, o Option, err error) (*authRequest, error) {
 	f, message := failureFor(err)
 	s.logger.WarnContext(ctx, "eID login failed", "connector", o.Info.ID, "error", err, "client_id", a.state.Params.ClientID)
 	if ue := (*connectors.UserError)(nil); errors.As(err, &ue) && ue.Message != "" {
 		message = ue.Message
 	}
 	return s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
-		st.Failure, st.Message, st.Order, st.Option = f, message, nil, o.Value()
+		st.Option = o.Value()
+		st.fail(f, message)
 		return nil
 	})
 }
 
-// failureFor maps a connector error to the relying party's error and the message id
-// shown to the person.
-func failureFor(err error) (*failure, string) {
-	switch {
-	case errors.Is(err, connectors.ErrCancelled):
-		return &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}, "error.cancelled"
-	case errors.Is(err, connectors.ErrLoANotSupported):
-		return &failure{Code: "unmet_authentication_requirements", Description: "the eID could not reach the requested level of assurance"}, ""
-	case errors.Is(err, connectors.ErrExpired):
-		return &failure{Code: string(oidc.AccessDenied), Description: "the eID login expired"}, "error.expired"
-	case errors.Is(err, connectors.ErrRateLimited):
-		return &failure{Code: "temporarily_unavailable", Description: "too many login attempts; try again later"}, "error.rate_limited"
-	case errors.Is(err, connectors.ErrInvalidResponse):
-		return &failure{Code: string(oidc.AccessDenied), Description: "the eID's answer failed verification"}, "error.upstream"
-	default:
-		return &failure{Code: "temporarily_unavailable", Description: "the eID is not available right now"}, "error.upstream"
-	}
-}
-
 // message resolves a message id: the connector's own texts (BankID's RFA), then the
 // broker's.
-func (s *Server) message(lang, option, id string) string {
+func (s *logins) message(lang, option, id string) string {
 	for _, o := range s.options {
 		if o.Value() == option {
 			if m, ok := o.Connector.(connectors.Messages); ok {

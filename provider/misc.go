@@ -17,11 +17,11 @@ import (
 
 // ClientIP is the caller's address as the audit trail records it, for the admin
 // API as for logins.
-func (s *Server) ClientIP(r *http.Request) string { return s.clientIP(r) }
+func (s *base) ClientIP(r *http.Request) string { return s.clientIP(r) }
 
 // clientIP is the person's address: the peer, or the last untrusted address in
 // X-Forwarded-For when the peer is a trusted proxy (RFC 9700 §4.13).
-func (s *Server) clientIP(r *http.Request) string {
+func (s *base) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -43,7 +43,7 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-func (s *Server) trusted(ip string) bool {
+func (s *base) trusted(ip string) bool {
 	parsed := net.ParseIP(ip)
 	for _, n := range s.proxies {
 		if parsed != nil && n.Contains(parsed) {
@@ -57,7 +57,7 @@ func (s *Server) trusted(ip string) bool {
 // the operator money, and a flood can lock a person out (BankID refuses a second
 // order for a person). It never counts the person a login_hint names: that is
 // unverified, and counting it would let anyone lock that person out.
-func (s *Server) limitOrders(ctx context.Context, ip, browser string) error {
+func (s *logins) limitOrders(ctx context.Context, ip, browser string) error {
 	rl := s.cfg.Login.OrderRateLimit
 	window := rl.Window.D()
 	start := s.now().Truncate(window)
@@ -85,12 +85,12 @@ func (s *Server) limitOrders(ctx context.Context, ip, browser string) error {
 // counterKey names a rate counter without storing what it counts: addresses and
 // browsers are personal data, so the key is keyed-hashed under a server secret
 // (an unkeyed hash of an address or personal number is reversed in seconds).
-func (s *Server) counterKey(kind, value string) string {
+func (s *logins) counterKey(kind, value string) string {
 	return kind + ":" + pairwiseSubject(s.rateSecret, kind, value)
 }
 
 // clientTheme is the client's look on the login pages.
-func (s *Server) clientTheme(c *Client) themes.Theme {
+func (s *pages) clientTheme(c *Client) themes.Theme {
 	t := themes.Theme{DisplayName: c.DisplayName(), LogoURL: c.Theme.LogoURL, SupportURL: c.Theme.SupportURL}
 	if c.Theme.PrimaryColor != "" || c.Theme.Background != "" || c.Theme.PrimaryText != "" || c.Theme.CustomCSS != "" {
 		t.StylesheetURL = "/theme/" + c.ID + ".css"
@@ -99,7 +99,7 @@ func (s *Server) clientTheme(c *Client) themes.Theme {
 }
 
 // clientCSS serves a client's colours as a stylesheet (the CSP allows no inline style).
-func (s *Server) clientCSS(w http.ResponseWriter, r *http.Request) {
+func (s *pages) clientCSS(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimSuffix(r.PathValue("file"), ".css")
 	c, err := s.clients.Get(r.Context(), id)
 	if err != nil {
@@ -143,7 +143,7 @@ type cachedJWKS struct {
 }
 
 // fetchJWKS reads a client's jwks_uri, cached for five minutes.
-func (s *Server) fetchJWKS(ctx context.Context, url string) (*jose.JSONWebKeySet, error) {
+func (s *base) fetchJWKS(ctx context.Context, url string) (*jose.JSONWebKeySet, error) {
 	s.jwksMu.Lock()
 	c, ok := s.jwksCache[url]
 	s.jwksMu.Unlock()

@@ -27,7 +27,7 @@ type orderStatus struct {
 }
 
 // orderPage shows a running order: the QR code or the button that opens the app.
-func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
+func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	// On this device the page loads when the person comes back from the eID app:
 	// ask the upstream now, not at the next poll interval, so an approved login
 	// goes on at once instead of showing what was true before the app.
@@ -61,14 +61,14 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		NoScriptRefreshURL: "/login/" + a.id,
 	}
 	page.Theme = s.clientTheme(client)
-	page.CSRFToken = s.csrfToken(a)
+	page.CSRFToken = s.browser.csrfToken(a)
 	s.render(w, http.StatusOK, "order.html", page)
 }
 
 // orderStatusJSON answers the order page's polling.
-func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
+func (s *logins) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 	a, err := s.loadAuthRequest(r.Context(), r.PathValue("id"))
-	if err != nil || !s.sameBrowser(r, a) {
+	if err != nil || !s.browser.sameBrowser(r, a) {
 		writeJSON(w, http.StatusNotFound, orderStatus{Status: "failed", Redirect: "/login/" + r.PathValue("id")})
 		return
 	}
@@ -83,7 +83,7 @@ func (s *Server) orderStatusJSON(w http.ResponseWriter, r *http.Request) {
 // advanceOrder polls the upstream if the order is due for it (or now, when
 // pollNow), and says what the page should show now. The QR code is computed
 // locally every time.
-func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang string, pollNow bool) (orderStatus, *authRequest, error) {
+func (s *logins) advanceOrder(ctx context.Context, a *authRequest, ip, lang string, pollNow bool) (orderStatus, *authRequest, error) {
 	if st, over := s.orderOver(a, lang); over {
 		return st, a, nil
 	}
@@ -108,20 +108,20 @@ func (s *Server) advanceOrder(ctx context.Context, a *authRequest, ip, lang stri
 
 // orderOver says what the order page shows once the login runs no order: the
 // login's outcome, or the failed attempt's message with the choice to try again.
-func (s *Server) orderOver(a *authRequest, lang string) (orderStatus, bool) {
-	switch {
-	case a.state.Done || a.state.ConsentPending:
+func (s *logins) orderOver(a *authRequest, lang string) (orderStatus, bool) {
+	switch p := a.state.phase(); {
+	case p == phaseDone || p == phaseConsent:
 		return orderStatus{Status: "complete", Redirect: "/login/" + a.id + "/done"}, true
-	case a.state.over():
+	case p == phaseFailed:
 		return orderStatus{Status: "failed", Redirect: "/login/" + a.id + "/done"}, true
-	case a.state.Failure != nil || a.state.Order == nil:
+	case p == phaseRetry || a.state.Order == nil:
 		return orderStatus{Status: "failed", Message: s.message(lang, a.state.Option, a.state.Message), Redirect: "/login/" + a.id}, true
 	}
 	return orderStatus{}, false
 }
 
 // pollOnce asks the upstream once and stores the outcome.
-func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc connectors.OrderConnector, ip string) (*authRequest, error) {
+func (s *logins) pollOnce(ctx context.Context, a *authRequest, o Option, oc connectors.OrderConnector, ip string) (*authRequest, error) {
 	progress, perr := oc.Poll(ctx, a.state.Order)
 	now := s.now()
 	s.polls.polled(a.id, now)
@@ -155,7 +155,7 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 			if hasMessage(o, progress.Message) {
 				msg = progress.Message
 			}
-			st.Failure, st.Message, st.Order = f, msg, nil
+			st.fail(f, msg)
 		}
 		return nil
 	})
@@ -164,7 +164,7 @@ func (s *Server) pollOnce(ctx context.Context, a *authRequest, o Option, oc conn
 
 // cancelOrder cancels upstream an order the login no longer runs. It is best
 // effort: the order also ends by itself at the upstream within minutes.
-func (s *Server) cancelOrder(ctx context.Context, option string, order *connectors.Order) {
+func (s *logins) cancelOrder(ctx context.Context, option string, order *connectors.Order) {
 	if order == nil {
 		return
 	}

@@ -10,11 +10,19 @@ import (
 	"github.com/portvakt/portvakt/themes"
 )
 
+// pages render the broker's HTML: the language, the shared page frame, a
+// client's theme and the error pages every part shows.
+type pages struct {
+	*base
+	themes  *themes.Themes
+	simsURL string
+}
+
 const langCookie = "pv_lang"
 
 // lang picks the page language: the switcher's choice, then ui_locales, then
 // Accept-Language.
-func (s *Server) lang(w http.ResponseWriter, r *http.Request, uiLocales []string) string {
+func (s *pages) lang(w http.ResponseWriter, r *http.Request, uiLocales []string) string {
 	explicit := r.URL.Query().Get("lang")
 	if explicit != "" && w != nil {
 		http.SetCookie(w, &http.Cookie{Name: cookieName(s.secure, langCookie), Value: url.QueryEscape(explicit), Path: "/", MaxAge: 365 * 24 * 3600,
@@ -27,11 +35,11 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request, uiLocales []string
 
 // page fills what every page shares: language, translator, switcher links, title.
 // titleArgs fill the title's placeholders ("EID", "BankID").
-func (s *Server) page(r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
+func (s *pages) page(r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
 	return s.pageFor(nil, r, uiLocales, titleKey, titleArgs...)
 }
 
-func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
+func (s *pages) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []string, titleKey string, titleArgs ...any) themes.Page {
 	lang := s.lang(w, r, uiLocales)
 	t := s.themes.Translator(lang)
 	p := themes.Page{Lang: lang, T: t, Title: t(titleKey, titleArgs...), SimulatorsURL: s.simsURL}
@@ -46,7 +54,7 @@ func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, uiLocales []str
 
 // render writes a whole page or, if the template fails, a plain error: never half
 // a page.
-func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+func (s *pages) render(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := s.themes.Render(&buf, name, data); err != nil {
 		s.logger.Error("render page", "template", name, "error", err)
@@ -65,13 +73,13 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 // errorPage shows a problem the broker cannot send to a relying party (unknown
 // client, unregistered redirect_uri, a broken link). The cause goes to the log only,
 // under the reference the page shows, so support can find it.
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string, cause error) {
+func (s *pages) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string, cause error) {
 	s.clientErrorPage(w, r, nil, status, messageKey, cause)
 }
 
 // loginErrorPage is errorPage for a login whose client is known: the page links
 // back to the client's home.
-func (s *Server) loginErrorPage(w http.ResponseWriter, r *http.Request, a *authRequest, status int, messageKey string, cause error) {
+func (s *pages) loginErrorPage(w http.ResponseWriter, r *http.Request, a *authRequest, status int, messageKey string, cause error) {
 	client, err := s.clients.Get(r.Context(), a.state.Params.ClientID)
 	if err != nil {
 		// Without the client the page still has its reference.
@@ -81,7 +89,7 @@ func (s *Server) loginErrorPage(w http.ResponseWriter, r *http.Request, a *authR
 }
 
 // clientErrorPage is errorPage with a way back to client's home; client may be nil.
-func (s *Server) clientErrorPage(w http.ResponseWriter, r *http.Request, client *Client, status int, messageKey string, cause error) {
+func (s *pages) clientErrorPage(w http.ResponseWriter, r *http.Request, client *Client, status int, messageKey string, cause error) {
 	if errors.Is(cause, storage.ErrUnavailable) {
 		s.unavailablePage(w, r, cause)
 		return
@@ -99,7 +107,7 @@ func (s *Server) clientErrorPage(w http.ResponseWriter, r *http.Request, client 
 }
 
 // notFound answers every path the broker does not serve with its own page.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+func (s *pages) notFound(w http.ResponseWriter, r *http.Request) {
 	ref := newReference()
 	s.logger.Info("page not found", "reference", ref, "path", r.URL.Path)
 	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.not_found_title"), RequestID: ref}
@@ -109,7 +117,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // unavailablePage answers 503 when the database cannot be reached.
-func (s *Server) unavailablePage(w http.ResponseWriter, r *http.Request, cause error) {
+func (s *pages) unavailablePage(w http.ResponseWriter, r *http.Request, cause error) {
 	ref := newReference()
 	s.logger.Error("service unavailable", "reference", ref, "path", r.URL.Path, "error", cause)
 	page := themes.ErrorPage{Page: s.pageFor(w, r, nil, "error.title"), RequestID: ref}

@@ -16,7 +16,7 @@ import (
 // respondSuccess issues the code of a finished login and sends the browser back to
 // the relying party. Of two requests racing to answer, one issues the code; the
 // other gets the page a reload gets.
-func (s *Server) respondSuccess(w http.ResponseWriter, r *http.Request, a *authRequest) {
+func (s *logins) respondSuccess(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	var code string
 	_, err := s.updateRecord(r.Context(), a, func(st *loginState, rec *storage.AuthRequest) error {
 		if len(rec.CodeHash) > 0 {
@@ -42,7 +42,7 @@ var errAnswered = errors.New("login already answered")
 // issueCode mints the authorization code of a finished login into rec, so that
 // the write storing rec issues it. Only its hash is stored; the code outlives
 // neither its own lifetime nor the request (extended to it if need be).
-func (s *Server) issueCode(rec *storage.AuthRequest, now time.Time) string {
+func (s *logins) issueCode(rec *storage.AuthRequest, now time.Time) string {
 	code := newSecret()
 	sum := sha256.Sum256([]byte(code))
 	rec.CodeHash = sum[:]
@@ -55,7 +55,7 @@ func (s *Server) issueCode(rec *storage.AuthRequest, now time.Time) string {
 
 // respondError sends an OIDC error to the relying party's registered redirect_uri.
 // Callers must only use it once client and redirect_uri are validated.
-func (s *Server) respondError(w http.ResponseWriter, r *http.Request, p authParams, err error) {
+func (s *logins) respondError(w http.ResponseWriter, r *http.Request, p authParams, err error) {
 	var e *oidc.Error
 	if !errors.As(err, &e) {
 		e = oidc.ErrServerError()
@@ -74,7 +74,7 @@ func (s *Server) respondError(w http.ResponseWriter, r *http.Request, p authPara
 
 // sendToClient adds state and the RFC 9207 iss to every authorization response,
 // success or error, and delivers it as the request's response_mode asks.
-func (s *Server) sendToClient(w http.ResponseWriter, r *http.Request, p authParams, v url.Values) {
+func (s *logins) sendToClient(w http.ResponseWriter, r *http.Request, p authParams, v url.Values) {
 	if p.State != "" {
 		v.Set("state", p.State)
 	}

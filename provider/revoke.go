@@ -9,7 +9,7 @@ import (
 // revoke is the revocation endpoint (RFC 7009). The caller authenticates as at
 // the token endpoint (a public client by its client_id); it may revoke only its
 // own tokens, and an unknown token is not an error (§2.2).
-func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+func (s *grants) revoke(w http.ResponseWriter, r *http.Request) {
 	caller, ok := s.authenticatedPost(w, r)
 	if !ok {
 		return
@@ -20,7 +20,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		tokenID = raw
 	}
-	if oerr := (opStorage{s}).RevokeToken(ctx, tokenID, "", caller.ID); oerr != nil {
+	if oerr := s.revokeTokenOf(ctx, tokenID, caller.ID); oerr != nil {
 		op.RevocationRequestError(w, r, oerr)
 		return
 	}

@@ -7,10 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -57,41 +55,18 @@ type Options struct {
 	MetricsOnMainListener bool
 }
 
-// Server is the OpenID Provider with its login flow.
+// Server routes the broker's HTTP surface to its parts and runs the background
+// work. The parts: the authorization flow (logins), the grants (token endpoint,
+// introspection, revocation, userinfo, admin tokens), the browser's sessions,
+// and the pages they all render; base is what they share.
 type Server struct {
-	cfg      *config.Config
-	issuer   string
-	store    storage.Storage
-	keys     KeyManager
-	codec    stateCodec
-	decoded  *decodedStates
-	clients  *clientCache
-	options  []Option
-	conns    map[string]connectors.Connector
-	themes   *themes.Themes
-	sessions *scs.SessionManager
-	op       *op.Provider
-	logger   *slog.Logger
-	now      func() time.Time
-	secure   bool
-	http     *http.Client
-	proxies  []*net.IPNet
+	*pages
+	flow    *logins
+	grants  *grants
+	browser *browserSessions
 
-	subjectSecret []byte
-	csrfSecret    []byte
-	bindingSecret []byte
-	rateSecret    []byte
-
-	jwksMu    sync.Mutex
-	jwksCache map[string]cachedJWKS
-
-	polls pollGroup
-
-	auditor  AuditRecorder
-	consents ConsentStore
-	metrics  *metrics.Metrics
-	holder   string
-	simsURL  string
+	conns  map[string]connectors.Connector
+	holder string
 
 	metricsPublic bool
 	metricsToken  []byte // SHA-256 of metrics.bearer_token_file's token
@@ -108,27 +83,36 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.Metrics == nil {
 		o.Metrics = metrics.New()
 	}
-	s := &Server{
+	b := &base{
 		cfg:       o.Config,
 		issuer:    o.Config.Issuer,
 		store:     o.Store,
 		keys:      o.Keys,
-		codec:     stateCodec{sealer: o.Sealer},
-		decoded:   newDecodedStates(maxDecodedStates),
 		clients:   newClientCache(o.Store, o.Config.Tokens, o.Logger),
-		options:   availableOptions(instrument(o.Metrics, o.Connectors)),
-		conns:     map[string]connectors.Connector{},
-		themes:    o.Themes,
 		logger:    o.Logger,
 		now:       o.Now,
 		secure:    o.Secure,
 		http:      o.HTTPClient,
 		jwksCache: map[string]cachedJWKS{},
-		auditor:   o.Audit,
 		metrics:   o.Metrics,
-		consents:  o.Consents,
-		holder:    newID(),
-		simsURL:   o.SimulatorsURL,
+		decoder:   newFormDecoder(),
+		ownKeys:   ownKeySet{keys: o.Keys},
+		codec:     stateCodec{sealer: o.Sealer},
+	}
+	p := &pages{base: b, themes: o.Themes, simsURL: o.SimulatorsURL}
+	browser := &browserSessions{pages: p}
+	s := &Server{
+		pages:   p,
+		browser: browser,
+		flow: &logins{
+			pages: p, browser: browser,
+			decoded:  newDecodedStates(maxDecodedStates),
+			options:  availableOptions(instrument(o.Metrics, o.Connectors)),
+			auditor:  o.Audit,
+			consents: o.Consents,
+		},
+		conns:  map[string]connectors.Connector{},
+		holder: newID(),
 	}
 	for _, c := range o.Connectors {
 		s.conns[c.Info().ID] = c
@@ -145,47 +129,28 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if s.metricsToken, err = readMetricsToken(o.Config.Metrics.BearerTokenFile); err != nil {
 		return nil, err
 	}
-	if s.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
+	if b.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
 		return nil, fmt.Errorf("subject secret: %w", err)
 	}
-	if s.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
+	if s.browser.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
 		return nil, fmt.Errorf("csrf secret: %w", err)
 	}
-	if s.bindingSecret, err = o.Keys.Secret(ctx, "browser-binding-hmac", 32); err != nil {
+	if s.browser.bindingSecret, err = o.Keys.Secret(ctx, "browser-binding-hmac", 32); err != nil {
 		return nil, fmt.Errorf("browser binding secret: %w", err)
 	}
-	if s.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
+	if s.flow.rateSecret, err = o.Keys.Secret(ctx, "rate-counter-hmac", 32); err != nil {
 		return nil, fmt.Errorf("rate counter secret: %w", err)
 	}
 	cryptoKey, err := o.Keys.Secret(ctx, "access-token-aes", 32)
 	if err != nil {
 		return nil, fmt.Errorf("access token key: %w", err)
 	}
-	s.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
+	s.browser.sessions = newSessionManager(o.Store, o.Sealer, o.Config.Login.SessionLifetime.D(), o.Secure)
 	// A session the database cannot load or save gets the same 503 page as
 	// everything else that needs the database.
-	s.sessions.ErrorFunc = s.unavailablePage
+	s.browser.sessions.ErrorFunc = s.unavailablePage
 
-	opConfig := &op.Config{
-		CodeMethodS256:          true,
-		AuthMethodPost:          true,
-		AuthMethodPrivateKeyJWT: true,
-		SupportedUILocales:      uiLocales(),
-	}
-	copy(opConfig.CryptoKey[:], cryptoKey)
-	opConfig.CryptoKeyId = "at1"
-	opConfig.DefaultLogoutRedirectURI = "/logged-out"
-	// The library's CORS would echo any Origin with credentials; the broker's
-	// endpoints a browser app may call need neither cookies nor credentials.
-	cors := corsOptions()
-	opts := []op.Option{op.WithCORSOptions(&cors)}
-	if !o.Secure {
-		opts = append(opts, op.WithAllowInsecure())
-	}
-	s.op, err = op.NewProvider(opConfig, opStorage{s}, op.StaticIssuer(s.issuer), opts...)
-	if err != nil {
-		return nil, fmt.Errorf("build op provider: %w", err)
-	}
+	s.grants = &grants{base: b, tokenCipher: newTokenCipher(cryptoKey)}
 	return s, nil
 }
 
@@ -214,7 +179,7 @@ func (s *Server) Run(ctx context.Context) {
 			}
 		case <-purge.C:
 			s.purge(ctx)
-			s.polls.prune(s.now().Add(-s.cfg.Login.Lifetime.D()))
+			s.flow.polls.prune(s.now().Add(-s.cfg.Login.Lifetime.D()))
 		}
 	}
 }
@@ -228,7 +193,7 @@ func (s *Server) purge(ctx context.Context) {
 	if err != nil || !ok {
 		return
 	}
-	s.cancelExpiredOrders(ctx)
+	s.flow.cancelExpiredOrders(ctx)
 	n, err := s.store.PurgeExpired(ctx, s.now())
 	if err != nil {
 		s.logger.Warn("purge expired rows", "error", err)

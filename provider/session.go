@@ -19,6 +19,16 @@ import (
 	"github.com/portvakt/portvakt/storage"
 )
 
+// browserSessions are what the broker knows of a browser: the cookie that binds
+// a login to it, the CSRF tokens of its forms, the logins it may reuse (single
+// sign-on) and logging out of them.
+type browserSessions struct {
+	*pages
+	sessions      *scs.SessionManager
+	csrfSecret    []byte
+	bindingSecret []byte
+}
+
 const browserCookie = "pv_browser"
 
 // cookieName gives the broker's cookies the __Host- prefix when the issuer is
@@ -37,7 +47,7 @@ func cookieName(secure bool, name string) string {
 // the browser has none. Every later step of a login must come from the browser with
 // this cookie, so a login cannot be finished in another browser. Only values the
 // broker issued count: a planted value is treated as absent and replaced.
-func (s *Server) browserBinding(w http.ResponseWriter, r *http.Request) string {
+func (s *browserSessions) browserBinding(w http.ResponseWriter, r *http.Request) string {
 	if v, ok := s.browserCookie(r); ok {
 		return hashHex(v)
 	}
@@ -51,7 +61,7 @@ func (s *Server) browserBinding(w http.ResponseWriter, r *http.Request) string {
 }
 
 // browserCookie is the request's binding cookie if the broker issued it.
-func (s *Server) browserCookie(r *http.Request) (string, bool) {
+func (s *browserSessions) browserCookie(r *http.Request) (string, bool) {
 	c, err := r.Cookie(cookieName(s.secure, browserCookie))
 	if err != nil {
 		return "", false
@@ -63,14 +73,14 @@ func (s *Server) browserCookie(r *http.Request) (string, bool) {
 	return c.Value, true
 }
 
-func (s *Server) bindingMAC(id string) string {
+func (s *browserSessions) bindingMAC(id string) string {
 	mac := hmac.New(sha256.New, s.bindingSecret)
 	mac.Write([]byte(id))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // sameBrowser checks the request comes from the browser that started the login.
-func (s *Server) sameBrowser(r *http.Request, a *authRequest) bool {
+func (s *browserSessions) sameBrowser(r *http.Request, a *authRequest) bool {
 	v, ok := s.browserCookie(r)
 	if !ok {
 		return false
@@ -84,15 +94,15 @@ func hashHex(v string) string {
 }
 
 // csrfToken binds a form to one login and one browser; nothing is stored.
-func (s *Server) csrfToken(a *authRequest) string { return s.formToken(a.id, a.state.Browser) }
+func (s *browserSessions) csrfToken(a *authRequest) string { return s.formToken(a.id, a.state.Browser) }
 
-func (s *Server) validCSRF(r *http.Request, a *authRequest) bool {
+func (s *browserSessions) validCSRF(r *http.Request, a *authRequest) bool {
 	return validFormToken(r, s.csrfToken(a))
 }
 
 // formToken is a CSRF token over what a form belongs to (a login or a purpose,
 // and the browser); nothing is stored.
-func (s *Server) formToken(parts ...string) string {
+func (s *browserSessions) formToken(parts ...string) string {
 	mac := hmac.New(sha256.New, s.csrfSecret)
 	for i, p := range parts {
 		if i > 0 {
@@ -123,7 +133,7 @@ func ssoKey(clientID string) string { return "login:" + clientID }
 // rememberLogin keeps the login in the browser session for the same client only: an
 // eID login is consent to identify oneself to one service, not to every service
 // behind the broker.
-func (s *Server) rememberLogin(ctx context.Context, clientID string, l ssoLogin) {
+func (s *browserSessions) rememberLogin(ctx context.Context, clientID string, l ssoLogin) {
 	if s.cfg.Login.SessionLifetime <= 0 {
 		return
 	}
@@ -142,7 +152,7 @@ func (s *Server) rememberLogin(ctx context.Context, clientID string, l ssoLogin)
 }
 
 // rememberedLogin is the browser session's login for the client, if any.
-func (s *Server) rememberedLogin(ctx context.Context, clientID string) (ssoLogin, bool) {
+func (s *browserSessions) rememberedLogin(ctx context.Context, clientID string) (ssoLogin, bool) {
 	var l ssoLogin
 	b := s.sessions.GetBytes(ctx, ssoKey(clientID))
 	if len(b) == 0 || json.Unmarshal(b, &l) != nil {
@@ -153,7 +163,7 @@ func (s *Server) rememberedLogin(ctx context.Context, clientID string) (ssoLogin
 
 // reusableLogin finds a login of this browser that satisfies the request without
 // asking the person again.
-func (s *Server) reusableLogin(r *http.Request, client *Client, st *loginState, options []Option, now time.Time) (ssoLogin, bool) {
+func (s *browserSessions) reusableLogin(r *http.Request, client *Client, st *loginState, options []Option, now time.Time) (ssoLogin, bool) {
 	if s.cfg.Login.SessionLifetime <= 0 {
 		return ssoLogin{}, false
 	}

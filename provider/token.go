@@ -20,7 +20,7 @@ import (
 // is authenticated first, then the code is consumed atomically, so a request with
 // wrong credentials cannot burn a code, and of two concurrent redemptions exactly
 // one wins.
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+func (s *grants) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	switch gt := r.FormValue("grant_type"); gt {
@@ -36,7 +36,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	req, err := op.ParseAccessTokenRequest(r, s.op.Decoder())
+	req, err := op.ParseAccessTokenRequest(r, s.decoder)
 	if err != nil {
 		s.tokenError(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, err)
 		return
 	}
-	resp, err := op.CreateTokenResponse(withSigningAlg(ctx, client.IDTokenAlg), a, client, s.op, true, req.Code, "")
+	resp, err := s.codeTokens(ctx, a, client, req.Code)
 	if err != nil {
 		s.tokenError(w, r, err)
 		return
@@ -77,7 +77,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 
 // authenticateClient accepts only a method the client is registered for, and
 // names that method to a request that used another.
-func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req clientAuth) (*Client, error) {
+func (s *grants) authenticateClient(ctx context.Context, r *http.Request, req clientAuth) (*Client, error) {
 	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	if req.usesAssertion() {
 		client, err := s.verifyClientAssertion(ctx, req.Assertion)
@@ -111,7 +111,7 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, req cl
 
 // consumeCode redeems a code once. A code used again revokes every token issued
 // from it (RFC 9700 §4.5).
-func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, error) {
+func (s *grants) consumeCode(ctx context.Context, code string) (*authRequest, error) {
 	sum := sha256.Sum256([]byte(code))
 	rec, err := s.store.ConsumeCode(ctx, sum[:], s.now())
 	switch {
@@ -128,7 +128,7 @@ func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, er
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	if !a.state.Done {
+	if a.state.phase() != phaseDone {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the login is not finished")
 	}
 	return a, nil
@@ -137,7 +137,7 @@ func (s *Server) consumeCode(ctx context.Context, code string) (*authRequest, er
 // tokenError answers a token request with an OIDC error. A database that cannot be
 // reached is temporarily_unavailable with 503 and Retry-After, so clients retry
 // rather than treat it as a bug; the cause stays in the log.
-func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *grants) tokenError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, storage.ErrUnavailable) {
 		s.logger.ErrorContext(r.Context(), "token endpoint: database unavailable", "error", err)
 		w.Header().Set("Retry-After", "5")
@@ -155,7 +155,7 @@ func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, err error) {
 // makes an assertion single use, at every endpoint). The assertion's signature,
 // exp and aud are already checked; the broker remembers each jti until the
 // assertion expires.
-func (s *Server) useAssertionOnce(ctx context.Context, clientID string, claims jwt.Claims) error {
+func (s *grants) useAssertionOnce(ctx context.Context, clientID string, claims jwt.Claims) error {
 	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	if claims.ID == "" || claims.Expiry == nil {
 		return failed.WithDescription("the client assertion needs jti and exp")
@@ -171,6 +171,6 @@ func (s *Server) useAssertionOnce(ctx context.Context, clientID string, claims j
 }
 
 // assertionAlgorithms are the algorithms a client may sign assertions with.
-func (s *Server) assertionAlgorithms() []jose.SignatureAlgorithm {
+func (s *grants) assertionAlgorithms() []jose.SignatureAlgorithm {
 	return []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512, jose.ES256, jose.ES384, jose.ES512, jose.EdDSA}
 }

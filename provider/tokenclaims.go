@@ -25,7 +25,7 @@ var errClaimsNotSealed = errors.New("token claims are not sealed")
 func tokenClaimsAD(tokenID string) []byte { return []byte("token-claims:" + tokenID) }
 
 // sealTokenClaims encodes and seals claims for the token tokenID.
-func (s *Server) sealTokenClaims(tokenID string, claims any) (json.RawMessage, error) {
+func (s *grants) sealTokenClaims(tokenID string, claims any) (json.RawMessage, error) {
 	plain, err := json.Marshal(claims)
 	if err != nil {
 		return nil, fmt.Errorf("encode token claims: %w", err)
@@ -40,7 +40,7 @@ func (s *Server) sealTokenClaims(tokenID string, claims any) (json.RawMessage, e
 // appendStoredClaims opens the token's sealed claims and hands each to
 // appendClaim. Claims that do not open are refused (the caller answers
 // invalid_token) and logged: they were tampered with, or written in clear.
-func (s *Server) appendStoredClaims(ctx context.Context, t storage.Token, appendClaim func(string, any)) error {
+func (s *grants) appendStoredClaims(ctx context.Context, t storage.Token, appendClaim func(string, any)) error {
 	claims, err := s.openTokenClaims(t)
 	if err != nil {
 		s.logger.WarnContext(ctx, "stored token claims refused", "token_id", t.ID, "client_id", t.ClientID, "error", err)
@@ -52,7 +52,7 @@ func (s *Server) appendStoredClaims(ctx context.Context, t storage.Token, append
 	return nil
 }
 
-func (s *Server) openTokenClaims(t storage.Token) (map[string]any, error) {
+func (s *grants) openTokenClaims(t storage.Token) (map[string]any, error) {
 	var encoded string
 	if err := json.Unmarshal(t.Claims, &encoded); err != nil {
 		return nil, fmt.Errorf("token %s: %w", t.ID, errClaimsNotSealed)

@@ -1,0 +1,105 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/crypto"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/portvakt/portvakt/storage"
+)
+
+// codeTokens answers a redeemed code: an access token (stored, handed out
+// encrypted or as a JWT) and the ID token. Both are signed with the key of the
+// client's ID token algorithm, which is named here rather than carried to a
+// storage callback. iat and exp follow the real clock: the client checks them
+// against its own.
+func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client, code string) (*oidc.AccessTokenResponse, error) {
+	key, err := s.keys.SigningKey(ctx, client.IDTokenAlg)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", client.IDTokenAlg, err)
+	}
+	signer, err := op.SignerFromKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	t, err := s.storeAccessToken(ctx, a, client)
+	if err != nil {
+		return nil, err
+	}
+	var accessToken string
+	if client.AccessTokenType() == op.AccessTokenTypeJWT {
+		claims := oidc.NewAccessTokenClaims(s.issuer, t.Subject, t.Audience, t.ExpiresAt, t.ID, client.ID, client.ClockSkew())
+		accessToken, err = crypto.Sign(claims, signer)
+	} else {
+		accessToken, err = s.tokenCipher.Encrypt(t.ID + ":" + t.Subject)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("access token: %w", err)
+	}
+	idToken, err := s.idToken(ctx, a, client, key, signer, accessToken, code)
+	if err != nil {
+		return nil, err
+	}
+	validity := t.ExpiresAt.Add(client.ClockSkew()).Sub(time.Now().UTC())
+	return &oidc.AccessTokenResponse{
+		AccessToken: accessToken, IDToken: idToken, TokenType: oidc.BearerToken,
+		ExpiresIn: uint64(validity.Seconds()), Scope: a.GetScopes(),
+	}, nil
+}
+
+// storeAccessToken records the access token of a login with the claims it
+// answers userinfo and introspection with, sealed.
+func (s *grants) storeAccessToken(ctx context.Context, a *authRequest, client *Client) (storage.Token, error) {
+	id := newID()
+	claims, err := s.sealTokenClaims(id, a.claims(client))
+	if err != nil {
+		return storage.Token{}, err
+	}
+	now := s.now()
+	t := storage.Token{
+		ID:            id,
+		ClientID:      client.ID,
+		Subject:       a.GetSubject(),
+		AuthRequestID: a.id,
+		Session:       tokenSession(a.state.Browser),
+		Scopes:        a.GetScopes(),
+		Audience:      a.GetAudience(),
+		Claims:        claims,
+		CreatedAt:     now,
+		ExpiresAt:     now.Add(client.accessTTL),
+	}
+	if err := s.createToken(ctx, client, t); err != nil {
+		return storage.Token{}, fmt.Errorf("store access token: %w", err)
+	}
+	return t, nil
+}
+
+// idToken makes the login's ID token with at_hash, c_hash and the claims about
+// the person the client may receive.
+func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, key op.SigningKey, signer jose.Signer, accessToken, code string) (string, error) {
+	exp := time.Now().UTC().Add(client.ClockSkew()).Add(client.IDTokenLifetime())
+	claims := oidc.NewIDTokenClaims(s.issuer, a.GetSubject(), a.GetAudience(), exp, a.GetAuthTime(), a.GetNonce(), a.GetACR(), a.GetAMR(), a.GetClientID(), client.ClockSkew())
+	alg := key.SignatureAlgorithm()
+	var err error
+	if claims.AccessTokenHash, err = oidc.ClaimHash(accessToken, alg); err != nil {
+		return "", err
+	}
+	if len(a.GetScopes()) > 0 {
+		info := &oidc.UserInfo{Subject: a.GetSubject()}
+		for k, v := range a.claims(client) {
+			info.AppendClaims(k, v)
+		}
+		claims.SetUserInfo(info)
+	}
+	if code != "" {
+		if claims.CodeHash, err = oidc.ClaimHash(code, alg); err != nil {
+			return "", err
+		}
+	}
+	return crypto.Sign(claims, signer)
+}

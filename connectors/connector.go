@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Connector is what every eID connector is. Capabilities are the smaller interfaces
@@ -144,6 +146,13 @@ const (
 	StatusComplete Status = "complete"
 	StatusFailed   Status = "failed"
 )
+
+// KeyPublisher is implemented by connectors that hold keys of their own which the
+// upstream fetches (FTN's request-object signing and ID-token encryption keys).
+// The broker serves them at /connectors/<id>/jwks.json.
+type KeyPublisher interface {
+	PublicJWKS() jose.JSONWebKeySet
+}
 
 // Messages is implemented by connectors that show their own texts to people
 // (BankID's Recommended User Messages). Message returns the text for id in the

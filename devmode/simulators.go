@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
@@ -104,7 +102,7 @@ func (s *Simulators) connectorConfigs() []config.Connector {
 func (s *Simulators) registerBroker(b *broker.Broker) error {
 	for id, srv := range s.OIDC {
 		c := simcore.Client{ID: DevUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{b.Config.Issuer + "/callback/" + id}}
-		if conn, ok := b.Connectors[id].(interface{ PublicJWKS() jose.JSONWebKeySet }); ok && id == "fi-ftn" {
+		if conn, ok := b.Connectors[id].(connectors.KeyPublisher); ok && id == "fi-ftn" {
 			set := conn.PublicJWKS()
 			c.JWKS, c.Secret = &set, ""
 		}

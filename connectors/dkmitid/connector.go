@@ -15,7 +15,10 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 )
 
-var _ connectors.RedirectConnector = (*Connector)(nil)
+var (
+	_ connectors.RedirectConnector = (*Connector)(nil)
+	_ connectors.KeyPublisher      = (*Connector)(nil)
+)
 
 // MitID has one method; the level it asks of MitID follows the request.
 const (

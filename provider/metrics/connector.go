@@ -6,23 +6,71 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/portvakt/portvakt/connectors"
 )
 
 // Instrument wraps a connector so every upstream call is timed and counted. The
-// wrapper keeps the connector's capabilities (redirect or order, its messages,
-// its published keys).
+// wrapper implements exactly the capabilities the connector does (redirect or
+// order, its messages, its published keys), so a capability check on it is as
+// true as on the connector itself.
 func (m *Metrics) Instrument(c connectors.Connector) connectors.Connector {
 	base := instrumented{m: m, inner: c, id: c.Info().ID}
-	switch c := c.(type) {
+	switch flow := c.(type) {
 	case connectors.OrderConnector:
-		return &orderConnector{instrumented: base, order: c}
+		return withLocalCapabilities(&orderConnector{instrumented: base, order: flow}, c)
 	case connectors.RedirectConnector:
-		return &redirectConnector{instrumented: base, redirect: c}
+		return withLocalCapabilities(&redirectConnector{instrumented: base, redirect: flow}, c)
 	}
 	return c
+}
+
+// withLocalCapabilities adds to the instrumented flow the capabilities that never
+// call the upstream (texts, published keys), each only if inner has it. Go cannot
+// add methods at run time, so every combination is spelled out.
+func withLocalCapabilities(flow, inner connectors.Connector) connectors.Connector {
+	msg, hasMsg := inner.(connectors.Messages)
+	keys, hasKeys := inner.(connectors.KeyPublisher)
+	switch f := flow.(type) {
+	case *orderConnector:
+		switch {
+		case hasMsg && hasKeys:
+			return struct {
+				*orderConnector
+				connectors.Messages
+				connectors.KeyPublisher
+			}{f, msg, keys}
+		case hasMsg:
+			return struct {
+				*orderConnector
+				connectors.Messages
+			}{f, msg}
+		case hasKeys:
+			return struct {
+				*orderConnector
+				connectors.KeyPublisher
+			}{f, keys}
+		}
+	case *redirectConnector:
+		switch {
+		case hasMsg && hasKeys:
+			return struct {
+				*redirectConnector
+				connectors.Messages
+				connectors.KeyPublisher
+			}{f, msg, keys}
+		case hasMsg:
+			return struct {
+				*redirectConnector
+				connectors.Messages
+			}{f, msg}
+		case hasKeys:
+			return struct {
+				*redirectConnector
+				connectors.KeyPublisher
+			}{f, keys}
+		}
+	}
+	return flow
 }
 
 type instrumented struct {
@@ -32,22 +80,6 @@ type instrumented struct {
 }
 
 func (i instrumented) Info() connectors.Info { return i.inner.Info() }
-
-// Message passes the connector's own texts through, if it has any.
-func (i instrumented) Message(lang, id string) string {
-	if msg, ok := i.inner.(connectors.Messages); ok {
-		return msg.Message(lang, id)
-	}
-	return ""
-}
-
-// PublicJWKS passes the connector's published keys through, if it has any.
-func (i instrumented) PublicJWKS() jose.JSONWebKeySet {
-	if p, ok := i.inner.(interface{ PublicJWKS() jose.JSONWebKeySet }); ok {
-		return p.PublicJWKS()
-	}
-	return jose.JSONWebKeySet{}
-}
 
 type redirectConnector struct {
 	instrumented

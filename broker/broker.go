@@ -71,8 +71,7 @@ func OpenKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, lo
 }
 
 // OpenConnectors opens every configured connector through the registry.
-func OpenConnectors(ctx context.Context, cfg *config.Config, deps connectors.Deps) ([]connectors.Connector, error) {
-	reg := ConnectorTypes()
+func OpenConnectors(ctx context.Context, cfg *config.Config, reg connectors.Registry, deps connectors.Deps) ([]connectors.Connector, error) {
 	var out []connectors.Connector
 	var errs []error
 	for _, c := range cfg.Connectors {
@@ -102,6 +101,9 @@ type Extras struct {
 	// WrapConnector may decorate each opened connector (dev mode points BankID's
 	// app links at its simulator).
 	WrapConnector func(connectors.Connector) connectors.Connector
+	// Connectors are the connector types the configuration may use; nil means
+	// ConnectorTypes (tests add a toy eID here).
+	Connectors connectors.Registry
 	// SimulatorsURL makes the login pages say the eIDs are simulated, with a link.
 	SimulatorsURL string
 	// MetricsOnMainListener serves /metrics on the broker's listener without a
@@ -131,7 +133,11 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		return nil, fmt.Errorf("themes: %w", err)
 	}
 	httpClient := upstreamClient()
-	conns, err := OpenConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
+	reg := extras.Connectors
+	if reg == nil {
+		reg = ConnectorTypes()
+	}
+	conns, err := OpenConnectors(ctx, cfg, reg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
 	if err != nil {
 		a.Store.Close()
 		return nil, err

@@ -49,7 +49,7 @@ func TestConfigFromJSONWithFiles(t *testing.T) {
 				raw[k] = v
 			}
 			data, _ := json.Marshal(raw)
-			reg := connectors.Registry{"sebankid": func() connectors.Config { return &sebankid.Config{} }}
+			reg := connectors.Registry{{Name: "sebankid", NewConfig: func() connectors.Config { return &sebankid.Config{} }}}
 			c, err := reg.Open(context.Background(), "sebankid", "se-bankid", data, connectors.Deps{})
 			if err != nil {
 				t.Fatalf("Open: %v", err)

@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,8 +24,9 @@ type Info struct {
 	// ID is the connector id and the idp claim, e.g. "se-bankid", "no-bankid",
 	// "fi-ftn", "dk-mitid".
 	ID string
-	// Country is ISO 3166-1 alpha-2, upper case.
-	Country string
+	// Countries the eID serves, ISO 3166-1 alpha-2, upper case, at least one. An
+	// eID of several countries (Freja eID) is offered under each of them.
+	Countries []string
 	// Name is the eID's name as people know it ("BankID", "MitID").
 	Name string
 	// Methods the person can choose, at least one. The first is the default.
@@ -46,7 +48,14 @@ type Method struct {
 	LoA LoA
 	// MinLoA is the lowest level it reports; equal to LoA for most methods.
 	MinLoA LoA
+	// LaunchesApp: the method opens the eID app on the browser's own device (the
+	// login page puts it first on a phone; the order page shows a button, not a
+	// QR code).
+	LaunchesApp bool
 }
+
+// Serves reports whether the eID serves a country (ISO 3166-1 alpha-2).
+func (i Info) Serves(country string) bool { return slices.Contains(i.Countries, country) }
 
 // Request is what the broker asks a connector to do for one login.
 type Request struct {

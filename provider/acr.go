@@ -120,12 +120,17 @@ func selectOptions(available []Option, client *Client, req requirement) []Option
 		if !client.AllowsEID(o.Info) || o.Method.LoA < req.MinLoA {
 			continue
 		}
-		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !req.countries[o.Info.Country] {
+		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !servesAny(o.Info, req.countries) {
 			continue
 		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// servesAny reports whether the eID serves one of the countries.
+func servesAny(info connectors.Info, countries map[string]bool) bool {
+	return slices.ContainsFunc(info.Countries, func(c string) bool { return countries[c] })
 }
 
 // availableOptions flattens connectors into their methods, in configuration order.
@@ -161,7 +166,9 @@ func supportedACRValues(available []Option) []string {
 		}
 	}
 	for _, o := range available {
-		add(countryURNPrefix + strings.ToLower(o.Info.Country))
+		for _, c := range o.Info.Countries {
+			add(countryURNPrefix + strings.ToLower(c))
+		}
 	}
 	return out
 }

@@ -20,15 +20,17 @@ func chooserGroups(t themes.Translator, r *http.Request, uiLocales []string, opt
 	}
 	countries := themes.PreferredCountries(uiLocales, r.Header.Get("Accept-Language"))
 	for _, o := range options {
-		if !slices.Contains(countries, o.Info.Country) {
-			countries = append(countries, o.Info.Country)
+		for _, c := range o.Info.Countries {
+			if !slices.Contains(countries, c) {
+				countries = append(countries, c)
+			}
 		}
 	}
 	var groups []themes.CountryGroup
 	for _, country := range countries {
 		g := themes.CountryGroup{Country: country, Name: themes.CountryName(t, country), Flag: "/static/flags/" + lower(country) + ".svg"}
 		for _, o := range options {
-			if o.Info.Country == country {
+			if o.Info.Serves(country) {
 				g.Options = append(g.Options, chooserOption(t, o))
 			}
 		}
@@ -39,13 +41,9 @@ func chooserGroups(t themes.Translator, r *http.Request, uiLocales []string, opt
 	return groups
 }
 
-// methodSameDevice is the method id of an eID app opened on the browser's own
-// device (BankID's autostart).
-const methodSameDevice = "same-device"
-
 // deviceRank sorts the app on this device before the other methods.
 func deviceRank(o Option) int {
-	if o.Method.ID == methodSameDevice {
+	if o.Method.LaunchesApp {
 		return 0
 	}
 	return 1

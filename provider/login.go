@@ -327,8 +327,8 @@ func (s *Server) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		return nil, err
 	}
 	id.Connector = o.Info.ID
-	if id.Country == "" {
-		id.Country = o.Info.Country
+	if id.Country == "" && len(o.Info.Countries) == 1 {
+		id.Country = o.Info.Countries[0]
 	}
 	if id.Method == "" {
 		id.Method = o.Method.URN

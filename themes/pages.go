@@ -71,6 +71,9 @@ type OrderPage struct {
 	Page
 	EIDName    string
 	Method     string // "other-device" | "same-device"
+	// LaunchesApp: the method opens the app on this device (a button), else
+	// the person scans a QR code with another.
+	LaunchesApp bool
 	QRImageURL string // data:image/png URL of the first QR image; order.js replaces it
 	LaunchURL  string // same-device: opens the app (bankid:///... or https://app.bankid.com/...)
 	Message    string // current status message (translated)

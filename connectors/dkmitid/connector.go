@@ -45,7 +45,7 @@ type Connector struct {
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:      c.id,
-		Country: "DK",
+		Countries: []string{"DK"},
 		Name:    "MitID",
 		Methods: []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
 	}

@@ -48,7 +48,7 @@ type Connector struct {
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:      c.id,
-		Country: "FI",
+		Countries: []string{"FI"},
 		Name:    "Finnish Trust Network",
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,

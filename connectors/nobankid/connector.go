@@ -43,7 +43,7 @@ type Connector struct {
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:      c.id,
-		Country: "NO",
+		Countries: []string{"NO"},
 		Name:    "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodHigh, URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh, MinLoA: connectors.LoAHigh},

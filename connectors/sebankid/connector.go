@@ -54,11 +54,11 @@ func (c *Connector) Client() *Client { return c.client }
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:      c.id,
-		Country: "SE",
+		Countries: []string{"SE"},
 		Name:    "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodOtherDevice, URN: MethodOtherDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
-			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
+			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial, LaunchesApp: true},
 		},
 	}
 }

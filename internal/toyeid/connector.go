@@ -41,7 +41,7 @@ const URN = "urn:portvakt:eid:xx:toy"
 // Info describes the toy: one method, substantial.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID: c.id, Country: Country, Name: "Toy eID",
+		ID: c.id, Countries: []string{Country}, Name: "Toy eID",
 		Methods: []connectors.Method{{URN: URN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial}},
 	}
 }

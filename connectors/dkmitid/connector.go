@@ -44,10 +44,10 @@ type Connector struct {
 // at level high). People do not choose a level; the relying party does.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
+		ID:        c.id,
 		Countries: []string{"DK"},
-		Name:    "MitID",
-		Methods: []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
+		Name:      "MitID",
+		Methods:   []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
 	}
 }
 

@@ -47,9 +47,9 @@ type Connector struct {
 // Info describes FTN: one method, substantial (loa2) or high (loa3).
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
+		ID:        c.id,
 		Countries: []string{"FI"},
-		Name:    "Finnish Trust Network",
+		Name:      "Finnish Trust Network",
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,
 		}},

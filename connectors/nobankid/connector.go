@@ -42,9 +42,9 @@ type Connector struct {
 // Info describes Norwegian BankID.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
+		ID:        c.id,
 		Countries: []string{"NO"},
-		Name:    "BankID",
+		Name:      "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodHigh, URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh, MinLoA: connectors.LoAHigh},
 			{ID: MethodSubstantial, URN: "urn:portvakt:eid:no:bankid:substantial", LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},

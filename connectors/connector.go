@@ -31,6 +31,10 @@ type Info struct {
 	Name string
 	// Methods the person can choose, at least one. The first is the default.
 	Methods []Method
+	// ACRAliases map the acr values other Nordic brokers use for this eID
+	// (urn:grn:authn:se:bankid:another-device) to the value of ours they mean, so
+	// relying parties can move without changing their acr_values.
+	ACRAliases map[string]string
 	// Providers are who the person picks next, at the eID's own page, when the
 	// eID is a network of them (FTN's banks); the login page lists them so the
 	// person recognises their own. Proper names, not translated.

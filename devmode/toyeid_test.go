@@ -89,3 +89,36 @@ func get(t *testing.T, c *http.Client, u string) string {
 	}
 	return string(body)
 }
+
+// TestEveryACRAliasIsAdvertised: the acr values other brokers use, which each
+// connector maps to ours, select something discovery advertises, and the values
+// relying parties moving from those brokers send select the eID they meant.
+func TestEveryACRAliasIsAdvertised(t *testing.T) {
+	d := startDevServer(t, t.TempDir(), true)
+	var doc struct {
+		ACRValues []string `json:"acr_values_supported"`
+	}
+	if err := json.Unmarshal([]byte(get(t, http.DefaultClient, d.issuer+"/.well-known/openid-configuration")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	aliases := map[string]string{}
+	for id, c := range d.env.Broker.Connectors {
+		for alias, ours := range c.Info().ACRAliases {
+			aliases[alias] = ours
+			if !slices.Contains(doc.ACRValues, ours) {
+				t.Errorf("%s: alias %s maps to %s, which discovery does not advertise", id, alias, ours)
+			}
+		}
+	}
+	for alias, want := range map[string]string{
+		"urn:grn:authn:se:bankid:another-device:qr": "urn:portvakt:eid:se:bankid:other-device",
+		"urn:grn:authn:no:bankid:biometric":         "urn:portvakt:eid:no:bankid:substantial",
+		"urn:grn:authn:fi:mobile-id":                "urn:portvakt:eid:fi:ftn",
+		"urn:grn:authn:dk:mitid:low":                "urn:portvakt:eid:dk:mitid",
+		"urn:grn:authn:dk:mitid:high":               "urn:portvakt:eid:dk:mitid:high",
+	} {
+		if aliases[alias] != want {
+			t.Errorf("alias %s maps to %q, want %s", alias, aliases[alias], want)
+		}
+	}
+}

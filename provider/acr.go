@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,32 +33,11 @@ func (r requirement) restrictsEIDs() bool {
 const (
 	eidURNPrefix     = "urn:portvakt:eid:"
 	countryURNPrefix = "urn:portvakt:country:"
-	grnPrefix        = "urn:grn:authn:"
 )
 
 // ConnectorURN is the acr value that selects any method of a connector:
 // se-bankid -> urn:portvakt:eid:se:bankid.
 func ConnectorURN(id string) string { return eidURNPrefix + strings.Replace(id, "-", ":", 1) }
-
-// grnAliases maps the values other Nordic brokers use to ours, so relying parties
-// can move without changing their acr_values.
-var grnAliases = map[string]string{
-	"se:bankid":                   "se:bankid",
-	"se:bankid:same-device":       "se:bankid:same-device",
-	"se:bankid:another-device":    "se:bankid:other-device",
-	"se:bankid:another-device:qr": "se:bankid:other-device",
-	"no:bankid":                   "no:bankid",
-	"no:bankid:substantial":       "no:bankid:substantial",
-	"no:bankid:biometric":         "no:bankid:substantial",
-	"fi:all":                      "fi:ftn",
-	"fi:bank-id":                  "fi:ftn",
-	"fi:mobile-id":                "fi:ftn",
-	"fi:ftn":                      "fi:ftn",
-	"dk:mitid":                    "dk:mitid",
-	"dk:mitid:low":                "dk:mitid",
-	"dk:mitid:substantial":        "dk:mitid",
-	"dk:mitid:high":               "dk:mitid:high",
-}
 
 // parseACRValues reads acr_values. Values it does not know are ignored, as OIDC
 // makes acr_values a voluntary request. A method's own URN selects that method; a
@@ -68,16 +48,16 @@ func parseACRValues(values []string, available []Option) requirement {
 	req := requirement{eids: map[string]bool{}, methods: map[string]bool{}, countries: map[string]bool{}}
 	byMethodURN := map[string][]string{}
 	byConnectorURN := map[string]string{}
+	aliases := map[string]string{}
 	for _, o := range available {
 		byMethodURN[o.Method.URN] = append(byMethodURN[o.Method.URN], o.Value())
 		byConnectorURN[ConnectorURN(o.Info.ID)] = o.Info.ID
+		maps.Copy(aliases, o.Info.ACRAliases)
 	}
 	var levels []connectors.LoA
 	for _, v := range values {
-		if alias, ok := strings.CutPrefix(v, grnPrefix); ok {
-			if mapped, known := grnAliases[alias]; known {
-				v = eidURNPrefix + mapped
-			}
+		if ours, ok := aliases[v]; ok {
+			v = ours
 		}
 		if loa, err := connectors.ParseLoA(v); err == nil && strings.HasPrefix(v, "http") {
 			levels = append(levels, loa)

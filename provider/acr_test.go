@@ -15,7 +15,7 @@ func testOptions() []Option {
 		infoOnly{connectors.Info{ID: "se-bankid", Countries: []string{"SE"}, Methods: []connectors.Method{
 			{ID: "other-device", URN: "urn:portvakt:eid:se:bankid:other-device", LoA: connectors.LoASubstantial},
 			{ID: "same-device", URN: "urn:portvakt:eid:se:bankid:same-device", LoA: connectors.LoASubstantial},
-		}}},
+		}, ACRAliases: map[string]string{"urn:grn:authn:se:bankid:another-device:qr": "urn:portvakt:eid:se:bankid:other-device"}}},
 		infoOnly{connectors.Info{ID: "no-bankid", Countries: []string{"NO"}, Methods: []connectors.Method{
 			{ID: "high", URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh},
 			{ID: "substantial", URN: "urn:portvakt:eid:no:bankid:substantial", LoA: connectors.LoASubstantial},

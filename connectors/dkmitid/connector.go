@@ -48,6 +48,12 @@ func (c *Connector) Info() connectors.Info {
 		Countries: []string{"DK"},
 		Name:      "MitID",
 		Methods:   []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:dk:mitid":             urn,
+			"urn:grn:authn:dk:mitid:low":         urn,
+			"urn:grn:authn:dk:mitid:substantial": urn,
+			"urn:grn:authn:dk:mitid:high":        urnHigh,
+		},
 	}
 }
 

@@ -53,6 +53,12 @@ func (c *Connector) Info() connectors.Info {
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,
 		}},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:fi:all":       "urn:portvakt:eid:fi:ftn",
+			"urn:grn:authn:fi:bank-id":   "urn:portvakt:eid:fi:ftn",
+			"urn:grn:authn:fi:mobile-id": "urn:portvakt:eid:fi:ftn",
+			"urn:grn:authn:fi:ftn":       "urn:portvakt:eid:fi:ftn",
+		},
 		Providers: Banks(),
 	}
 }

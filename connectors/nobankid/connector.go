@@ -49,6 +49,11 @@ func (c *Connector) Info() connectors.Info {
 			{ID: MethodHigh, URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh, MinLoA: connectors.LoAHigh},
 			{ID: MethodSubstantial, URN: "urn:portvakt:eid:no:bankid:substantial", LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
 		},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:no:bankid":             "urn:portvakt:eid:no:bankid",
+			"urn:grn:authn:no:bankid:substantial": "urn:portvakt:eid:no:bankid:substantial",
+			"urn:grn:authn:no:bankid:biometric":   "urn:portvakt:eid:no:bankid:substantial",
+		},
 	}
 }
 

@@ -60,6 +60,12 @@ func (c *Connector) Info() connectors.Info {
 			{ID: MethodOtherDevice, URN: MethodOtherDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
 			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial, LaunchesApp: true},
 		},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:se:bankid":                   "urn:portvakt:eid:se:bankid",
+			"urn:grn:authn:se:bankid:same-device":       MethodSameDeviceURN,
+			"urn:grn:authn:se:bankid:another-device":    MethodOtherDeviceURN,
+			"urn:grn:authn:se:bankid:another-device:qr": MethodOtherDeviceURN,
+		},
 	}
 }
 

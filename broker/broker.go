@@ -90,6 +90,22 @@ func OpenConnectors(ctx context.Context, cfg *config.Config, reg connectors.Regi
 	return out, errors.Join(errs...)
 }
 
+// eidLogos are the logos the connectors carry, by connector id.
+func eidLogos(conns []connectors.Connector) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, c := range conns {
+		info := c.Info()
+		svg, err := info.Logo.Read()
+		if err != nil {
+			return nil, fmt.Errorf("connector %q: logo: %w", info.ID, err)
+		}
+		if svg != nil {
+			out[info.ID] = svg
+		}
+	}
+	return out, nil
+}
+
 // Build assembles the broker from a validated configuration. wrap, when given, may
 // decorate each opened connector.
 func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap func(connectors.Connector) connectors.Connector) (*Broker, error) {
@@ -128,10 +144,6 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		return nil, err
 	}
 	a.Keys = keyManager
-	if a.Themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir}); err != nil {
-		a.Store.Close()
-		return nil, fmt.Errorf("themes: %w", err)
-	}
 	httpClient := upstreamClient()
 	reg := extras.Connectors
 	if reg == nil {
@@ -145,6 +157,15 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 	a.Connectors = map[string]connectors.Connector{}
 	for _, c := range conns {
 		a.Connectors[c.Info().ID] = c
+	}
+	logos, err := eidLogos(conns)
+	if err != nil {
+		a.Store.Close()
+		return nil, err
+	}
+	if a.Themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir, EIDLogos: logos}); err != nil {
+		a.Store.Close()
+		return nil, fmt.Errorf("themes: %w", err)
 	}
 	if wrap != nil {
 		for i, c := range conns {

@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
@@ -35,6 +36,9 @@ type Info struct {
 	// (urn:grn:authn:se:bankid:another-device) to the value of ours they mean, so
 	// relying parties can move without changing their acr_values.
 	ACRAliases map[string]string
+	// Logo is the eID's logo, an SVG file, or the zero Logo for none. A theme's
+	// static/eids/<id>.svg replaces it.
+	Logo Logo
 	// Providers are who the person picks next, at the eID's own page, when the
 	// eID is a network of them (FTN's banks); the login page lists them so the
 	// person recognises their own. Proper names, not translated.
@@ -56,6 +60,21 @@ type Method struct {
 	// login page puts it first on a phone; the order page shows a button, not a
 	// QR code).
 	LaunchesApp bool
+}
+
+// Logo is a file in a file system, typically the connector package's embedded
+// files.
+type Logo struct {
+	FS   fs.FS
+	Path string
+}
+
+// Read returns the logo's content, or nil for the zero Logo.
+func (l Logo) Read() ([]byte, error) {
+	if l.FS == nil {
+		return nil, nil
+	}
+	return fs.ReadFile(l.FS, l.Path)
 }
 
 // Serves reports whether the eID serves a country (ISO 3166-1 alpha-2).

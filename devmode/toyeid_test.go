@@ -53,10 +53,13 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		page := get(t, browser, d.issuer+"/authorize?"+url.Values{"client_id": {DemoClientID}, "response_type": {"code"}, "scope": {"openid"},
 			"redirect_uri": {d.issuer + "/demo/callback"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
 			"code_challenge_method": {"S256"}}.Encode())
-		for _, want := range []string{`value="xx-toy/"`, "Toy eID", `value="dk-mitid/`} {
+		for _, want := range []string{`value="xx-toy/"`, "Toy eID", `value="dk-mitid/`, `src="/static/eids/xx-toy.svg`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the login page does not offer %q; page: %.2000s", want, page)
 			}
+		}
+		if logo := get(t, browser, d.issuer+"/static/eids/xx-toy.svg"); !strings.Contains(logo, "TOY") {
+			t.Errorf("the toy's logo is %.100s", logo)
 		}
 	})
 	t.Run("login", func(t *testing.T) {

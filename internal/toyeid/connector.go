@@ -2,6 +2,7 @@ package toyeid
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,6 +33,9 @@ type Connector struct {
 
 var _ connectors.RedirectConnector = (*Connector)(nil)
 
+//go:embed toy.svg
+var files embed.FS
+
 // Country is the toy's made-up country, a user-assigned ISO 3166 code.
 const Country = "XX"
 
@@ -41,7 +45,7 @@ const URN = "urn:portvakt:eid:xx:toy"
 // Info describes the toy: one method, substantial.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID: c.id, Countries: []string{Country}, Name: "Toy eID",
+		ID: c.id, Countries: []string{Country}, Name: "Toy eID", Logo: connectors.Logo{FS: files, Path: "toy.svg"},
 		Methods: []connectors.Method{{URN: URN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial}},
 	}
 }

@@ -30,6 +30,13 @@ type Info struct {
 	Countries []string
 	// Name is the eID's name as people know it ("BankID", "MitID").
 	Name string
+	// Names are the eID's name by page language (sv, nb, fi, da, en) where
+	// people call it otherwise ("Finnish Trust Network" is not what Finns say).
+	// A theme's translation eid.<id>.name wins; without either, Name.
+	Names map[string]string
+	// Descriptions say in a line, by page language, who the eID is for or how
+	// it is used, for the login page. A theme's eid.<id>.description wins.
+	Descriptions map[string]string
 	// Methods the person can choose, at least one. The first is the default.
 	Methods []Method
 	// ACRAliases map the acr values other Nordic brokers use for this eID

@@ -58,6 +58,14 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 				t.Errorf("the login page does not offer %q; page: %.2000s", want, page)
 			}
 		}
+		svPage := get(t, browser, d.issuer+"/authorize?"+url.Values{"client_id": {DemoClientID}, "response_type": {"code"}, "scope": {"openid"},
+			"redirect_uri": {d.issuer + "/demo/callback"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
+			"code_challenge_method": {"S256"}, "ui_locales": {"sv"}}.Encode())
+		for _, want := range []string{"Leksaks-eID", "För den som leker"} {
+			if !strings.Contains(svPage, want) {
+				t.Errorf("the Swedish login page does not show the toy's own text %q", want)
+			}
+		}
 		if logo := get(t, browser, d.issuer+"/static/eids/xx-toy.svg"); !strings.Contains(logo, "TOY") {
 			t.Errorf("the toy's logo is %.100s", logo)
 		}

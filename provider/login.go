@@ -195,7 +195,7 @@ func (s *Server) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
-	page.Groups = chooserGroups(base.T, r, a.state.Params.UILocales, options)
+	page.Groups = chooserGroups(base.T, base.Lang, r, a.state.Params.UILocales, options)
 	s.render(w, http.StatusOK, "login.html", page)
 }
 
@@ -497,7 +497,7 @@ func (s *Server) message(lang, option, id string) string {
 				}
 			}
 			t := s.themes.Translator(lang)
-			return t(id, "EID", eidName(t, o.Info))
+			return t(id, "EID", eidName(t, lang, o.Info))
 		}
 	}
 	return s.themes.Translator(lang)(id)

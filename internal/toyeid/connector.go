@@ -45,7 +45,8 @@ const URN = "urn:portvakt:eid:xx:toy"
 // Info describes the toy: one method, substantial.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID: c.id, Countries: []string{Country}, Name: "Toy eID", Logo: connectors.Logo{FS: files, Path: "toy.svg"},
+		ID: c.id, Countries: []string{Country}, Name: "Toy eID", Names: map[string]string{"sv": "Leksaks-eID"},
+		Descriptions: map[string]string{"sv": "För den som leker", "en": "For those who play"}, Logo: connectors.Logo{FS: files, Path: "toy.svg"},
 		Methods: []connectors.Method{{URN: URN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial}},
 	}
 }

@@ -9,128 +9,105 @@ import (
 	"github.com/portvakt/portvakt/connectors"
 )
 
-// Instrument wraps a connector so every upstream call is timed and counted. The
-// wrapper implements exactly the capabilities the connector does (redirect or
-// order, its messages, its published keys), so a capability check on it is as
-// true as on the connector itself.
+// Instrument wraps a connector so every upstream call is timed and counted.
+// Each capability that calls the upstream is wrapped on its own and the rest
+// pass through, so the instrumented connector has exactly the capabilities of
+// the connector (a capability check on it is as true as on the connector).
 func (m *Metrics) Instrument(c connectors.Connector) connectors.Connector {
-	base := instrumented{m: m, inner: c, id: c.Info().ID}
-	switch flow := c.(type) {
-	case connectors.OrderConnector:
-		return withLocalCapabilities(&orderConnector{instrumented: base, order: flow}, c)
-	case connectors.RedirectConnector:
-		return withLocalCapabilities(&redirectConnector{instrumented: base, redirect: flow}, c)
+	p := connectors.Split(c)
+	u := upstream{m: m, id: c.Info().ID}
+	if p.Redirect != nil {
+		p.Redirect = redirectFlow{upstream: u, inner: p.Redirect}
 	}
-	return c
-}
-
-// withLocalCapabilities adds to the instrumented flow the capabilities that never
-// call the upstream (texts, published keys), each only if inner has it. Go cannot
-// add methods at run time, so every combination is spelled out.
-func withLocalCapabilities(flow, inner connectors.Connector) connectors.Connector {
-	msg, hasMsg := inner.(connectors.Messages)
-	keys, hasKeys := inner.(connectors.KeyPublisher)
-	switch f := flow.(type) {
-	case *orderConnector:
-		switch {
-		case hasMsg && hasKeys:
-			return struct {
-				*orderConnector
-				connectors.Messages
-				connectors.KeyPublisher
-			}{f, msg, keys}
-		case hasMsg:
-			return struct {
-				*orderConnector
-				connectors.Messages
-			}{f, msg}
-		case hasKeys:
-			return struct {
-				*orderConnector
-				connectors.KeyPublisher
-			}{f, keys}
-		}
-	case *redirectConnector:
-		switch {
-		case hasMsg && hasKeys:
-			return struct {
-				*redirectConnector
-				connectors.Messages
-				connectors.KeyPublisher
-			}{f, msg, keys}
-		case hasMsg:
-			return struct {
-				*redirectConnector
-				connectors.Messages
-			}{f, msg}
-		case hasKeys:
-			return struct {
-				*redirectConnector
-				connectors.KeyPublisher
-			}{f, keys}
-		}
+	if p.Order != nil {
+		p.Order = orderFlow{upstream: u, inner: p.Order}
 	}
-	return flow
+	if p.Sign != nil {
+		p.Sign = signFlow{upstream: u, inner: p.Sign}
+	}
+	if p.Backchannel != nil {
+		p.Backchannel = backchannelFlow{upstream: u, inner: p.Backchannel}
+	}
+	return connectors.Assemble(p)
 }
 
-type instrumented struct {
-	m     *Metrics
-	inner connectors.Connector
-	id    string
+// upstream times and counts one connector's upstream calls.
+type upstream struct {
+	m  *Metrics
+	id string
 }
 
-func (i instrumented) Info() connectors.Info { return i.inner.Info() }
-
-type redirectConnector struct {
-	instrumented
-	redirect connectors.RedirectConnector
+type redirectFlow struct {
+	upstream
+	inner connectors.RedirectFlow
 }
 
-var _ connectors.RedirectConnector = (*redirectConnector)(nil)
-
-func (c *redirectConnector) Begin(ctx context.Context, req connectors.Request) (string, []byte, error) {
+func (f redirectFlow) Begin(ctx context.Context, req connectors.Request) (string, []byte, error) {
 	start := time.Now()
-	u, st, err := c.redirect.Begin(ctx, req)
-	c.m.observeUpstream(c.id, "begin", start, err)
+	u, st, err := f.inner.Begin(ctx, req)
+	f.m.observeUpstream(f.id, "begin", start, err)
 	return u, st, err
 }
 
-func (c *redirectConnector) Finish(ctx context.Context, state []byte, r *http.Request) (connectors.Identity, error) {
+func (f redirectFlow) Finish(ctx context.Context, state []byte, r *http.Request) (connectors.Identity, error) {
 	start := time.Now()
-	id, err := c.redirect.Finish(ctx, state, r)
-	c.m.observeUpstream(c.id, "finish", start, err)
+	id, err := f.inner.Finish(ctx, state, r)
+	f.m.observeUpstream(f.id, "finish", start, err)
 	return id, err
 }
 
-type orderConnector struct {
-	instrumented
-	order connectors.OrderConnector
+type orderFlow struct {
+	upstream
+	inner connectors.OrderFlow
 }
 
-var _ connectors.OrderConnector = (*orderConnector)(nil)
-
-func (c *orderConnector) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
+func (f orderFlow) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
 	start := time.Now()
-	o, err := c.order.Start(ctx, req)
-	c.m.observeUpstream(c.id, "start", start, err)
+	o, err := f.inner.Start(ctx, req)
+	f.m.observeUpstream(f.id, "start", start, err)
 	return o, err
 }
 
-func (c *orderConnector) Poll(ctx context.Context, o *connectors.Order) (connectors.Progress, error) {
+func (f orderFlow) Poll(ctx context.Context, o *connectors.Order) (connectors.Progress, error) {
 	start := time.Now()
-	p, err := c.order.Poll(ctx, o)
-	c.m.observeUpstream(c.id, "poll", start, err)
+	p, err := f.inner.Poll(ctx, o)
+	f.m.observeUpstream(f.id, "poll", start, err)
 	return p, err
 }
 
-func (c *orderConnector) Cancel(ctx context.Context, o *connectors.Order) error {
+func (f orderFlow) Cancel(ctx context.Context, o *connectors.Order) error {
 	start := time.Now()
-	err := c.order.Cancel(ctx, o)
-	c.m.observeUpstream(c.id, "cancel", start, err)
+	err := f.inner.Cancel(ctx, o)
+	f.m.observeUpstream(f.id, "cancel", start, err)
 	return err
 }
 
-func (c *orderConnector) QR(o *connectors.Order, now time.Time) string { return c.order.QR(o, now) }
+// QR is computed locally: nothing to time.
+func (f orderFlow) QR(o *connectors.Order, now time.Time) string { return f.inner.QR(o, now) }
+
+type signFlow struct {
+	upstream
+	inner connectors.SignFlow
+}
+
+func (f signFlow) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
+	start := time.Now()
+	o, err := f.inner.StartSign(ctx, req)
+	f.m.observeUpstream(f.id, "sign", start, err)
+	return o, err
+}
+
+type backchannelFlow struct {
+	upstream
+	inner connectors.BackchannelFlow
+}
+
+func (f backchannelFlow) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
+	start := time.Now()
+	o, err := f.inner.StartBackchannel(ctx, req)
+	f.m.observeUpstream(f.id, "backchannel", start, err)
+	return o, err
+}
 
 // resultOf names an upstream outcome for the result label.
 func resultOf(err error) string {

@@ -33,6 +33,18 @@ func (fakeOrder) Poll(context.Context, *connectors.Order) (connectors.Progress, 
 func (fakeOrder) Cancel(context.Context, *connectors.Order) error { return nil }
 func (fakeOrder) QR(*connectors.Order, time.Time) string          { return "" }
 
+type signs struct{}
+
+func (signs) StartSign(context.Context, connectors.SignRequest) (*connectors.Order, error) {
+	return &connectors.Order{}, nil
+}
+
+type phones struct{}
+
+func (phones) StartBackchannel(context.Context, connectors.BackchannelRequest) (*connectors.Order, error) {
+	return &connectors.Order{}, nil
+}
+
 type texts struct{}
 
 func (texts) Message(_, id string) string { return "text of " + id }
@@ -73,9 +85,21 @@ func TestInstrumentKeepsExactlyTheCapabilities(t *testing.T) {
 		texts
 		keys
 	}
+	type orderThatSigns struct {
+		fakeOrder
+		signs
+		texts
+	}
+	type orderOfAll struct {
+		fakeOrder
+		signs
+		phones
+		texts
+	}
 	for name, c := range map[string]connectors.Connector{
 		"redirect": fakeRedirect{}, "redirect+messages": redirectWithTexts{}, "redirect+keys": redirectWithKeys{}, "redirect+both": redirectWithBoth{},
 		"order": fakeOrder{}, "order+messages": orderWithTexts{}, "order+keys": orderWithKeys{}, "order+both": orderWithBoth{},
+		"order+sign+messages": orderThatSigns{}, "order+sign+backchannel+messages": orderOfAll{},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := New().Instrument(c)
@@ -90,6 +114,8 @@ func TestInstrumentKeepsExactlyTheCapabilities(t *testing.T) {
 			check("RedirectConnector", func(x connectors.Connector) bool { _, ok := x.(connectors.RedirectConnector); return ok })
 			check("OrderConnector", func(x connectors.Connector) bool { _, ok := x.(connectors.OrderConnector); return ok })
 			check("Messages", func(x connectors.Connector) bool { _, ok := x.(connectors.Messages); return ok })
+			check("Signer", func(x connectors.Connector) bool { _, ok := x.(connectors.Signer); return ok })
+			check("Backchannel", func(x connectors.Connector) bool { _, ok := x.(connectors.Backchannel); return ok })
 			check("KeyPublisher", func(x connectors.Connector) bool { _, ok := x.(connectors.KeyPublisher); return ok })
 			if m, ok := got.(connectors.Messages); ok && m.Message("en", "RFA1") != "text of RFA1" {
 				t.Errorf("Message does not reach the connector")

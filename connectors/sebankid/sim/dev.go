@@ -69,20 +69,17 @@ func (d *Dev) People() []connectors.TestPerson {
 func (d *Dev) AppPage() string { return d.Sim.AppBasePath() }
 
 // DevConnector points the connector's "open the app on this device" links at
-// the simulated app.
+// the simulated app, for logins and signatures alike, and keeps the rest of its
+// capabilities as they are.
 func (d *Dev) DevConnector(c connectors.Connector) connectors.Connector {
-	oc, ok := c.(connectors.OrderConnector)
-	if !ok {
-		return c
+	p := connectors.Split(c)
+	if p.Order != nil {
+		p.Order = appLinks{OrderFlow: p.Order, dev: d}
 	}
-	app := appLinks{OrderConnector: oc, sim: d.Sim, origin: d.origin}
-	if m, ok := c.(connectors.Messages); ok {
-		return struct {
-			appLinks
-			connectors.Messages
-		}{app, m}
+	if p.Sign != nil {
+		p.Sign = appLinksSign{inner: p.Sign, dev: d}
 	}
-	return app
+	return connectors.Assemble(p)
 }
 
 // Standalone writes the CA and a client certificate with its key to o.Dir, for
@@ -99,17 +96,30 @@ func (d *Dev) Standalone(o connectors.StandaloneOptions) (string, error) {
 	return fmt.Sprintf("BankID RP API: %s\napp page: %s%s\ntrust material: %s/{ca.pem,client.pem,client-key.pem}\n", d.APIURL, d.origin, d.AppPage(), o.Dir), nil
 }
 
-// appLinks is an order connector whose app links open the simulated app.
+// appLink points an order's app link at the simulated app.
+func (d *Dev) appLink(o *connectors.Order, err error) (*connectors.Order, error) {
+	if err == nil && o.LaunchURL != "" {
+		o.LaunchURL = d.Sim.AppLaunchURL(d.origin, o.LaunchURL)
+	}
+	return o, err
+}
+
+// appLinks is an order flow whose app links open the simulated app.
 type appLinks struct {
-	connectors.OrderConnector
-	sim    *Simulator
-	origin string
+	connectors.OrderFlow
+	dev *Dev
 }
 
 func (a appLinks) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
-	o, err := a.OrderConnector.Start(ctx, req)
-	if err == nil && o.LaunchURL != "" {
-		o.LaunchURL = a.sim.AppLaunchURL(a.origin, o.LaunchURL)
-	}
-	return o, err
+	return a.dev.appLink(a.OrderFlow.Start(ctx, req))
+}
+
+// appLinksSign is a signing flow whose app links open the simulated app.
+type appLinksSign struct {
+	inner connectors.SignFlow
+	dev   *Dev
+}
+
+func (a appLinksSign) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
+	return a.dev.appLink(a.inner.StartSign(ctx, req))
 }

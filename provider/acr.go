@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"maps"
 	"slices"
 	"strings"
 
@@ -48,15 +47,13 @@ func parseACRValues(values []string, available []Option) requirement {
 	req := requirement{eids: map[string]bool{}, methods: map[string]bool{}, countries: map[string]bool{}}
 	byMethodURN := map[string][]string{}
 	byConnectorURN := map[string]string{}
-	aliases := map[string]string{}
 	for _, o := range available {
 		byMethodURN[o.Method.URN] = append(byMethodURN[o.Method.URN], o.Value())
 		byConnectorURN[ConnectorURN(o.Info.ID)] = o.Info.ID
-		maps.Copy(aliases, o.Info.ACRAliases)
 	}
 	var levels []connectors.LoA
 	for _, v := range values {
-		if ours, ok := aliases[v]; ok {
+		if ours, ok := acrAlias(v, available); ok {
 			v = ours
 		}
 		if loa, err := connectors.ParseLoA(v); err == nil && strings.HasPrefix(v, "http") {
@@ -90,6 +87,17 @@ func parseACRValues(values []string, available []Option) requirement {
 		req.MinLoA = slices.Min(levels)
 	}
 	return req
+}
+
+// acrAlias is the value of ours that another broker's acr value v means, by
+// the connectors' own alias tables.
+func acrAlias(v string, available []Option) (string, bool) {
+	for _, o := range available {
+		if ours, ok := o.Info.ACRAliases[v]; ok {
+			return ours, true
+		}
+	}
+	return "", false
 }
 
 // selectOptions returns the options the login may offer: what the client allows,

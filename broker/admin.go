@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/portvakt/portvakt/admin"
@@ -58,7 +59,7 @@ func describeEIDs(conns []connectors.Connector) []admin.EID {
 	out := make([]admin.EID, 0, len(conns))
 	for _, c := range conns {
 		info := c.Info()
-		out = append(out, admin.EID{ID: info.ID, Country: info.Country, Name: info.Name})
+		out = append(out, admin.EID{ID: info.ID, Country: strings.Join(info.Countries, ","), Name: info.Name})
 	}
 	return out
 }

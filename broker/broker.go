@@ -70,8 +70,7 @@ func OpenKeys(ctx context.Context, cfg *config.Config, store *sqlstore.Store, lo
 }
 
 // OpenConnectors opens every configured connector through the registry.
-func OpenConnectors(ctx context.Context, cfg *config.Config, deps connectors.Deps) ([]connectors.Connector, error) {
-	reg := ConnectorTypes()
+func OpenConnectors(ctx context.Context, cfg *config.Config, reg connectors.Registry, deps connectors.Deps) ([]connectors.Connector, error) {
 	var out []connectors.Connector
 	var errs []error
 	for _, c := range cfg.Connectors {
@@ -90,6 +89,22 @@ func OpenConnectors(ctx context.Context, cfg *config.Config, deps connectors.Dep
 	return out, errors.Join(errs...)
 }
 
+// eidLogos are the logos the connectors carry, by connector id.
+func eidLogos(conns []connectors.Connector) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, c := range conns {
+		info := c.Info()
+		svg, err := info.Logo.Read()
+		if err != nil {
+			return nil, fmt.Errorf("connector %q: logo: %w", info.ID, err)
+		}
+		if svg != nil {
+			out[info.ID] = svg
+		}
+	}
+	return out, nil
+}
+
 // Build assembles the broker from a validated configuration. wrap, when given, may
 // decorate each opened connector.
 func Build(ctx context.Context, cfg *config.Config, logger *slog.Logger, wrap func(connectors.Connector) connectors.Connector) (*Broker, error) {
@@ -101,6 +116,9 @@ type Extras struct {
 	// WrapConnector may decorate each opened connector (dev mode points BankID's
 	// app links at its simulator).
 	WrapConnector func(connectors.Connector) connectors.Connector
+	// Connectors are the connector types the configuration may use; nil means
+	// ConnectorTypes (tests add a toy eID here).
+	Connectors connectors.Registry
 	// SimulatorsURL makes the login pages say the eIDs are simulated, with a link.
 	SimulatorsURL string
 	// MetricsOnMainListener serves /metrics on the broker's listener without a
@@ -131,17 +149,25 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		return nil, err
 	}
 	a.Keys = keyManager
-	if a.Themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir}); err != nil {
-		return nil, fmt.Errorf("themes: %w", err)
-	}
 	httpClient := upstreamClient()
-	conns, err := OpenConnectors(ctx, cfg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
+	reg := extras.Connectors
+	if reg == nil {
+		reg = ConnectorTypes()
+	}
+	conns, err := OpenConnectors(ctx, cfg, reg, connectors.Deps{Logger: logger, HTTPClient: httpClient, BaseURL: cfg.Issuer})
 	if err != nil {
 		return nil, err
 	}
 	a.Connectors = map[string]connectors.Connector{}
 	for _, c := range conns {
 		a.Connectors[c.Info().ID] = c
+	}
+	logos, err := eidLogos(conns)
+	if err != nil {
+		return nil, err
+	}
+	if a.Themes, err = themes.Load(themes.Options{Dir: cfg.Login.ThemeDir, EIDLogos: logos}); err != nil {
+		return nil, fmt.Errorf("themes: %w", err)
 	}
 	if wrap != nil {
 		for i, c := range conns {

@@ -15,10 +15,10 @@ import (
 // TestConnectorConfigKeysAreSnakeCase: the configuration file is snake_case
 // throughout, connector configs included.
 func TestConnectorConfigKeysAreSnakeCase(t *testing.T) {
-	for typ, newConfig := range broker.ConnectorTypes() {
-		for _, key := range jsonKeys(reflect.TypeOf(newConfig()).Elem()) {
+	for _, typ := range broker.ConnectorTypes() {
+		for _, key := range jsonKeys(reflect.TypeOf(typ.NewConfig()).Elem()) {
 			if connectors.SnakeCase(key) != key {
-				t.Errorf("connector type %s: config key %q is not snake_case", typ, key)
+				t.Errorf("connector type %s: config key %q is not snake_case", typ.Name, key)
 			}
 		}
 	}

@@ -3,17 +3,23 @@ package broker
 import (
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/dkmitid"
+	dksim "github.com/portvakt/portvakt/connectors/dkmitid/sim"
 	"github.com/portvakt/portvakt/connectors/fiftn"
+	fisim "github.com/portvakt/portvakt/connectors/fiftn/sim"
 	"github.com/portvakt/portvakt/connectors/nobankid"
+	nosim "github.com/portvakt/portvakt/connectors/nobankid/sim"
 	"github.com/portvakt/portvakt/connectors/sebankid"
+	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 )
 
-// ConnectorTypes is every connector type the binary knows, by config type name.
+// ConnectorTypes is every connector type the binary knows, in the order dev mode
+// offers them. Adding an eID is one line here; dev mode, `portvakt sim` and the
+// login page derive the rest.
 func ConnectorTypes() connectors.Registry {
 	return connectors.Registry{
-		"sebankid": func() connectors.Config { return new(sebankid.Config) },
-		"nobankid": func() connectors.Config { return new(nobankid.Config) },
-		"fiftn":    func() connectors.Config { return new(fiftn.Config) },
-		"dkmitid":  func() connectors.Config { return new(dkmitid.Config) },
+		{Name: "sebankid", DevID: "se-bankid", NewConfig: func() connectors.Config { return new(sebankid.Config) }, Simulator: sesim.Start},
+		{Name: "nobankid", DevID: "no-bankid", NewConfig: func() connectors.Config { return new(nobankid.Config) }, Simulator: nosim.Start},
+		{Name: "fiftn", DevID: "fi-ftn", NewConfig: func() connectors.Config { return new(fiftn.Config) }, Simulator: fisim.Start},
+		{Name: "dkmitid", DevID: "dk-mitid", NewConfig: func() connectors.Config { return new(dkmitid.Config) }, Simulator: dksim.Start},
 	}
 }

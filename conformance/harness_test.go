@@ -112,7 +112,7 @@ type instantConnector struct{}
 var _ connectors.RedirectConnector = instantConnector{}
 
 func (instantConnector) Info() connectors.Info {
-	return connectors.Info{ID: hInstantEID, Country: "SE", Name: "Instant test eID", Methods: []connectors.Method{
+	return connectors.Info{ID: hInstantEID, Countries: []string{"SE"}, Name: "Instant test eID", Methods: []connectors.Method{
 		{ID: "", URN: hInstantACR, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
 	}}
 }

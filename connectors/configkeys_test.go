@@ -54,7 +54,7 @@ func TestRegistryReadsOldCamelCaseKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got keysConfig
-			reg := Registry{"x": func() Config { return &keysConfig{got: &got} }}
+			reg := Registry{{Name: "x", NewConfig: func() Config { return &keysConfig{got: &got} }}}
 			var logs bytes.Buffer
 			_, err := reg.Open(context.Background(), "x", "x-1", json.RawMessage(tc.raw), Deps{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			if tc.wantErr != "" {

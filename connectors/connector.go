@@ -2,9 +2,13 @@ package connectors
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Connector is what every eID connector is. Capabilities are the smaller interfaces
@@ -21,12 +25,27 @@ type Info struct {
 	// ID is the connector id and the idp claim, e.g. "se-bankid", "no-bankid",
 	// "fi-ftn", "dk-mitid".
 	ID string
-	// Country is ISO 3166-1 alpha-2, upper case.
-	Country string
+	// Countries the eID serves, ISO 3166-1 alpha-2, upper case, at least one. An
+	// eID of several countries (Freja eID) is offered under each of them.
+	Countries []string
 	// Name is the eID's name as people know it ("BankID", "MitID").
 	Name string
+	// Names are the eID's name by page language (sv, nb, fi, da, en) where
+	// people call it otherwise ("Finnish Trust Network" is not what Finns say).
+	// A theme's translation eid.<id>.name wins; without either, Name.
+	Names map[string]string
+	// Descriptions say in a line, by page language, who the eID is for or how
+	// it is used, for the login page. A theme's eid.<id>.description wins.
+	Descriptions map[string]string
 	// Methods the person can choose, at least one. The first is the default.
 	Methods []Method
+	// ACRAliases map the acr values other Nordic brokers use for this eID
+	// (urn:grn:authn:se:bankid:another-device) to the value of ours they mean, so
+	// relying parties can move without changing their acr_values.
+	ACRAliases map[string]string
+	// Logo is the eID's logo, an SVG file, or the zero Logo for none. A theme's
+	// static/eids/<id>.svg replaces it.
+	Logo Logo
 	// Providers are who the person picks next, at the eID's own page, when the
 	// eID is a network of them (FTN's banks); the login page lists them so the
 	// person recognises their own. Proper names, not translated.
@@ -44,7 +63,29 @@ type Method struct {
 	LoA LoA
 	// MinLoA is the lowest level it reports; equal to LoA for most methods.
 	MinLoA LoA
+	// LaunchesApp: the method opens the eID app on the browser's own device (the
+	// login page puts it first on a phone; the order page shows a button, not a
+	// QR code).
+	LaunchesApp bool
 }
+
+// Logo is a file in a file system, typically the connector package's embedded
+// files.
+type Logo struct {
+	FS   fs.FS
+	Path string
+}
+
+// Read returns the logo's content, or nil for the zero Logo.
+func (l Logo) Read() ([]byte, error) {
+	if l.FS == nil {
+		return nil, nil
+	}
+	return fs.ReadFile(l.FS, l.Path)
+}
+
+// Serves reports whether the eID serves a country (ISO 3166-1 alpha-2).
+func (i Info) Serves(country string) bool { return slices.Contains(i.Countries, country) }
 
 // Request is what the broker asks a connector to do for one login.
 type Request struct {
@@ -144,6 +185,13 @@ const (
 	StatusComplete Status = "complete"
 	StatusFailed   Status = "failed"
 )
+
+// KeyPublisher is implemented by connectors that hold keys of their own which the
+// upstream fetches (FTN's request-object signing and ID-token encryption keys).
+// The broker serves them at /connectors/<id>/jwks.json.
+type KeyPublisher interface {
+	PublicJWKS() jose.JSONWebKeySet
+}
 
 // Messages is implemented by connectors that show their own texts to people
 // (BankID's Recommended User Messages). Message returns the text for id in the

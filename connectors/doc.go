@@ -1,11 +1,18 @@
 // Package connectors owns the contract between the broker and the national eIDs.
 //
-// Two kinds of upstream exist, so there are two small interfaces: a RedirectConnector
-// (upstream OpenID providers: Norwegian BankID, FTN, MitID) and an OrderConnector
-// (Swedish BankID, Freja: the broker starts an order and polls it). Both report an
-// Identity. Connectors know nothing of the provider side of OIDC; the provider knows
-// connectors only through this package.
+// A connector is its Info (id, countries, names and descriptions per language,
+// logo, methods and the acr values other brokers use for it) and the
+// capabilities it has, each a small named interface asserted at compile time:
+// a login flow, RedirectConnector (upstream OpenID providers: Norwegian BankID,
+// FTN, MitID) or OrderConnector (Swedish BankID: the broker starts an order and
+// polls it); Signer and Backchannel (orders to sign, or started from a national
+// id with no browser); KeyPublisher (keys the upstream fetches); Messages (the
+// eID's own texts). Split and Assemble let a decorator wrap one capability and
+// keep exactly the others. Connectors know nothing of the provider side of OIDC;
+// the provider knows connectors only through this package.
 //
-// Connector configuration types are registered by name in a Registry and opened with
-// Open, as Dex does, so the composition root decides which implementations exist.
+// The Registry lists every connector type with its configuration and its
+// Simulator; the composition root (broker.ConnectorTypes) decides which exist,
+// and dev mode, `portvakt sim` and the tests derive their eIDs from it. Adding an
+// eID is its package, its simulator and one registration line.
 package connectors

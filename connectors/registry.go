@@ -30,17 +30,40 @@ type Deps struct {
 	TLSClientConfig *tls.Config
 }
 
-// Registry maps a connector type name ("sebankid", "nobankid", ...) to a function
-// that returns a new, empty config of that type.
-type Registry map[string]func() Config
+// Type is one kind of eID the binary knows: how to configure its connector and
+// how to simulate it. Dev mode, `portvakt sim` and the tests derive the eIDs
+// they run from the registry's types.
+type Type struct {
+	// Name is the config type name: "sebankid".
+	Name string
+	// DevID is the connector id dev mode gives it: "se-bankid".
+	DevID string
+	// NewConfig returns a new, empty config of this type.
+	NewConfig func() Config
+	// Simulator starts the eID's simulator.
+	Simulator StartSimulator
+}
+
+// Registry is every connector type, in the order dev mode offers them.
+type Registry []Type
+
+// Lookup finds a type by its config type name.
+func (reg Registry) Lookup(name string) (Type, bool) {
+	for _, t := range reg {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Type{}, false
+}
 
 // Open decodes raw into the config type registered as typ and opens it.
 func (reg Registry) Open(ctx context.Context, typ, id string, raw json.RawMessage, deps Deps) (Connector, error) {
-	newConfig, ok := reg[typ]
+	t, ok := reg.Lookup(typ)
 	if !ok {
 		return nil, fmt.Errorf("connector %q: unknown type %q (known: %v)", id, typ, reg.Types())
 	}
-	cfg := newConfig()
+	cfg := t.NewConfig()
 	raw, renamed, err := renameOldKeys(raw)
 	if err != nil {
 		return nil, fmt.Errorf("connector %q: %w", id, err)
@@ -67,8 +90,8 @@ func (reg Registry) Open(ctx context.Context, typ, id string, raw json.RawMessag
 // Types lists the registered type names, sorted.
 func (reg Registry) Types() []string {
 	out := make([]string, 0, len(reg))
-	for k := range reg {
-		out = append(out, k)
+	for _, t := range reg {
+		out = append(out, t.Name)
 	}
 	sort.Strings(out)
 	return out

@@ -14,6 +14,7 @@ import (
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/demo"
 	"github.com/portvakt/portvakt/provider"
 )
@@ -31,6 +32,9 @@ type Options struct {
 	MasterKeyFile              string
 	// DBDriver is sqlite (default) or mysql; DSN defaults to a SQLite file in Data.
 	DBDriver, DSN string
+	// Connectors are the eIDs dev mode simulates and offers (default
+	// broker.ConnectorTypes()).
+	Connectors connectors.Registry
 	// AutoApprove makes the simulators approve at once.
 	AutoApprove bool
 	// ExtraRedirectURIs are added to the demo client.
@@ -57,6 +61,9 @@ func Start(ctx context.Context, ln net.Listener, o Options) (*Env, error) {
 	}
 	if o.DBDriver == "" {
 		o.DBDriver = "sqlite"
+	}
+	if o.Connectors == nil {
+		o.Connectors = broker.ConnectorTypes()
 	}
 	if o.LogLevel == "" {
 		o.LogLevel = "info"
@@ -131,7 +138,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		return nil, err
 	}
 	logger.Info("master key", "source", key.source)
-	sims, err := startSimulators(ctx, o.Issuer, o.AutoApprove, logger)
+	sims, err := startSimulators(ctx, o.Connectors, o.Issuer, o.AutoApprove, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +151,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		return nil, err
 	}
 	cfg.MasterKeySource = key.source
-	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/", MetricsOnMainListener: true})
+	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{Connectors: o.Connectors, WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/", MetricsOnMainListener: true})
 	if err != nil {
 		return nil, key.explain(err, o)
 	}

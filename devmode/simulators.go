@@ -7,31 +7,29 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-
-	"github.com/go-jose/go-jose/v4"
+	"slices"
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
-	dksim "github.com/portvakt/portvakt/connectors/dkmitid/sim"
-	fisim "github.com/portvakt/portvakt/connectors/fiftn/sim"
-	nosim "github.com/portvakt/portvakt/connectors/nobankid/sim"
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
 	"github.com/portvakt/portvakt/provider"
 )
 
-// Simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the
-// real ones: Swedish BankID over mutual TLS with certificates from the simulator's
-// own CA, the others as OpenID providers under /sim/<id>.
+// Simulators are dev mode's eIDs, one per registered connector type. The broker
+// reaches them exactly as it reaches the real ones: only base URLs and trust
+// material differ.
 type Simulators struct {
 	issuer string
-	// BankID is the Swedish BankID simulator; BankIDAPI its RP API base URL.
-	BankID                *sesim.Simulator
-	BankIDAPI             string
-	bankidCert, bankidKey []byte
-	// OIDC are the OpenID simulators by connector id.
+	types  connectors.Registry
+	// byID are the simulators by connector id, ids in registry order.
+	byID map[string]connectors.Simulator
+	ids  []string
+	// BankID and OIDC reach into the Swedish BankID simulator and the OpenID
+	// simulators, for tests that script them.
+	BankID       *sesim.Simulator
 	OIDC         map[string]*simcore.Server
 	clientSecret string
 }
@@ -39,108 +37,69 @@ type Simulators struct {
 // DevUpstreamClient is the broker's client id at the OpenID simulators.
 const DevUpstreamClient = "portvakt-dev"
 
-func startSimulators(ctx context.Context, issuer string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
-	s := &Simulators{issuer: issuer, OIDC: map[string]*simcore.Server{}, clientSecret: randomSecret()}
-	var err error
-	if s.BankID, err = sesim.New(sesim.Options{AutoApprove: autoApprove, AppBasePath: "/sim/se-bankid/", Logger: logger}); err != nil {
-		return nil, fmt.Errorf("BankID simulator: %w", err)
+func startSimulators(ctx context.Context, reg connectors.Registry, issuer string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
+	s := &Simulators{issuer: issuer, types: reg, byID: map[string]connectors.Simulator{}, OIDC: map[string]*simcore.Server{}, clientSecret: randomSecret()}
+	for _, t := range reg {
+		if t.Simulator == nil {
+			continue
+		}
+		sim, err := t.Simulator(ctx, connectors.SimulatorOptions{
+			ID: t.DevID, Origin: issuer, AutoApprove: autoApprove, Logger: logger,
+			ClientID: DevUpstreamClient, ClientSecret: s.clientSecret,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s simulator: %w", t.DevID, err)
+		}
+		s.byID[t.DevID] = sim
+		s.ids = append(s.ids, t.DevID)
+		switch sim := sim.(type) {
+		case *sesim.Dev:
+			s.BankID = sim.Sim
+		case *simcore.Upstream:
+			s.OIDC[t.DevID] = sim.Server
+		}
 	}
-	if s.BankIDAPI, err = s.BankID.Start(ctx); err != nil {
-		return nil, fmt.Errorf("BankID simulator: %w", err)
-	}
-	if s.bankidCert, s.bankidKey, err = s.BankID.IssueClientCert("portvakt dev"); err != nil {
-		return nil, fmt.Errorf("BankID client certificate: %w", err)
-	}
-	no, err := nosim.New(nosim.Options{Issuer: issuer + "/sim/no-bankid", AutoApprove: autoApprove, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("Norwegian BankID simulator: %w", err)
-	}
-	fi, err := fisim.New(fisim.Options{Issuer: issuer + "/sim/fi-ftn", AutoApprove: autoApprove, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("FTN simulator: %w", err)
-	}
-	dk, err := dksim.New(dksim.Options{Issuer: issuer + "/sim/dk-mitid", AutoApprove: autoApprove, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("MitID simulator: %w", err)
-	}
-	s.OIDC["no-bankid"], s.OIDC["fi-ftn"], s.OIDC["dk-mitid"] = no.Server, fi.Server, dk.Server
 	return s, nil
 }
 
 // mount serves the simulators' pages under /sim/, each with the broker's
 // security headers (the eID pages set their own CSP for their inline style).
 func (s *Simulators) mount(mux *http.ServeMux) {
-	mux.Handle("/sim/se-bankid/", provider.SecurityHeaders(s.BankID.AppHandler()))
-	for id, srv := range s.OIDC {
-		mux.Handle("/sim/"+id+"/", provider.SecurityHeaders(srv.Handler()))
+	for _, id := range s.ids {
+		mux.Handle("/sim/"+id+"/", provider.SecurityHeaders(s.byID[id].Handler()))
 	}
 	mux.Handle("GET /sim/{$}", provider.SecurityHeaders(http.HandlerFunc(s.index)))
 	mux.Handle("GET /sim/static/", http.StripPrefix("/sim/static/", simui.Static()))
 }
 
-// connectorConfigs configure the four connectors against the simulators: only base
-// URLs and trust material differ from production.
+// connectorConfigs configure the connectors against the simulators.
 func (s *Simulators) connectorConfigs() []config.Connector {
-	oidc := func(id, typ string, extra map[string]any) config.Connector {
-		c := map[string]any{"issuer": s.issuer + "/sim/" + id, "client_id": DevUpstreamClient, "client_secret": s.clientSecret}
-		for k, v := range extra {
-			c[k] = v
+	var out []config.Connector
+	for _, t := range s.types {
+		if sim, ok := s.byID[t.DevID]; ok {
+			out = append(out, config.Connector{ID: t.DevID, Type: t.Name, Config: sim.ConnectorConfig()})
 		}
-		return config.Connector{ID: id, Type: typ, Config: c}
 	}
-	return []config.Connector{
-		{ID: "se-bankid", Type: "sebankid", Config: map[string]any{
-			"base_url": s.BankIDAPI, "ca_pem": string(s.BankID.CAPEM()),
-			"cert_pem": string(s.bankidCert), "key_pem": string(s.bankidKey),
-		}},
-		oidc("no-bankid", "nobankid", nil),
-		oidc("fi-ftn", "fiftn", map[string]any{"client_secret": "", "generate_keys": true, "sp_name": "portvakt dev", "send_login_hint": true}),
-		oidc("dk-mitid", "dkmitid", map[string]any{"request_cpr": true, "send_cpr_hint": true}),
-	}
+	return out
 }
 
-// registerBroker registers the broker as a client at each OpenID simulator, with
-// the broker's callback and, for FTN, the connector's published keys.
+// registerBroker registers the broker as a client at each simulator, with the
+// broker's callback and its opened connector.
 func (s *Simulators) registerBroker(b *broker.Broker) error {
-	for id, srv := range s.OIDC {
-		c := simcore.Client{ID: DevUpstreamClient, Secret: s.clientSecret, RedirectURIs: []string{b.Config.Issuer + "/callback/" + id}}
-		if conn, ok := b.Connectors[id].(interface{ PublicJWKS() jose.JSONWebKeySet }); ok && id == "fi-ftn" {
-			set := conn.PublicJWKS()
-			c.JWKS, c.Secret = &set, ""
-		}
-		if err := srv.RegisterClient(c); err != nil {
+	for _, id := range s.ids {
+		if err := s.byID[id].RegisterBroker(b.Config.Issuer+"/callback/"+id, b.Connectors[id]); err != nil {
 			return fmt.Errorf("register the broker at the %s simulator: %w", id, err)
 		}
 	}
 	return nil
 }
 
-// wrap points BankID's "open the app on this device" link at the simulator's app
-// page, since there is no BankID app on a developer's machine.
+// wrap lets a simulated app stand in for the eID app on this device.
 func (s *Simulators) wrap(c connectors.Connector) connectors.Connector {
-	if oc, ok := c.(bankidConnector); ok && c.Info().ID == "se-bankid" {
-		return devBankID{bankidConnector: oc, sim: s.BankID, origin: s.issuer}
+	if app, ok := s.byID[c.Info().ID].(connectors.AppSimulator); ok {
+		return app.DevConnector(c)
 	}
 	return c
-}
-
-type bankidConnector interface {
-	connectors.OrderConnector
-	connectors.Messages
-}
-
-type devBankID struct {
-	bankidConnector
-	sim    *sesim.Simulator
-	origin string
-}
-
-func (d devBankID) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
-	o, err := d.bankidConnector.Start(ctx, req)
-	if err == nil && o.LaunchURL != "" {
-		o.LaunchURL = d.sim.AppLaunchURL(d.origin, o.LaunchURL)
-	}
-	return o, err
 }
 
 // simIndex lists the simulated eIDs and their test people.
@@ -170,19 +129,14 @@ type indexEID struct {
 
 func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
 	page := indexPage{Page: simui.NewPage(w, r, simui.PageOptions{TitleID: "index.title", Assets: "/sim/static/", CookiePath: "/sim/"})}
-	se := indexEID{ID: "se-bankid", App: s.BankID.AppBasePath()}
-	for _, u := range sesim.TestUsers() {
-		se.People = append(se.People, struct{ Name, ID string }{u.Name(), u.PersonalNumber})
-	}
-	page.EIDs = append(page.EIDs, se)
-	for _, id := range []string{"no-bankid", "fi-ftn", "dk-mitid"} {
-		srv, ok := s.OIDC[id]
-		if !ok {
-			continue
-		}
+	for _, id := range s.ids {
+		sim := s.byID[id]
 		e := indexEID{ID: id}
-		for _, u := range srv.TestUsers() {
-			e.People = append(e.People, struct{ Name, ID string }{u.Name, u.NationalID})
+		if app, ok := sim.(connectors.AppSimulator); ok {
+			e.App = app.AppPage()
+		}
+		for _, p := range sim.People() {
+			e.People = append(e.People, struct{ Name, ID string }{p.Name, p.NationalID})
 		}
 		page.EIDs = append(page.EIDs, e)
 	}
@@ -199,37 +153,45 @@ func randomSecret() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// StartSimulators starts the simulators alone (for `portvakt sim`), serving their
-// pages under base.
+// StartSimulators starts the simulators of the built-in eIDs alone (for
+// `portvakt sim` and tests), serving their pages under base.
 func StartSimulators(ctx context.Context, base string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
-	return startSimulators(ctx, base, autoApprove, logger)
+	return startSimulators(ctx, broker.ConnectorTypes(), base, autoApprove, logger)
 }
 
 // Mount serves the simulators' pages under /sim/.
 func (s *Simulators) Mount(mux *http.ServeMux) { s.mount(mux) }
 
-// BankIDTrust is what a broker needs to reach the BankID simulator: its CA and a
-// client certificate with key, PEM.
-func (s *Simulators) BankIDTrust() (ca, cert, key []byte) {
-	return s.BankID.CAPEM(), s.bankidCert, s.bankidKey
+// Standalone prepares the simulator of connector id for a broker started
+// elsewhere and says how to configure that broker.
+func (s *Simulators) Standalone(id string, o connectors.StandaloneOptions) (string, error) {
+	sim, ok := s.byID[id]
+	if !ok {
+		return "", fmt.Errorf("unknown simulator %q (known: %v)", id, s.ids)
+	}
+	st, ok := sim.(connectors.StandaloneSimulator)
+	if !ok {
+		return "", fmt.Errorf("the %s simulator runs only inside `portvakt dev`", id)
+	}
+	return st.Standalone(o)
 }
+
+// IDs are the simulators' connector ids, in registry order.
+func (s *Simulators) IDs() []string { return slices.Clone(s.ids) }
 
 // RegisterUpstreamClient registers a broker's callback at an OpenID simulator under
 // the client id portvakt-dev and returns its secret.
 func (s *Simulators) RegisterUpstreamClient(id, redirect, secret string) (string, error) {
-	srv, ok := s.OIDC[id]
+	up, ok := s.byID[id].(*simcore.Upstream)
 	if !ok {
-		return "", fmt.Errorf("no simulator %q", id)
+		return "", fmt.Errorf("no OpenID simulator %q", id)
 	}
-	if secret == "" {
-		secret = s.clientSecret
-	}
-	return secret, srv.RegisterClient(simcore.Client{ID: DevUpstreamClient, Secret: secret, RedirectURIs: []string{redirect}})
+	return up.RegisterCallback(redirect, secret)
 }
 
 // ConnectorConfigs are connector entries for a broker's config that reach these
 // simulators (for brokers started apart from dev mode, such as replicas in tests).
 func (s *Simulators) ConnectorConfigs() []config.Connector { return s.connectorConfigs() }
 
-// Wrap points BankID's app links at the simulator (see broker.Build's wrap).
+// Wrap points app links at the simulated apps (see broker.Build's wrap).
 func (s *Simulators) Wrap(c connectors.Connector) connectors.Connector { return s.wrap(c) }

@@ -32,32 +32,11 @@ func (r requirement) restrictsEIDs() bool {
 const (
 	eidURNPrefix     = "urn:portvakt:eid:"
 	countryURNPrefix = "urn:portvakt:country:"
-	grnPrefix        = "urn:grn:authn:"
 )
 
 // ConnectorURN is the acr value that selects any method of a connector:
 // se-bankid -> urn:portvakt:eid:se:bankid.
 func ConnectorURN(id string) string { return eidURNPrefix + strings.Replace(id, "-", ":", 1) }
-
-// grnAliases maps the values other Nordic brokers use to ours, so relying parties
-// can move without changing their acr_values.
-var grnAliases = map[string]string{
-	"se:bankid":                   "se:bankid",
-	"se:bankid:same-device":       "se:bankid:same-device",
-	"se:bankid:another-device":    "se:bankid:other-device",
-	"se:bankid:another-device:qr": "se:bankid:other-device",
-	"no:bankid":                   "no:bankid",
-	"no:bankid:substantial":       "no:bankid:substantial",
-	"no:bankid:biometric":         "no:bankid:substantial",
-	"fi:all":                      "fi:ftn",
-	"fi:bank-id":                  "fi:ftn",
-	"fi:mobile-id":                "fi:ftn",
-	"fi:ftn":                      "fi:ftn",
-	"dk:mitid":                    "dk:mitid",
-	"dk:mitid:low":                "dk:mitid",
-	"dk:mitid:substantial":        "dk:mitid",
-	"dk:mitid:high":               "dk:mitid:high",
-}
 
 // parseACRValues reads acr_values. Values it does not know are ignored, as OIDC
 // makes acr_values a voluntary request. A method's own URN selects that method; a
@@ -74,10 +53,8 @@ func parseACRValues(values []string, available []Option) requirement {
 	}
 	var levels []connectors.LoA
 	for _, v := range values {
-		if alias, ok := strings.CutPrefix(v, grnPrefix); ok {
-			if mapped, known := grnAliases[alias]; known {
-				v = eidURNPrefix + mapped
-			}
+		if ours, ok := acrAlias(v, available); ok {
+			v = ours
 		}
 		if loa, err := connectors.ParseLoA(v); err == nil && strings.HasPrefix(v, "http") {
 			levels = append(levels, loa)
@@ -112,6 +89,17 @@ func parseACRValues(values []string, available []Option) requirement {
 	return req
 }
 
+// acrAlias is the value of ours that another broker's acr value v means, by
+// the connectors' own alias tables.
+func acrAlias(v string, available []Option) (string, bool) {
+	for _, o := range available {
+		if ours, ok := o.Info.ACRAliases[v]; ok {
+			return ours, true
+		}
+	}
+	return "", false
+}
+
 // selectOptions returns the options the login may offer: what the client allows,
 // narrowed by the request, at or above the required level.
 func selectOptions(available []Option, client *Client, req requirement) []Option {
@@ -120,12 +108,17 @@ func selectOptions(available []Option, client *Client, req requirement) []Option
 		if !client.AllowsEID(o.Info) || o.Method.LoA < req.MinLoA {
 			continue
 		}
-		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !req.countries[o.Info.Country] {
+		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !servesAny(o.Info, req.countries) {
 			continue
 		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// servesAny reports whether the eID serves one of the countries.
+func servesAny(info connectors.Info, countries map[string]bool) bool {
+	return slices.ContainsFunc(info.Countries, func(c string) bool { return countries[c] })
 }
 
 // availableOptions flattens connectors into their methods, in configuration order.
@@ -161,7 +154,9 @@ func supportedACRValues(available []Option) []string {
 		}
 	}
 	for _, o := range available {
-		add(countryURNPrefix + strings.ToLower(o.Info.Country))
+		for _, c := range o.Info.Countries {
+			add(countryURNPrefix + strings.ToLower(c))
+		}
 	}
 	return out
 }

@@ -12,15 +12,15 @@ func (c infoOnly) Info() connectors.Info { return c.info }
 
 func testOptions() []Option {
 	return availableOptions([]connectors.Connector{
-		infoOnly{connectors.Info{ID: "se-bankid", Country: "SE", Methods: []connectors.Method{
+		infoOnly{connectors.Info{ID: "se-bankid", Countries: []string{"SE"}, Methods: []connectors.Method{
 			{ID: "other-device", URN: "urn:portvakt:eid:se:bankid:other-device", LoA: connectors.LoASubstantial},
 			{ID: "same-device", URN: "urn:portvakt:eid:se:bankid:same-device", LoA: connectors.LoASubstantial},
-		}}},
-		infoOnly{connectors.Info{ID: "no-bankid", Country: "NO", Methods: []connectors.Method{
+		}, ACRAliases: map[string]string{"urn:grn:authn:se:bankid:another-device:qr": "urn:portvakt:eid:se:bankid:other-device"}}},
+		infoOnly{connectors.Info{ID: "no-bankid", Countries: []string{"NO"}, Methods: []connectors.Method{
 			{ID: "high", URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh},
 			{ID: "substantial", URN: "urn:portvakt:eid:no:bankid:substantial", LoA: connectors.LoASubstantial},
 		}}},
-		infoOnly{connectors.Info{ID: "dk-mitid", Country: "DK", Methods: []connectors.Method{
+		infoOnly{connectors.Info{ID: "dk-mitid", Countries: []string{"DK"}, Methods: []connectors.Method{
 			{ID: "", URN: "urn:portvakt:eid:dk:mitid", LoA: connectors.LoAHigh, MinLoA: connectors.LoALow},
 		}}},
 	})

@@ -13,23 +13,25 @@ import (
 // country first (ui_locales, then the browser's languages). Within a country the
 // order is the connector's, except that on a phone the app on this device comes
 // before the QR code for another device.
-func chooserGroups(t themes.Translator, r *http.Request, uiLocales []string, options []Option) []themes.CountryGroup {
+func chooserGroups(t themes.Translator, lang string, r *http.Request, uiLocales []string, options []Option) []themes.CountryGroup {
 	if connectors.MobileUserAgent(r.UserAgent()) {
 		options = slices.Clone(options)
 		slices.SortStableFunc(options, func(a, b Option) int { return deviceRank(a) - deviceRank(b) })
 	}
 	countries := themes.PreferredCountries(uiLocales, r.Header.Get("Accept-Language"))
 	for _, o := range options {
-		if !slices.Contains(countries, o.Info.Country) {
-			countries = append(countries, o.Info.Country)
+		for _, c := range o.Info.Countries {
+			if !slices.Contains(countries, c) {
+				countries = append(countries, c)
+			}
 		}
 	}
 	var groups []themes.CountryGroup
 	for _, country := range countries {
 		g := themes.CountryGroup{Country: country, Name: themes.CountryName(t, country), Flag: "/static/flags/" + lower(country) + ".svg"}
 		for _, o := range options {
-			if o.Info.Country == country {
-				g.Options = append(g.Options, chooserOption(t, o))
+			if o.Info.Serves(country) {
+				g.Options = append(g.Options, chooserOption(t, lang, o))
 			}
 		}
 		if len(g.Options) > 0 {
@@ -39,13 +41,9 @@ func chooserGroups(t themes.Translator, r *http.Request, uiLocales []string, opt
 	return groups
 }
 
-// methodSameDevice is the method id of an eID app opened on the browser's own
-// device (BankID's autostart).
-const methodSameDevice = "same-device"
-
 // deviceRank sorts the app on this device before the other methods.
 func deviceRank(o Option) int {
-	if o.Method.ID == methodSameDevice {
+	if o.Method.LaunchesApp {
 		return 0
 	}
 	return 1
@@ -55,17 +53,17 @@ func deviceRank(o Option) int {
 // app on this device, a QR code, a code device, biometrics) and, for an eID
 // that sends the person on to a bank, the banks. Levels of assurance are for
 // the developer documentation, not for the page.
-func chooserOption(t themes.Translator, o Option) themes.LoginOption {
+func chooserOption(t themes.Translator, lang string, o Option) themes.LoginOption {
 	return themes.LoginOption{
-		Value: o.Value(), Connector: o.Info.ID, Name: eidName(t, o.Info),
-		Method: methodLabel(t, o), Description: strings.Join(o.Info.Providers, ", "),
+		Value: o.Value(), Connector: o.Info.ID, Name: eidName(t, lang, o.Info),
+		Method: methodLabel(t, lang, o), Description: strings.Join(o.Info.Providers, ", "),
 		LogoURL: "/static/eids/" + o.Info.ID + ".svg",
 	}
 }
 
 // methodLabel says how the eID is used: the method when the eID has more than
 // one, else the eID's own description, if it has one.
-func methodLabel(t themes.Translator, o Option) string {
+func methodLabel(t themes.Translator, lang string, o Option) string {
 	if len(o.Info.Methods) > 1 && o.Method.ID != "" {
 		return t("method." + underscore(o.Method.ID))
 	}
@@ -73,14 +71,17 @@ func methodLabel(t themes.Translator, o Option) string {
 	if text := t(id); text != id {
 		return text
 	}
-	return ""
+	return o.Info.Descriptions[lang]
 }
 
 // eidName is the eID's name in the page's language where it has one
 // ("Finnish Trust Network" is not what Finns call it), else the connector's.
-func eidName(t themes.Translator, info connectors.Info) string {
+func eidName(t themes.Translator, lang string, info connectors.Info) string {
 	id := "eid." + info.ID + ".name"
 	if name := t(id); name != id {
+		return name
+	}
+	if name := info.Names[lang]; name != "" {
 		return name
 	}
 	return info.Name

@@ -133,7 +133,7 @@ func (c *Client) AllowsEID(info connectors.Info) bool {
 	if len(c.Countries) == 0 && len(c.EIDs) == 0 {
 		return true
 	}
-	return slices.Contains(c.EIDs, info.ID) || slices.Contains(c.Countries, info.Country)
+	return slices.Contains(c.EIDs, info.ID) || slices.ContainsFunc(c.Countries, info.Serves)
 }
 
 // DisplayName is what the person is logging in to.

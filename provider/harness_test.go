@@ -45,7 +45,7 @@ type testConnector struct {
 var _ connectors.RedirectConnector = (*testConnector)(nil)
 
 func (c *testConnector) Info() connectors.Info {
-	return connectors.Info{ID: c.id, Country: c.country, Name: "Test eID " + c.country, Methods: []connectors.Method{
+	return connectors.Info{ID: c.id, Countries: []string{c.country}, Name: "Test eID " + c.country, Methods: []connectors.Method{
 		{ID: "", URN: provider.ConnectorURN(c.id), LoA: c.loa, MinLoA: c.loa},
 	}}
 }

@@ -197,7 +197,7 @@ func (s *logins) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
-	page.Groups = chooserGroups(base.T, r, a.state.Params.UILocales, options)
+	page.Groups = chooserGroups(base.T, base.Lang, r, a.state.Params.UILocales, options)
 	s.render(w, http.StatusOK, "login.html", page)
 }
 
@@ -329,8 +329,8 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		return nil, err
 	}
 	id.Connector = o.Info.ID
-	if id.Country == "" {
-		id.Country = o.Info.Country
+	if id.Country == "" && len(o.Info.Countries) == 1 {
+		id.Country = o.Info.Countries[0]
 	}
 	if id.Method == "" {
 		id.Method = o.Method.URN
@@ -473,7 +473,7 @@ func (s *logins) message(lang, option, id string) string {
 				}
 			}
 			t := s.themes.Translator(lang)
-			return t(id, "EID", eidName(t, o.Info))
+			return t(id, "EID", eidName(t, lang, o.Info))
 		}
 	}
 	return s.themes.Translator(lang)(id)

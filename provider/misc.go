@@ -123,7 +123,7 @@ func (s *pages) clientCSS(w http.ResponseWriter, r *http.Request) {
 // signing and encryption keys at a stable URL).
 func (s *Server) connectorJWKS(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.conns[r.PathValue("id")]
-	pub, has := c.(interface{ PublicJWKS() jose.JSONWebKeySet })
+	pub, has := c.(connectors.KeyPublisher)
 	if !ok || !has {
 		http.NotFound(w, r)
 		return

@@ -49,7 +49,7 @@ func (c *testOrders) cancelledRefs() []string {
 var _ connectors.OrderConnector = (*testOrders)(nil)
 
 func (c *testOrders) Info() connectors.Info {
-	return connectors.Info{ID: "se-order", Country: "SE", Name: "Order eID", Methods: []connectors.Method{
+	return connectors.Info{ID: "se-order", Countries: []string{"SE"}, Name: "Order eID", Methods: []connectors.Method{
 		{ID: "", URN: "urn:portvakt:eid:se:order", LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
 	}}
 }

@@ -31,7 +31,8 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 	// On this device the page loads when the person comes back from the eID app:
 	// ask the upstream now, not at the next poll interval, so an approved login
 	// goes on at once instead of showing what was true before the app.
-	returning := a.state.Order != nil && a.state.Order.Method == methodSameDevice
+	chosen, _ := s.chosen(a)
+	returning := a.state.Order != nil && chosen.Method.LaunchesApp
 	st, a, err := s.advanceOrder(r.Context(), a, s.clientIP(r), s.lang(nil, r, a.state.Params.UILocales), returning)
 	if err != nil {
 		s.unavailablePage(w, r, err)
@@ -48,7 +49,7 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		return
 	}
 	lang := s.lang(nil, r, a.state.Params.UILocales)
-	name := eidName(s.themes.Translator(lang), o.Info)
+	name := eidName(s.themes.Translator(lang), lang, o.Info)
 	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", name)
 	if base.SimulatorsURL != "" {
 		// The person plays this eID's app now: the banner opens its simulator.
@@ -56,7 +57,7 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 	}
 	page := themes.OrderPage{
 		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
-		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: o.Method.ID == methodSameDevice,
+		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: o.Method.LaunchesApp, LaunchesApp: o.Method.LaunchesApp,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
 		NoScriptRefreshURL: "/login/" + a.id,
 	}

@@ -69,11 +69,14 @@ type LoginOption struct {
 // scan with another device, or a button that opens the app on this device.
 type OrderPage struct {
 	Page
-	EIDName    string
-	Method     string // "other-device" | "same-device"
-	QRImageURL string // data:image/png URL of the first QR image; order.js replaces it
-	LaunchURL  string // same-device: opens the app (bankid:///... or https://app.bankid.com/...)
-	Message    string // current status message (translated)
+	EIDName string
+	Method  string // "other-device" | "same-device"
+	// LaunchesApp: the method opens the app on this device (a button), else
+	// the person scans a QR code with another.
+	LaunchesApp bool
+	QRImageURL  string // data:image/png URL of the first QR image; order.js replaces it
+	LaunchURL   string // same-device: opens the app (bankid:///... or https://app.bankid.com/...)
+	Message     string // current status message (translated)
 	// AwaitingLaunch: the app is opened on this device and the person has not
 	// opened it yet (as far as the page knows). The status line asks them to,
 	// until they do; the upstream's "trying to start the app" is not true before.

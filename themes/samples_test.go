@@ -115,7 +115,7 @@ func samplePages(th *Themes, lang string) map[string]any {
 func sampleVariants(th *Themes, lang string) map[string]any {
 	pages := samplePages(th, lang)
 	order := pages["order.html"].(OrderPage)
-	order.Method = "same-device"
+	order.Method, order.LaunchesApp = "same-device", true
 	order.QRImageURL = ""
 	order.LaunchURL = "bankid:///?autostarttoken=46f6aa68-0000-4000-8000-000000000000&redirect=null"
 	login := pages["login.html"].(LoginPage)

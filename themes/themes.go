@@ -37,6 +37,9 @@ type Options struct {
 	// embedded files (templates/, static/, locales/). A file there replaces
 	// the embedded file with the same path; other embedded files stay.
 	Dir string
+	// EIDLogos are the logos connectors carry, SVG by connector id, served as
+	// static/eids/<id>.svg where the theme has no logo of that name.
+	EIDLogos map[string][]byte
 }
 
 // Themes holds the parsed templates, translations and static files. It is
@@ -64,14 +67,20 @@ func Load(opts Options) (*Themes, error) {
 		}
 		override = os.DirFS(opts.Dir)
 	}
-	return load(embedded, override)
+	return load(embedded, override, opts.EIDLogos)
 }
 
-// load builds Themes from a base file tree and an optional override tree.
-func load(base, override fs.FS) (*Themes, error) {
+// load builds Themes from a base file tree and an optional override tree. The
+// connectors' own logos are below both: a theme's logo of the same name wins.
+func load(base, override fs.FS, eidLogos map[string][]byte) (*Themes, error) {
 	files, err := readTree(base)
 	if err != nil {
 		return nil, fmt.Errorf("themes: read embedded files: %w", err)
+	}
+	for id, svg := range eidLogos {
+		if name := "static/eids/" + id + ".svg"; files[name] == nil {
+			files[name] = svg
+		}
 	}
 	if override != nil {
 		replacements, err := readTree(override)

@@ -375,7 +375,7 @@ func TestLoadFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := load(tt.files, nil)
+			_, err := load(tt.files, nil, nil)
 			if err == nil {
 				t.Fatal("load succeeded")
 			}

@@ -10,7 +10,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/portvakt/portvakt/broker"
 )
 
 const usage = `portvakt: an OpenID Connect broker for the Nordic national eIDs.
@@ -23,13 +26,18 @@ Usage:
   portvakt clients list|get|create|update|disable|enable|delete|rotate-secret --config FILE ...
   portvakt consents list|withdraw --config FILE --client ID [--sub SUB]
   portvakt audit verify|checkpoint|export|purge --config FILE [filters]
-  portvakt sim se-bankid|no-bankid|fi-ftn|dk-mitid [--addr ...] [--auto-approve]
+  portvakt sim {{eids}} [--addr ...] [--auto-approve]
   portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--json]
   portvakt health [--url http://127.0.0.1:8080/readyz]
   portvakt version
 
 Run 'portvakt <command> -h' for a command's flags.
 `
+
+// usageText is usage with the eIDs the binary knows.
+func usageText() string {
+	return strings.Replace(usage, "{{eids}}", strings.Join(devIDs(broker.ConnectorTypes()), "|"), 1)
+}
 
 type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
@@ -57,12 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		},
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText())
 		return 0
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "portvakt: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "portvakt: unknown command %q\n\n%s", args[0], usageText())
 		return 2
 	}
 	if err := cmd(ctx, args[1:], stdout, stderr); err != nil {

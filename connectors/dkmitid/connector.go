@@ -15,7 +15,10 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 )
 
-var _ connectors.RedirectConnector = (*Connector)(nil)
+var (
+	_ connectors.RedirectConnector = (*Connector)(nil)
+	_ connectors.KeyPublisher      = (*Connector)(nil)
+)
 
 // MitID has one method; the level it asks of MitID follows the request.
 const (
@@ -41,10 +44,16 @@ type Connector struct {
 // at level high). People do not choose a level; the relying party does.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
-		Country: "DK",
-		Name:    "MitID",
-		Methods: []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
+		ID:        c.id,
+		Countries: []string{"DK"},
+		Name:      "MitID",
+		Methods:   []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:dk:mitid":             urn,
+			"urn:grn:authn:dk:mitid:low":         urn,
+			"urn:grn:authn:dk:mitid:substantial": urn,
+			"urn:grn:authn:dk:mitid:high":        urnHigh,
+		},
 	}
 }
 

@@ -14,7 +14,10 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 )
 
-var _ connectors.RedirectConnector = (*Connector)(nil)
+var (
+	_ connectors.RedirectConnector = (*Connector)(nil)
+	_ connectors.KeyPublisher      = (*Connector)(nil)
+)
 
 // FTN acr values.
 const (
@@ -44,12 +47,18 @@ type Connector struct {
 // Info describes FTN: one method, substantial (loa2) or high (loa3).
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
-		Country: "FI",
-		Name:    "Finnish Trust Network",
+		ID:        c.id,
+		Countries: []string{"FI"},
+		Name:      "Finnish Trust Network",
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,
 		}},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:fi:all":       "urn:portvakt:eid:fi:ftn",
+			"urn:grn:authn:fi:bank-id":   "urn:portvakt:eid:fi:ftn",
+			"urn:grn:authn:fi:mobile-id": "urn:portvakt:eid:fi:ftn",
+			"urn:grn:authn:fi:ftn":       "urn:portvakt:eid:fi:ftn",
+		},
 		Providers: Banks(),
 	}
 }

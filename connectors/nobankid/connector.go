@@ -15,7 +15,10 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 )
 
-var _ connectors.RedirectConnector = (*Connector)(nil)
+var (
+	_ connectors.RedirectConnector = (*Connector)(nil)
+	_ connectors.KeyPublisher      = (*Connector)(nil)
+)
 
 // Method ids.
 const (
@@ -39,12 +42,17 @@ type Connector struct {
 // Info describes Norwegian BankID.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
-		Country: "NO",
-		Name:    "BankID",
+		ID:        c.id,
+		Countries: []string{"NO"},
+		Name:      "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodHigh, URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh, MinLoA: connectors.LoAHigh},
 			{ID: MethodSubstantial, URN: "urn:portvakt:eid:no:bankid:substantial", LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
+		},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:no:bankid":             "urn:portvakt:eid:no:bankid",
+			"urn:grn:authn:no:bankid:substantial": "urn:portvakt:eid:no:bankid:substantial",
+			"urn:grn:authn:no:bankid:biometric":   "urn:portvakt:eid:no:bankid:substantial",
 		},
 	}
 }

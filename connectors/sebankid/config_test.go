@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestConfigFromJSONWithFiles(t *testing.T) {
 				raw[k] = v
 			}
 			data, _ := json.Marshal(raw)
-			reg := connectors.Registry{"sebankid": func() connectors.Config { return &sebankid.Config{} }}
+			reg := connectors.Registry{{Name: "sebankid", NewConfig: func() connectors.Config { return &sebankid.Config{} }}}
 			c, err := reg.Open(context.Background(), "sebankid", "se-bankid", data, connectors.Deps{})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
@@ -63,7 +64,7 @@ func TestConfigFromJSONWithFiles(t *testing.T) {
 			if err != nil || progress.Status != connectors.StatusComplete {
 				t.Fatalf("Poll = %+v, %v", progress, err)
 			}
-			if info := c.Info(); info.ID != "se-bankid" || info.Country != "SE" || info.Methods[0].ID != "other-device" || info.Methods[1].ID != "same-device" {
+			if info := c.Info(); info.ID != "se-bankid" || !slices.Equal(info.Countries, []string{"SE"}) || info.Methods[0].ID != "other-device" || info.Methods[1].ID != "same-device" {
 				t.Errorf("Info = %+v", info)
 			}
 		})

@@ -2,6 +2,7 @@ package sebankid
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,8 @@ const PollInterval = 2 * time.Second
 
 var (
 	_ connectors.OrderConnector = (*Connector)(nil)
+	_ connectors.Signer         = (*Connector)(nil)
+	_ connectors.Backchannel    = (*Connector)(nil)
 	_ connectors.Messages       = (*Connector)(nil)
 )
 
@@ -53,12 +56,18 @@ func (c *Connector) Client() *Client { return c.client }
 // Info describes BankID: QR code on another device first, then this device.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:      c.id,
-		Country: "SE",
-		Name:    "BankID",
+		ID:        c.id,
+		Countries: []string{"SE"},
+		Name:      "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodOtherDevice, URN: MethodOtherDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
-			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
+			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial, LaunchesApp: true},
+		},
+		ACRAliases: map[string]string{
+			"urn:grn:authn:se:bankid":                   "urn:portvakt:eid:se:bankid",
+			"urn:grn:authn:se:bankid:same-device":       MethodSameDeviceURN,
+			"urn:grn:authn:se:bankid:another-device":    MethodOtherDeviceURN,
+			"urn:grn:authn:se:bankid:another-device:qr": MethodOtherDeviceURN,
 		},
 	}
 }
@@ -78,35 +87,96 @@ type orderState struct {
 
 // Start starts an auth order.
 func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
+	method, err := c.checkOrder("sebankid start", req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.orderRequest(req, method)
+	if err != nil {
+		return nil, err
+	}
+	return c.startOrder(ctx, "auth", method, req, func(ctx context.Context) (*OrderResponse, error) { return c.client.Auth(ctx, body) })
+}
+
+// StartSign starts a signing order: the person sees and signs req.Text, and
+// signs req.DataHash unseen.
+func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
+	method, err := c.checkOrder("sebankid sign", req.Request)
+	if err != nil {
+		return nil, err
+	}
+	if req.Text == "" {
+		return nil, errors.New("sebankid sign: a text to sign is required")
+	}
+	body, err := c.orderRequest(req.Request, method)
+	if err != nil {
+		return nil, err
+	}
+	body.UserVisibleData, body.UserVisibleDataFormat = EncodeUserData(req.Text), ""
+	if len(req.DataHash) > 0 {
+		body.UserNonVisibleData = base64.StdEncoding.EncodeToString(req.DataHash)
+	}
+	return c.startOrder(ctx, "sign", method, req.Request, func(ctx context.Context) (*OrderResponse, error) { return c.client.Sign(ctx, body) })
+}
+
+// StartBackchannel starts a phone authentication of the person named by
+// national id: no QR code, no browser.
+func (c *Connector) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
+	if !validPersonnummer(req.NationalID) {
+		return nil, fmt.Errorf("sebankid phone: national id %s is not a 12-digit personnummer", mask(req.NationalID))
+	}
+	body := PhoneRequest{PersonalNumber: req.NationalID, CallInitiator: CallInitiatorRP}
+	if req.PersonCalled {
+		body.CallInitiator = CallInitiatorUser
+	}
+	if c.pinCode || len(c.certificatePolicies) > 0 {
+		body.Requirement = &PhoneRequirement{PinCode: c.pinCode, CertificatePolicies: c.certificatePolicies}
+	}
+	if req.Text != "" {
+		body.UserVisibleData = EncodeUserData(req.Text)
+	}
+	return c.startOrder(ctx, "phone/auth", methodPhone, connectors.Request{NationalID: req.NationalID}, func(ctx context.Context) (*OrderResponse, error) {
+		return c.client.PhoneAuth(ctx, body)
+	})
+}
+
+// methodPhone marks a phone order's state: it has no QR code and no app link.
+const methodPhone = "phone"
+
+// checkOrder checks a browser order's request and returns its method.
+func (c *Connector) checkOrder(op string, req connectors.Request) (string, error) {
 	if req.MinLoA > connectors.LoASubstantial {
-		return nil, fmt.Errorf("sebankid start: %s requested, bankid reaches substantial: %w", req.MinLoA, connectors.ErrLoANotSupported)
+		return "", fmt.Errorf("%s: %s requested, bankid reaches substantial: %w", op, req.MinLoA, connectors.ErrLoANotSupported)
 	}
 	method := req.Method
 	if method == "" {
 		method = MethodOtherDevice
 	}
 	if method != MethodOtherDevice && method != MethodSameDevice {
-		return nil, fmt.Errorf("sebankid start: unknown method %q", req.Method)
+		return "", fmt.Errorf("%s: unknown method %q", op, req.Method)
 	}
 	if req.EndUserIP == "" {
-		return nil, errors.New("sebankid start: end user ip is required")
+		return "", fmt.Errorf("%s: end user ip is required", op)
 	}
 	if req.NationalID != "" && !validPersonnummer(req.NationalID) {
-		return nil, fmt.Errorf("sebankid start: national id %s is not a 12-digit personnummer", mask(req.NationalID))
+		return "", fmt.Errorf("%s: national id %s is not a 12-digit personnummer", op, mask(req.NationalID))
 	}
-	body, err := c.orderRequest(req, method)
-	if err != nil {
-		return nil, err
-	}
+	return method, nil
+}
+
+// startOrder calls BankID to start an order (auth, sign or phone/auth) and
+// keeps what Poll and QR need in the order's state.
+func (c *Connector) startOrder(ctx context.Context, kind, method string, req connectors.Request, call func(context.Context) (*OrderResponse, error)) (*connectors.Order, error) {
 	log := c.logger.With("method", method, "personal_number", mask(req.NationalID))
-	resp, err := c.client.Auth(ctx, body)
+	resp, err := call(ctx)
 	if err != nil {
-		log.WarnContext(ctx, "bankid auth failed", "err", err)
+		log.WarnContext(ctx, "bankid "+kind+" failed", "err", err)
 		return nil, userError("sebankid start", err)
 	}
 	startedAt := c.now()
-	if resp.OrderRef == "" || (resp.QRStartToken == "" || resp.QRStartSecret == "" || resp.AutoStartToken == "") {
-		return nil, &connectors.UserError{Message: RFA22, Err: fmt.Errorf("sebankid start: incomplete auth response: %w", connectors.ErrUpstream)}
+	browser := method != methodPhone
+	if resp.OrderRef == "" || browser && (resp.QRStartToken == "" || resp.QRStartSecret == "" || resp.AutoStartToken == "") {
+		return nil, &connectors.UserError{Message: RFA22, Err: fmt.Errorf("sebankid start: incomplete %s response: %w", kind, connectors.ErrUpstream)}
 	}
 	state, err := json.Marshal(orderState{
 		QRStartToken:   resp.QRStartToken,
@@ -127,7 +197,9 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 	}
 	// The same order opens from the QR code or from this link, so the QR page
 	// can offer the app on this device too.
-	order.LaunchURL = LaunchURL(resp.AutoStartToken)
+	if browser {
+		order.LaunchURL = LaunchURL(resp.AutoStartToken)
+	}
 	log.InfoContext(ctx, "bankid order started", "order_ref", resp.OrderRef)
 	return order, nil
 }

@@ -6,99 +6,108 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/portvakt/portvakt/connectors"
 )
 
-// Instrument wraps a connector so every upstream call is timed and counted. The
-// wrapper keeps the connector's capabilities (redirect or order, its messages,
-// its published keys).
+// Instrument wraps a connector so every upstream call is timed and counted.
+// Each capability that calls the upstream is wrapped on its own and the rest
+// pass through, so the instrumented connector has exactly the capabilities of
+// the connector (a capability check on it is as true as on the connector).
 func (m *Metrics) Instrument(c connectors.Connector) connectors.Connector {
-	base := instrumented{m: m, inner: c, id: c.Info().ID}
-	switch c := c.(type) {
-	case connectors.OrderConnector:
-		return &orderConnector{instrumented: base, order: c}
-	case connectors.RedirectConnector:
-		return &redirectConnector{instrumented: base, redirect: c}
+	p := connectors.Split(c)
+	u := upstream{m: m, id: c.Info().ID}
+	if p.Redirect != nil {
+		p.Redirect = redirectFlow{upstream: u, inner: p.Redirect}
 	}
-	return c
-}
-
-type instrumented struct {
-	m     *Metrics
-	inner connectors.Connector
-	id    string
-}
-
-func (i instrumented) Info() connectors.Info { return i.inner.Info() }
-
-// Message passes the connector's own texts through, if it has any.
-func (i instrumented) Message(lang, id string) string {
-	if msg, ok := i.inner.(connectors.Messages); ok {
-		return msg.Message(lang, id)
+	if p.Order != nil {
+		p.Order = orderFlow{upstream: u, inner: p.Order}
 	}
-	return ""
-}
-
-// PublicJWKS passes the connector's published keys through, if it has any.
-func (i instrumented) PublicJWKS() jose.JSONWebKeySet {
-	if p, ok := i.inner.(interface{ PublicJWKS() jose.JSONWebKeySet }); ok {
-		return p.PublicJWKS()
+	if p.Sign != nil {
+		p.Sign = signFlow{upstream: u, inner: p.Sign}
 	}
-	return jose.JSONWebKeySet{}
+	if p.Backchannel != nil {
+		p.Backchannel = backchannelFlow{upstream: u, inner: p.Backchannel}
+	}
+	return connectors.Assemble(p)
 }
 
-type redirectConnector struct {
-	instrumented
-	redirect connectors.RedirectConnector
+// upstream times and counts one connector's upstream calls.
+type upstream struct {
+	m  *Metrics
+	id string
 }
 
-var _ connectors.RedirectConnector = (*redirectConnector)(nil)
+type redirectFlow struct {
+	upstream
+	inner connectors.RedirectFlow
+}
 
-func (c *redirectConnector) Begin(ctx context.Context, req connectors.Request) (string, []byte, error) {
+func (f redirectFlow) Begin(ctx context.Context, req connectors.Request) (string, []byte, error) {
 	start := time.Now()
-	u, st, err := c.redirect.Begin(ctx, req)
-	c.m.observeUpstream(c.id, "begin", start, err)
+	u, st, err := f.inner.Begin(ctx, req)
+	f.m.observeUpstream(f.id, "begin", start, err)
 	return u, st, err
 }
 
-func (c *redirectConnector) Finish(ctx context.Context, state []byte, r *http.Request) (connectors.Identity, error) {
+func (f redirectFlow) Finish(ctx context.Context, state []byte, r *http.Request) (connectors.Identity, error) {
 	start := time.Now()
-	id, err := c.redirect.Finish(ctx, state, r)
-	c.m.observeUpstream(c.id, "finish", start, err)
+	id, err := f.inner.Finish(ctx, state, r)
+	f.m.observeUpstream(f.id, "finish", start, err)
 	return id, err
 }
 
-type orderConnector struct {
-	instrumented
-	order connectors.OrderConnector
+type orderFlow struct {
+	upstream
+	inner connectors.OrderFlow
 }
 
-var _ connectors.OrderConnector = (*orderConnector)(nil)
-
-func (c *orderConnector) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
+func (f orderFlow) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
 	start := time.Now()
-	o, err := c.order.Start(ctx, req)
-	c.m.observeUpstream(c.id, "start", start, err)
+	o, err := f.inner.Start(ctx, req)
+	f.m.observeUpstream(f.id, "start", start, err)
 	return o, err
 }
 
-func (c *orderConnector) Poll(ctx context.Context, o *connectors.Order) (connectors.Progress, error) {
+func (f orderFlow) Poll(ctx context.Context, o *connectors.Order) (connectors.Progress, error) {
 	start := time.Now()
-	p, err := c.order.Poll(ctx, o)
-	c.m.observeUpstream(c.id, "poll", start, err)
+	p, err := f.inner.Poll(ctx, o)
+	f.m.observeUpstream(f.id, "poll", start, err)
 	return p, err
 }
 
-func (c *orderConnector) Cancel(ctx context.Context, o *connectors.Order) error {
+func (f orderFlow) Cancel(ctx context.Context, o *connectors.Order) error {
 	start := time.Now()
-	err := c.order.Cancel(ctx, o)
-	c.m.observeUpstream(c.id, "cancel", start, err)
+	err := f.inner.Cancel(ctx, o)
+	f.m.observeUpstream(f.id, "cancel", start, err)
 	return err
 }
 
-func (c *orderConnector) QR(o *connectors.Order, now time.Time) string { return c.order.QR(o, now) }
+// QR is computed locally: nothing to time.
+func (f orderFlow) QR(o *connectors.Order, now time.Time) string { return f.inner.QR(o, now) }
+
+type signFlow struct {
+	upstream
+	inner connectors.SignFlow
+}
+
+func (f signFlow) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
+	start := time.Now()
+	o, err := f.inner.StartSign(ctx, req)
+	f.m.observeUpstream(f.id, "sign", start, err)
+	return o, err
+}
+
+type backchannelFlow struct {
+	upstream
+	inner connectors.BackchannelFlow
+}
+
+func (f backchannelFlow) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
+	start := time.Now()
+	o, err := f.inner.StartBackchannel(ctx, req)
+	f.m.observeUpstream(f.id, "backchannel", start, err)
+	return o, err
+}
 
 // resultOf names an upstream outcome for the result label.
 func resultOf(err error) string {

@@ -40,7 +40,7 @@ type renamedKey struct{ old, new string }
 func renameOldKeys(raw json.RawMessage) (json.RawMessage, []renamedKey, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return raw, nil, nil // not an object: the decoder reports it
+		return raw, nil, nil //nolint:nilerr // not an object: the decoder that follows reports it
 	}
 	var renamed []renamedKey
 	for k, v := range m {

@@ -100,9 +100,12 @@ func waitUnlessRunning(_ context.Context, served chan error) error {
 // Wait blocks until serving ends (ctx was cancelled) and closes the database.
 func (e *Env) Wait() error {
 	err := <-e.served
-	e.Broker.Store.Close()
+	closeErr := e.Broker.Store.Close()
 	if errors.Is(err, http.ErrServerClosed) {
-		return nil
+		err = nil
+	}
+	if closeErr != nil {
+		return errors.Join(err, fmt.Errorf("close the database: %w", closeErr))
 	}
 	return err
 }
@@ -156,8 +159,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		return nil, key.explain(err, o)
 	}
 	if err := sims.registerBroker(b); err != nil {
-		b.Store.Close()
-		return nil, err
+		return nil, errors.Join(err, b.Store.Close())
 	}
 	demoApp := demo.New(demo.Options{
 		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",

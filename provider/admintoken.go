@@ -118,8 +118,11 @@ func (s *Server) VerifyAdminToken(ctx context.Context, raw string) (access.Princ
 func (s *grants) verifyAdminToken(ctx context.Context, raw string) (access.Principal, error) {
 	var p access.Principal
 	tok, err := jwt.ParseSigned(raw, s.signatureAlgorithms())
-	if err != nil || len(tok.Headers) != 1 {
-		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
+	if err != nil {
+		return p, fmt.Errorf("%w: %w", ErrInvalidAdminToken, err)
+	}
+	if len(tok.Headers) != 1 {
+		return p, fmt.Errorf("%w: %d signatures", ErrInvalidAdminToken, len(tok.Headers))
 	}
 	keys, err := s.keys.KeySet(ctx)
 	if err != nil {
@@ -139,7 +142,7 @@ func (s *grants) verifyAdminToken(ctx context.Context, raw string) (access.Princ
 		return p, fmt.Errorf("%w: signature", ErrInvalidAdminToken)
 	}
 	if err := claims.Claims.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, AnyAudience: jwt.Audience{s.AdminAudience()}, Time: s.now()}, 0); err != nil {
-		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
+		return p, fmt.Errorf("%w: %w", ErrInvalidAdminToken, err)
 	}
 	if !slices.Contains(strings.Fields(claims.Scope), ScopeAdmin) {
 		return p, fmt.Errorf("%w: no admin scope", ErrInvalidAdminToken)
@@ -149,7 +152,7 @@ func (s *grants) verifyAdminToken(ctx context.Context, raw string) (access.Princ
 		if errors.Is(err, storage.ErrUnavailable) {
 			return p, err
 		}
-		return p, fmt.Errorf("%w: %v", ErrInvalidAdminToken, err)
+		return p, fmt.Errorf("%w: %w", ErrInvalidAdminToken, err)
 	}
 	if t.ClientID != claims.ClientID {
 		return p, fmt.Errorf("%w: token %s was issued to %s, not %s", ErrInvalidAdminToken, claims.ID, t.ClientID, claims.ClientID)

@@ -14,6 +14,7 @@ import (
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/brokertest"
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
 	"github.com/portvakt/portvakt/storage/sqlstore"
@@ -80,7 +81,7 @@ func migratedSQLite(t *testing.T) *sqlstore.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	testenv.CloseAtEnd(t, store)
 	if err := store.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -312,8 +311,6 @@ func s256(verifier string) string {
 func isRedirect(resp *http.Response) bool {
 	return resp.StatusCode >= 300 && resp.StatusCode < 400
 }
-
-var errStop = errors.New("stop")
 
 func tokenFromJSON(t *testing.T, body string) *oauth2.Token {
 	t.Helper()

@@ -73,7 +73,7 @@ func (s *logins) limitOrders(ctx context.Context, ip, browser string) error {
 		}
 		n, err := s.store.Hit(ctx, s.counterKey(c.kind, c.value), start, start.Add(2*window))
 		if err != nil {
-			return fmt.Errorf("%w: rate counter: %v", connectors.ErrUpstream, err)
+			return fmt.Errorf("%w: rate counter: %v", connectors.ErrUpstream, err) //nolint:errorlint // the login fails as an upstream failure; the counter's cause is for the log only
 		}
 		if n > int64(c.limit) {
 			return connectors.ErrRateLimited

@@ -40,12 +40,6 @@ func (c *testOrders) hold(person string) *heldPoll {
 	return h
 }
 
-func (c *testOrders) cancelledRefs() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.cancelled...)
-}
-
 var _ connectors.OrderConnector = (*testOrders)(nil)
 
 func (c *testOrders) Info() connectors.Info {

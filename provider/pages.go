@@ -25,7 +25,8 @@ const langCookie = "pv_lang"
 func (s *pages) lang(w http.ResponseWriter, r *http.Request, uiLocales []string) string {
 	explicit := r.URL.Query().Get("lang")
 	if explicit != "" && w != nil {
-		http.SetCookie(w, &http.Cookie{Name: cookieName(s.secure, langCookie), Value: url.QueryEscape(explicit), Path: "/", MaxAge: 365 * 24 * 3600,
+		http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: Secure whenever the issuer is https; dev mode runs on plain http
+			Name: cookieName(s.secure, langCookie), Value: url.QueryEscape(explicit), Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 	} else if c, err := r.Cookie(cookieName(s.secure, langCookie)); err == nil {
 		explicit, _ = url.QueryUnescape(c.Value)

@@ -11,7 +11,7 @@ import (
 )
 
 // tokenPath is the token endpoint; client assertions may name it as their audience.
-const tokenPath = "/oauth/token"
+const tokenPath = "/oauth/token" //nolint:gosec // G101: an endpoint's path, not a credential
 
 // Handler is the broker's whole HTTP surface.
 func (s *Server) Handler() http.Handler {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -53,7 +54,7 @@ func (s *browserSessions) browserBinding(w http.ResponseWriter, r *http.Request)
 	}
 	id := newID()
 	v := id + "." + s.bindingMAC(id)
-	http.SetCookie(w, &http.Cookie{
+	http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: Secure whenever the issuer is https; dev mode runs on plain http
 		Name: cookieName(s.secure, browserCookie), Value: v, Path: "/", MaxAge: 24 * 3600,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
@@ -175,7 +176,7 @@ func (s *browserSessions) reusableLogin(r *http.Request, client *Client, st *log
 	switch {
 	case slices.Contains(p.Prompt, "login"), !l.ClientCreated.Equal(client.createdAt):
 		return l, false
-	case p.MaxAge != nil && now.Sub(l.AuthTime) > time.Duration(*p.MaxAge)*time.Second:
+	case p.MaxAge != nil && olderThan(now.Sub(l.AuthTime), *p.MaxAge):
 		return l, false
 	case !meetsLevel(&l.Identity, st.MinLoA):
 		return l, false
@@ -226,7 +227,7 @@ func (st sealedSessionStore) FindCtx(ctx context.Context, token string) ([]byte,
 		// Unreadable: the key changed, the row was copied from another token, or it
 		// was sealed before sessions were bound to their token. A session only saves
 		// the person a login, so it starts afresh.
-		return nil, false, nil
+		return nil, false, nil //nolint:nilerr // an unreadable session is no session, not a failure
 	}
 	return b, true, nil
 }
@@ -255,4 +256,14 @@ func (st sealedSessionStore) Commit(token string, b []byte, expiry time.Time) er
 }
 func (st sealedSessionStore) Delete(token string) error {
 	return st.DeleteCtx(context.Background(), token)
+}
+
+// olderThan reports whether age exceeds maxAge seconds (OIDC max_age); a max_age
+// too large for a Duration never expires a login.
+func olderThan(age time.Duration, maxAge uint) bool {
+	const longest = uint64(math.MaxInt64 / int64(time.Second))
+	if uint64(maxAge) >= longest {
+		return false
+	}
+	return age > time.Duration(maxAge)*time.Second
 }

@@ -26,7 +26,7 @@ type Config struct {
 // Dev client registration used by DevConfig.
 const (
 	DevClientID     = "portvakt-dev"
-	DevClientSecret = "portvakt-dev-secret"
+	DevClientSecret = "portvakt-dev-secret" //nolint:gosec // G101: the simulator's own dev client, not a credential of a real service
 )
 
 // DevConfig is the configuration for the simulator at issuer, with a client the

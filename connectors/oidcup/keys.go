@@ -29,7 +29,7 @@ type keyPair struct {
 func loadKey(what, inline, file string) (*keyPair, error) {
 	data := []byte(inline)
 	if inline == "" && file != "" {
-		b, err := os.ReadFile(file)
+		b, err := os.ReadFile(file) //nolint:gosec // G304: the operator names the key file in the configuration
 		if err != nil {
 			return nil, fmt.Errorf("%s key: %w", what, err)
 		}

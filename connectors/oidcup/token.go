@@ -169,7 +169,7 @@ func (c *Client) openNested(raw string, requireEncrypted bool) (string, error) {
 	if c.encrypt == nil {
 		return "", invalidErr("token is encrypted but no encryption key is configured")
 	}
-	jwe, err := jose.ParseEncrypted(raw, keyAlgorithms, contentEncryption)
+	jwe, err := jose.ParseEncryptedCompact(raw, keyAlgorithms, contentEncryption)
 	if err != nil {
 		return "", invalidErr("parse encrypted token: %v", err)
 	}

@@ -97,7 +97,7 @@ func (c *Config) clientCertificate() (tls.Certificate, error) {
 }
 
 func loadPKCS12(path, password string) (tls.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the operator names the PKCS#12 file in the configuration
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("sebankid: read pkcs12 file: %w", err)
 	}

@@ -170,7 +170,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, req *AuthReque
 	}
 	q.Set("iss", s.issuer)
 	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
+	http.Redirect(w, r, u.String(), http.StatusFound) //nolint:gosec // G710: u is the redirect URI the client registered, checked before
 }
 
 // purgeExpiredLocked drops pages, codes, tokens and assertion ids nobody can use

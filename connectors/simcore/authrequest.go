@@ -73,7 +73,7 @@ func (s *Server) readParams(q url.Values) (map[string]string, bool, error) {
 		}
 		return params, false, nil
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return nil, false, &OAuthError{Code: "invalid_request_object", Description: "request object is not an RS256 JWS: " + err.Error()}
 	}

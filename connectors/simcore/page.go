@@ -73,9 +73,9 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn string, 
 		csrf = c.Value
 	} else {
 		csrf = randomID(18)
-		http.SetCookie(w, &http.Cookie{
+		http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: Secure follows the connection; dev mode serves the simulators over plain http
 			Name: csrfCookie, Value: csrf, Path: s.basePath + "/",
-			HttpOnly: true, SameSite: http.SameSiteLaxMode,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 		})
 	}
 	selected := s.users[0].NationalID

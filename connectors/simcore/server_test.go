@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -202,7 +203,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 		f := newFixture(t, true, false)
 		q := url.Values{"client_id": {"c"}, "redirect_uri": {"https://evil.example/cb"}, "response_type": {"code"}, "scope": {"openid"}}
 		_, err := simtest.NewBrowser(nil).Login(context.Background(), f.sim.Issuer()+"/authorize?"+q.Encode(), "", simtest.Approve)
-		if se, ok := err.(*simtest.StatusError); !ok || se.Status != http.StatusBadRequest {
+		if se := (*simtest.StatusError)(nil); !errors.As(err, &se) || se.Status != http.StatusBadRequest {
 			t.Fatalf("want a 400 page, got %v", err)
 		}
 	})

@@ -135,7 +135,7 @@ func (s *Server) verifyAssertion(r *http.Request) (*Client, *OAuthError) {
 	if r.PostForm.Get("client_assertion_type") != assertionType {
 		return fail("client_assertion_type must be " + assertionType)
 	}
-	jws, err := jose.ParseSigned(r.PostForm.Get("client_assertion"), []jose.SignatureAlgorithm{jose.RS256, jose.PS256})
+	jws, err := jose.ParseSignedCompact(r.PostForm.Get("client_assertion"), []jose.SignatureAlgorithm{jose.RS256, jose.PS256})
 	if err != nil {
 		return fail("client assertion is not a JWS: " + err.Error())
 	}

@@ -21,9 +21,9 @@ const langCookie = "sim_lang"
 // English.
 func Language(w http.ResponseWriter, r *http.Request, cookiePath string, hints ...string) string {
 	if lang, ok := supported(r.URL.Query().Get("lang")); ok {
-		http.SetCookie(w, &http.Cookie{
+		http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: Secure follows the connection; dev mode serves the simulators over plain http
 			Name: langCookie, Value: lang, Path: cookiePath, MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 		})
 		return lang
 	}

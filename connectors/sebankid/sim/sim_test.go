@@ -172,7 +172,8 @@ func TestClientCertificateRequired(t *testing.T) {
 		t.Fatal(err)
 	}
 	foreign := clientFor(t, f.sim, other)
-	if _, err := foreign.Post(f.base+"auth", "application/json", strings.NewReader(`{"endUserIp":"192.0.2.1"}`)); err == nil {
+	if resp, err := foreign.Post(f.base+"auth", "application/json", strings.NewReader(`{"endUserIp":"192.0.2.1"}`)); err == nil {
+		resp.Body.Close()
 		t.Error("a client certificate from another CA was accepted")
 	}
 	// Behind a TLS setup that does not check, the handler itself refuses.
@@ -306,24 +307,34 @@ func TestAppPageUnderPrefix(t *testing.T) {
 	if !strings.Contains(home, ref) || !strings.Contains(home, `action="/sim/se-bankid/scan"`) {
 		t.Errorf("home page lacks the pending order or the scan form")
 	}
-	if resp, err := noFollow.Get(app.URL + "/app/"); err == nil && resp.StatusCode != http.StatusNotFound {
-		t.Errorf("default path answered %d under a custom base", resp.StatusCode)
+	if resp, err := noFollow.Get(app.URL + "/app/"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("default path answered %d under a custom base", resp.StatusCode)
+		}
+	}
+	postForm := func(path string, form url.Values) (*http.Response, error) {
+		resp, err := noFollow.PostForm(app.URL+path, form)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return resp, err
 	}
 
-	resp, err := noFollow.PostForm(app.URL+"/sim/se-bankid/scan", url.Values{"qr": {"bankid.nope.1.00"}})
+	resp, err := postForm("/sim/se-bankid/scan", url.Values{"qr": {"bankid.nope.1.00"}})
 	if err != nil || resp.StatusCode == http.StatusSeeOther {
 		t.Fatalf("bad QR accepted: %v", err)
 	}
 	qr := qrFor(out["qrStartToken"].(string), out["qrStartSecret"].(string), 0)
-	resp, err = noFollow.PostForm(app.URL+"/sim/se-bankid/scan", url.Values{"qr": {qr}})
+	resp, err = postForm("/sim/se-bankid/scan", url.Values{"qr": {qr}})
 	if err != nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sim/se-bankid/order?ref="+ref {
 		t.Fatalf("scan: %v %v", err, resp.Header.Get("Location"))
 	}
-	resp, err = noFollow.PostForm(app.URL+"/sim/se-bankid/approve", url.Values{"ref": {ref}, "personalNumber": {sim.TestUsers()[0].PersonalNumber}})
+	resp, err = postForm("/sim/se-bankid/approve", url.Values{"ref": {ref}, "personalNumber": {sim.TestUsers()[0].PersonalNumber}})
 	if err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("approve as someone else than the order requires: %v %d, want 400", err, resp.StatusCode)
 	}
-	resp, err = noFollow.PostForm(app.URL+"/sim/se-bankid/decline", url.Values{"ref": {ref}})
+	resp, err = postForm("/sim/se-bankid/decline", url.Values{"ref": {ref}})
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("decline: %v", err)
 	}

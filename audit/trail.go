@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/portvakt/portvakt/internal/logging"
+	"github.com/portvakt/portvakt/internal/nationalid"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
 )
@@ -85,7 +85,7 @@ func (t *Trail) RecordLogin(ctx context.Context, e provider.LoginEvent) error {
 		if err != nil {
 			return fmt.Errorf("audit login: seal national id: %w", err)
 		}
-		rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey = sealed, logging.Mask(e.NationalID), t.PersonKeyOf(e.NationalID)
+		rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey = sealed, nationalid.Mask(e.NationalID), t.PersonKeyOf(e.NationalID)
 	}
 	return t.append(ctx, rec)
 }

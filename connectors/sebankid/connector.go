@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 // Method ids and their URNs.
@@ -91,14 +92,14 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 	if req.EndUserIP == "" {
 		return nil, errors.New("sebankid start: end user ip is required")
 	}
-	if req.NationalID != "" && !validPersonnummer(req.NationalID) {
-		return nil, fmt.Errorf("sebankid start: national id %s is not a 12-digit personnummer", mask(req.NationalID))
+	if req.NationalID != "" && !nationalid.Valid(nationalid.SEPersonnummer, req.NationalID) {
+		return nil, fmt.Errorf("sebankid start: national id %s is not a 12-digit personnummer", nationalid.Mask(req.NationalID))
 	}
 	body, err := c.orderRequest(req, method)
 	if err != nil {
 		return nil, err
 	}
-	log := c.logger.With("method", method, "personal_number", mask(req.NationalID))
+	log := c.logger.With("method", method, "personal_number", nationalid.Mask(req.NationalID))
 	resp, err := c.client.Auth(ctx, body)
 	if err != nil {
 		log.WarnContext(ctx, "bankid auth failed", "err", err)
@@ -214,7 +215,7 @@ func (c *Connector) Poll(ctx context.Context, order *connectors.Order) (connecto
 			return connectors.Progress{Status: connectors.StatusFailed, Message: RFA22},
 				&connectors.UserError{Message: RFA22, Err: err}
 		}
-		log.InfoContext(ctx, "bankid order complete", "personal_number", mask(identity.NationalID))
+		log.InfoContext(ctx, "bankid order complete", "personal_number", nationalid.Mask(identity.NationalID))
 		return connectors.Progress{Status: connectors.StatusComplete, Identity: identity}, nil
 	case StatusFailed:
 		progress.Status = connectors.StatusFailed

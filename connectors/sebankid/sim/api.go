@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 const maxRequestBytes = 64 << 10
@@ -167,7 +167,7 @@ func (s *Simulator) startOrder(kind string, body []byte, now time.Time) (any, er
 	}
 	o := &order{kind: kind, endUserIP: req.EndUserIP, returnURL: req.ReturnURL, returnRisk: req.ReturnRisk, userVisibleData: visible}
 	if rq := req.Requirement; rq != nil {
-		if rq.PersonalNumber != "" && !testid.ValidPersonnummer(rq.PersonalNumber) {
+		if rq.PersonalNumber != "" && !nationalid.Valid(nationalid.SEPersonnummer, rq.PersonalNumber) {
 			return nil, invalid("Invalid personalNumber")
 		}
 		if rq.CardReader != "" && rq.CardReader != "class1" && rq.CardReader != "class2" {
@@ -193,7 +193,7 @@ func (s *Simulator) startPhoneOrder(kind string, body []byte, now time.Time) (an
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, invalid("Invalid JSON")
 	}
-	if !testid.ValidPersonnummer(req.PersonalNumber) {
+	if !nationalid.Valid(nationalid.SEPersonnummer, req.PersonalNumber) {
 		return nil, invalid("Invalid personalNumber")
 	}
 	if req.CallInitiator != "user" && req.CallInitiator != "RP" {

@@ -19,7 +19,7 @@ import (
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
-	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/internal/httpsec"
 )
 
 // Simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the
@@ -67,14 +67,14 @@ func startSimulators(ctx context.Context, issuer string, autoApprove bool, logge
 	return s, nil
 }
 
-// mount serves the simulators' pages under /sim/, each with the broker's
-// security headers (the eID pages set their own CSP for their inline style).
+// mount serves the simulators' pages under /sim/, each with the simulators'
+// security headers.
 func (s *Simulators) mount(mux *http.ServeMux) {
-	mux.Handle("/sim/se-bankid/", provider.SecurityHeaders(s.BankID.AppHandler()))
+	mux.Handle("/sim/se-bankid/", httpsec.Simulator(s.BankID.AppHandler()))
 	for id, srv := range s.OIDC {
-		mux.Handle("/sim/"+id+"/", provider.SecurityHeaders(srv.Handler()))
+		mux.Handle("/sim/"+id+"/", httpsec.Simulator(srv.Handler()))
 	}
-	mux.Handle("GET /sim/{$}", provider.SecurityHeaders(http.HandlerFunc(s.index)))
+	mux.Handle("GET /sim/{$}", httpsec.Simulator(http.HandlerFunc(s.index)))
 	mux.Handle("GET /sim/static/", http.StripPrefix("/sim/static/", simui.Static()))
 }
 
@@ -186,10 +186,6 @@ func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
 		}
 		page.EIDs = append(page.EIDs, e)
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	simui.Render(w, http.StatusOK, simIndex, page)
 }
 

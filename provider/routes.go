@@ -7,6 +7,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/internal/httpsec"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -48,7 +49,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/keys", s.op)
 	mux.HandleFunc("/", s.notFound)
 
-	return securityHeaders(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(limitBodies(s.guardJWTs(s.boundRequests(mux)))))
+	return httpsec.Broker(op.NewIssuerInterceptor(s.op.IssuerFromRequest).Handler(limitBodies(s.guardJWTs(s.boundRequests(mux)))))
 }
 
 func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {

@@ -2,8 +2,6 @@ package devmode
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
 	"github.com/portvakt/portvakt/internal/httpsec"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // Simulators are dev mode's eIDs. The broker reaches them exactly as it reaches the
@@ -40,7 +39,7 @@ type Simulators struct {
 const DevUpstreamClient = "portvakt-dev"
 
 func startSimulators(ctx context.Context, issuer string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
-	s := &Simulators{issuer: issuer, OIDC: map[string]*simcore.Server{}, clientSecret: randomSecret()}
+	s := &Simulators{issuer: issuer, OIDC: map[string]*simcore.Server{}, clientSecret: randid.String(24)}
 	var err error
 	if s.BankID, err = sesim.New(sesim.Options{AutoApprove: autoApprove, AppBasePath: "/sim/se-bankid/", Logger: logger}); err != nil {
 		return nil, fmt.Errorf("BankID simulator: %w", err)
@@ -187,12 +186,6 @@ func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
 		page.EIDs = append(page.EIDs, e)
 	}
 	simui.Render(w, http.StatusOK, simIndex, page)
-}
-
-func randomSecret() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // StartSimulators starts the simulators alone (for `portvakt sim`), serving their

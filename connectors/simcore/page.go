@@ -6,6 +6,7 @@ import (
 
 	"github.com/portvakt/portvakt/connectors/simui"
 	"github.com/portvakt/portvakt/internal/httpsec"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // loginPage plays the eID app: pick the bank (where the eID has banks) and a
@@ -73,7 +74,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn string, 
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 {
 		csrf = c.Value
 	} else {
-		csrf = randomID(18)
+		csrf = randid.String(18)
 		http.SetCookie(w, &http.Cookie{
 			Name: csrfCookie, Value: csrf, Path: s.basePath + "/",
 			HttpOnly: true, SameSite: http.SameSiteLaxMode,

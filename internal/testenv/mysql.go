@@ -2,13 +2,13 @@ package testenv
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // MySQLDatabase creates an empty database of its own for the test (so parallel
@@ -22,9 +22,7 @@ func MySQLDatabase(t testing.TB) string {
 		Missing(t, "MariaDB/MySQL is unreachable at %q (set PORTVAKT_MYSQL_DSN): %v", RedactDSN(dsn), err)
 		return ""
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "portvakt_test_" + hex.EncodeToString(b)
+	name := "portvakt_test_" + randid.Hex(6)
 	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
 		admin.Close()
 		t.Fatalf("create database: %v", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/internal/nationalid"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 const (
@@ -122,12 +123,12 @@ func (p profile) Subject(req *simcore.AuthRequest, u simcore.User) string {
 
 func (p profile) Claims(req *simcore.AuthRequest, u simcore.User, level string) (map[string]any, map[string]any) {
 	uri := p.levelURI(level)
-	txn := simcore.NewUUID()
+	txn := randid.UUID()
 	id := map[string]any{
 		"idp":             "mitid",
 		"idp_environment": "sim",
 		"identity_type":   "private",
-		"neb_sid":         simcore.NewUUID(),
+		"neb_sid":         randid.UUID(),
 		"transaction_id":  txn,
 		"loa":             uri,
 		"ial":             uri,

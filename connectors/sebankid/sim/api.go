@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/internal/nationalid"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 const maxRequestBytes = 64 << 10
@@ -178,7 +179,7 @@ func (s *Simulator) startOrder(kind string, body []byte, now time.Time) (any, er
 	if req.Web != nil && len(req.Web.UserAgent) > 256 {
 		return nil, invalid("Invalid web.userAgent")
 	}
-	o.autoStartToken, o.qrStartToken, o.qrStartSecret = uuid(), uuid(), uuid()
+	o.autoStartToken, o.qrStartToken, o.qrStartSecret = randid.UUID(), randid.UUID(), randid.UUID()
 	if err := s.addOrder(o, now); err != nil {
 		return nil, err
 	}
@@ -221,7 +222,7 @@ func (s *Simulator) addOrder(o *order, now time.Time) error {
 		other.finish(statusFailed, hintCancelled, now)
 		return &apiError{http.StatusBadRequest, "alreadyInProgress", "Order already in progress for pno"}
 	}
-	o.ref = uuid()
+	o.ref = randid.UUID()
 	o.createdAt = now
 	o.status, o.hintCode = statusPending, hintOutstanding
 	if script, ok := s.scripts[o.personalNumber]; ok && o.personalNumber != "" {

@@ -65,7 +65,7 @@ func New(o Options) *Trail {
 	}
 	chain := chainKey{key: o.ChainKey}
 	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, chain: chain, logger: o.Logger, now: o.Now,
-		batches: &batcher{store: o.Store, chain: chain}}
+		batches: newBatcher(o.Store, chain)}
 }
 
 // RecordLogin appends an identification outcome.

@@ -14,35 +14,43 @@ const (
 	DKCPR           = "dk-cpr"
 )
 
+// rules are what differs between the types.
+type rules struct {
+	valid     func(string) bool
+	birthdate func(string) (time.Time, error)
+	// normal turns a written form into the stored one; it need not check it.
+	normal func(s string, now time.Time) string
+}
+
+func rulesOf(typ string) (rules, bool) {
+	same := func(s string, _ time.Time) string { return s }
+	switch typ {
+	case SEPersonnummer:
+		return rules{validPersonnummer, personnummerBirthdate, normalizePersonnummer}, true
+	case NOFodselsnummer:
+		return rules{validFodselsnummer, fodselsnummerBirthdate, same}, true
+	case FIHETU:
+		return rules{validHETU, hetuBirthdate, func(s string, _ time.Time) string { return upperASCII(s) }}, true
+	case DKCPR:
+		return rules{validCPR, cprBirthdate, func(s string, _ time.Time) string { return stripCPRDash(s) }}, true
+	}
+	return rules{}, false
+}
+
 // Valid reports whether s is a national id of type typ in its normal form, with a
 // real birth date and correct check digits.
 func Valid(typ, s string) bool {
-	switch typ {
-	case SEPersonnummer:
-		return validPersonnummer(s)
-	case NOFodselsnummer:
-		return validFodselsnummer(s)
-	case FIHETU:
-		return validHETU(s)
-	case DKCPR:
-		return validCPR(s)
-	}
-	return false
+	r, ok := rulesOf(typ)
+	return ok && r.valid(s)
 }
 
 // Birthdate returns the birth date encoded in s, without checking its check digits.
 func Birthdate(typ, s string) (time.Time, error) {
-	switch typ {
-	case SEPersonnummer:
-		return personnummerBirthdate(s)
-	case NOFodselsnummer:
-		return fodselsnummerBirthdate(s)
-	case FIHETU:
-		return hetuBirthdate(s)
-	case DKCPR:
-		return cprBirthdate(s)
+	r, ok := rulesOf(typ)
+	if !ok {
+		return time.Time{}, fmt.Errorf("national id type %q is unknown", typ)
 	}
-	return time.Time{}, fmt.Errorf("national id type %q is unknown", typ)
+	return r.birthdate(s)
 }
 
 // Normalize returns s in the form the broker stores and releases (a 12-digit
@@ -53,19 +61,14 @@ func Normalize(typ, s string) (string, error) {
 }
 
 func normalizeAt(typ, s string, now time.Time) (string, error) {
-	n := s
-	switch typ {
-	case SEPersonnummer:
-		n = normalizePersonnummer(s, now)
-	case FIHETU:
-		n = upperASCII(s)
-	case DKCPR:
-		n = stripCPRDash(s)
+	r, ok := rulesOf(typ)
+	if !ok {
+		return "", fmt.Errorf("national id type %q is unknown: %w", typ, ErrInvalid)
 	}
-	if !Valid(typ, n) {
-		return "", fmt.Errorf("%s %s: %w", typ, Mask(s), ErrInvalid)
+	if n := r.normal(s, now); r.valid(n) {
+		return n, nil
 	}
-	return n, nil
+	return "", fmt.Errorf("%s %s: %w", typ, Mask(s), ErrInvalid)
 }
 
 // ErrInvalid is returned for a national id that fails its form, date or check digits.

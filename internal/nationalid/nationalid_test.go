@@ -111,6 +111,7 @@ func TestNormalize(t *testing.T) {
 		{nationalid.SEPersonnummer, "85-07232398"},
 		{nationalid.DKCPR, "0707-614285"},
 		{nationalid.NOFodselsnummer, "410180 36736"},
+		{"xx-id", "198507232398"},
 	} {
 		got, err := nationalid.Normalize(bad.typ, bad.in)
 		if !errors.Is(err, nationalid.ErrInvalid) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
+	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/httpauth"
 	"github.com/portvakt/portvakt/provider"
 )
@@ -284,7 +285,7 @@ func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request, p Principa
 }
 
 func (a *API) listEIDs(w http.ResponseWriter, _ *http.Request, _ Principal) {
-	writeJSON(w, http.StatusOK, map[string]any{"eids": a.svc.EIDs(), "countries": []string{"SE", "NO", "FI", "DK"}})
+	writeJSON(w, http.StatusOK, map[string]any{"eids": a.svc.EIDs(), "countries": connectors.Countries()})
 }
 
 // auditQuery reads the filters of the audit routes.

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/portvakt/portvakt/internal/httpsec"
 )
 
 //go:embed web
@@ -35,22 +37,6 @@ func pageHandler() http.Handler {
 	return mux
 }
 
-// contentSecurityPolicy is the broker's: only its own files, no inline script
-// or style, no framing.
-const contentSecurityPolicy = "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
-	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
-	})
-}
-
 // Mount returns a handler that serves the admin API and page under /admin/,
 // with the broker's security headers, and hands every other request to next
 // (the provider).
@@ -60,7 +46,7 @@ func Mount(api *API, next http.Handler) http.Handler {
 	page := pageHandler()
 	mux.Handle("/admin/", page)
 	mux.Handle("/admin", page)
-	admin := securityHeaders(mux)
+	admin := httpsec.Broker(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/admin" || strings.HasPrefix(r.URL.Path, "/admin/") {
 			admin.ServeHTTP(w, r)

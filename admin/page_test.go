@@ -13,6 +13,7 @@ import (
 
 	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/devmode"
+	"github.com/portvakt/portvakt/internal/httpsec"
 	"github.com/portvakt/portvakt/internal/testenv"
 )
 
@@ -118,7 +119,7 @@ func TestAdminPageHasTheBrokersHeaders(t *testing.T) {
 		}
 		resp.Body.Close()
 		csp := resp.Header.Get("Content-Security-Policy")
-		if resp.StatusCode != http.StatusOK || !strings.Contains(csp, "script-src 'self'") || resp.Header.Get("X-Frame-Options") != "DENY" {
+		if resp.StatusCode != http.StatusOK || csp != httpsec.BrokerCSP() || resp.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: status %d, CSP %q", path, resp.StatusCode, csp)
 		}
 	}

@@ -2,8 +2,6 @@ package admin
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +11,7 @@ import (
 	"github.com/portvakt/portvakt/audit"
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/consent"
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
 )
@@ -208,13 +207,7 @@ func (s *Service) checkSector(ctx context.Context, c config.Client) error {
 }
 
 // NewSecret is a client secret: 32 random bytes, base64url.
-func NewSecret() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate secret: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
+func NewSecret() (string, error) { return randid.String(32), nil }
 
 // CreateClient stores a new client. For a client that authenticates with a
 // secret, the secret is generated and returned: this is the only time it is shown.

@@ -2,9 +2,9 @@ package audit
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"github.com/portvakt/portvakt/internal/groupcommit"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -13,66 +13,53 @@ import (
 // per record, records that arrive while a batch is being written wait for the
 // next batch; each caller still returns only once its record is committed.
 type batcher struct {
-	store storage.AuditLog
-	chain storage.AuditChain
-
-	mu      sync.Mutex
-	queue   []*pendingRecord
-	writing bool
+	store  storage.AuditLog
+	chain  storage.AuditChain
+	engine *groupcommit.Engine[*pendingRecord]
 }
 
 type pendingRecord struct {
-	rec  storage.AuditRecord
-	done chan error
+	rec storage.AuditRecord
+	err error
 }
 
 // maxBatch bounds one transaction.
 const maxBatch = 256
 
+func newBatcher(store storage.AuditLog, chain storage.AuditChain) *batcher {
+	b := &batcher{store: store, chain: chain}
+	b.engine = groupcommit.New(maxBatch, b.write)
+	return b
+}
+
 // append queues rec and waits until the batch holding it is committed.
 func (b *batcher) append(ctx context.Context, rec storage.AuditRecord) error {
-	p := &pendingRecord{rec: rec, done: make(chan error, 1)}
-	b.mu.Lock()
-	b.queue = append(b.queue, p)
-	start := !b.writing
-	b.writing = true
-	b.mu.Unlock()
-	if start {
-		go b.write(context.WithoutCancel(ctx))
-	}
+	p := &pendingRecord{rec: rec}
+	t := b.engine.Add(p)
 	select {
-	case err := <-p.done:
-		return err
+	case <-t.Done():
+		if err := t.Err(); err != nil {
+			return err
+		}
+		return p.err
 	case <-ctx.Done():
 		// The record is still written with its batch; the caller stops waiting.
 		return ctx.Err()
 	}
 }
 
-// write drains the queue batch by batch and stops when it is empty. ctx must not
-// be cancelled by the caller that started it: one caller giving up must not lose
-// the records of the others.
-func (b *batcher) write(ctx context.Context) {
-	for {
-		b.mu.Lock()
-		n := min(len(b.queue), maxBatch)
-		batch := b.queue[:n:n]
-		b.queue = b.queue[n:]
-		if n == 0 {
-			b.writing = false
-			b.mu.Unlock()
-			return
-		}
-		b.mu.Unlock()
-		recs := make([]storage.AuditRecord, len(batch))
-		for i, p := range batch {
-			recs[i] = p.rec
-		}
-		batchCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		_, err := b.store.AppendAudit(batchCtx, recs, b.chain)
-		cancel()
-		for _, p := range batch {
-			p.done <- err
-		}
+// write appends one batch to the chain in one transaction.
+func (b *batcher) write(batch []*pendingRecord) {
+	recs := make([]storage.AuditRecord, len(batch))
+	for i, p := range batch {
+		recs[i] = p.rec
+	}
+	// Not the callers' contexts: one caller giving up must not lose the
+	// records of the others.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	_, err := b.store.AppendAudit(ctx, recs, b.chain)
+	cancel()
+	for _, p := range batch {
+		p.err = err
 	}
 }

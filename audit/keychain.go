@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -46,7 +47,7 @@ func (t *Trail) KeyChain(ctx context.Context) (bool, error) {
 	details, _ := json.Marshal(map[string]string{
 		"chain": "keyed from this record on; the records before it carry the legacy unkeyed hash",
 	})
-	anchor := storage.AuditRecord{ID: newID(), Time: t.now(), Kind: KindChain, Action: "chain.keyed", Outcome: "success", Details: details}
+	anchor := storage.AuditRecord{ID: randid.Hex(16), Time: t.now(), Kind: KindChain, Action: "chain.keyed", Outcome: "success", Details: details}
 	anchor.Time = storageTime(anchor.Time)
 	keyed, err := t.store.KeyAuditChain(ctx, anchor, t.chain)
 	if err != nil {

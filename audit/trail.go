@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,7 +10,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/portvakt/portvakt/internal/logging"
+	"github.com/portvakt/portvakt/internal/nationalid"
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
 )
@@ -65,13 +65,13 @@ func New(o Options) *Trail {
 	}
 	chain := chainKey{key: o.ChainKey}
 	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, chain: chain, logger: o.Logger, now: o.Now,
-		batches: &batcher{store: o.Store, chain: chain}}
+		batches: newBatcher(o.Store, chain)}
 }
 
 // RecordLogin appends an identification outcome.
 func (t *Trail) RecordLogin(ctx context.Context, e provider.LoginEvent) error {
 	rec := storage.AuditRecord{
-		ID: newID(), Time: e.Time, Kind: KindLogin, ClientID: e.ClientID, Connector: e.Connector,
+		ID: randid.Hex(16), Time: e.Time, Kind: KindLogin, ClientID: e.ClientID, Connector: e.Connector,
 		Country: e.Country, Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
 	}
 	if e.LoA != 0 {
@@ -85,7 +85,7 @@ func (t *Trail) RecordLogin(ctx context.Context, e provider.LoginEvent) error {
 		if err != nil {
 			return fmt.Errorf("audit login: seal national id: %w", err)
 		}
-		rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey = sealed, logging.Mask(e.NationalID), t.PersonKeyOf(e.NationalID)
+		rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey = sealed, nationalid.Mask(e.NationalID), t.PersonKeyOf(e.NationalID)
 	}
 	return t.append(ctx, rec)
 }
@@ -107,7 +107,7 @@ type AdminEvent struct {
 // RecordAdmin appends an admin change.
 func (t *Trail) RecordAdmin(ctx context.Context, e AdminEvent) error {
 	rec := storage.AuditRecord{
-		ID: newID(), Time: t.now(), Kind: KindAdmin, ClientID: e.ClientID, Actor: e.Actor, Action: e.Action,
+		ID: randid.Hex(16), Time: t.now(), Kind: KindAdmin, ClientID: e.ClientID, Actor: e.Actor, Action: e.Action,
 		Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
 	}
 	if e.Details != nil {
@@ -137,12 +137,6 @@ func (t *Trail) PersonKeyOf(nationalID string) string {
 	mac := hmac.New(sha256.New, t.personKey)
 	mac.Write([]byte(nationalID))
 	return hex.EncodeToString(mac.Sum(nil))
-}
-
-func newID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // storageTime is t as it will be read back: stored times have millisecond

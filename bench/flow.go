@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -13,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // flowError is a failed login, with the kind it is counted under.
@@ -52,7 +53,7 @@ type login struct {
 }
 
 func (t *target) newLogin(browser *http.Client) *login {
-	return &login{t: t, browser: browser, state: randomString(), nonce: randomString(), verifier: randomString() + randomString()}
+	return &login{t: t, browser: browser, state: randid.New(), nonce: randid.New(), verifier: randid.New() + randid.New()}
 }
 
 // authorizeURL is the relying party's authorization request (code flow, PKCE S256).
@@ -253,10 +254,4 @@ func stageOf(raw string) string {
 func loginID(path string) string {
 	id, _, _ := strings.Cut(strings.TrimPrefix(path, "/login/"), "/")
 	return id
-}
-
-func randomString() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

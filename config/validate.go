@@ -9,12 +9,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/portvakt/portvakt/connectors"
 )
 
 // Values the configuration accepts.
 var (
 	supportedAlgorithms = []string{"RS256", "PS256", "ES256", "EdDSA"}
-	supportedCountries  = []string{"SE", "NO", "FI", "DK"}
 	supportedScopes     = []string{"national_id", "evidence"}
 	supportedAuth       = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
 	supportedGrants     = []string{"authorization_code", "client_credentials"}
@@ -313,8 +314,8 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		}
 	}
 	for _, country := range cl.Countries {
-		if !slices.Contains(supportedCountries, country) {
-			p.Add("countries: %q is not one of %v", country, supportedCountries)
+		if known := connectors.Countries(); !slices.Contains(known, country) {
+			p.Add("countries: %q is not one of %v", country, known)
 		}
 	}
 	if eids != nil {

@@ -1,13 +1,17 @@
 package connectors
 
-import "encoding/json"
+import (
+	"encoding/json"
 
-// National id types, as Identity.NationalIDType.
+	"github.com/portvakt/portvakt/internal/nationalid"
+)
+
+// National id types, as Identity.NationalIDType: nationalid validates each.
 const (
-	IDTypeSEPersonnummer  = "se-personnummer"
-	IDTypeNOFodselsnummer = "no-fodselsnummer"
-	IDTypeFIHETU          = "fi-hetu"
-	IDTypeDKCPR           = "dk-cpr"
+	IDTypeSEPersonnummer  = nationalid.SEPersonnummer
+	IDTypeNOFodselsnummer = nationalid.NOFodselsnummer
+	IDTypeFIHETU          = nationalid.FIHETU
+	IDTypeDKCPR           = nationalid.DKCPR
 )
 
 // Identity is what an eID verified about a person. It is the only thing a connector

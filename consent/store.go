@@ -2,13 +2,12 @@ package consent
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
 )
@@ -60,7 +59,7 @@ func (s *Store) Record(ctx context.Context, d provider.ConsentDecision) error {
 		d.Time = s.now()
 	}
 	err := s.db.RecordConsent(ctx, storage.ConsentEvent{
-		ID: newID(), Time: d.Time, ClientID: d.ClientID, Subject: d.Subject, Decision: decision,
+		ID: randid.Hex(16), Time: d.Time, ClientID: d.ClientID, Subject: d.Subject, Decision: decision,
 		Claims: d.Claims, Remember: d.Granted && d.Remember,
 	})
 	if err != nil {
@@ -79,7 +78,7 @@ func (s *Store) Withdraw(ctx context.Context, clientID, subject, actor string) (
 		return false, fmt.Errorf("withdraw consent: %w", err)
 	}
 	if err := s.db.RecordConsent(ctx, storage.ConsentEvent{
-		ID: newID(), Time: s.now(), ClientID: clientID, Subject: subject, Decision: storage.ConsentWithdrawn, Actor: actor,
+		ID: randid.Hex(16), Time: s.now(), ClientID: clientID, Subject: subject, Decision: storage.ConsentWithdrawn, Actor: actor,
 	}); err != nil {
 		return false, fmt.Errorf("withdraw consent: %w", err)
 	}
@@ -102,10 +101,4 @@ func (s *Store) Log(ctx context.Context, clientID, subject string, limit int) ([
 		return nil, fmt.Errorf("list consent log: %w", err)
 	}
 	return out, nil
-}
-
-func newID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

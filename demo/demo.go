@@ -2,9 +2,7 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -19,6 +17,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -214,8 +213,8 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the broker is not reachable: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
-	binding := random()
+	state, nonce, verifier := randid.New(), randid.New(), oauth2.GenerateVerifier()
+	binding := randid.New()
 	if c, err := a.readCookie(r, bindingCookie); err == nil && len(c.Value) >= 22 {
 		binding = c.Value // one binding per browser, so logins in two tabs both finish
 	}
@@ -274,7 +273,7 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	if ui, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
 		_ = ui.Claims(&res.userinfo)
 	}
-	sid := random()
+	sid := randid.New()
 	a.sessions.put(sid, res)
 	http.SetCookie(w, a.cookie(sessionCookie, sid, int(sessionLifetime.Seconds())))
 	http.Redirect(w, r, a.o.Base, http.StatusFound)
@@ -376,10 +375,4 @@ func pretty(v any) string {
 	}
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
-}
-
-func random() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

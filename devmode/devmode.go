@@ -16,7 +16,7 @@ import (
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/demo"
-	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/internal/httpsec"
 )
 
 // Options are dev mode's settings; the zero value of each field has a default.
@@ -165,7 +165,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",
 		Themes: b.Themes, Logger: logger, Choices: demoChoices(),
 	})
-	demoPages := provider.SecurityHeaders(demoApp.Handler())
+	demoPages := httpsec.Broker(demoApp.Handler())
 	mux.Handle("/demo", demoPages)
 	mux.Handle("/demo/", demoPages)
 	mux.Handle("/", b.Handler())

@@ -2,8 +2,6 @@ package devmode
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,7 +13,8 @@ import (
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
-	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/internal/httpsec"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // Simulators are dev mode's eIDs, one per registered connector type. The broker
@@ -38,7 +37,7 @@ type Simulators struct {
 const DevUpstreamClient = "portvakt-dev"
 
 func startSimulators(ctx context.Context, reg connectors.Registry, issuer string, autoApprove bool, logger *slog.Logger) (*Simulators, error) {
-	s := &Simulators{issuer: issuer, types: reg, byID: map[string]connectors.Simulator{}, OIDC: map[string]*simcore.Server{}, clientSecret: randomSecret()}
+	s := &Simulators{issuer: issuer, types: reg, byID: map[string]connectors.Simulator{}, OIDC: map[string]*simcore.Server{}, clientSecret: randid.String(24)}
 	for _, t := range reg {
 		if t.Simulator == nil {
 			continue
@@ -62,13 +61,13 @@ func startSimulators(ctx context.Context, reg connectors.Registry, issuer string
 	return s, nil
 }
 
-// mount serves the simulators' pages under /sim/, each with the broker's
-// security headers (the eID pages set their own CSP for their inline style).
+// mount serves the simulators' pages under /sim/, each with the simulators'
+// security headers.
 func (s *Simulators) mount(mux *http.ServeMux) {
 	for _, id := range s.ids {
-		mux.Handle("/sim/"+id+"/", provider.SecurityHeaders(s.byID[id].Handler()))
+		mux.Handle("/sim/"+id+"/", httpsec.Simulator(s.byID[id].Handler()))
 	}
-	mux.Handle("GET /sim/{$}", provider.SecurityHeaders(http.HandlerFunc(s.index)))
+	mux.Handle("GET /sim/{$}", httpsec.Simulator(http.HandlerFunc(s.index)))
 	mux.Handle("GET /sim/static/", http.StripPrefix("/sim/static/", simui.Static()))
 }
 
@@ -140,17 +139,7 @@ func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
 		}
 		page.EIDs = append(page.EIDs, e)
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	simui.Render(w, http.StatusOK, simIndex, page)
-}
-
-func randomSecret() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // StartSimulators starts the simulators of the built-in eIDs alone (for

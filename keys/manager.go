@@ -1,8 +1,6 @@
 package keys
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -87,7 +86,7 @@ func NewManager(store storage.Storage, sealer *Sealer, opts Options) *Manager {
 		opts.Algorithms = append([]string(nil), opts.Algorithms...)
 	}
 	if opts.Holder == "" {
-		opts.Holder = randomHolder()
+		opts.Holder = "keys-" + randid.Hex(8)
 	}
 	return &Manager{
 		store:   store,
@@ -97,10 +96,4 @@ func NewManager(store storage.Storage, sealer *Sealer, opts Options) *Manager {
 		opts:    opts,
 		secrets: make(map[string][]byte),
 	}
-}
-
-func randomHolder() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b) // crypto/rand.Read does not fail
-	return "keys-" + hex.EncodeToString(b)
 }

@@ -2,28 +2,15 @@ package keys
 
 import (
 	"crypto"
-	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/storage"
 )
-
-// kidBytes gives 128-bit random key ids: unique without coordination between
-// processes and free of meaning.
-const kidBytes = 16
-
-func newKeyID() (string, error) {
-	b := make([]byte, kidBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("new key id: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
 
 // newKeyRecord generates a key for alg and returns it as storage keeps it: the
 // private key PKCS#8 DER sealed with the kid as associated data, the public key as JWK.
@@ -32,10 +19,7 @@ func newKeyRecord(sealer *Sealer, alg string, now time.Time) (storage.SigningKey
 	if err != nil {
 		return storage.SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
 	}
-	kid, err := newKeyID()
-	if err != nil {
-		return storage.SigningKey{}, err
-	}
+	kid := randid.New() // unique without coordination between processes, and free of meaning
 	der, err := x509.MarshalPKCS8PrivateKey(private)
 	if err != nil {
 		return storage.SigningKey{}, fmt.Errorf("marshal %s key: %w", alg, err)

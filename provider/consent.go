@@ -8,7 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/portvakt/portvakt/connectors"
-	"github.com/portvakt/portvakt/internal/logging"
+	"github.com/portvakt/portvakt/internal/nationalid"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -52,7 +52,7 @@ func (s *logins) consentPage(w http.ResponseWriter, r *http.Request, a *authRequ
 		value, _ := released[name].(string)
 		switch name {
 		case "national_id":
-			value = logging.Mask(value)
+			value = nationalid.Mask(value)
 		case "evidence":
 			value = ""
 		}

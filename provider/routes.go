@@ -7,6 +7,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/internal/httpsec"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -52,7 +53,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/keys", allowCORS(http.HandlerFunc(s.jwks)))
 	mux.HandleFunc("/", s.notFound)
 
-	return securityHeaders(limitBodies(s.guardJWTs(s.boundRequests(mux))))
+	return httpsec.Broker(limitBodies(s.guardJWTs(s.boundRequests(mux))))
 }
 
 func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {

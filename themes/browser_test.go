@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/portvakt/portvakt/internal/httpsec"
 )
 
 // recordViolations runs before any page script and keeps every CSP violation.
@@ -33,7 +35,7 @@ func findChromium(t *testing.T) string {
 }
 
 // TestPagesUnderStrictCSPInChromium loads the pages in a real browser with
-// the broker's Content-Security-Policy and checks that nothing is blocked,
+// the Content-Security-Policy production sends (httpsec.BrokerCSP) and checks that nothing is blocked,
 // that order.js follows the status endpoint and that formpost.js submits.
 func TestPagesUnderStrictCSPInChromium(t *testing.T) {
 	chromium := findChromium(t)
@@ -47,7 +49,7 @@ func TestPagesUnderStrictCSPInChromium(t *testing.T) {
 	mux.Handle("/static/", th.StaticHandler())
 	render := func(name string, data func(r *http.Request) any) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Security-Policy", ContentSecurityPolicy())
+			w.Header().Set("Content-Security-Policy", httpsec.BrokerCSP())
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			if err := th.Render(w, name, data(r)); err != nil {
 				t.Errorf("Render %s: %v", name, err)

@@ -5,10 +5,9 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
-)
 
-// Countries are the countries whose eIDs the broker offers, in display order.
-func Countries() []string { return []string{"SE", "NO", "FI", "DK"} }
+	"github.com/portvakt/portvakt/connectors"
+)
 
 // CountryName translates an ISO 3166-1 alpha-2 code ("SE") with t. A code
 // without a translation comes back as given.
@@ -37,11 +36,11 @@ func (t *Themes) LogoPath(connector string) string {
 // likely holds.
 var countryOfLanguage = map[string]string{"sv": "SE", "nb": "NO", "nn": "NO", "no": "NO", "fi": "FI", "da": "DK"}
 
-// PreferredCountries is Countries with the person's own country first: the first
+// PreferredCountries is connectors.Countries with the person's own country first: the first
 // of the OIDC ui_locales, then of the browser's Accept-Language, that names one of
 // them, by region ("sv-FI" is Finland) or else by language ("da" is Denmark).
 func PreferredCountries(uiLocales []string, acceptLanguage string) []string {
-	countries := Countries()
+	countries := connectors.Countries()
 	tags := make([]language.Tag, 0, len(uiLocales)+4)
 	for _, raw := range uiLocales {
 		if tag, err := language.Parse(strings.TrimSpace(raw)); err == nil {

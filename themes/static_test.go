@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/portvakt/portvakt/connectors"
 )
 
 func TestStaticHandler(t *testing.T) {
@@ -90,7 +92,7 @@ func TestEveryAssetTheTemplatesNeedExists(t *testing.T) {
 			t.Errorf("no logo for %s", connector)
 		}
 	}
-	for _, country := range Countries() {
+	for _, country := range connectors.Countries() {
 		if th.FlagPath(country) == "" {
 			t.Errorf("no flag for %s", country)
 		}

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/oidcup"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 var (
@@ -28,8 +28,6 @@ const (
 
 // maxReferenceText is MitID's limit on the text shown in the app.
 const maxReferenceText = 130
-
-var cprPattern = regexp.MustCompile(`^\d{10}$`)
 
 // Connector logs people in with MitID.
 type Connector struct {
@@ -87,7 +85,7 @@ func (c *Connector) Begin(ctx context.Context, req connectors.Request) (string, 
 	}
 	level, _ := asked(req.MinLoA)
 	params := mitidParams{LoAValue: level.String(), ReferenceText: referenceText(req)}
-	if c.cfg.SendCPRHint && cprPattern.MatchString(req.NationalID) {
+	if c.cfg.SendCPRHint && nationalid.Valid(nationalid.DKCPR, req.NationalID) {
 		params.CPRHint = req.NationalID
 	}
 	idp, err := json.Marshal(idpParams{MitID: params})
@@ -175,13 +173,13 @@ func (c *Connector) Finish(ctx context.Context, state []byte, r *http.Request) (
 		return connectors.Identity{}, fmt.Errorf("dkmitid: %w: no mitid.uuid (is scope mitid granted?)", connectors.ErrInvalidResponse)
 	}
 	if cpr := oidcup.ClaimString(claims, "dk.cpr"); cpr != "" {
-		if !cprPattern.MatchString(cpr) {
+		if !nationalid.Valid(nationalid.DKCPR, cpr) {
 			return connectors.Identity{}, fmt.Errorf("dkmitid: %w: dk.cpr is not a CPR number", connectors.ErrInvalidResponse)
 		}
 		id.NationalID, id.NationalIDType = cpr, connectors.IDTypeDKCPR
 	}
 	id.Evidence, _ = json.Marshal(map[string]string{"id_token": res.RawIDToken}) // a string map always marshals
-	c.log.InfoContext(ctx, "mitid login", "connector", c.id, "loa", loa, "cpr", oidcup.MaskNationalID(id.NationalID))
+	c.log.InfoContext(ctx, "mitid login", "connector", c.id, "loa", loa, "cpr", nationalid.Mask(id.NationalID))
 	return id, nil
 }
 

@@ -18,7 +18,7 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simcore/simtest"
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 const callbackURL = "https://broker.example/connectors/dk-mitid/callback"
@@ -80,7 +80,7 @@ func TestTestUsersHaveValidCPR(t *testing.T) {
 		t.Fatalf("want at least 3 test users, have %d", len(users))
 	}
 	for _, u := range users {
-		if !testid.ValidCPR(u.NationalID) {
+		if !nationalid.Valid(nationalid.DKCPR, u.NationalID) {
 			t.Errorf("%s: %s is not a valid CPR number", u.Name, u.NationalID)
 		}
 	}

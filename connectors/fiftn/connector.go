@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/oidcup"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 var (
@@ -93,7 +95,7 @@ func (c *Connector) Begin(ctx context.Context, req connectors.Request) (string, 
 		UILocales:   uiLocale(req.UILocale),
 		Extra:       map[string]string{"ftn_spname": c.cfg.SPName},
 	}
-	if c.cfg.SendLoginHint && validHETU(req.NationalID) {
+	if c.cfg.SendLoginHint && nationalid.Valid(nationalid.FIHETU, req.NationalID) {
 		p.LoginHint = req.NationalID
 	}
 	if req.ForceLogin {
@@ -144,19 +146,19 @@ func (c *Connector) Finish(ctx context.Context, state []byte, r *http.Request) (
 		id.Name = strings.TrimSpace(id.GivenName + " " + id.FamilyName)
 	}
 	if hetu := oidcup.ClaimString(claims, claimHETU); hetu != "" {
-		if !validHETU(hetu) {
+		if !nationalid.Valid(nationalid.FIHETU, hetu) {
 			return connectors.Identity{}, fmt.Errorf("fiftn: %w: the HETU claim is not a valid HETU", connectors.ErrInvalidResponse)
 		}
 		id.NationalID, id.NationalIDType = hetu, connectors.IDTypeFIHETU
-		if id.Birthdate == "" {
-			id.Birthdate = hetuBirthdate(hetu)
+		if birth, err := nationalid.Birthdate(nationalid.FIHETU, hetu); id.Birthdate == "" && err == nil {
+			id.Birthdate = birth.Format(time.DateOnly)
 		}
 	}
 	if id.PersonKey() == "" {
 		return connectors.Identity{}, fmt.Errorf("fiftn: %w: neither a HETU nor an eIDAS person identifier", connectors.ErrInvalidResponse)
 	}
 	id.Evidence, _ = json.Marshal(map[string]string{"id_token": res.RawIDToken}) // a string map always marshals
-	c.log.InfoContext(ctx, "ftn login", "connector", c.id, "acr", acr, "hetu", oidcup.MaskNationalID(id.NationalID))
+	c.log.InfoContext(ctx, "ftn login", "connector", c.id, "acr", acr, "hetu", nationalid.Mask(id.NationalID))
 	return id, nil
 }
 

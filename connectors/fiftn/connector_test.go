@@ -22,7 +22,7 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simcore/simtest"
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 const callbackURL = "https://broker.example/connectors/fi-ftn/callback"
@@ -69,7 +69,7 @@ func TestTestUsersHaveValidHETU(t *testing.T) {
 		t.Fatalf("want at least 3 test users, have %d", len(users))
 	}
 	for _, u := range users {
-		if !testid.ValidHETU(u.NationalID) {
+		if !nationalid.Valid(nationalid.FIHETU, u.NationalID) {
 			t.Errorf("%s: %s is not a valid HETU", u.Name, u.NationalID)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/oidcup"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 var (
@@ -87,7 +88,7 @@ func (c *Connector) Begin(ctx context.Context, req connectors.Request) (string, 
 		acr, idp = acrBIS, "BIS"
 	}
 	p := oidcup.AuthParams{State: req.ID, RedirectURI: req.CallbackURL, ACRValues: acr, UILocales: uiLocale(req.UILocale)}
-	if validFodselsnummer(req.NationalID) {
+	if nationalid.Valid(nationalid.NOFodselsnummer, req.NationalID) {
 		p.LoginHint = idp + ":" + req.NationalID
 	}
 	if req.ForceLogin {
@@ -142,7 +143,7 @@ func (c *Connector) Finish(ctx context.Context, state []byte, r *http.Request) (
 		StableID:    oidcup.ClaimString(claims, "bankid_altsub"),
 	}
 	if nnin := oidcup.ClaimString(claims, "nnin_altsub"); nnin != "" {
-		if !validFodselsnummer(nnin) {
+		if !nationalid.Valid(nationalid.NOFodselsnummer, nnin) {
 			return connectors.Identity{}, fmt.Errorf("nobankid: %w: nnin_altsub is not a fødselsnummer", connectors.ErrInvalidResponse)
 		}
 		id.NationalID, id.NationalIDType = nnin, connectors.IDTypeNOFodselsnummer
@@ -151,7 +152,7 @@ func (c *Connector) Finish(ctx context.Context, state []byte, r *http.Request) (
 		return connectors.Identity{}, fmt.Errorf("nobankid: %w: neither nnin_altsub nor bankid_altsub", connectors.ErrInvalidResponse)
 	}
 	id.Evidence, _ = json.Marshal(map[string]string{"id_token": res.RawIDToken}) // a string map always marshals
-	c.log.InfoContext(ctx, "bankid login", "connector", c.id, "acr", acr, "nnin", oidcup.MaskNationalID(id.NationalID))
+	c.log.InfoContext(ctx, "bankid login", "connector", c.id, "acr", acr, "nnin", nationalid.Mask(id.NationalID))
 	return id, nil
 }
 

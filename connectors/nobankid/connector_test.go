@@ -15,7 +15,7 @@ import (
 	"github.com/portvakt/portvakt/connectors/oidcup"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simcore/simtest"
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 const callbackURL = "https://broker.example/connectors/no-bankid/callback"
@@ -63,7 +63,7 @@ func TestTestUsersHaveValidFodselsnummer(t *testing.T) {
 		t.Fatalf("want at least 3 test users, have %d", len(users))
 	}
 	for _, u := range users {
-		if !testid.ValidFodselsnummer(u.NationalID) {
+		if !nationalid.Valid(nationalid.NOFodselsnummer, u.NationalID) {
 			t.Errorf("%s: %s is not a valid fødselsnummer", u.Name, u.NationalID)
 		}
 	}

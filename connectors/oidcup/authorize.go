@@ -9,6 +9,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // requestObjectLifetime is how long a signed request object is valid.
@@ -48,9 +50,9 @@ func (c *Client) AuthURL(ctx context.Context, p AuthParams) (string, State, erro
 		return "", State{}, err
 	}
 	st := State{
-		State:       cmp.Or(p.State, randomString(24)),
-		Nonce:       randomString(24),
-		Verifier:    randomString(48),
+		State:       cmp.Or(p.State, randid.String(24)),
+		Nonce:       randid.String(24),
+		Verifier:    randid.String(48),
 		RedirectURI: p.RedirectURI,
 	}
 	params := map[string]string{
@@ -109,7 +111,7 @@ func (c *Client) requestObject(params map[string]string) (string, error) {
 		"iat": now.Unix(),
 		"nbf": now.Unix(),
 		"exp": now.Add(requestObjectLifetime).Unix(),
-		"jti": randomString(16),
+		"jti": randid.String(16),
 	}
 	for k, v := range params {
 		claims[k] = v

@@ -37,12 +37,3 @@ func Merge(maps ...map[string]any) map[string]any {
 	}
 	return out
 }
-
-// MaskNationalID keeps the birth date part of a national id for logs and hides
-// the rest.
-func MaskNationalID(id string) string {
-	if len(id) <= 6 {
-		return "******"
-	}
-	return id[:6] + "*****"
-}

@@ -102,13 +102,6 @@ func Thumbprint(pub crypto.PublicKey) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(tp), nil
 }
 
-// randomString returns n random bytes, base64url encoded.
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // s256 is the PKCE S256 challenge of verifier.
 func s256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))

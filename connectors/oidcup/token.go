@@ -14,6 +14,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // maxBody caps what is read from an upstream response.
@@ -142,7 +144,7 @@ func (c *Client) clientAssertion(tokenURL string) (string, error) {
 		Audience: jwt.Audience{tokenURL},
 		IssuedAt: jwt.NewNumericDate(now),
 		Expiry:   jwt.NewNumericDate(now.Add(requestObjectLifetime / 2)),
-		ID:       randomString(16),
+		ID:       randid.String(16),
 	}
 	raw, err := jwt.Signed(signer).Claims(claims).Serialize()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 // cannedTransport answers every BankID call with one status and body, so a fuzz
@@ -65,11 +66,11 @@ func FuzzCollect(f *testing.F) {
 		progress, err := c.Poll(context.Background(), order)
 		if progress.Status == connectors.StatusComplete {
 			id := progress.Identity
-			if err != nil || id == nil || !validPersonnummer(id.NationalID) || id.Country != "SE" || id.Birthdate == "" {
+			if err != nil || id == nil || !nationalid.Valid(nationalid.SEPersonnummer, id.NationalID) || id.Country != "SE" || id.Birthdate == "" {
 				t.Fatalf("complete without a valid identity: %+v, %v", id, err)
 			}
 			if personalNumber != "" && id.NationalID != personalNumber {
-				t.Fatalf("completed by %s, order was for %s", mask(id.NationalID), mask(personalNumber))
+				t.Fatalf("completed by %s, order was for %s", nationalid.Mask(id.NationalID), nationalid.Mask(personalNumber))
 			}
 		}
 		_ = c.QR(order, time.Now())

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 // Method ids and their URNs.
@@ -122,8 +123,8 @@ func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (
 // StartBackchannel starts a phone authentication of the person named by
 // national id: no QR code, no browser.
 func (c *Connector) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
-	if !validPersonnummer(req.NationalID) {
-		return nil, fmt.Errorf("sebankid phone: national id %s is not a 12-digit personnummer", mask(req.NationalID))
+	if !nationalid.Valid(nationalid.SEPersonnummer, req.NationalID) {
+		return nil, fmt.Errorf("sebankid phone: national id %s is not a 12-digit personnummer", nationalid.Mask(req.NationalID))
 	}
 	body := PhoneRequest{PersonalNumber: req.NationalID, CallInitiator: CallInitiatorRP}
 	if req.PersonCalled {
@@ -158,8 +159,8 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (string, error
 	if req.EndUserIP == "" {
 		return "", fmt.Errorf("%s: end user ip is required", op)
 	}
-	if req.NationalID != "" && !validPersonnummer(req.NationalID) {
-		return "", fmt.Errorf("%s: national id %s is not a 12-digit personnummer", op, mask(req.NationalID))
+	if req.NationalID != "" && !nationalid.Valid(nationalid.SEPersonnummer, req.NationalID) {
+		return "", fmt.Errorf("%s: national id %s is not a 12-digit personnummer", op, nationalid.Mask(req.NationalID))
 	}
 	return method, nil
 }
@@ -167,7 +168,7 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (string, error
 // startOrder calls BankID to start an order (auth, sign or phone/auth) and
 // keeps what Poll and QR need in the order's state.
 func (c *Connector) startOrder(ctx context.Context, kind, method string, req connectors.Request, call func(context.Context) (*OrderResponse, error)) (*connectors.Order, error) {
-	log := c.logger.With("method", method, "personal_number", mask(req.NationalID))
+	log := c.logger.With("method", method, "personal_number", nationalid.Mask(req.NationalID))
 	resp, err := call(ctx)
 	if err != nil {
 		log.WarnContext(ctx, "bankid "+kind+" failed", "err", err)
@@ -286,7 +287,7 @@ func (c *Connector) Poll(ctx context.Context, order *connectors.Order) (connecto
 			return connectors.Progress{Status: connectors.StatusFailed, Message: RFA22},
 				&connectors.UserError{Message: RFA22, Err: err}
 		}
-		log.InfoContext(ctx, "bankid order complete", "personal_number", mask(identity.NationalID))
+		log.InfoContext(ctx, "bankid order complete", "personal_number", nationalid.Mask(identity.NationalID))
 		return connectors.Progress{Status: connectors.StatusComplete, Identity: identity}, nil
 	case StatusFailed:
 		progress.Status = connectors.StatusFailed

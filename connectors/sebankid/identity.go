@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 // evidence is the proof kept with a BankID login.
@@ -27,13 +29,13 @@ func (c *Connector) identity(resp *CollectResponse, state orderState) (*connecto
 		return nil, fmt.Errorf("sebankid poll: complete order without completionData: %w", connectors.ErrInvalidResponse)
 	}
 	pnr := data.User.PersonalNumber
-	if !validPersonnummer(pnr) {
-		return nil, fmt.Errorf("sebankid poll: completion personal number %s is invalid: %w", mask(pnr), connectors.ErrInvalidResponse)
+	if !nationalid.Valid(nationalid.SEPersonnummer, pnr) {
+		return nil, fmt.Errorf("sebankid poll: completion personal number %s is invalid: %w", nationalid.Mask(pnr), connectors.ErrInvalidResponse)
 	}
 	if state.PersonalNumber != "" && pnr != state.PersonalNumber {
-		return nil, fmt.Errorf("sebankid poll: completed by %s, order was for %s: %w", mask(pnr), mask(state.PersonalNumber), connectors.ErrInvalidResponse)
+		return nil, fmt.Errorf("sebankid poll: completed by %s, order was for %s: %w", nationalid.Mask(pnr), nationalid.Mask(state.PersonalNumber), connectors.ErrInvalidResponse)
 	}
-	birthdate, err := personnummerBirthdate(pnr)
+	birthdate, err := nationalid.Birthdate(nationalid.SEPersonnummer, pnr)
 	if err != nil {
 		return nil, fmt.Errorf("sebankid poll: %w: %w", connectors.ErrInvalidResponse, err)
 	}
@@ -69,7 +71,7 @@ func (c *Connector) identity(resp *CollectResponse, state orderState) (*connecto
 		GivenName:      data.User.GivenName,
 		FamilyName:     data.User.Surname,
 		Name:           name,
-		Birthdate:      birthdate,
+		Birthdate:      birthdate.Format(time.DateOnly),
 		LoA:            connectors.LoASubstantial,
 		Method:         method,
 		UpstreamACR:    UpstreamACR,

@@ -8,44 +8,6 @@ import (
 	"github.com/portvakt/portvakt/connectors"
 )
 
-func TestMask(t *testing.T) {
-	tests := map[string]string{
-		"198507232398": "XXXXXXXX-XX98",
-		"8507232398":   "XXXXXXXX98",
-		"42":           "XX",
-		"":             "",
-	}
-	for in, want := range tests {
-		if got := mask(in); got != want {
-			t.Errorf("mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestPersonnummer(t *testing.T) {
-	tests := []struct {
-		in        string
-		valid     bool
-		birthdate string
-	}{
-		{"198507232398", true, "1985-07-23"},
-		{"197704652390", true, "1977-04-05"}, // samordningsnummer
-		{"198507232399", false, "1985-07-23"},
-		{"198502302397", false, ""},
-		{"8507232398", false, ""},
-		{"19850723-239", false, ""},
-	}
-	for _, tt := range tests {
-		if got := validPersonnummer(tt.in); got != tt.valid {
-			t.Errorf("validPersonnummer(%q) = %v", tt.in, got)
-		}
-		got, err := personnummerBirthdate(tt.in)
-		if (err == nil) != (tt.birthdate != "") || got != tt.birthdate {
-			t.Errorf("personnummerBirthdate(%q) = %q, %v; want %q", tt.in, got, err, tt.birthdate)
-		}
-	}
-}
-
 func TestIdentityRefusesAnotherPerson(t *testing.T) {
 	c := &Connector{id: "se-bankid"}
 	complete := func(pnr string) *CollectResponse {

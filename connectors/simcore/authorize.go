@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 const csrfCookie = "sim_csrf"
@@ -55,7 +57,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.approve(w, r, req, u)
 		return
 	}
-	txn := randomID(18)
+	txn := randid.String(18)
 	s.mu.Lock()
 	s.purgeExpiredLocked()
 	s.pending[txn] = &pending{req: req, expires: s.now().Add(pendingLifetime)}
@@ -143,7 +145,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *AuthReques
 		req: req, user: u, sub: s.profile.Subject(req, u), authTime: now,
 		expires: now.Add(codeLifetime), idClaims: idClaims, uiClaims: uiClaims,
 	}
-	code := randomID(24)
+	code := randid.String(24)
 	s.mu.Lock()
 	s.purgeExpiredLocked()
 	s.codes[code] = g

@@ -5,6 +5,8 @@ import (
 	"net/url"
 
 	"github.com/portvakt/portvakt/connectors/simui"
+	"github.com/portvakt/portvakt/internal/httpsec"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // loginPage plays the eID app: pick the bank (where the eID has banks) and a
@@ -72,7 +74,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn string, 
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 {
 		csrf = c.Value
 	} else {
-		csrf = randomID(18)
+		csrf = randid.String(18)
 		http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: Secure follows the connection; dev mode serves the simulators over plain http
 			Name: csrfCookie, Value: csrf, Path: s.basePath + "/",
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
@@ -82,7 +84,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, txn string, 
 	if u, ok := s.pickUser(s.profile.HintedUser(req)); ok {
 		selected = u.NationalID
 	}
-	setPageHeaders(w)
+	httpsec.Set(w.Header(), r, httpsec.SimulatorCSP())
 	page := s.newPage(w, r, req, "login.title", s.basePath+"/authorize/page", url.Values{"txn": {txn}})
 	simui.Render(w, http.StatusOK, loginPage, loginData{
 		Page: page, Action: s.basePath + "/authorize/decide",
@@ -107,20 +109,10 @@ func (s *Server) showPending(w http.ResponseWriter, r *http.Request) {
 // badRequest answers a request the simulator refuses with a page: messageID
 // for the person, detail for the developer.
 func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, req *AuthRequest, messageID, detail string) {
-	setPageHeaders(w)
+	httpsec.Set(w.Header(), r, httpsec.SimulatorCSP())
 	page := s.newPage(w, r, req, "error.title", "", nil)
 	if r.Method != http.MethodGet {
 		page.Languages = nil // a refused form cannot be drawn again in another language
 	}
 	simui.Render(w, http.StatusBadRequest, errorPage, errorData{Page: page, Message: messageID, Detail: detail})
-}
-
-// setPageHeaders keeps the pages out of frames and other sites' referrers, and
-// lets them load only the simulator's own style sheet and icon.
-func setPageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
 }

@@ -3,7 +3,6 @@ package simcore
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portvakt/portvakt/connectors/simui"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // Options configure a simulator.
@@ -138,7 +138,7 @@ func New(opts Options, profile Profile, users []User) (*Server, error) {
 			return nil, fmt.Errorf("simcore: generate signing key: %w", err)
 		}
 	}
-	s.kid = "sim-" + randomID(6)
+	s.kid = "sim-" + randid.String(6)
 	return s, nil
 }
 
@@ -228,9 +228,3 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) endpoint(path string) string { return s.issuer + path }
-
-func randomID(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b)
-}

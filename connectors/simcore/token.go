@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -71,7 +73,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusInternalServerError, &OAuthError{Code: "server_error", Description: "could not issue the id token"})
 		return
 	}
-	access := randomID(24)
+	access := randid.String(24)
 	s.mu.Lock()
 	g.expires = s.now().Add(tokenLifetime)
 	s.tokens[access] = g

@@ -2,14 +2,14 @@ package testenv
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // MySQLDatabase creates an empty database of its own for the test (so parallel
@@ -23,9 +23,7 @@ func MySQLDatabase(t testing.TB) string {
 		Missing(t, "MariaDB/MySQL is unreachable at %q (set PORTVAKT_MYSQL_DSN): %v", RedactDSN(dsn), err)
 		return ""
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "portvakt_test_" + hex.EncodeToString(b)
+	name := "portvakt_test_" + randid.Hex(6)
 	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
 		t.Fatalf("create database: %v", errors.Join(err, admin.Close()))
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/portvakt/portvakt/internal/groupcommit"
 )
 
 // groupCommit hands SQLite's single writer the statements of concurrent requests
@@ -18,8 +20,7 @@ type groupCommit struct {
 	stmts *stmtCache
 	// isStatementError: the error undid the statement only.
 	isStatementError func(error) bool
-	jobs             chan *writeJob
-	stop, stopped    chan struct{}
+	engine           *groupcommit.Engine[*writeJob]
 }
 
 // writeJob is one statement that writes, and what it gave.
@@ -33,7 +34,6 @@ type writeJob struct {
 	stmt   *sql.Stmt
 	result sql.Result
 	err    error
-	done   chan struct{}
 }
 
 // maxBatch bounds how long one commit makes the first statement of a batch wait.
@@ -42,60 +42,27 @@ const maxBatch = 64
 var errStoreClosed = errors.New("sqlstore: store closed")
 
 func newGroupCommit(db *sql.DB, stmts *stmtCache, isStatementError func(error) bool) *groupCommit {
-	g := &groupCommit{
-		db: db, stmts: stmts, isStatementError: isStatementError,
-		jobs: make(chan *writeJob), stop: make(chan struct{}), stopped: make(chan struct{}),
-	}
-	go g.run()
+	g := &groupCommit{db: db, stmts: stmts, isStatementError: isStatementError}
+	g.engine = groupcommit.New(maxBatch, g.runBatch)
 	return g
 }
 
 // do runs j and waits for it. A caller whose context ends while j waits in line
-// gets the context's error and j does not run.
+// gets the context's error and j does not run; once j runs, do waits for it, as
+// its scan writes into the caller's memory.
 func (g *groupCommit) do(ctx context.Context, j *writeJob) error {
-	j.ctx, j.done = ctx, make(chan struct{})
-	select {
-	case g.jobs <- j:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-g.stop:
-		return errStoreClosed
+	j.ctx = ctx
+	if err := g.engine.Do(ctx, j); err != nil {
+		if errors.Is(err, groupcommit.ErrClosed) {
+			return errStoreClosed
+		}
+		return err
 	}
-	<-j.done // j may be running: its scan writes into the caller's memory
 	return j.err
 }
 
 // close stops the writer once the batch it runs is done.
-func (g *groupCommit) close() {
-	close(g.stop)
-	<-g.stopped
-}
-
-func (g *groupCommit) run() {
-	defer close(g.stopped)
-	for {
-		var batch []*writeJob
-		select {
-		case j := <-g.jobs:
-			batch = append(batch, j)
-		case <-g.stop:
-			return
-		}
-	collect:
-		for len(batch) < maxBatch {
-			select {
-			case j := <-g.jobs:
-				batch = append(batch, j)
-			default:
-				break collect
-			}
-		}
-		g.runBatch(batch)
-		for _, j := range batch {
-			close(j.done)
-		}
-	}
-}
+func (g *groupCommit) close() { g.engine.Close() }
 
 func (g *groupCommit) runBatch(batch []*writeJob) {
 	if len(batch) == 1 {

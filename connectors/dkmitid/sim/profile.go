@@ -3,12 +3,13 @@ package sim
 import (
 	"encoding/base64"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/portvakt/portvakt/connectors/simcore"
+	"github.com/portvakt/portvakt/internal/nationalid"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 const (
@@ -16,8 +17,6 @@ const (
 	maxReferenceText     = 130
 	cancelledByThePerson = "mitid_user_aborted"
 )
-
-var cprPattern = regexp.MustCompile(`^\d{10}$`)
 
 // idpParams is the part of idp_params the simulator reads.
 type idpParams struct {
@@ -93,7 +92,7 @@ func (profile) CheckAuthorize(req *simcore.AuthRequest) error {
 			return simcore.InvalidRequest("idp_params.mitid.reference_text is longer than %d characters", maxReferenceText)
 		}
 	}
-	if ps.MitID.CPRHint != "" && !cprPattern.MatchString(ps.MitID.CPRHint) {
+	if ps.MitID.CPRHint != "" && !nationalid.Valid(nationalid.DKCPR, ps.MitID.CPRHint) {
 		return simcore.InvalidRequest("idp_params.mitid.cpr_hint is not a CPR number")
 	}
 	return nil
@@ -124,12 +123,12 @@ func (p profile) Subject(req *simcore.AuthRequest, u simcore.User) string {
 
 func (p profile) Claims(req *simcore.AuthRequest, u simcore.User, level string) (map[string]any, map[string]any) {
 	uri := p.levelURI(level)
-	txn := simcore.NewUUID()
+	txn := randid.UUID()
 	id := map[string]any{
 		"idp":             "mitid",
 		"idp_environment": "sim",
 		"identity_type":   "private",
-		"neb_sid":         simcore.NewUUID(),
+		"neb_sid":         randid.UUID(),
 		"transaction_id":  txn,
 		"loa":             uri,
 		"ial":             uri,

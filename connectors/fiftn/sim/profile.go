@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portvakt/portvakt/connectors/simcore"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // FTN acr values.
@@ -96,7 +97,7 @@ func (p profile) Claims(req *simcore.AuthRequest, u simcore.User, level string) 
 	id := map[string]any{
 		"acr":           acr,
 		"amr":           []string{p.issuer + "/saml2/names/ac/oidc." + cmp.Or(req.Method, Banks()[0].ID) + ".1"},
-		"session_index": simcore.NewUUID(),
+		"session_index": randid.UUID(),
 	}
 	info := map[string]any{}
 	for k, v := range u.Claims {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/portvakt/portvakt/connectors/simcore"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 // acr values the provider knows.
@@ -60,7 +61,7 @@ func (profile) Level(req *simcore.AuthRequest) string {
 
 // Subject is new at every login: BankID's sub is not stable, bankid_altsub is.
 func (profile) Subject(*simcore.AuthRequest, simcore.User) string {
-	return simcore.NewUUID()
+	return randid.UUID()
 }
 
 func (profile) Claims(req *simcore.AuthRequest, u simcore.User, level string) (map[string]any, map[string]any) {
@@ -76,8 +77,8 @@ func (profile) Claims(req *simcore.AuthRequest, u simcore.User, level string) (m
 		"acr":           acr,
 		"amr":           amr,
 		"bankid_altsub": u.Claims["bankid_altsub"],
-		"sid":           simcore.NewUUID(),
-		"tid":           simcore.NewUUID(),
+		"sid":           randid.UUID(),
+		"tid":           randid.UUID(),
 	}
 	info := map[string]any{"bankid_altsub": u.Claims["bankid_altsub"]}
 	if req.HasScope("profile") {

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
+	"github.com/portvakt/portvakt/internal/randid"
 )
 
 const maxRequestBytes = 64 << 10
@@ -167,7 +168,7 @@ func (s *Simulator) startOrder(kind string, body []byte, now time.Time) (any, er
 	}
 	o := &order{kind: kind, endUserIP: req.EndUserIP, returnURL: req.ReturnURL, returnRisk: req.ReturnRisk, userVisibleData: visible}
 	if rq := req.Requirement; rq != nil {
-		if rq.PersonalNumber != "" && !testid.ValidPersonnummer(rq.PersonalNumber) {
+		if rq.PersonalNumber != "" && !nationalid.Valid(nationalid.SEPersonnummer, rq.PersonalNumber) {
 			return nil, invalid("Invalid personalNumber")
 		}
 		if rq.CardReader != "" && rq.CardReader != "class1" && rq.CardReader != "class2" {
@@ -178,7 +179,7 @@ func (s *Simulator) startOrder(kind string, body []byte, now time.Time) (any, er
 	if req.Web != nil && len(req.Web.UserAgent) > 256 {
 		return nil, invalid("Invalid web.userAgent")
 	}
-	o.autoStartToken, o.qrStartToken, o.qrStartSecret = uuid(), uuid(), uuid()
+	o.autoStartToken, o.qrStartToken, o.qrStartSecret = randid.UUID(), randid.UUID(), randid.UUID()
 	if err := s.addOrder(o, now); err != nil {
 		return nil, err
 	}
@@ -193,7 +194,7 @@ func (s *Simulator) startPhoneOrder(kind string, body []byte, now time.Time) (an
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, invalid("Invalid JSON")
 	}
-	if !testid.ValidPersonnummer(req.PersonalNumber) {
+	if !nationalid.Valid(nationalid.SEPersonnummer, req.PersonalNumber) {
 		return nil, invalid("Invalid personalNumber")
 	}
 	if req.CallInitiator != "user" && req.CallInitiator != "RP" {
@@ -221,7 +222,7 @@ func (s *Simulator) addOrder(o *order, now time.Time) error {
 		other.finish(statusFailed, hintCancelled, now)
 		return &apiError{http.StatusBadRequest, "alreadyInProgress", "Order already in progress for pno"}
 	}
-	o.ref = uuid()
+	o.ref = randid.UUID()
 	o.createdAt = now
 	o.status, o.hintCode = statusPending, hintOutstanding
 	if script, ok := s.scripts[o.personalNumber]; ok && o.personalNumber != "" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/portvakt/portvakt/connectors/simui"
+	"github.com/portvakt/portvakt/internal/httpsec"
 )
 
 // AppHandler serves the page that plays the BankID app, mounted at
@@ -196,10 +197,7 @@ func (s *Simulator) render(w http.ResponseWriter, r *http.Request, status int, d
 			}
 		}
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	httpsec.Set(w.Header(), r, httpsec.SimulatorCSP())
 	simui.Render(w, status, appTemplate, data)
 }
 

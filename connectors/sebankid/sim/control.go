@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 type injectedError = apiError
@@ -195,7 +195,7 @@ func (s *Simulator) Approve(orderRef, personalNumber string) (returnURL string, 
 	if personalNumber == "" {
 		personalNumber = cmp.Or(o.personalNumber, s.opts.DefaultPersonalNumber)
 	}
-	if !testid.ValidPersonnummer(personalNumber) {
+	if !nationalid.Valid(nationalid.SEPersonnummer, personalNumber) {
 		return "", ErrInvalidInput
 	}
 	if o.personalNumber != "" && o.personalNumber != personalNumber {

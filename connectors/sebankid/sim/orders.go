@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -227,20 +226,4 @@ func (s *Simulator) inProgressFor(personalNumber string, now time.Time) *order {
 		}
 	}
 	return nil
-}
-
-func uuid() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hexdigits = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hexdigits[v>>4], hexdigits[v&0x0f])
-	}
-	return string(out)
 }

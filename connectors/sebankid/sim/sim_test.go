@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/connectors/sebankid/sim"
-	"github.com/portvakt/portvakt/internal/testid"
+	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
 func TestTestUsersHaveValidCheckDigits(t *testing.T) {
@@ -31,7 +31,7 @@ func TestTestUsersHaveValidCheckDigits(t *testing.T) {
 	}
 	for _, u := range users {
 		pnr := u.PersonalNumber
-		// Luhn over the last ten digits, computed here rather than trusted from testid.
+		// Luhn over the last ten digits, computed here rather than trusted from nationalid.
 		sum := 0
 		for i, r := range pnr[2:] {
 			d := int(r - '0')
@@ -42,7 +42,7 @@ func TestTestUsersHaveValidCheckDigits(t *testing.T) {
 			}
 			sum += d
 		}
-		if len(pnr) != 12 || sum%10 != 0 || !testid.ValidPersonnummer(pnr) {
+		if len(pnr) != 12 || sum%10 != 0 || !nationalid.Valid(nationalid.SEPersonnummer, pnr) {
 			t.Errorf("%s %s: %s has a bad check digit", u.GivenName, u.Surname, pnr)
 		}
 		year, _ := strconv.Atoi(pnr[:4])

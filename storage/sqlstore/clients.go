@@ -133,19 +133,6 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 
 // DeleteClient removes the client; ErrNotFound if there is none.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM clients WHERE id = ?", id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return sql.ErrNoRows
-		}
-		return s.bumpGenerationTx(ctx, tx, generationClients)
-	})
+	err := s.changeOneAndBump(ctx, generationClients, "DELETE FROM clients WHERE id = ?", id)
 	return s.fail("delete client "+id, err)
 }

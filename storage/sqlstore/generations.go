@@ -31,3 +31,22 @@ func (s *Store) bumpGenerationTx(ctx context.Context, tx *sql.Tx, name string) e
 	_, err := tx.ExecContext(ctx, s.dialect.bumpGeneration, name)
 	return err
 }
+
+// changeOneAndBump runs a statement that must change exactly one row (else
+// sql.ErrNoRows) and bumps the generation in the same transaction.
+func (s *Store) changeOneAndBump(ctx context.Context, generation, query string, args ...any) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return sql.ErrNoRows
+		}
+		return s.bumpGenerationTx(ctx, tx, generation)
+	})
+}

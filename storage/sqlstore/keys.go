@@ -65,21 +65,8 @@ func (s *Store) CreateKey(ctx context.Context, k storage.SigningKey) error {
 
 // RetireKey retires a current key; ErrNotFound if unknown or already retired.
 func (s *Store) RetireKey(ctx context.Context, id string, retiredAt, expiresAt time.Time) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			"UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE id = ? AND retired_at IS NULL",
-			millis(retiredAt), millis(expiresAt), id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return sql.ErrNoRows
-		}
-		return s.bumpGenerationTx(ctx, tx, generationKeys)
-	})
+	err := s.changeOneAndBump(ctx, generationKeys,
+		"UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE id = ? AND retired_at IS NULL",
+		millis(retiredAt), millis(expiresAt), id)
 	return s.fail("retire key "+id, err)
 }

@@ -179,7 +179,7 @@ func checkPKCE(req *oidc.AuthRequest, client *Client) error {
 		if req.CodeChallengeMethod != "" {
 			return oidc.ErrInvalidRequest().WithDescription("code_challenge_method without code_challenge")
 		}
-		if client.Client.AuthMethod == "none" {
+		if client.ClientSettings.AuthMethod == "none" {
 			return oidc.ErrInvalidRequest().WithDescription("PKCE with S256 is required for public clients")
 		}
 		return nil

@@ -19,10 +19,10 @@ import (
 	"github.com/portvakt/portvakt/storage"
 )
 
-// Client is a relying party as the provider uses it: the configuration document plus
-// what is derived from it once (secret hash, parsed JWKS).
+// Client is a relying party as the provider uses it: its run-time settings plus
+// what is derived from them once (secret hash, parsed JWKS, lifetimes).
 type Client struct {
-	config.Client
+	ClientSettings
 	Source     string
 	secretHash []byte
 	jwks       *jose.JSONWebKeySet
@@ -48,12 +48,7 @@ func HashSecret(secret string) string {
 // newClient derives a Client from its settings. defaults are the broker-wide token
 // lifetimes.
 func newClient(settings config.Client, source string, defaults config.Tokens) (*Client, error) {
-	settings.ApplyDefaults()
-	c := &Client{Client: settings, Source: source}
-	if settings.Secret != "" {
-		c.SecretHash = HashSecret(settings.Secret)
-		c.Client.Secret = ""
-	}
+	c := &Client{ClientSettings: settingsOf(settings), Source: source}
 	if c.SecretHash != "" {
 		b, err := hex.DecodeString(c.SecretHash)
 		if err != nil {
@@ -145,21 +140,21 @@ func (c *Client) DisplayName() string {
 }
 
 func (c *Client) GetID() string                    { return c.ID }
-func (c *Client) RedirectURIs() []string           { return c.Client.RedirectURIs }
-func (c *Client) PostLogoutRedirectURIs() []string { return c.Client.PostLogoutRedirectURIs }
+func (c *Client) RedirectURIs() []string           { return c.ClientSettings.RedirectURIs }
+func (c *Client) PostLogoutRedirectURIs() []string { return c.ClientSettings.PostLogoutRedirectURIs }
 func (c *Client) ApplicationType() op.ApplicationType {
-	if c.Client.AuthMethod == "none" {
+	if c.ClientSettings.AuthMethod == "none" {
 		return op.ApplicationTypeUserAgent
 	}
 	return op.ApplicationTypeWeb
 }
-func (c *Client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethod(c.Client.AuthMethod) }
+func (c *Client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethod(c.ClientSettings.AuthMethod) }
 func (c *Client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
 func (c *Client) GrantTypes() []oidc.GrantType {
-	out := make([]oidc.GrantType, 0, len(c.Client.GrantTypes))
-	for _, g := range c.Client.GrantTypes {
+	out := make([]oidc.GrantType, 0, len(c.ClientSettings.GrantTypes))
+	for _, g := range c.ClientSettings.GrantTypes {
 		out = append(out, oidc.GrantType(g))
 	}
 	return out

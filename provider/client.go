@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
@@ -35,8 +33,6 @@ type Client struct {
 	// version is the version of the record this was decoded from.
 	version int64
 }
-
-var _ op.Client = (*Client)(nil)
 
 // HashSecret is how client secrets are stored: SHA-256, because secrets are
 // high-entropy and the token endpoint is a hot path (no bcrypt).
@@ -73,7 +69,7 @@ func (c *Client) Home() string {
 	if c.ClientURI != "" {
 		return c.ClientURI
 	}
-	for _, raw := range c.RedirectURIs() {
+	for _, raw := range c.RedirectURIs {
 		u, err := url.Parse(raw)
 		if err != nil || config.ValidateHTTPSURL(raw) != nil {
 			continue
@@ -138,48 +134,6 @@ func (c *Client) DisplayName() string {
 	}
 	return c.Name
 }
-
-func (c *Client) GetID() string                    { return c.ID }
-func (c *Client) RedirectURIs() []string           { return c.ClientSettings.RedirectURIs }
-func (c *Client) PostLogoutRedirectURIs() []string { return c.ClientSettings.PostLogoutRedirectURIs }
-func (c *Client) ApplicationType() op.ApplicationType {
-	if c.ClientSettings.AuthMethod == "none" {
-		return op.ApplicationTypeUserAgent
-	}
-	return op.ApplicationTypeWeb
-}
-func (c *Client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethod(c.ClientSettings.AuthMethod) }
-func (c *Client) ResponseTypes() []oidc.ResponseType {
-	return []oidc.ResponseType{oidc.ResponseTypeCode}
-}
-func (c *Client) GrantTypes() []oidc.GrantType {
-	out := make([]oidc.GrantType, 0, len(c.ClientSettings.GrantTypes))
-	for _, g := range c.ClientSettings.GrantTypes {
-		out = append(out, oidc.GrantType(g))
-	}
-	return out
-}
-func (c *Client) LoginURL(id string) string { return "/login/" + id }
-func (c *Client) AccessTokenType() op.AccessTokenType {
-	if c.AccessTokenFormat == "jwt" {
-		return op.AccessTokenTypeJWT
-	}
-	return op.AccessTokenTypeBearer
-}
-func (c *Client) IDTokenLifetime() time.Duration { return c.idTokenTTL }
-func (c *Client) DevMode() bool                  { return false }
-func (c *Client) RestrictAdditionalIdTokenScopes() func([]string) []string {
-	return func(s []string) []string { return s }
-}
-func (c *Client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
-	return func(s []string) []string { return s }
-}
-func (c *Client) IsScopeAllowed(scope string) bool { return c.MayReceive(scope) }
-
-// IDTokenUserinfoClaimsAssertion puts the profile claims in the ID token as well as
-// userinfo: what developers expect of an eID broker, and one request fewer for them.
-func (c *Client) IDTokenUserinfoClaimsAssertion() bool { return true }
-func (c *Client) ClockSkew() time.Duration             { return 0 }
 
 // publicKey finds a key of the client's JWKS for private_key_jwt.
 func (c *Client) publicKey(ctx context.Context, keyID string, fetch func(context.Context, string) (*jose.JSONWebKeySet, error)) (*jose.JSONWebKey, error) {

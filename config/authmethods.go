@@ -1,34 +1,10 @@
 package config
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // secretAuthMethods are the methods that may be combined in AuthMethods: both
 // prove the same secret, so accepting either adds no way in.
 var secretAuthMethods = []string{"client_secret_basic", "client_secret_post"}
-
-// RegisteredAuthMethods are the methods the client may authenticate with at the
-// token, introspection and revocation endpoints.
-func (cl *Client) RegisteredAuthMethods() []string {
-	if len(cl.AuthMethods) > 0 {
-		return cl.AuthMethods
-	}
-	return []string{cl.AuthMethod}
-}
-
-// AcceptsAuthMethod reports whether the client may authenticate with method. It
-// runs on every token request, so it allocates nothing.
-func (cl *Client) AcceptsAuthMethod(method string) bool {
-	return method == cl.AuthMethod || slices.Contains(cl.AuthMethods, method)
-}
-
-// AuthMethodsText names the registered methods for messages: "client_secret_basic"
-// or "client_secret_basic or client_secret_post".
-func (cl *Client) AuthMethodsText() string {
-	return strings.Join(cl.RegisteredAuthMethods(), " or ")
-}
 
 // validateAuthMethods checks token_endpoint_auth_methods: secret methods only
 // (a secret must never become optional, nor stand in for a key), and the primary

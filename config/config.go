@@ -2,7 +2,6 @@ package config
 
 import (
 	"encoding/json"
-	"slices"
 
 	"github.com/portvakt/portvakt/connectors"
 )
@@ -123,9 +122,10 @@ func (c Connector) RawConfig() (json.RawMessage, error) {
 
 // Client is a relying party as the file declares it (read-only through the
 // admin API), and the settings every client is validated as. It has only a YAML
-// form: the stored document (storage.ClientDocument) and the admin API's
-// (admin.ClientSettings) are types of their own, mapped to and from this one
-// field by field, so renaming a field here changes neither.
+// form: the stored document (storage.ClientDocument), the admin API's
+// (admin.ClientSettings) and the provider's run-time settings
+// (provider.ClientSettings) are types of their own, mapped to and from this one
+// field by field, so renaming a field here changes none of them.
 type Client struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
@@ -199,19 +199,6 @@ type ResourceServer struct {
 	// token's aud is the client id of the relying party it was issued to. The
 	// answer holds only the claims the resource server itself may receive.
 	Audiences []string `yaml:"audiences"`
-}
-
-// Serves reports whether the client is a resource server for a token with aud.
-func (cl *Client) Serves(aud []string) bool {
-	if cl.ResourceServer == nil {
-		return false
-	}
-	for _, a := range aud {
-		if slices.Contains(cl.ResourceServer.Audiences, a) {
-			return true
-		}
-	}
-	return false
 }
 
 // Theme is a client's look on the login page.

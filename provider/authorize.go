@@ -60,7 +60,7 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Exact string comparison: no unescaping, no normalising (RFC 9700 §4.1).
-	if req.RedirectURI == "" || !slices.Contains(client.RedirectURIs(), req.RedirectURI) {
+	if req.RedirectURI == "" || !slices.Contains(client.RedirectURIs, req.RedirectURI) {
 		s.clientErrorPage(w, r, client, http.StatusBadRequest, "error.bad_redirect", errors.New("redirect_uri not registered"))
 		return
 	}
@@ -179,7 +179,7 @@ func checkPKCE(req *oidc.AuthRequest, client *Client) error {
 		if req.CodeChallengeMethod != "" {
 			return oidc.ErrInvalidRequest().WithDescription("code_challenge_method without code_challenge")
 		}
-		if client.Client.AuthMethod == "none" {
+		if client.AuthMethod == "none" {
 			return oidc.ErrInvalidRequest().WithDescription("PKCE with S256 is required for public clients")
 		}
 		return nil

@@ -11,18 +11,16 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/storage"
 )
 
-// Client is a relying party as the provider uses it: the configuration document plus
-// what is derived from it once (secret hash, parsed JWKS).
+// Client is a relying party as the provider uses it: its run-time settings plus
+// what is derived from them once (secret hash, parsed JWKS, lifetimes).
 type Client struct {
-	config.Client
+	ClientSettings
 	Source     string
 	secretHash []byte
 	jwks       *jose.JSONWebKeySet
@@ -36,8 +34,6 @@ type Client struct {
 	version int64
 }
 
-var _ op.Client = (*Client)(nil)
-
 // HashSecret is how client secrets are stored: SHA-256, because secrets are
 // high-entropy and the token endpoint is a hot path (no bcrypt).
 func HashSecret(secret string) string {
@@ -48,12 +44,7 @@ func HashSecret(secret string) string {
 // newClient derives a Client from its settings. defaults are the broker-wide token
 // lifetimes.
 func newClient(settings config.Client, source string, defaults config.Tokens) (*Client, error) {
-	settings.ApplyDefaults()
-	c := &Client{Client: settings, Source: source}
-	if settings.Secret != "" {
-		c.SecretHash = HashSecret(settings.Secret)
-		c.Client.Secret = ""
-	}
+	c := &Client{ClientSettings: settingsOf(settings), Source: source}
 	if c.SecretHash != "" {
 		b, err := hex.DecodeString(c.SecretHash)
 		if err != nil {
@@ -78,7 +69,7 @@ func (c *Client) Home() string {
 	if c.ClientURI != "" {
 		return c.ClientURI
 	}
-	for _, raw := range c.RedirectURIs() {
+	for _, raw := range c.RedirectURIs {
 		u, err := url.Parse(raw)
 		if err != nil || config.ValidateHTTPSURL(raw) != nil {
 			continue
@@ -143,48 +134,6 @@ func (c *Client) DisplayName() string {
 	}
 	return c.Name
 }
-
-func (c *Client) GetID() string                    { return c.ID }
-func (c *Client) RedirectURIs() []string           { return c.Client.RedirectURIs }
-func (c *Client) PostLogoutRedirectURIs() []string { return c.Client.PostLogoutRedirectURIs }
-func (c *Client) ApplicationType() op.ApplicationType {
-	if c.Client.AuthMethod == "none" {
-		return op.ApplicationTypeUserAgent
-	}
-	return op.ApplicationTypeWeb
-}
-func (c *Client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethod(c.Client.AuthMethod) }
-func (c *Client) ResponseTypes() []oidc.ResponseType {
-	return []oidc.ResponseType{oidc.ResponseTypeCode}
-}
-func (c *Client) GrantTypes() []oidc.GrantType {
-	out := make([]oidc.GrantType, 0, len(c.Client.GrantTypes))
-	for _, g := range c.Client.GrantTypes {
-		out = append(out, oidc.GrantType(g))
-	}
-	return out
-}
-func (c *Client) LoginURL(id string) string { return "/login/" + id }
-func (c *Client) AccessTokenType() op.AccessTokenType {
-	if c.AccessTokenFormat == "jwt" {
-		return op.AccessTokenTypeJWT
-	}
-	return op.AccessTokenTypeBearer
-}
-func (c *Client) IDTokenLifetime() time.Duration { return c.idTokenTTL }
-func (c *Client) DevMode() bool                  { return false }
-func (c *Client) RestrictAdditionalIdTokenScopes() func([]string) []string {
-	return func(s []string) []string { return s }
-}
-func (c *Client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
-	return func(s []string) []string { return s }
-}
-func (c *Client) IsScopeAllowed(scope string) bool { return c.MayReceive(scope) }
-
-// IDTokenUserinfoClaimsAssertion puts the profile claims in the ID token as well as
-// userinfo: what developers expect of an eID broker, and one request fewer for them.
-func (c *Client) IDTokenUserinfoClaimsAssertion() bool { return true }
-func (c *Client) ClockSkew() time.Duration             { return 0 }
 
 // publicKey finds a key of the client's JWKS for private_key_jwt.
 func (c *Client) publicKey(ctx context.Context, keyID string, fetch func(context.Context, string) (*jose.JSONWebKeySet, error)) (*jose.JSONWebKey, error) {

@@ -19,10 +19,13 @@ import (
 // were issued under. Cosmetic changes (name, theme, redirect URIs) leave the
 // tokens alone.
 func ChangeEndsTokens(before, after config.Client) bool {
-	before.ApplyDefaults()
-	after.ApplyDefaults()
-	if after.Disabled && !before.Disabled || before.AuthMethod != after.AuthMethod || before.SecretHash != after.SecretHash ||
-		before.Secret != after.Secret || before.JWKSURL != after.JWKSURL || !jwksEqual(before.JWKS, after.JWKS) {
+	return after.Disabled && !before.Disabled || changeEndsTokens(settingsOf(before), settingsOf(after))
+}
+
+// changeEndsTokens is ChangeEndsTokens for two enabled clients.
+func changeEndsTokens(before, after ClientSettings) bool {
+	if before.AuthMethod != after.AuthMethod || before.SecretHash != after.SecretHash ||
+		before.JWKSURL != after.JWKSURL || !jwksEqual(before.JWKS, after.JWKS) {
 		return true
 	}
 	return lost(before.Roles, after.Roles) || lost(before.Scopes, after.Scopes) || lost(before.GrantTypes, after.GrantTypes)
@@ -72,7 +75,7 @@ func (s *grants) createToken(ctx context.Context, client *Client, t storage.Toke
 		return oidc.ErrInvalidClient().WithDescription("the client no longer exists or is disabled").WithParent(err)
 	case err != nil:
 		return err
-	case !current.createdAt.Equal(client.createdAt) || ChangeEndsTokens(client.Client, current.Client):
+	case !current.createdAt.Equal(client.createdAt) || changeEndsTokens(client.ClientSettings, current.ClientSettings):
 		return oidc.ErrInvalidClient().WithDescription("the client's credentials or rights changed; authenticate again")
 	}
 	t.IssuedUnder = current.record()

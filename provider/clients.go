@@ -15,8 +15,9 @@ import (
 	"github.com/portvakt/portvakt/storage"
 )
 
-// clientCache keeps decoded clients in memory: the op library asks for the client
-// several times per request, and the hot path must not go to the database for it.
+// clientCache keeps decoded clients in memory: a login or token request needs
+// its client at several steps, and the hot path must not go to the database,
+// nor decode and map the stored document, for it.
 // Every process polls the "clients" generation and drops its cache when an admin
 // change anywhere bumped it.
 type clientCache struct {
@@ -81,15 +82,16 @@ func SyncConfigClients(ctx context.Context, store storage.Storage, clients []con
 	want := map[string]json.RawMessage{}
 	wantSettings := map[string]config.Client{}
 	for _, cl := range clients {
-		c, err := newClient(cl, "config", config.Tokens{})
+		// newClient refuses what the store must not hold (a secret_hash not in hex).
+		if _, err := newClient(cl, "config", config.Tokens{}); err != nil {
+			return err
+		}
+		stored := storedForm(cl)
+		doc, err := EncodeClient(stored)
 		if err != nil {
 			return err
 		}
-		doc, err := EncodeClient(c.Client)
-		if err != nil {
-			return err
-		}
-		want[cl.ID], wantSettings[cl.ID] = doc, c.Client
+		want[cl.ID], wantSettings[cl.ID] = doc, stored
 	}
 	existing, err := store.ListClients(ctx)
 	if err != nil {

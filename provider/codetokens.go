@@ -32,8 +32,8 @@ func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client,
 		return nil, err
 	}
 	var accessToken string
-	if client.AccessTokenType() == op.AccessTokenTypeJWT {
-		claims := oidc.NewAccessTokenClaims(s.issuer, t.Subject, t.Audience, t.ExpiresAt, t.ID, client.ID, client.ClockSkew())
+	if client.AccessTokenFormat == "jwt" {
+		claims := oidc.NewAccessTokenClaims(s.issuer, t.Subject, t.Audience, t.ExpiresAt, t.ID, client.ID, 0)
 		accessToken, err = crypto.Sign(claims, signer)
 	} else {
 		accessToken, err = s.tokenCipher.Encrypt(t.ID + ":" + t.Subject)
@@ -45,7 +45,7 @@ func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client,
 	if err != nil {
 		return nil, err
 	}
-	validity := t.ExpiresAt.Add(client.ClockSkew()).Sub(time.Now().UTC())
+	validity := t.ExpiresAt.Sub(time.Now().UTC())
 	return &oidc.AccessTokenResponse{
 		AccessToken: accessToken, IDToken: idToken, TokenType: oidc.BearerToken,
 		ExpiresIn: uint64(validity.Seconds()), Scope: a.GetScopes(),
@@ -82,8 +82,8 @@ func (s *grants) storeAccessToken(ctx context.Context, a *authRequest, client *C
 // idToken makes the login's ID token with at_hash, c_hash and the claims about
 // the person the client may receive.
 func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, key op.SigningKey, signer jose.Signer, accessToken, code string) (string, error) {
-	exp := time.Now().UTC().Add(client.ClockSkew()).Add(client.IDTokenLifetime())
-	claims := oidc.NewIDTokenClaims(s.issuer, a.GetSubject(), a.GetAudience(), exp, a.GetAuthTime(), a.GetNonce(), a.GetACR(), a.GetAMR(), a.GetClientID(), client.ClockSkew())
+	exp := time.Now().UTC().Add(client.idTokenTTL)
+	claims := oidc.NewIDTokenClaims(s.issuer, a.GetSubject(), a.GetAudience(), exp, a.GetAuthTime(), a.GetNonce(), a.GetACR(), a.GetAMR(), a.GetClientID(), 0)
 	alg := key.SignatureAlgorithm()
 	var err error
 	if claims.AccessTokenHash, err = oidc.ClaimHash(accessToken, alg); err != nil {

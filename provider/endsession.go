@@ -108,7 +108,7 @@ func (s *browserSessions) logoutRequest(ctx context.Context, f url.Values) (logo
 		req.client = c
 	}
 	if uri := f.Get("post_logout_redirect_uri"); uri != "" {
-		if req.client == nil || !slices.Contains(req.client.PostLogoutRedirectURIs(), uri) {
+		if req.client == nil || !slices.Contains(req.client.PostLogoutRedirectURIs, uri) {
 			return req, "error.bad_redirect", errors.New("post_logout_redirect_uri is not registered for the client")
 		}
 		req.redirectURI = uri

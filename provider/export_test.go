@@ -1,6 +1,13 @@
 package provider
 
-import "context"
+import (
+	"context"
+
+	"github.com/portvakt/portvakt/config"
+)
 
 // PurgeNow runs one round of the background purge at once, on the server's clock.
 func (s *Server) PurgeNow(ctx context.Context) { s.purge(ctx) }
+
+// RuntimeSettings is the mapping from a client's schema to what the provider acts on.
+func RuntimeSettings(cl config.Client) ClientSettings { return settingsOf(cl) }

@@ -26,7 +26,7 @@ func (s *grants) introspect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if caller.Client.AuthMethod == string(oidc.AuthMethodNone) {
+	if caller.AuthMethod == string(oidc.AuthMethodNone) {
 		s.tokenError(w, r, oidc.ErrInvalidClient().WithDescription("a public client cannot introspect tokens"))
 		return
 	}

@@ -17,26 +17,27 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/themes"
 )
 
 // Choice is one "Log in with ..." button: a label and the acr_values it sends.
-// The label is in the page's language: the eID's name (and country) when EID is
-// set, the message LabelID when that is, else Label as given.
+// The label is in the page's language: the eID's name (and country, "MitID
+// (Denmark)") when EID is set, the message LabelID when that is, else Label as
+// given.
 type Choice struct {
 	Label     string
 	LabelID   string // a message id, such as "demo.choose"
-	EID       string // connector id, such as "dk-mitid"
-	Country   string // with EID: added to the name, "MitID (Denmark)"
+	EID       *connectors.Info
 	ACRValues string
 }
 
 // label is the choice's label in the page's language.
-func (c Choice) label(t themes.Translator) string {
+func (c Choice) label(t themes.Translator, lang string) string {
 	switch {
-	case c.EID != "":
-		return eidLabel(t, c.EID, c.Country)
+	case c.EID != nil:
+		return themes.EIDLabel(t, lang, *c.EID)
 	case c.LabelID != "":
 		return t(c.LabelID)
 	}
@@ -193,7 +194,7 @@ func (a *App) page(w http.ResponseWriter, r *http.Request) themes.DemoPage {
 		if c.ACRValues != "" {
 			q.Set("acr_values", c.ACRValues)
 		}
-		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t), URL: a.o.Base + "/login?" + q.Encode()})
+		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t, lang), URL: a.o.Base + "/login?" + q.Encode()})
 	}
 	return p
 }

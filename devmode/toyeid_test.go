@@ -14,14 +14,15 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/bench"
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/internal/toyeid"
 )
 
 // TestAFifthEIDNeedsOnlyItsRegistration: an eID that is its package, its
 // simulator and one registration line is simulated in dev mode, offered on the
-// login page, advertised in discovery and logs a person in, with nothing else
-// edited.
+// login page and by the demo app, advertised in discovery, logs a person in and
+// is load-tested by bench, with nothing else edited.
 func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 	reg := append(broker.ConnectorTypes(), toyeid.Type())
 	d := startDevServerWith(t, Options{Data: t.TempDir(), AutoApprove: true, Connectors: reg})
@@ -68,6 +69,23 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		}
 		if logo := get(t, browser, d.issuer+"/static/eids/xx-toy.svg"); !strings.Contains(logo, "TOY") {
 			t.Errorf("the toy's logo is %.100s", logo)
+		}
+	})
+	t.Run("demo buttons", func(t *testing.T) {
+		page := get(t, http.DefaultClient, d.issuer+"/demo?lang=sv")
+		for _, want := range []string{"Leksaks-eID (XX)", "acr_values=" + url.QueryEscape(toyeid.URN), "MitID (Danmark)"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the demo app does not offer %q; page: %.2000s", want, page)
+			}
+		}
+	})
+	t.Run("bench", func(t *testing.T) {
+		res, err := bench.Run(context.Background(), bench.Options{Issuer: d.issuer, EID: "xx-toy", Registry: reg, Concurrency: 2, Duration: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Flows == 0 || res.ErrorCount() != 0 || res.ACRValues != toyeid.URN {
+			t.Errorf("bench with the toy: %d flows, errors %v, acr_values %q", res.Flows, res.Errors, res.ACRValues)
 		}
 	})
 	t.Run("login", func(t *testing.T) {

@@ -52,6 +52,9 @@ func (c *Connector) Info() connectors.Info {
 		ID:        c.id,
 		Countries: []string{"FI"},
 		Name:      "Finnish Trust Network",
+		// Its names say it is Finnish ("Finnish bank ID (FTN)"), or need not (in
+		// Finnish): a label adds no country.
+		NameSaysCountry: true,
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,
 		}},

@@ -70,6 +70,12 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		if logo := get(t, browser, d.issuer+"/static/eids/xx-toy.svg"); !strings.Contains(logo, "TOY") {
 			t.Errorf("the toy's logo is %.100s", logo)
 		}
+		// The built-in eIDs carry their logos the same way.
+		for _, id := range []string{"se-bankid", "no-bankid", "fi-ftn", "dk-mitid"} {
+			if logo := get(t, browser, d.issuer+"/static/eids/"+id+".svg"); !strings.Contains(logo, "<svg") {
+				t.Errorf("the %s logo is %.100s", id, logo)
+			}
+		}
 	})
 	t.Run("demo buttons", func(t *testing.T) {
 		page := get(t, http.DefaultClient, d.issuer+"/demo?lang=sv")

@@ -43,6 +43,7 @@ type Connector struct {
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:        c.id,
+		Logo:      connectors.Logo{FS: logoFile, Path: "logo.svg"},
 		Countries: []string{"DK"},
 		Name:      "MitID",
 		Methods:   []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},

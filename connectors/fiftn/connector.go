@@ -50,6 +50,7 @@ type Connector struct {
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:        c.id,
+		Logo:      connectors.Logo{FS: logoFile, Path: "logo.svg"},
 		Countries: []string{"FI"},
 		Name:      "Finnish Trust Network",
 		// Its names say it is Finnish ("Finnish bank ID (FTN)"), or need not (in

@@ -44,6 +44,7 @@ type Connector struct {
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:        c.id,
+		Logo:      connectors.Logo{FS: logoFile, Path: "logo.svg"},
 		Countries: []string{"NO"},
 		Name:      "BankID",
 		Methods: []connectors.Method{

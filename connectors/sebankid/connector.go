@@ -58,6 +58,7 @@ func (c *Connector) Client() *Client { return c.client }
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
 		ID:        c.id,
+		Logo:      connectors.Logo{FS: logoFile, Path: "logo.svg"},
 		Countries: []string{"SE"},
 		Name:      "BankID",
 		Methods: []connectors.Method{

@@ -157,7 +157,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	if c, err := a.readCookie(r, sessionCookie); err == nil {
 		if res, ok := a.sessions.get(c.Value); ok {
 			page.LoggedIn = true
-			page.Summary = summaryRows(page.T, res.claims)
+			page.Summary = summaryRows(page.T, page.Lang, a.eids(), res.claims)
 			page.Claims = claimRows(res.claims)
 			page.IDTokenJSON = pretty(res.claims)
 			page.UserinfoJSON = pretty(res.userinfo)
@@ -331,7 +331,7 @@ func timeClaim(claims map[string]any, name string) (string, bool) {
 
 // summaryRows say who logged in, with which eID, at which level and when: what a
 // person reads first, before the raw claims.
-func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim {
+func summaryRows(t themes.Translator, lang string, eids map[string]connectors.Info, claims map[string]any) []themes.DemoClaim {
 	text := func(name string) string { s, _ := claims[name].(string); return s }
 	var rows []themes.DemoClaim
 	add := func(labelID, value string) {
@@ -340,7 +340,7 @@ func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim 
 		}
 	}
 	add("consent.claim.name", text("name"))
-	add("demo.eid", eidLabel(t, text("idp"), text("country")))
+	add("demo.eid", eidLabel(t, lang, eids, text("idp"), text("country")))
 	if acr := text("acr"); acr != "" {
 		level := acr[strings.LastIndex(acr, "/")+1:]
 		if name := t("level." + level); name != "level."+level {
@@ -355,19 +355,30 @@ func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim 
 }
 
 // eidLabel is "MitID (Denmark)" for the idp and country claims, in the page's
-// language.
-func eidLabel(t themes.Translator, idp, country string) string {
+// language: the name of the eID the buttons offer, else the idp as given.
+func eidLabel(t themes.Translator, lang string, eids map[string]connectors.Info, idp, country string) string {
 	if idp == "" {
 		return ""
 	}
 	name := idp
-	if n := t("eid." + idp + ".name"); n != "eid."+idp+".name" {
-		name = n
+	if info, ok := eids[idp]; ok {
+		name = themes.EIDName(t, lang, info)
 	}
 	if country == "" {
 		return name
 	}
 	return name + " (" + themes.CountryName(t, country) + ")"
+}
+
+// eids are the eIDs the buttons offer, by connector id.
+func (a *App) eids() map[string]connectors.Info {
+	out := map[string]connectors.Info{}
+	for _, c := range a.o.Choices {
+		if c.EID != nil {
+			out[c.EID.ID] = *c.EID
+		}
+	}
+	return out
 }
 
 func pretty(v any) string {

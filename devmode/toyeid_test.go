@@ -54,7 +54,7 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		page := get(t, browser, d.issuer+"/authorize?"+url.Values{"client_id": {DemoClientID}, "response_type": {"code"}, "scope": {"openid"},
 			"redirect_uri": {d.issuer + "/demo/callback"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
 			"code_challenge_method": {"S256"}}.Encode())
-		for _, want := range []string{`value="xx-toy/"`, "Toy eID", `value="dk-mitid/`, `src="/static/eids/xx-toy.svg`} {
+		for _, want := range []string{`value="xx-toy/"`, "Toy eID", `value="dk-mitid/`, `src="/static/eids/xx-toy.svg`, "With the MitID app or code display"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the login page does not offer %q; page: %.2000s", want, page)
 			}
@@ -62,9 +62,9 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		svPage := get(t, browser, d.issuer+"/authorize?"+url.Values{"client_id": {DemoClientID}, "response_type": {"code"}, "scope": {"openid"},
 			"redirect_uri": {d.issuer + "/demo/callback"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
 			"code_challenge_method": {"S256"}, "ui_locales": {"sv"}}.Encode())
-		for _, want := range []string{"Leksaks-eID", "För den som leker"} {
+		for _, want := range []string{"Leksaks-eID", "För den som leker", "Finländska bankkoder (FTN)"} {
 			if !strings.Contains(svPage, want) {
-				t.Errorf("the Swedish login page does not show the toy's own text %q", want)
+				t.Errorf("the Swedish login page does not show the connector's own text %q", want)
 			}
 		}
 		if logo := get(t, browser, d.issuer+"/static/eids/xx-toy.svg"); !strings.Contains(logo, "TOY") {

@@ -49,10 +49,12 @@ type Connector struct {
 // Info describes FTN: one method, substantial (loa2) or high (loa3).
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:        c.id,
-		Logo:      connectors.Logo{FS: logoFile, Path: "logo.svg"},
-		Countries: []string{"FI"},
-		Name:      "Finnish Trust Network",
+		ID:           c.id,
+		Names:        names(),
+		Descriptions: descriptions(),
+		Logo:         connectors.Logo{FS: logoFile, Path: "logo.svg"},
+		Countries:    []string{"FI"},
+		Name:         "Finnish Trust Network",
 		// Its names say it is Finnish ("Finnish bank ID (FTN)"), or need not (in
 		// Finnish): a label adds no country.
 		NameSaysCountry: true,

@@ -42,7 +42,7 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 	})
 	t.Run("simulators index", func(t *testing.T) {
 		page := get(t, http.DefaultClient, d.issuer+"/sim/")
-		for _, want := range []string{"sim-xx-toy", "Toy Testperson", "sim-se-bankid"} {
+		for _, want := range []string{"sim-xx-toy", "<h2>Toy eID</h2>", "Toy Testperson", "sim-se-bankid", "<h2>BankID (Sweden)</h2>"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the simulators' index does not show %q", want)
 			}

@@ -30,9 +30,9 @@ type discovery struct {
 	JWKS      string `json:"jwks_uri"`
 }
 
-func newTarget(ctx context.Context, o Options) (*target, error) {
-	t := &target{o: o, acr: ACRValues(o.EID), shared: sharedTransport(o.Concurrency)}
-	if isOrderEID(o.EID) && !o.SingleSource && spreadable(o.Issuer) {
+func newTarget(ctx context.Context, o Options, e eid) (*target, error) {
+	t := &target{o: o, acr: e.acr, shared: sharedTransport(o.Concurrency)}
+	if e.orders && !o.SingleSource && spreadable(o.Issuer) {
 		t.sources = newLoopbackSources()
 	}
 	client := &http.Client{Transport: t.shared, Timeout: 10 * time.Second}

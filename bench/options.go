@@ -6,6 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/portvakt/portvakt/broker"
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
 )
 
 // Options say what to run and against which broker. Zero values take the defaults
@@ -17,8 +21,12 @@ type Options struct {
 	// as dev mode serves it; portvakt serve serves it on metrics.listen, by
 	// default http://127.0.0.1:9090/metrics).
 	MetricsURL string
-	// EID is mitid, nobankid, ftn or bankid (Swedish BankID on another device).
+	// EID is a registered eID's alias (mitid, nobankid, ftn, bankid: Swedish
+	// BankID on another device) or its connector id (dk-mitid).
 	EID string
+	// Registry is the eIDs the broker may offer (default the built-in ones,
+	// broker.ConnectorTypes).
+	Registry connectors.Registry
 	// Concurrency is how many logins run at once.
 	Concurrency int
 	// Duration is how long new logins are started (in pending mode: how long the
@@ -47,28 +55,40 @@ type Options struct {
 	Progress io.Writer
 }
 
-// eidACR maps the short eID names to the acr_values that select them.
-var eidACR = map[string]string{
-	"mitid":    "urn:portvakt:eid:dk:mitid",
-	"nobankid": "urn:portvakt:eid:no:bankid",
-	"ftn":      "urn:portvakt:eid:fi:ftn",
-	"bankid":   "urn:portvakt:eid:se:bankid:other-device",
+// EIDs are the eID names Options.EID accepts besides the connector ids: the
+// built-in eIDs' aliases.
+func EIDs() []string { return broker.ConnectorTypes().Names() }
+
+// eid is how the run logs in with the chosen eID.
+type eid struct {
+	// acr is the acr_values that selects it with nothing left to choose.
+	acr string
+	// orders: it logs in by an order the page polls (and the broker rate-limits
+	// per client IP).
+	orders bool
 }
 
-// EIDs are the eID names Options.EID accepts.
-func EIDs() []string { return []string{"mitid", "nobankid", "ftn", "bankid"} }
-
-// ACRValues is the acr_values that selects eid, or "" for an unknown name.
-func ACRValues(eid string) string { return eidACR[eid] }
+// lookupEID finds name in the registry.
+func lookupEID(reg connectors.Registry, name string) (eid, bool) {
+	t, ok := reg.Find(name)
+	if !ok {
+		return eid{}, false
+	}
+	e := eid{acr: t.UnattendedACR, orders: t.Orders}
+	if e.acr == "" {
+		e.acr = provider.ConnectorURN(t.DevID)
+	}
+	return e, true
+}
 
 // withDefaults fills in dev mode's defaults and checks what was given.
-func (o Options) withDefaults() (Options, error) {
+func (o Options) withDefaults() (Options, eid, error) {
 	if o.Issuer == "" {
 		o.Issuer = "http://127.0.0.1:8080"
 	}
 	o.Issuer = strings.TrimRight(o.Issuer, "/")
 	if _, err := url.Parse(o.Issuer); err != nil {
-		return o, fmt.Errorf("issuer: %w", err)
+		return o, eid{}, fmt.Errorf("issuer: %w", err)
 	}
 	if o.MetricsURL == "" {
 		o.MetricsURL = o.Issuer + "/metrics"
@@ -79,11 +99,15 @@ func (o Options) withDefaults() (Options, error) {
 			o.EID = "bankid"
 		}
 	}
-	if _, ok := eidACR[o.EID]; !ok {
-		return o, fmt.Errorf("eid %q: want one of %s", o.EID, strings.Join(EIDs(), ", "))
+	if o.Registry == nil {
+		o.Registry = broker.ConnectorTypes()
 	}
-	if o.Pending > 0 && !isOrderEID(o.EID) {
-		return o, fmt.Errorf("pending mode needs an eID with orders (bankid), not %q", o.EID)
+	e, ok := lookupEID(o.Registry, o.EID)
+	if !ok {
+		return o, eid{}, fmt.Errorf("eid %q: want one of %s", o.EID, strings.Join(o.Registry.Names(), ", "))
+	}
+	if o.Pending > 0 && !e.orders {
+		return o, eid{}, fmt.Errorf("pending mode needs an eID with orders (bankid), not %q", o.EID)
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 32
@@ -100,9 +124,5 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RedirectURI == "" {
 		o.RedirectURI = o.Issuer + "/demo/callback"
 	}
-	return o, nil
+	return o, e, nil
 }
-
-// isOrderEID says whether the eID runs as an order the page polls (and the broker
-// rate-limits per client IP).
-func isOrderEID(eid string) bool { return eid == "bankid" }

@@ -48,7 +48,7 @@ func runPending(ctx context.Context, t *target) (Result, error) {
 		return Result{}, err
 	}
 	run := &pendingRun{t: t, stop: make(chan struct{})}
-	res := Result{Mode: "pending", Issuer: o.Issuer, EID: o.EID, Concurrency: o.Concurrency, Errors: map[string]int{}}
+	res := Result{Mode: "pending", Issuer: o.Issuer, EID: o.EID, ACRValues: t.acr, Concurrency: o.Concurrency, Errors: map[string]int{}}
 	pr := &PendingResult{BaselineGoroutines: before[metricGoroutines]}
 	res.Pending = pr
 	began := time.Now()

@@ -11,7 +11,7 @@ import (
 // WriteReport writes r for a person to read.
 func WriteReport(w io.Writer, r Result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "portvakt bench: %s, eID %s (%s), concurrency %d, against %s\n", r.Mode, r.EID, ACRValues(r.EID), r.Concurrency, r.Issuer)
+	fmt.Fprintf(&b, "portvakt bench: %s, eID %s (%s), concurrency %d, against %s\n", r.Mode, r.EID, r.ACRValues, r.Concurrency, r.Issuer)
 	if r.Pending == nil {
 		fmt.Fprintf(&b, "  flows:        %d in %.1fs = %.1f flows/s\n", r.Flows, r.Elapsed.Seconds(), r.FlowsPerSecond)
 		fmt.Fprintf(&b, "  latency:      %s\n", latencyLine(r.Latency))

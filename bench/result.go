@@ -11,6 +11,7 @@ type Result struct {
 	Mode        string        `json:"mode"` // "flows" or "pending"
 	Issuer      string        `json:"issuer"`
 	EID         string        `json:"eid"`
+	ACRValues   string        `json:"acr_values"`
 	Concurrency int           `json:"concurrency"`
 	Elapsed     time.Duration `json:"-"`
 	ElapsedSec  float64       `json:"elapsed_seconds"`

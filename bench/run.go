@@ -16,11 +16,11 @@ const flowTimeout = 30 * time.Second
 // Run runs the load described by o against a running broker and reports what it
 // measured. Cancelling ctx ends the run early with what was measured so far.
 func Run(ctx context.Context, o Options) (Result, error) {
-	o, err := o.withDefaults()
+	o, e, err := o.withDefaults()
 	if err != nil {
 		return Result{}, err
 	}
-	t, err := newTarget(ctx, o)
+	t, err := newTarget(ctx, o, e)
 	if err != nil {
 		return Result{}, err
 	}
@@ -78,7 +78,7 @@ func runFlows(ctx context.Context, t *target) (Result, error) {
 	if err != nil && !errors.Is(err, errNoMetrics) {
 		return Result{}, err
 	}
-	res := Result{Mode: "flows", Issuer: o.Issuer, EID: o.EID, Concurrency: o.Concurrency, Errors: map[string]int{}}
+	res := Result{Mode: "flows", Issuer: o.Issuer, EID: o.EID, ACRValues: t.acr, Concurrency: o.Concurrency, Errors: map[string]int{}}
 	var all []time.Duration
 	for _, s := range stats {
 		all = append(all, s.latencies...)

@@ -13,13 +13,13 @@ import (
 )
 
 // ConnectorTypes is every connector type the binary knows, in the order dev mode
-// offers them. Adding an eID is one line here; dev mode, `portvakt sim` and the
-// login page derive the rest.
+// offers them. Adding an eID is one line here; dev mode, its demo app, `portvakt
+// sim`, `portvakt bench` and the login page derive the rest.
 func ConnectorTypes() connectors.Registry {
 	return connectors.Registry{
-		{Name: "sebankid", DevID: "se-bankid", NewConfig: func() connectors.Config { return new(sebankid.Config) }, Simulator: sesim.Start},
-		{Name: "nobankid", DevID: "no-bankid", NewConfig: func() connectors.Config { return new(nobankid.Config) }, Simulator: nosim.Start},
-		{Name: "fiftn", DevID: "fi-ftn", NewConfig: func() connectors.Config { return new(fiftn.Config) }, Simulator: fisim.Start},
-		{Name: "dkmitid", DevID: "dk-mitid", NewConfig: func() connectors.Config { return new(dkmitid.Config) }, Simulator: dksim.Start},
+		{Name: "sebankid", DevID: "se-bankid", NewConfig: func() connectors.Config { return new(sebankid.Config) }, Simulator: sesim.Start, Alias: "bankid", Orders: true, UnattendedACR: sebankid.MethodOtherDeviceURN},
+		{Name: "nobankid", DevID: "no-bankid", NewConfig: func() connectors.Config { return new(nobankid.Config) }, Simulator: nosim.Start, Alias: "nobankid"},
+		{Name: "fiftn", DevID: "fi-ftn", NewConfig: func() connectors.Config { return new(fiftn.Config) }, Simulator: fisim.Start, Alias: "ftn"},
+		{Name: "dkmitid", DevID: "dk-mitid", NewConfig: func() connectors.Config { return new(dkmitid.Config) }, Simulator: dksim.Start, Alias: "mitid"},
 	}
 }

@@ -34,6 +34,9 @@ type Info struct {
 	// people call it otherwise ("Finnish Trust Network" is not what Finns say).
 	// A theme's translation eid.<id>.name wins; without either, Name.
 	Names map[string]string
+	// NameSaysCountry: the eID's names already say its country ("Finnish bank
+	// ID"), so a label does not add it.
+	NameSaysCountry bool
 	// Descriptions say in a line, by page language, who the eID is for or how
 	// it is used, for the login page. A theme's eid.<id>.description wins.
 	Descriptions map[string]string

@@ -42,6 +42,16 @@ type Type struct {
 	NewConfig func() Config
 	// Simulator starts the eID's simulator.
 	Simulator StartSimulator
+	// Alias is a short name for the command line (`portvakt bench --eid mitid`),
+	// or ""; the DevID is accepted as well.
+	Alias string
+	// Orders says the eID logs in by an order the broker starts and polls (and
+	// limits per client IP), not by a redirect to its upstream.
+	Orders bool
+	// UnattendedACR is the acr_values that logs in with nothing left to choose on
+	// the login page, for load tests, when the connector's own URN leaves a choice
+	// of methods; "" for that URN.
+	UnattendedACR string
 }
 
 // Registry is every connector type, in the order dev mode offers them.
@@ -85,6 +95,30 @@ func (reg Registry) Open(ctx context.Context, typ, id string, raw json.RawMessag
 		return nil, fmt.Errorf("connector %q: open: %w", id, err)
 	}
 	return c, nil
+}
+
+// Find finds a type by its dev id or its alias.
+func (reg Registry) Find(name string) (Type, bool) {
+	for _, t := range reg {
+		if name != "" && (t.DevID == name || t.Alias == name) {
+			return t, true
+		}
+	}
+	return Type{}, false
+}
+
+// Names are the names Find accepts: each type's alias, or its dev id when it
+// has none, in registry order.
+func (reg Registry) Names() []string {
+	out := make([]string, 0, len(reg))
+	for _, t := range reg {
+		if t.Alias != "" {
+			out = append(out, t.Alias)
+		} else {
+			out = append(out, t.DevID)
+		}
+	}
+	return out
 }
 
 // Types lists the registered type names, sorted.

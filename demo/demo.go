@@ -17,26 +17,27 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/themes"
 )
 
 // Choice is one "Log in with ..." button: a label and the acr_values it sends.
-// The label is in the page's language: the eID's name (and country) when EID is
-// set, the message LabelID when that is, else Label as given.
+// The label is in the page's language: the eID's name (and country, "MitID
+// (Denmark)") when EID is set, the message LabelID when that is, else Label as
+// given.
 type Choice struct {
 	Label     string
 	LabelID   string // a message id, such as "demo.choose"
-	EID       string // connector id, such as "dk-mitid"
-	Country   string // with EID: added to the name, "MitID (Denmark)"
+	EID       *connectors.Info
 	ACRValues string
 }
 
 // label is the choice's label in the page's language.
-func (c Choice) label(t themes.Translator) string {
+func (c Choice) label(t themes.Translator, lang string) string {
 	switch {
-	case c.EID != "":
-		return eidLabel(t, c.EID, c.Country)
+	case c.EID != nil:
+		return themes.EIDLabel(t, lang, *c.EID)
 	case c.LabelID != "":
 		return t(c.LabelID)
 	}
@@ -156,7 +157,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	if c, err := a.readCookie(r, sessionCookie); err == nil {
 		if res, ok := a.sessions.get(c.Value); ok {
 			page.LoggedIn = true
-			page.Summary = summaryRows(page.T, res.claims)
+			page.Summary = summaryRows(page.T, page.Lang, a.eids(), res.claims)
 			page.Claims = claimRows(res.claims)
 			page.IDTokenJSON = pretty(res.claims)
 			page.UserinfoJSON = pretty(res.userinfo)
@@ -193,7 +194,7 @@ func (a *App) page(w http.ResponseWriter, r *http.Request) themes.DemoPage {
 		if c.ACRValues != "" {
 			q.Set("acr_values", c.ACRValues)
 		}
-		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t), URL: a.o.Base + "/login?" + q.Encode()})
+		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t, lang), URL: a.o.Base + "/login?" + q.Encode()})
 	}
 	return p
 }
@@ -330,7 +331,7 @@ func timeClaim(claims map[string]any, name string) (string, bool) {
 
 // summaryRows say who logged in, with which eID, at which level and when: what a
 // person reads first, before the raw claims.
-func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim {
+func summaryRows(t themes.Translator, lang string, eids map[string]connectors.Info, claims map[string]any) []themes.DemoClaim {
 	text := func(name string) string { s, _ := claims[name].(string); return s }
 	var rows []themes.DemoClaim
 	add := func(labelID, value string) {
@@ -339,7 +340,7 @@ func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim 
 		}
 	}
 	add("consent.claim.name", text("name"))
-	add("demo.eid", eidLabel(t, text("idp"), text("country")))
+	add("demo.eid", eidLabel(t, lang, eids, text("idp"), text("country")))
 	if acr := text("acr"); acr != "" {
 		level := acr[strings.LastIndex(acr, "/")+1:]
 		if name := t("level." + level); name != "level."+level {
@@ -354,19 +355,30 @@ func summaryRows(t themes.Translator, claims map[string]any) []themes.DemoClaim 
 }
 
 // eidLabel is "MitID (Denmark)" for the idp and country claims, in the page's
-// language.
-func eidLabel(t themes.Translator, idp, country string) string {
+// language: the name of the eID the buttons offer, else the idp as given.
+func eidLabel(t themes.Translator, lang string, eids map[string]connectors.Info, idp, country string) string {
 	if idp == "" {
 		return ""
 	}
 	name := idp
-	if n := t("eid." + idp + ".name"); n != "eid."+idp+".name" {
-		name = n
+	if info, ok := eids[idp]; ok {
+		name = themes.EIDName(t, lang, info)
 	}
 	if country == "" {
 		return name
 	}
 	return name + " (" + themes.CountryName(t, country) + ")"
+}
+
+// eids are the eIDs the buttons offer, by connector id.
+func (a *App) eids() map[string]connectors.Info {
+	out := map[string]connectors.Info{}
+	for _, c := range a.o.Choices {
+		if c.EID != nil {
+			out[c.EID.ID] = *c.EID
+		}
+	}
+	return out
 }
 
 func pretty(v any) string {

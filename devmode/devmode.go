@@ -17,6 +17,7 @@ import (
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/demo"
 	"github.com/portvakt/portvakt/internal/httpsec"
+	"github.com/portvakt/portvakt/provider"
 )
 
 // Options are dev mode's settings; the zero value of each field has a default.
@@ -163,7 +164,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	}
 	demoApp := demo.New(demo.Options{
 		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",
-		Themes: b.Themes, Logger: logger, Choices: demoChoices(),
+		Themes: b.Themes, Logger: logger, Choices: demoChoices(o.Connectors, b.Connectors),
 	})
 	demoPages := httpsec.Broker(demoApp.Handler())
 	mux.Handle("/demo", demoPages)
@@ -226,14 +227,17 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 	return cfg, nil
 }
 
-// demoChoices are the demo app's login buttons.
-func demoChoices() []demo.Choice {
-	return []demo.Choice{
-		{EID: "se-bankid", Country: "SE", ACRValues: "urn:portvakt:eid:se:bankid"},
-		{EID: "no-bankid", Country: "NO", ACRValues: "urn:portvakt:eid:no:bankid"},
-		// Its name says it is Finnish: "Finnish bank ID (FTN)".
-		{EID: "fi-ftn", ACRValues: "urn:portvakt:eid:fi:ftn"},
-		{EID: "dk-mitid", Country: "DK", ACRValues: "urn:portvakt:eid:dk:mitid"},
-		{LabelID: "demo.choose", ACRValues: ""},
+// demoChoices are the demo app's login buttons: one per eID, in registry
+// order, then one that leaves the choice to the login page.
+func demoChoices(reg connectors.Registry, opened map[string]connectors.Connector) []demo.Choice {
+	var out []demo.Choice
+	for _, t := range reg {
+		c, ok := opened[t.DevID]
+		if !ok {
+			continue
+		}
+		info := c.Info()
+		out = append(out, demo.Choice{EID: &info, ACRValues: provider.ConnectorURN(info.ID)})
 	}
+	return append(out, demo.Choice{LabelID: "demo.choose"})
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync/atomic"
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/config"
@@ -31,6 +32,10 @@ type Simulators struct {
 	BankID       *sesim.Simulator
 	OIDC         map[string]*simcore.Server
 	clientSecret string
+	// names are the eIDs' own names by connector id, for the index where the
+	// simulators' messages have none; set once the broker has opened them,
+	// while the index may already be served.
+	names atomic.Pointer[map[string]string]
 }
 
 // DevUpstreamClient is the broker's client id at the OpenID simulators.
@@ -85,6 +90,11 @@ func (s *Simulators) connectorConfigs() []config.Connector {
 // registerBroker registers the broker as a client at each simulator, with the
 // broker's callback and its opened connector.
 func (s *Simulators) registerBroker(b *broker.Broker) error {
+	names := map[string]string{}
+	for id, c := range b.Connectors {
+		names[id] = c.Info().Name
+	}
+	s.names.Store(&names)
 	for _, id := range s.ids {
 		if err := s.byID[id].RegisterBroker(b.Config.Issuer+"/callback/"+id, b.Connectors[id]); err != nil {
 			return fmt.Errorf("register the broker at the %s simulator: %w", id, err)
@@ -106,7 +116,7 @@ var simIndex = simui.MustTemplate("index", `
 <h1 class="sim-heading">{{.Tr "index.title"}}</h1>
 <p class="sim-lead">{{.Tr "index.intro"}}</p>
 {{range .EIDs}}<section class="sim-card sim-{{.ID}}">
-<h2>{{$.Tr (print "eid." .ID)}}</h2>
+<h2>{{.Name}}</h2>
 {{if .App}}<p>{{$.Tr "index.bankid_help"}}</p><a class="sim-button" href="{{.App}}">{{$.Tr "index.open_bankid"}}</a>
 {{else}}<p>{{$.Tr "index.redirect_help"}}</p>{{end}}
 <h3>{{$.Tr "index.people"}}</h3>
@@ -122,15 +132,15 @@ type indexPage struct {
 // indexEID is one simulator on the index: its test people, and for BankID the
 // app page to open beside the QR code.
 type indexEID struct {
-	ID, App string
-	People  []struct{ Name, ID string }
+	ID, Name, App string
+	People        []struct{ Name, ID string }
 }
 
 func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
 	page := indexPage{Page: simui.NewPage(w, r, simui.PageOptions{TitleID: "index.title", Assets: "/sim/static/", CookiePath: "/sim/"})}
 	for _, id := range s.ids {
 		sim := s.byID[id]
-		e := indexEID{ID: id}
+		e := indexEID{ID: id, Name: s.name(page, id)}
 		if app, ok := sim.(connectors.AppSimulator); ok {
 			e.App = app.AppPage()
 		}
@@ -140,6 +150,18 @@ func (s *Simulators) index(w http.ResponseWriter, r *http.Request) {
 		page.EIDs = append(page.EIDs, e)
 	}
 	simui.Render(w, http.StatusOK, simIndex, page)
+}
+
+// name is the eID's name on the index: the simulators' own message, else the
+// connector's name, else its id.
+func (s *Simulators) name(page indexPage, id string) string {
+	if name := page.Tr("eid." + id); name != "eid."+id {
+		return name
+	}
+	if names := s.names.Load(); names != nil && (*names)[id] != "" {
+		return (*names)[id]
+	}
+	return id
 }
 
 // StartSimulators starts the simulators of the built-in eIDs alone (for

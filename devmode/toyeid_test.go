@@ -14,14 +14,15 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/portvakt/portvakt/bench"
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/internal/toyeid"
 )
 
 // TestAFifthEIDNeedsOnlyItsRegistration: an eID that is its package, its
 // simulator and one registration line is simulated in dev mode, offered on the
-// login page, advertised in discovery and logs a person in, with nothing else
-// edited.
+// login page and by the demo app, advertised in discovery, logs a person in and
+// is load-tested by bench, with nothing else edited.
 func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 	reg := append(broker.ConnectorTypes(), toyeid.Type())
 	d := startDevServerWith(t, Options{Data: t.TempDir(), AutoApprove: true, Connectors: reg})
@@ -41,7 +42,7 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 	})
 	t.Run("simulators index", func(t *testing.T) {
 		page := get(t, http.DefaultClient, d.issuer+"/sim/")
-		for _, want := range []string{"sim-xx-toy", "Toy Testperson", "sim-se-bankid"} {
+		for _, want := range []string{"sim-xx-toy", "<h2>Toy eID</h2>", "Toy Testperson", "sim-se-bankid", "<h2>BankID (Sweden)</h2>"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the simulators' index does not show %q", want)
 			}
@@ -53,7 +54,7 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		page := get(t, browser, d.issuer+"/authorize?"+url.Values{"client_id": {DemoClientID}, "response_type": {"code"}, "scope": {"openid"},
 			"redirect_uri": {d.issuer + "/demo/callback"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
 			"code_challenge_method": {"S256"}}.Encode())
-		for _, want := range []string{`value="xx-toy/"`, "Toy eID", `value="dk-mitid/`, `src="/static/eids/xx-toy.svg`} {
+		for _, want := range []string{`value="xx-toy/"`, "Toy eID", `value="dk-mitid/`, `src="/static/eids/xx-toy.svg`, "With the MitID app or code display"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the login page does not offer %q; page: %.2000s", want, page)
 			}
@@ -61,13 +62,36 @@ func TestAFifthEIDNeedsOnlyItsRegistration(t *testing.T) {
 		svPage := get(t, browser, d.issuer+"/authorize?"+url.Values{"client_id": {DemoClientID}, "response_type": {"code"}, "scope": {"openid"},
 			"redirect_uri": {d.issuer + "/demo/callback"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
 			"code_challenge_method": {"S256"}, "ui_locales": {"sv"}}.Encode())
-		for _, want := range []string{"Leksaks-eID", "För den som leker"} {
+		for _, want := range []string{"Leksaks-eID", "För den som leker", "Finländska bankkoder (FTN)"} {
 			if !strings.Contains(svPage, want) {
-				t.Errorf("the Swedish login page does not show the toy's own text %q", want)
+				t.Errorf("the Swedish login page does not show the connector's own text %q", want)
 			}
 		}
 		if logo := get(t, browser, d.issuer+"/static/eids/xx-toy.svg"); !strings.Contains(logo, "TOY") {
 			t.Errorf("the toy's logo is %.100s", logo)
+		}
+		// The built-in eIDs carry their logos the same way.
+		for _, id := range []string{"se-bankid", "no-bankid", "fi-ftn", "dk-mitid"} {
+			if logo := get(t, browser, d.issuer+"/static/eids/"+id+".svg"); !strings.Contains(logo, "<svg") {
+				t.Errorf("the %s logo is %.100s", id, logo)
+			}
+		}
+	})
+	t.Run("demo buttons", func(t *testing.T) {
+		page := get(t, http.DefaultClient, d.issuer+"/demo?lang=sv")
+		for _, want := range []string{"Leksaks-eID (XX)", "acr_values=" + url.QueryEscape(toyeid.URN), "MitID (Danmark)"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the demo app does not offer %q; page: %.2000s", want, page)
+			}
+		}
+	})
+	t.Run("bench", func(t *testing.T) {
+		res, err := bench.Run(context.Background(), bench.Options{Issuer: d.issuer, EID: "xx-toy", Registry: reg, Concurrency: 2, Duration: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Flows == 0 || res.ErrorCount() != 0 || res.ACRValues != toyeid.URN {
+			t.Errorf("bench with the toy: %d flows, errors %v, acr_values %q", res.Flows, res.Errors, res.ACRValues)
 		}
 	})
 	t.Run("login", func(t *testing.T) {

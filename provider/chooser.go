@@ -55,7 +55,7 @@ func deviceRank(o Option) int {
 // the developer documentation, not for the page.
 func chooserOption(t themes.Translator, lang string, o Option) themes.LoginOption {
 	return themes.LoginOption{
-		Value: o.Value(), Connector: o.Info.ID, Name: eidName(t, lang, o.Info),
+		Value: o.Value(), Connector: o.Info.ID, Name: themes.EIDName(t, lang, o.Info),
 		Method: methodLabel(t, lang, o), Description: strings.Join(o.Info.Providers, ", "),
 		LogoURL: "/static/eids/" + o.Info.ID + ".svg",
 	}
@@ -72,17 +72,4 @@ func methodLabel(t themes.Translator, lang string, o Option) string {
 		return text
 	}
 	return o.Info.Descriptions[lang]
-}
-
-// eidName is the eID's name in the page's language where it has one
-// ("Finnish Trust Network" is not what Finns call it), else the connector's.
-func eidName(t themes.Translator, lang string, info connectors.Info) string {
-	id := "eid." + info.ID + ".name"
-	if name := t(id); name != id {
-		return name
-	}
-	if name := info.Names[lang]; name != "" {
-		return name
-	}
-	return info.Name
 }

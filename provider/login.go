@@ -473,7 +473,7 @@ func (s *logins) message(lang, option, id string) string {
 				}
 			}
 			t := s.themes.Translator(lang)
-			return t(id, "EID", eidName(t, lang, o.Info))
+			return t(id, "EID", themes.EIDName(t, lang, o.Info))
 		}
 	}
 	return s.themes.Translator(lang)(id)

@@ -49,7 +49,7 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		return
 	}
 	lang := s.lang(nil, r, a.state.Params.UILocales)
-	name := eidName(s.themes.Translator(lang), lang, o.Info)
+	name := themes.EIDName(s.themes.Translator(lang), lang, o.Info)
 	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", name)
 	if base.SimulatorsURL != "" {
 		// The person plays this eID's app now: the banner opens its simulator.

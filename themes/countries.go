@@ -20,6 +20,30 @@ func CountryName(t Translator, code string) string {
 	return code
 }
 
+// EIDName is the eID's name in the page's language: the theme's eid.<id>.name,
+// else the connector's own name for that language ("Finnish Trust Network" is
+// not what Finns call it), else its one name.
+func EIDName(t Translator, lang string, info connectors.Info) string {
+	id := "eid." + info.ID + ".name"
+	if name := t(id); name != id {
+		return name
+	}
+	if name := info.Names[lang]; name != "" {
+		return name
+	}
+	return info.Name
+}
+
+// EIDLabel is the eID's name with its country, "MitID (Denmark)", or the name
+// alone when it says the country itself or the eID serves several.
+func EIDLabel(t Translator, lang string, info connectors.Info) string {
+	name := EIDName(t, lang, info)
+	if info.NameSaysCountry || len(info.Countries) != 1 {
+		return name
+	}
+	return name + " (" + CountryName(t, info.Countries[0]) + ")"
+}
+
 // FlagPath is the cache-busting static URL of a country's flag, or "" when
 // there is none.
 func (t *Themes) FlagPath(country string) string {

@@ -1,8 +1,11 @@
 // Package themes owns the broker's web front end: the HTML templates every
 // browser-facing page is rendered from, the static assets they reference
-// (stylesheet, the two small scripts, eID logos, flags, favicon), the
-// translations in Swedish, Norwegian Bokmål, Finnish, Danish and English,
-// and the per-client stylesheet that carries a client's colours.
+// (stylesheet, the two small scripts, flags, favicon), the translations in
+// Swedish, Norwegian Bokmål, Finnish, Danish and English, and the per-client
+// stylesheet that carries a client's colours. The eIDs' logos, names and
+// descriptions come from their connectors (connectors.Info); a theme's
+// static/eids/<id>.svg and eid.<id>.name and eid.<id>.description messages
+// still replace them.
 //
 // Everything is embedded in the binary. An operator may point Options.Dir at
 // a directory with the same layout (templates/, static/, locales/); any file

@@ -3,6 +3,8 @@ package themes
 import (
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,14 +12,21 @@ import (
 // TestConnectorsCarryTheirLogos: a connector's own logo is served where the
 // theme has none, and a theme's logo of the same name wins.
 func TestConnectorsCarryTheirLogos(t *testing.T) {
-	th, err := Load(Options{EIDLogos: map[string][]byte{
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "static", "eids"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "static", "eids", "se-bankid.svg"), []byte(`<svg id="theme's"/>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	th, err := Load(Options{Dir: dir, EIDLogos: map[string][]byte{
 		"xx-toy":    []byte(`<svg id="toy"/>`),
 		"se-bankid": []byte(`<svg id="connector's own"/>`),
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, want := range map[string]string{"xx-toy": `<svg id="toy"/>`, "se-bankid": "<svg"} {
+	for id, want := range map[string]string{"xx-toy": `<svg id="toy"/>`, "se-bankid": `<svg id="theme's"/>`} {
 		path := th.LogoPath(id)
 		if path == "" {
 			t.Fatalf("%s: no logo", id)

@@ -18,8 +18,9 @@ func samplePages(th *Themes, lang string) map[string]any {
 		}
 		return o
 	}
-	ftn := option("fi-ftn", "fi-ftn", tr("eid.fi-ftn.name"), "")
-	ftn.Method = tr("eid.fi-ftn.description")
+	// The connectors carry their names and descriptions; FTN's in English stand in.
+	ftn := option("fi-ftn", "fi-ftn", "Finnish bank ID (FTN)", "")
+	ftn.Method = "With your online bank credentials or mobile certificate"
 	ftn.Description = "OP, Nordea, Danske Bank, Aktia"
 	groups := []CountryGroup{
 		{Country: "SE", Name: CountryName(tr, "SE"), Flag: th.FlagPath("SE"), Options: []LoginOption{

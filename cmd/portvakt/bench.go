@@ -19,7 +19,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Issuer, "issuer", "http://127.0.0.1:8080", "the broker's issuer URL")
 	fs.StringVar(&o.MetricsURL, "metrics-url", "", "the broker's /metrics (default <issuer>/metrics as in dev mode; with serve, metrics.listen's, e.g. http://127.0.0.1:9090/metrics)")
-	fs.StringVar(&o.EID, "eid", "", "eID to log in with: "+strings.Join(bench.EIDs(), ", ")+" (default mitid; bankid with --pending)")
+	fs.StringVar(&o.EID, "eid", "", "eID to log in with: "+strings.Join(bench.EIDs(), ", ")+" or a connector id (default mitid; bankid with --pending)")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "logins running at once")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to start logins (with --pending: how long they poll once all are pending)")
 	fs.StringVar(&o.ClientID, "client", "demo", "client id")

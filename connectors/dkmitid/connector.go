@@ -42,10 +42,12 @@ type Connector struct {
 // at level high). People do not choose a level; the relying party does.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:        c.id,
-		Countries: []string{"DK"},
-		Name:      "MitID",
-		Methods:   []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
+		ID:           c.id,
+		Descriptions: descriptions(),
+		Logo:         connectors.Logo{FS: logoFile, Path: "logo.svg"},
+		Countries:    []string{"DK"},
+		Name:         "MitID",
+		Methods:      []connectors.Method{{ID: "", URN: urn, LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial}},
 		ACRAliases: map[string]string{
 			"urn:grn:authn:dk:mitid":             urn,
 			"urn:grn:authn:dk:mitid:low":         urn,

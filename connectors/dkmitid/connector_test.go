@@ -45,7 +45,7 @@ func setup(t *testing.T, o setupOptions) env {
 		t.Fatal(err)
 	}
 	mux.Handle("/sim/dk-mitid/", s.Handler())
-	cfg := dkmitid.DevConfig(s.Issuer())
+	cfg := simConfig(s.Issuer())
 	cfg.Timeout = oidcup.Duration(2 * time.Second)
 	if o.timeout != 0 {
 		cfg.Timeout = oidcup.Duration(o.timeout)
@@ -58,7 +58,7 @@ func setup(t *testing.T, o setupOptions) env {
 		t.Fatal(err)
 	}
 	c := conn.(*dkmitid.Connector)
-	client := simcore.Client{ID: dkmitid.DevClientID, Secret: dkmitid.DevClientSecret, RedirectURIs: []string{callbackURL}}
+	client := simcore.Client{ID: simClientID, Secret: simClientSecret, RedirectURIs: []string{callbackURL}}
 	if o.keyJWT {
 		jwks := c.PublicJWKS()
 		client.Secret, client.JWKS = "", &jwks

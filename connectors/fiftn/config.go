@@ -30,22 +30,6 @@ type Config struct {
 	SendLoginHint bool `json:"send_login_hint,omitempty"`
 }
 
-// Dev client registration used by DevConfig.
-const DevClientID = "portvakt-dev"
-
-// DevConfig is the configuration for the simulator at issuer, with generated
-// keys. The simulator must be given the client: ID DevClientID, the broker's
-// callback URL and the connector's PublicJWKS.
-func DevConfig(issuer string) *Config {
-	return &Config{
-		Upstream: oidcup.Upstream{
-			Issuer: issuer, ClientID: DevClientID, ClientAuth: oidcup.AuthPrivateKeyJWT, GenerateKeys: true,
-		},
-		SPName:        "portvakt (development)",
-		SendLoginHint: true,
-	}
-}
-
 // Open checks the config and returns the connector. The upstream is contacted
 // on first use, not here.
 func (c *Config) Open(ctx context.Context, id string, deps connectors.Deps) (connectors.Connector, error) {

@@ -49,9 +49,15 @@ type Connector struct {
 // Info describes FTN: one method, substantial (loa2) or high (loa3).
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:        c.id,
-		Countries: []string{"FI"},
-		Name:      "Finnish Trust Network",
+		ID:           c.id,
+		Names:        names(),
+		Descriptions: descriptions(),
+		Logo:         connectors.Logo{FS: logoFile, Path: "logo.svg"},
+		Countries:    []string{"FI"},
+		Name:         "Finnish Trust Network",
+		// Its names say it is Finnish ("Finnish bank ID (FTN)"), or need not (in
+		// Finnish): a label adds no country.
+		NameSaysCountry: true,
 		Methods: []connectors.Method{{
 			ID: "", URN: "urn:portvakt:eid:fi:ftn", LoA: connectors.LoAHigh, MinLoA: connectors.LoASubstantial,
 		}},

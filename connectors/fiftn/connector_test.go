@@ -44,7 +44,7 @@ func setup(t *testing.T, autoApprove bool) env {
 		t.Fatal(err)
 	}
 	mux.Handle("/sim/fi-ftn/", s.Handler())
-	cfg := fiftn.DevConfig(s.Issuer())
+	cfg := simConfig(s.Issuer())
 	cfg.Timeout = oidcup.Duration(2 * time.Second)
 	conn, err := cfg.Open(context.Background(), "fi-ftn", connectors.Deps{HTTPClient: srv.Client()})
 	if err != nil {
@@ -52,7 +52,7 @@ func setup(t *testing.T, autoApprove bool) env {
 	}
 	c := conn.(*fiftn.Connector)
 	jwks := c.PublicJWKS()
-	if err := s.RegisterClient(simcore.Client{ID: fiftn.DevClientID, RedirectURIs: []string{callbackURL}, JWKS: &jwks}); err != nil {
+	if err := s.RegisterClient(simcore.Client{ID: simClientID, RedirectURIs: []string{callbackURL}, JWKS: &jwks}); err != nil {
 		t.Fatal(err)
 	}
 	return env{sim: s, conn: c}
@@ -185,7 +185,7 @@ func TestWrongEncryptionKeyRefused(t *testing.T) {
 			jwks.Keys[i] = jose.JSONWebKey{Key: &other.PublicKey, KeyID: "other", Use: "enc", Algorithm: string(jose.RSA_OAEP)}
 		}
 	}
-	if err := e.sim.RegisterClient(simcore.Client{ID: fiftn.DevClientID, RedirectURIs: []string{callbackURL}, JWKS: &jwks}); err != nil {
+	if err := e.sim.RegisterClient(simcore.Client{ID: simClientID, RedirectURIs: []string{callbackURL}, JWKS: &jwks}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.login(t, connectors.Request{}, "", simtest.Approve)
@@ -200,7 +200,7 @@ func TestSimulatorRefusals(t *testing.T) {
 
 	t.Run("authorize without a request object", func(t *testing.T) {
 		q := url.Values{
-			"client_id": {fiftn.DevClientID}, "redirect_uri": {callbackURL}, "response_type": {"code"},
+			"client_id": {simClientID}, "redirect_uri": {callbackURL}, "response_type": {"code"},
 			"scope": {"openid"}, "state": {"s"}, "acr_values": {fiftn.ACRLoA2}, "ftn_spname": {"x"},
 		}
 		cb, err := simtest.NewBrowser(nil).Login(ctx, e.sim.Issuer()+"/authorize?"+q.Encode(), "", simtest.Approve)
@@ -215,7 +215,7 @@ func TestSimulatorRefusals(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.sim.Issuer()+"/token",
 			strings.NewReader(url.Values{"grant_type": {"authorization_code"}, "code": {"x"}, "redirect_uri": {callbackURL}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(fiftn.DevClientID, "secret")
+		req.SetBasicAuth(simClientID, "secret")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -244,13 +244,13 @@ func TestSimulatorRefusals(t *testing.T) {
 }
 
 func TestConfigRefusesClientSecret(t *testing.T) {
-	cfg := fiftn.DevConfig("https://ftn.example")
+	cfg := simConfig("https://ftn.example")
 	cfg.ClientAuth = oidcup.AuthClientSecretBasic
 	cfg.ClientSecret = "s"
 	if _, err := cfg.Open(context.Background(), "", connectors.Deps{}); err == nil {
 		t.Fatal("opened with client_secret_basic")
 	}
-	cfg = fiftn.DevConfig("https://ftn.example")
+	cfg = simConfig("https://ftn.example")
 	cfg.GenerateKeys = false
 	if _, err := cfg.Open(context.Background(), "", connectors.Deps{}); err == nil {
 		t.Fatal("opened without keys")
@@ -259,7 +259,7 @@ func TestConfigRefusesClientSecret(t *testing.T) {
 
 func TestSlowUpstream(t *testing.T) {
 	e := setup(t, true)
-	cfg := fiftn.DevConfig(e.sim.Issuer())
+	cfg := simConfig(e.sim.Issuer())
 	cfg.Timeout = oidcup.Duration(100 * time.Millisecond)
 	conn, err := cfg.Open(context.Background(), "", connectors.Deps{})
 	if err != nil {
@@ -267,7 +267,7 @@ func TestSlowUpstream(t *testing.T) {
 	}
 	c := conn.(*fiftn.Connector)
 	jwks := c.PublicJWKS()
-	if err := e.sim.RegisterClient(simcore.Client{ID: fiftn.DevClientID, RedirectURIs: []string{callbackURL}, JWKS: &jwks}); err != nil {
+	if err := e.sim.RegisterClient(simcore.Client{ID: simClientID, RedirectURIs: []string{callbackURL}, JWKS: &jwks}); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.SetFaults(simcore.Faults{TokenHang: true})

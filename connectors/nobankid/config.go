@@ -23,22 +23,6 @@ type Config struct {
 	RequestObject string `json:"request_object,omitempty"`
 }
 
-// Dev client registration used by DevConfig.
-const (
-	DevClientID     = "portvakt-dev"
-	DevClientSecret = "portvakt-dev-secret" //nolint:gosec // G101: the simulator's own dev client, not a credential of a real service
-)
-
-// DevConfig is the configuration for the simulator at issuer, with a client the
-// simulator must be given: ID DevClientID, secret DevClientSecret and the
-// broker's callback URL.
-func DevConfig(issuer string) *Config {
-	return &Config{Upstream: oidcup.Upstream{
-		Issuer: issuer, ClientID: DevClientID, ClientSecret: DevClientSecret,
-		ClientAuth: oidcup.AuthClientSecretBasic,
-	}}
-}
-
 // Open checks the config and returns the connector. The upstream is contacted
 // on first use, not here.
 func (c *Config) Open(ctx context.Context, id string, deps connectors.Deps) (connectors.Connector, error) {

@@ -43,9 +43,11 @@ type Connector struct {
 // Info describes Norwegian BankID.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:        c.id,
-		Countries: []string{"NO"},
-		Name:      "BankID",
+		ID:           c.id,
+		Descriptions: descriptions(),
+		Logo:         connectors.Logo{FS: logoFile, Path: "logo.svg"},
+		Countries:    []string{"NO"},
+		Name:         "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodHigh, URN: "urn:portvakt:eid:no:bankid", LoA: connectors.LoAHigh, MinLoA: connectors.LoAHigh},
 			{ID: MethodSubstantial, URN: "urn:portvakt:eid:no:bankid:substantial", LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},

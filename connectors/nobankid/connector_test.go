@@ -38,11 +38,11 @@ func setup(t *testing.T, autoApprove bool) env {
 	}
 	mux.Handle("/sim/no-bankid/", s.Handler())
 	if err := s.RegisterClient(simcore.Client{
-		ID: nobankid.DevClientID, Secret: nobankid.DevClientSecret, RedirectURIs: []string{callbackURL},
+		ID: simClientID, Secret: simClientSecret, RedirectURIs: []string{callbackURL},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := nobankid.DevConfig(s.Issuer())
+	cfg := simConfig(s.Issuer())
 	cfg.Timeout = oidcup.Duration(2 * time.Second)
 	conn, err := cfg.Open(context.Background(), "no-bankid", connectors.Deps{HTTPClient: srv.Client()})
 	if err != nil {
@@ -177,7 +177,7 @@ func TestStateMismatchRefused(t *testing.T) {
 func TestSimulatorRequiresPKCE(t *testing.T) {
 	e := setup(t, true)
 	q := url.Values{
-		"client_id": {nobankid.DevClientID}, "redirect_uri": {callbackURL}, "response_type": {"code"},
+		"client_id": {simClientID}, "redirect_uri": {callbackURL}, "response_type": {"code"},
 		"scope": {"openid"}, "state": {"s"}, "nonce": {"n"},
 	}
 	cb, err := simtest.NewBrowser(nil).Login(context.Background(), e.sim.Issuer()+"/authorize?"+q.Encode(), "", simtest.Approve)

@@ -57,9 +57,11 @@ func (c *Connector) Client() *Client { return c.client }
 // Info describes BankID: QR code on another device first, then this device.
 func (c *Connector) Info() connectors.Info {
 	return connectors.Info{
-		ID:        c.id,
-		Countries: []string{"SE"},
-		Name:      "BankID",
+		ID:           c.id,
+		Descriptions: descriptions(),
+		Logo:         connectors.Logo{FS: logoFile, Path: "logo.svg"},
+		Countries:    []string{"SE"},
+		Name:         "BankID",
 		Methods: []connectors.Method{
 			{ID: MethodOtherDevice, URN: MethodOtherDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial},
 			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: connectors.LoASubstantial, MinLoA: connectors.LoASubstantial, LaunchesApp: true},

@@ -1,0 +1,26 @@
+package dkmitid_test
+
+import (
+	"github.com/portvakt/portvakt/connectors/dkmitid"
+	"github.com/portvakt/portvakt/connectors/oidcup"
+)
+
+// The broker's client at the simulator, as the tests register it.
+const (
+	simClientID     = "portvakt-dev"
+	simClientSecret = "portvakt-dev-secret" //nolint:gosec // G101: a test client at the simulator
+)
+
+// simConfig is the configuration for the simulator at issuer, with a client the
+// simulator must be given: ID simClientID, secret simClientSecret and the
+// broker's callback URL.
+func simConfig(issuer string) *dkmitid.Config {
+	return &dkmitid.Config{
+		Upstream: oidcup.Upstream{
+			Issuer: issuer, ClientID: simClientID, ClientSecret: simClientSecret,
+			ClientAuth: oidcup.AuthClientSecretBasic,
+		},
+		RequestCPR:  true,
+		SendCPRHint: true,
+	}
+}

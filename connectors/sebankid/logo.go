@@ -1,0 +1,9 @@
+package sebankid
+
+import "embed"
+
+// logoFile is Swedish BankID's logo for the login page; a theme's
+// static/eids/<id>.svg replaces it.
+//
+//go:embed logo.svg
+var logoFile embed.FS

@@ -7,8 +7,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The viewport of a common phone, in CSS pixels.
-const phoneWidth, phoneHeight = 375, 812
+// The viewport of the phone the browser tests emulate, in CSS pixels.
+const phoneWidth, phoneHeight = 390, 844
+
+// emulatePhone sizes the tab as a phone held upright, with touch.
+func emulatePhone(b *tab) {
+	b.do("emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight,
+		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+}
 
 // TestLoginPageOnPhone opens the broker's chooser at a phone's width: nothing
 // scrolls sideways, every eID option lies fully inside the screen where a tap
@@ -17,8 +23,7 @@ const phoneWidth, phoneHeight = 375, 812
 func TestLoginPageOnPhone(t *testing.T) {
 	b := openTab(t)
 	env := startDev(t)
-	b.do("emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight,
-		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+	emulatePhone(b)
 
 	b.navigate(env.Issuer + "/demo")
 	b.clickText("a", "Let me choose")

@@ -19,9 +19,6 @@ import (
 	"github.com/portvakt/portvakt/themes"
 )
 
-// The viewport the simulators are drawn for: a phone, in CSS pixels.
-const simPhoneWidth, simPhoneHeight = 390, 844
-
 // TestSimulatorPagesOnPhone opens every simulator page in every language at a
 // phone's size: the /sim/ index, the BankID app's start screen (empty and with
 // a waiting order), its order page, how a cancelled order ends and its error
@@ -34,8 +31,7 @@ const simPhoneWidth, simPhoneHeight = 390, 844
 func TestSimulatorPagesOnPhone(t *testing.T) {
 	root := openTab(t)
 	env := startDev(t)
-	root.do("emulate a phone", chromedp.EmulateViewport(simPhoneWidth, simPhoneHeight,
-		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+	emulatePhone(root)
 	redirectEIDs := []struct{ id, acr string }{
 		{"no-bankid", "urn:portvakt:eid:no:bankid"},
 		{"fi-ftn", "urn:portvakt:eid:fi:ftn"},
@@ -174,8 +170,8 @@ func wantSimulatorPage(b *tab, lang, name string) {
 	if v.Lang != lang {
 		b.t.Errorf("%s: <html lang=%q>", where, v.Lang)
 	}
-	if v.InnerWidth > simPhoneWidth {
-		b.t.Errorf("%s: lays out %vpx wide on a %dpx phone", where, v.InnerWidth, simPhoneWidth)
+	if v.InnerWidth > phoneWidth {
+		b.t.Errorf("%s: lays out %vpx wide on a %dpx phone", where, v.InnerWidth, phoneWidth)
 	}
 	if v.ScrollWidth > v.InnerWidth {
 		b.t.Errorf("%s: %vpx wide on a %vpx screen", where, v.ScrollWidth, v.InnerWidth)

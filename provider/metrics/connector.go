@@ -37,11 +37,20 @@ type upstream struct {
 	id string
 }
 
+// timed runs one upstream call and records how long it took and how it ended.
+func timed[T any](u upstream, op string, call func() (T, error)) (T, error) {
+	start := time.Now()
+	v, err := call()
+	u.m.observeUpstream(u.id, op, start, err)
+	return v, err
+}
+
 type redirectFlow struct {
 	upstream
 	inner connectors.RedirectFlow
 }
 
+// Begin has three results, so it times itself rather than through timed.
 func (f redirectFlow) Begin(ctx context.Context, req connectors.Request) (string, []byte, error) {
 	start := time.Now()
 	u, st, err := f.inner.Begin(ctx, req)
@@ -50,10 +59,7 @@ func (f redirectFlow) Begin(ctx context.Context, req connectors.Request) (string
 }
 
 func (f redirectFlow) Finish(ctx context.Context, state []byte, r *http.Request) (connectors.Identity, error) {
-	start := time.Now()
-	id, err := f.inner.Finish(ctx, state, r)
-	f.m.observeUpstream(f.id, "finish", start, err)
-	return id, err
+	return timed(f.upstream, "finish", func() (connectors.Identity, error) { return f.inner.Finish(ctx, state, r) })
 }
 
 type orderFlow struct {
@@ -62,23 +68,15 @@ type orderFlow struct {
 }
 
 func (f orderFlow) Start(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
-	start := time.Now()
-	o, err := f.inner.Start(ctx, req)
-	f.m.observeUpstream(f.id, "start", start, err)
-	return o, err
+	return timed(f.upstream, "start", func() (*connectors.Order, error) { return f.inner.Start(ctx, req) })
 }
 
 func (f orderFlow) Poll(ctx context.Context, o *connectors.Order) (connectors.Progress, error) {
-	start := time.Now()
-	p, err := f.inner.Poll(ctx, o)
-	f.m.observeUpstream(f.id, "poll", start, err)
-	return p, err
+	return timed(f.upstream, "poll", func() (connectors.Progress, error) { return f.inner.Poll(ctx, o) })
 }
 
 func (f orderFlow) Cancel(ctx context.Context, o *connectors.Order) error {
-	start := time.Now()
-	err := f.inner.Cancel(ctx, o)
-	f.m.observeUpstream(f.id, "cancel", start, err)
+	_, err := timed(f.upstream, "cancel", func() (struct{}, error) { return struct{}{}, f.inner.Cancel(ctx, o) })
 	return err
 }
 
@@ -91,10 +89,7 @@ type signFlow struct {
 }
 
 func (f signFlow) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
-	start := time.Now()
-	o, err := f.inner.StartSign(ctx, req)
-	f.m.observeUpstream(f.id, "sign", start, err)
-	return o, err
+	return timed(f.upstream, "sign", func() (*connectors.Order, error) { return f.inner.StartSign(ctx, req) })
 }
 
 type backchannelFlow struct {
@@ -103,10 +98,7 @@ type backchannelFlow struct {
 }
 
 func (f backchannelFlow) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
-	start := time.Now()
-	o, err := f.inner.StartBackchannel(ctx, req)
-	f.m.observeUpstream(f.id, "backchannel", start, err)
-	return o, err
+	return timed(f.upstream, "backchannel", func() (*connectors.Order, error) { return f.inner.StartBackchannel(ctx, req) })
 }
 
 // resultOf names an upstream outcome for the result label.

@@ -17,10 +17,7 @@ type NewAuditLog func(t *testing.T) storage.AuditLog
 // RunAuditTests runs the audit log suite; each subtest gets a fresh log.
 func RunAuditTests(t *testing.T, newLog NewAuditLog) {
 	t.Helper()
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, storage.AuditLog)
-	}{
+	runSuite(t, newLog, []suiteTest[storage.AuditLog]{
 		{"AppendChains", testAuditAppendChains},
 		{"Query", testAuditQuery},
 		{"PurgeKeepsAnchor", testAuditPurge},
@@ -28,9 +25,7 @@ func RunAuditTests(t *testing.T, newLog NewAuditLog) {
 		{"HashErrorStoresNothing", testAuditHashError},
 		{"KeyEmptyChain", testAuditKeyEmpty},
 		{"KeyChainReanchorsOnce", testAuditKeyReanchors},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, newLog(t)) })
-	}
+	})
 }
 
 // testChain is a stand-in for the audit package's keyed chain; fail makes

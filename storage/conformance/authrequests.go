@@ -3,7 +3,6 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/portvakt/portvakt/storage"
@@ -116,27 +115,14 @@ func testAuthRequestConcurrentUpdate(t *testing.T, s storage.Storage) {
 	before, err := s.GetAuthRequest(ctx, "ar")
 	mustNoErr(t, "GetAuthRequest", err)
 
-	// A compare-and-swap loses only to a writer that won, so each of ten writers
-	// wins within ten attempts, the retries a store owes its callers; with more
-	// writers than that a store may rightly give up with ErrConflict.
-	const writers = 10
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for i := range writers {
-		wg.Go(func() {
-			_, err := s.UpdateAuthRequest(ctx, "ar", func(r storage.AuthRequest) (storage.AuthRequest, error) {
-				var err error
-				r.Data, err = appendToList(r.Data, fmt.Sprint(i))
-				return r, err
-			})
-			errs <- err
+	raceWriters(t, "concurrent UpdateAuthRequest", func(i int) error {
+		_, err := s.UpdateAuthRequest(ctx, "ar", func(r storage.AuthRequest) (storage.AuthRequest, error) {
+			var err error
+			r.Data, err = appendToList(r.Data, fmt.Sprint(i))
+			return r, err
 		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		mustNoErr(t, "concurrent UpdateAuthRequest", err)
-	}
+		return err
+	})
 	got, err := s.GetAuthRequest(ctx, "ar")
 	mustNoErr(t, "GetAuthRequest", err)
 	if n := len(decodeList(t, got.Data)); n != writers {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/portvakt/portvakt/storage"
@@ -116,26 +115,13 @@ func testClientConcurrentUpdate(t *testing.T, s storage.Storage) {
 	c.Settings = json.RawMessage(`[]`)
 	mustNoErr(t, "CreateClient", s.CreateClient(ctx, c))
 
-	// A compare-and-swap loses only to a writer that won, so each of ten writers
-	// wins within ten attempts, the retries a store owes its callers; with more
-	// writers than that a store may rightly give up with ErrConflict.
-	const writers = 10
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for i := range writers {
-		wg.Go(func() {
-			errs <- s.UpdateClient(ctx, "rp", func(c storage.Client) (storage.Client, error) {
-				var err error
-				c.Settings, err = appendToList(c.Settings, fmt.Sprint(i))
-				return c, err
-			})
+	raceWriters(t, "concurrent UpdateClient", func(i int) error {
+		return s.UpdateClient(ctx, "rp", func(c storage.Client) (storage.Client, error) {
+			var err error
+			c.Settings, err = appendToList(c.Settings, fmt.Sprint(i))
+			return c, err
 		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		mustNoErr(t, "concurrent UpdateClient", err)
-	}
+	})
 
 	got, err := s.GetClient(ctx, "rp")
 	mustNoErr(t, "GetClient", err)

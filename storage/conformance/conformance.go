@@ -46,3 +46,17 @@ type namedTest struct {
 	name string
 	run  func(t *testing.T, s storage.Storage)
 }
+
+// suiteTest is one named test of a store of type S.
+type suiteTest[S any] struct {
+	name string
+	run  func(*testing.T, S)
+}
+
+// runSuite runs each test as a subtest on a fresh store.
+func runSuite[S any](t *testing.T, fresh func(*testing.T) S, tests []suiteTest[S]) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh(t)) })
+	}
+}

@@ -13,17 +13,12 @@ type NewConsents func(t *testing.T) storage.Consents
 // RunConsentTests runs the consent store suite; each subtest gets a fresh store.
 func RunConsentTests(t *testing.T, newStore NewConsents) {
 	t.Helper()
-	for _, tc := range []struct {
-		name string
-		run  func(*testing.T, storage.Consents)
-	}{
+	runSuite(t, newStore, []suiteTest[storage.Consents]{
 		{"RememberAndWithdraw", testConsentRememberAndWithdraw},
 		{"GrantWithoutRememberKeepsNothing", testConsentOnce},
 		{"DeclineForgets", testConsentDecline},
 		{"LogNewestFirst", testConsentLog},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
-	}
+	})
 }
 
 func consentEvent(id, client, subject, decision string, remember bool, at time.Time) storage.ConsentEvent {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -108,4 +109,26 @@ func decodeList(t *testing.T, doc []byte) []string {
 func hash(seed string) []byte {
 	h := sha256.Sum256([]byte(seed))
 	return h[:]
+}
+
+// writers is how many read-modify-writes raceWriters runs at once. A
+// compare-and-swap loses only to a writer that won, so each of ten writers wins
+// within ten attempts, the retries a store owes its callers; with more writers
+// than that a store may rightly give up with ErrConflict.
+const writers = 10
+
+// raceWriters runs write(0) ... write(writers-1) at once and fails the test on
+// any error.
+func raceWriters(t *testing.T, what string, write func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Go(func() { errs <- write(i) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		mustNoErr(t, what, err)
+	}
 }

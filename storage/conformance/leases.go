@@ -18,9 +18,9 @@ var leaseTests = []namedTest{
 
 func acquire(t *testing.T, s storage.Storage, name, holder string, ttl time.Duration) bool {
 	t.Helper()
-	ok, err := s.AcquireLease(t.Context(), name, holder, ttl)
+	lease, err := s.AcquireLease(t.Context(), name, holder, ttl)
 	mustNoErr(t, fmt.Sprintf("AcquireLease(%s, %s)", name, holder), err)
-	return ok
+	return lease.Held
 }
 
 func testLeaseExclusive(t *testing.T, s storage.Storage) {
@@ -80,7 +80,7 @@ func testLeaseRelease(t *testing.T, s storage.Storage) {
 func testLeaseConcurrentAcquire(t *testing.T, s storage.Storage) {
 	ctx := t.Context()
 	const holders = 20
-	got := make([]bool, holders)
+	got := make([]storage.Lease, holders)
 	errs := make([]error, holders)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -95,7 +95,7 @@ func testLeaseConcurrentAcquire(t *testing.T, s storage.Storage) {
 	winners := 0
 	for i := range holders {
 		mustNoErr(t, "AcquireLease", errs[i])
-		if got[i] {
+		if got[i].Held {
 			winners++
 		}
 	}

@@ -40,9 +40,13 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	if lease.Held {
 		return lease, nil
 	}
-	_, err = s.exec(ctx, "INSERT INTO leases (name, holder, expires_at, token) VALUES (?, ?, ?, 1)", name, holder, until)
+	// A new row's token starts at the time, not at 1: a lease whose expired row
+	// was purged and that is taken again must still get a token larger than the
+	// purged row's (it lapsed long before the purge).
+	token := max(millis(now), 1)
+	_, err = s.exec(ctx, "INSERT INTO leases (name, holder, expires_at, token) VALUES (?, ?, ?, ?)", name, holder, until, token)
 	if err == nil {
-		lease.Held, lease.Token = true, 1
+		lease.Held, lease.Token = true, token
 		return lease, nil
 	}
 	err = s.fail("acquire lease "+name, err)
@@ -72,9 +76,10 @@ func (s *Store) readLease(ctx context.Context, name, holder string, lease storag
 	return lease, nil
 }
 
-// ReleaseLease frees name if holder has it.
+// ReleaseLease frees name if holder has it. The row stays, expired, so the
+// next holder's token still grows from it; PurgeExpired deletes it later.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	_, err := s.exec(ctx, "DELETE FROM leases WHERE name = ? AND holder = ?", name, holder)
+	_, err := s.exec(ctx, "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?", name, holder)
 	return s.fail("release lease "+name, err)
 }
 

@@ -89,7 +89,7 @@ func testLeaseConcurrentAcquire(t *testing.T, s storage.Storage) {
 	for i := range holders {
 		wg.Go(func() {
 			<-start
-			got[i], errs[i] = s.AcquireLease(ctx, "rotate-keys", fmt.Sprintf("holder-%d", i), time.Minute)
+			got[i], errs[i] = writer(s, i).AcquireLease(ctx, "rotate-keys", fmt.Sprintf("holder-%d", i), time.Minute)
 		})
 	}
 	close(start)

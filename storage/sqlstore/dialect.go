@@ -18,6 +18,8 @@ type dialect struct {
 	// purgeBatch deletes at most purgeBatchSize rows of table matching where
 	// (whose placeholders are the cut-offs expiringTables describes).
 	purgeBatch func(table, where string) string
+	// updateBatch sets set on at most purgeBatchSize rows of table matching where.
+	updateBatch func(table, set, where string) string
 
 	isDuplicate   func(error) bool
 	isUnavailable func(error) bool
@@ -45,6 +47,10 @@ var sqliteDialect = &dialect{
 		return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
 			" WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize) + ")"
 	},
+	updateBatch: func(table, set, where string) string {
+		return "UPDATE " + table + " SET " + set + " WHERE rowid IN (SELECT rowid FROM " + table +
+			" WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize) + ")"
+	},
 	isDuplicate:   sqliteIsDuplicate,
 	isUnavailable: sqliteIsUnavailable,
 	// One writer at a time: SQLite waits (busy_timeout) instead of deadlocking,
@@ -65,6 +71,9 @@ var mysqlDialect = &dialect{
 		ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)`,
 	purgeBatch: func(table, where string) string {
 		return "DELETE FROM " + table + " WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize)
+	},
+	updateBatch: func(table, set, where string) string {
+		return "UPDATE " + table + " SET " + set + " WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize)
 	},
 	isDuplicate:   mysqlIsDuplicate,
 	isUnavailable: mysqlIsUnavailable,

@@ -4,6 +4,7 @@ import (
 	"github.com/portvakt/portvakt/internal/testenv"
 
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -195,5 +196,45 @@ func TestMySQLRateCountersSharded(t *testing.T) {
 	}
 	if len(got) != 2 || got[1] != 3 || got[2] != 2 {
 		t.Errorf("rows by shard = %v, want shard 1: 3 hits, shard 2: 2", got)
+	}
+}
+
+// TestRevokeTokensByClientInBatches: revoking more tokens than one batch holds
+// revokes them all, in several bounded statements.
+func TestRevokeTokensByClientInBatches(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		config func(t *testing.T) sqlstore.Config
+	}{
+		{"sqlite", func(t *testing.T) sqlstore.Config { return sqliteConfig(t) }},
+		{"mysql", mysqlTestDatabase},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openMigrated(t, tc.config(t))
+			ctx := t.Context()
+			const tokens = 2345
+			expires := time.Now().Add(time.Hour).UnixMilli()
+			tx, err := s.DB().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tokens {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, client_id, subject, created_at, expires_at) VALUES (?, 'rp', 'sub', 0, ?)",
+					fmt.Sprintf("tok-%d", i), expires); err != nil {
+					t.Fatal(errors.Join(err, tx.Rollback()))
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.RevokeTokensByClient(ctx, "rp", time.Now())
+			if err != nil || n != tokens {
+				t.Fatalf("RevokeTokensByClient = %d, %v; want %d", n, err, tokens)
+			}
+			var left int
+			if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL").Scan(&left); err != nil || left != 0 {
+				t.Errorf("%d tokens left unrevoked (%v)", left, err)
+			}
+		})
 	}
 }

@@ -134,11 +134,20 @@ func (s *Store) RevokeTokensOfSession(ctx context.Context, clientID, subject, se
 	return n, nil
 }
 
-// RevokeTokensByClient revokes the unrevoked tokens of the client.
+// RevokeTokensByClient revokes the unrevoked tokens of the client, in batches:
+// a busy client may hold many, and one write set of them all would stall a
+// Galera cluster's replication (or pass wsrep_max_ws_rows).
 func (s *Store) RevokeTokensByClient(ctx context.Context, clientID string, at time.Time) (int64, error) {
-	n, err := s.execCount(ctx, "UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", millis(at), clientID)
-	if err != nil {
-		return 0, s.fail("revoke tokens of client "+clientID, err)
+	query := s.dialect.updateBatch("tokens", "revoked_at = ?", "client_id = ? AND revoked_at IS NULL")
+	var total int64
+	for {
+		n, err := s.execCount(ctx, query, millis(at), clientID)
+		if err != nil {
+			return total, s.fail("revoke tokens of client "+clientID, err)
+		}
+		total += n
+		if n < purgeBatchSize {
+			return total, nil
+		}
 	}
-	return n, nil
 }

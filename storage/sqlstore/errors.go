@@ -212,6 +212,11 @@ func mysqlIsDuplicate(err error) bool {
 func mysqlIsUnavailable(err error) bool {
 	var e *mysql.MySQLError
 	if errors.As(err, &e) {
+		// Still conflicting or on a node without quorum after every retry:
+		// "try again" is the honest answer.
+		if f := mysqlFault(err, false); f == faultConflict || f == faultNode {
+			return true
+		}
 		return mysqlUnavailableErrors[e.Number]
 	}
 	var netErr net.Error

@@ -11,6 +11,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/portvakt/portvakt/internal/testenv"
+	"github.com/portvakt/portvakt/storage"
 )
 
 func TestMySQLFault(t *testing.T) {
@@ -211,3 +212,72 @@ func openMySQLForTest(t *testing.T) *Store {
 }
 
 func sqlDriverBadConn() error { return fmt.Errorf("begin: %w", driver.ErrBadConn) }
+
+// TestMySQLLostCommitIsResolvedNotRetried cuts the connection under a
+// transaction just before COMMIT: the outcome is unknown to the store. withTx
+// must not run the function again on its own; writeOnce re-reads, finds the
+// write did not happen, and runs it once more.
+func TestMySQLLostCommitIsResolvedNotRetried(t *testing.T) {
+	ctx := t.Context()
+	s := openMySQLForTest(t)
+	if _, err := s.write.ExecContext(ctx, "CREATE TABLE lost_commits (id VARCHAR(16) NOT NULL PRIMARY KEY) ENGINE=InnoDB"); err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	write := func() error {
+		return s.withTx(ctx, func(tx *txn) error {
+			runs++
+			if _, err := tx.ExecContext(ctx, "INSERT INTO lost_commits (id) VALUES ('one')"); err != nil {
+				return err
+			}
+			if runs > 1 {
+				return nil
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+				return err
+			}
+			_, err := s.write.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", id))
+			return err
+		})
+	}
+	happened := func(ctx context.Context) (bool, error) {
+		return s.rowExists(ctx, "SELECT 1 FROM lost_commits WHERE id = 'one'")
+	}
+
+	if err := write(); !errors.Is(err, errOutcomeUnknown) {
+		t.Fatalf("withTx with its connection cut before COMMIT: %v, want errOutcomeUnknown", err)
+	}
+	if runs != 1 {
+		t.Fatalf("withTx ran fn %d times after an unknown commit, want 1 (no blind retry)", runs)
+	}
+	runs = 0
+	if err := s.writeOnce(ctx, write, happened); err != nil {
+		t.Fatalf("writeOnce: %v", err)
+	}
+	if runs != 2 {
+		t.Errorf("fn ran %d times, want 2 (cut, then once more after the re-read)", runs)
+	}
+	if ok, err := happened(ctx); err != nil || !ok {
+		t.Errorf("row stored: %v, %v; want it stored", ok, err)
+	}
+	if got := s.TxStats().Unknown; got != 2 {
+		t.Errorf("TxStats().Unknown = %d, want 2", got)
+	}
+}
+
+func TestMySQLRetriedOutIsUnavailable(t *testing.T) {
+	s := &Store{dialect: mysqlDialect}
+	for _, err := range []error{
+		&mysql.MySQLError{Number: 1047, Message: "WSREP has not yet prepared node for application use"},
+		&mysql.MySQLError{Number: 1180, Message: "Got error 6 during COMMIT: Not connected to Primary Component"},
+		fmt.Errorf("gave up after 10 attempts: %w", &mysql.MySQLError{Number: 1213}),
+	} {
+		if got := s.fail("write", err); !errors.Is(got, storage.ErrUnavailable) {
+			t.Errorf("fail(%v) = %v, want ErrUnavailable", err, got)
+		}
+	}
+	if got := s.fail("write", &mysql.MySQLError{Number: 1180, Message: "wsrep_max_ws_rows exceeded"}); errors.Is(got, storage.ErrUnavailable) {
+		t.Errorf("a write set over the row limit is ErrUnavailable: %v", got)
+	}
+}

@@ -52,8 +52,8 @@ func TestAuditTrailThroughTheAPI(t *testing.T) {
 	if !rep.OK {
 		t.Fatalf("an untouched trail does not verify: %+v", rep.Broken)
 	}
-	seq := int64(r["seq"].(float64))
-	if _, err := b.env.Broker.Store.DB().ExecContext(t.Context(), "UPDATE audit_records SET outcome = 'cancel' WHERE seq = ?", seq); err != nil {
+	chain, seq := int64(r["chain"].(float64)), int64(r["seq"].(float64))
+	if _, err := b.env.Broker.Store.DB().ExecContext(t.Context(), "UPDATE audit_records SET outcome = 'cancel' WHERE chain = ? AND seq = ?", chain, seq); err != nil {
 		t.Fatal(err)
 	}
 	b.mustCall(t, auditor, "GET", "/audit/verify", nil, &rep, http.StatusOK)

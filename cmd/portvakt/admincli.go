@@ -71,6 +71,9 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 	return &adminSession{
 		svc:   parts.Service,
 		as:    admin.Principal{Actor: "cli:" + name, Roles: []string{admin.RoleAdmin}},
-		close: store.Close,
+		close: func() error {
+			// A command that appended claimed a chain: free it for the next process.
+			return errors.Join(parts.Audit.Close(context.WithoutCancel(ctx)), store.Close())
+		},
 	}, nil
 }

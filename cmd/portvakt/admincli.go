@@ -69,8 +69,8 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 		name = u.Username
 	}
 	return &adminSession{
-		svc:   parts.Service,
-		as:    admin.Principal{Actor: "cli:" + name, Roles: []string{admin.RoleAdmin}},
+		svc: parts.Service,
+		as:  admin.Principal{Actor: "cli:" + name, Roles: []string{admin.RoleAdmin}},
 		close: func() error {
 			// A command that appended claimed a chain: free it for the next process.
 			return errors.Join(parts.Audit.Close(context.WithoutCancel(ctx)), store.Close())

@@ -16,10 +16,12 @@ type headRow struct {
 	lastHash, anchorHash, mac     string
 }
 
-func (f *fixture) headRow(t *testing.T) headRow {
+func (f *fixture) headRow(t *testing.T) headRow { t.Helper(); return f.headRowOf(t, 1) }
+
+func (f *fixture) headRowOf(t *testing.T, chain int64) headRow {
 	t.Helper()
 	var h headRow
-	err := f.store.DB().QueryRowContext(t.Context(), "SELECT last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac FROM audit_chain WHERE chain = 1").
+	err := f.store.DB().QueryRowContext(t.Context(), "SELECT last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac FROM audit_chain WHERE chain = ?", chain).
 		Scan(&h.lastSeq, &h.lastHash, &h.anchorSeq, &h.anchorHash, &h.keyedFrom, &h.mac)
 	if err != nil {
 		t.Fatal(err)
@@ -27,10 +29,12 @@ func (f *fixture) headRow(t *testing.T) headRow {
 	return h
 }
 
-func (f *fixture) restoreHead(t *testing.T, h headRow) {
+func (f *fixture) restoreHead(t *testing.T, h headRow) { t.Helper(); f.restoreHeadOf(t, 1, h) }
+
+func (f *fixture) restoreHeadOf(t *testing.T, chain int64, h headRow) {
 	t.Helper()
-	f.exec(t, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? WHERE chain = 1",
-		h.lastSeq, h.lastHash, h.anchorSeq, h.anchorHash, h.keyedFrom, h.mac)
+	f.exec(t, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? WHERE chain = ?",
+		h.lastSeq, h.lastHash, h.anchorSeq, h.anchorHash, h.keyedFrom, h.mac, chain)
 }
 
 func (f *fixture) checkpoint(t *testing.T) audit.Checkpoint {

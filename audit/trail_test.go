@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -23,9 +24,10 @@ import (
 const person = "198507232398"
 
 type fixture struct {
-	trail *audit.Trail
-	store *sqlstore.Store
-	clock time.Time
+	trail  *audit.Trail
+	store  *sqlstore.Store
+	sealer *keys.Sealer
+	clock  time.Time
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -48,6 +50,12 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := f.trail.KeyChain(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	f.sealer = sealer
+	t.Cleanup(func() {
+		if err := f.trail.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	return f
 }
 

@@ -61,6 +61,24 @@ func TestAuditTrailThroughTheAPI(t *testing.T) {
 		t.Fatalf("after altering record %d: %+v", seq, rep.Broken)
 	}
 
+	// Paging: next_after is an opaque cursor that resumes after the page. A
+	// refused change is a second record.
+	b.mustCall(t, auditor, "DELETE", "/clients/demo", nil, nil, http.StatusForbidden)
+	var page struct {
+		Records   []map[string]any `json:"records"`
+		NextAfter string           `json:"next_after"`
+	}
+	b.mustCall(t, auditor, "GET", "/audit?limit=1", nil, &page, http.StatusOK)
+	if len(page.Records) != 1 || page.NextAfter == "" {
+		t.Fatalf("first page: %+v", page)
+	}
+	first := page.Records[0]["id"]
+	b.mustCall(t, auditor, "GET", "/audit?limit=1&after="+url.QueryEscape(page.NextAfter), nil, &page, http.StatusOK)
+	if len(page.Records) != 1 || page.Records[0]["id"] == first {
+		t.Errorf("second page after %v: %+v", first, page.Records)
+	}
+	b.mustCall(t, auditor, "GET", "/audit?after=12", nil, nil, http.StatusBadRequest)
+
 	req, err := http.NewRequest("GET", b.issuer+"/admin/api/v1/audit/export", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -177,7 +177,7 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
 		return nil, err
 	}
-	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns)); err != nil {
+	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns), logger); err != nil {
 		return nil, err
 	}
 	a.Provider, err = provider.New(ctx, provider.Options{

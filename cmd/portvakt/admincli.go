@@ -60,7 +60,7 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	parts, err := broker.OpenAdmin(ctx, cfg, store, keyManager, sealer, nil)
+	parts, err := broker.OpenAdmin(ctx, cfg, store, keyManager, sealer, nil, logger)
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}

@@ -151,6 +151,9 @@ func TestVerifyFindsBrokenTiesBetweenChains(t *testing.T) {
 		{"a head deleted, its records kept", func(t *testing.T, f *fixture, at2 headRow) {
 			f.exec(t, "DELETE FROM audit_chain WHERE chain = 2")
 		}, 2, "no head"},
+		{"a record stored past a head", func(t *testing.T, f *fixture, _ headRow) {
+			f.exec(t, "INSERT INTO audit_records (chain, seq, id, at, kind, prev_hash, hash) SELECT chain, seq + 1, 'extra', at, kind, hash, hash FROM audit_records WHERE chain = 2 AND seq = 3")
+		}, 2, "past the chain head"},
 		{"an anchor's head rewritten", func(t *testing.T, f *fixture, at2 headRow) {
 			f.exec(t, "UPDATE audit_records SET details = REPLACE(details, '\"seq\":3', '\"seq\":2') WHERE chain = 2 AND seq = 1")
 		}, 2, "altered"},

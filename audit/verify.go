@@ -208,12 +208,16 @@ func (v *verification) walk(ctx context.Context, head storage.AuditHead) error {
 	}
 	const page = 1000
 	want, after := head.AnchorSeq+1, head.AnchorSeq
+walk:
 	for {
 		recs, err := v.t.store.ListAuditChain(ctx, c, after, page)
 		if err != nil {
 			return err
 		}
 		for _, r := range recs {
+			if r.Seq > head.LastSeq {
+				break walk // checked below
+			}
 			if r.Seq != want {
 				return broken(c, want, "", "missing (the next stored record is %d)", r.Seq)
 			}
@@ -244,12 +248,21 @@ func (v *verification) walk(ctx context.Context, head storage.AuditHead) error {
 			}
 			want, after, cr.LastSeq, cr.LastHash = r.Seq+1, r.Seq, r.Seq, r.Hash
 		}
-		if len(recs) < page {
+		if len(recs) < page || after >= head.LastSeq {
 			break
 		}
 	}
 	if after != head.LastSeq || cr.LastHash != head.LastHash {
 		return broken(c, after+1, "", "missing: the chain head is record %d, the last stored record is %d", head.LastSeq, after)
+	}
+	beyond, err := v.t.store.ListAuditChain(ctx, c, head.LastSeq, 1)
+	if err != nil {
+		return err
+	}
+	if len(beyond) == 1 {
+		if err := v.pastHead(ctx, head, beyond[0]); err != nil {
+			return err
+		}
 	}
 	if hasCP {
 		switch {
@@ -274,6 +287,22 @@ func (v *verification) walk(ctx context.Context, head storage.AuditHead) error {
 	v.rep.Legacy += cr.Legacy
 	if c == 0 {
 		v.rep.KeyedFrom = head.KeyedFrom
+	}
+	return nil
+}
+
+// pastHead accepts a record after the head the walk started from only if the
+// chain's head has since moved to it or past it (a process appended while the
+// trail was verified); one beyond the current head is not covered by any MAC.
+// The walk stops at the head it started from, so that every chain is checked
+// as of one reading of all heads, and anchors name only records in it.
+func (v *verification) pastHead(ctx context.Context, head storage.AuditHead, r storage.AuditRecord) error {
+	now, err := v.t.store.AuditHead(ctx, head.Chain)
+	if err != nil {
+		return err
+	}
+	if now.LastSeq < r.Seq {
+		return broken(head.Chain, r.Seq, r.ID, "a record past the chain head (record %d)", now.LastSeq)
 	}
 	return nil
 }

@@ -74,10 +74,11 @@ func TestTwoProcessesAppendToChainsOfTheirOwn(t *testing.T) {
 			anchors++
 		}
 	}
-	// The second process anchored the first on its claim, or the first the
-	// second: one claim anchor, then one forced anchor each.
-	if anchors != 3 || rep.Anchors != 3 {
-		t.Errorf("%d anchor records, %d anchored heads checked; want 3 and 3", anchors, rep.Anchors)
+	// The process that claimed its chain second anchored the first one's head
+	// on its claim, unless both claimed before either had committed; then one
+	// forced anchor each. Each anchor names the one other chain.
+	if anchors < 2 || anchors > 3 || rep.Anchors != anchors {
+		t.Errorf("%d anchor records, %d anchored heads checked; want 2 or 3, and as many", anchors, rep.Anchors)
 	}
 	if rep.Records != 2*each+anchors || len(rep.Chains) != 3 {
 		t.Errorf("report %+v; want %d records in chains 0 (empty), %d and %d", rep, 2*each+anchors, a.Chain(), b.Chain())

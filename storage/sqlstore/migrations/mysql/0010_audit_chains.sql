@@ -19,4 +19,6 @@ ALTER TABLE audit_records
     ADD KEY audit_records_subject (subject, at);
 
 ALTER TABLE audit_chain CHANGE COLUMN id chain BIGINT NOT NULL;
-UPDATE audit_chain SET chain = 0 WHERE chain = 1;
+-- IGNORE: run a second time (three processes migrating at once), chain 1 may
+-- already be a process's own chain and chain 0 exists: the row is left alone.
+UPDATE IGNORE audit_chain SET chain = 0 WHERE chain = 1;

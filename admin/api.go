@@ -316,7 +316,12 @@ func auditQuery(r *http.Request) (audit.Query, error) {
 		return n
 	}
 	q.From, q.To = parseTime("from"), parseTime("to")
-	q.After, q.Limit = parseInt("after"), int(parseInt("limit"))
+	q.Limit = int(parseInt("limit"))
+	if err == nil {
+		if q.After, err = audit.ParseCursor(v.Get("after")); err != nil {
+			err = errors.New("after must be a next_after value from an earlier page")
+		}
+	}
 	return q, err
 }
 
@@ -336,7 +341,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p Principal) {
 	}
 	body := map[string]any{"records": entries}
 	if len(entries) == q.Limit {
-		body["next_after"] = entries[len(entries)-1].Seq
+		body["next_after"] = audit.CursorAfter(entries[len(entries)-1]).String()
 	}
 	writeJSON(w, http.StatusOK, body)
 }

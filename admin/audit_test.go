@@ -52,14 +52,32 @@ func TestAuditTrailThroughTheAPI(t *testing.T) {
 	if !rep.OK {
 		t.Fatalf("an untouched trail does not verify: %+v", rep.Broken)
 	}
-	seq := int64(r["seq"].(float64))
-	if _, err := b.env.Broker.Store.DB().ExecContext(t.Context(), "UPDATE audit_records SET outcome = 'cancel' WHERE seq = ?", seq); err != nil {
+	chain, seq := int64(r["chain"].(float64)), int64(r["seq"].(float64))
+	if _, err := b.env.Broker.Store.DB().ExecContext(t.Context(), "UPDATE audit_records SET outcome = 'cancel' WHERE chain = ? AND seq = ?", chain, seq); err != nil {
 		t.Fatal(err)
 	}
 	b.mustCall(t, auditor, "GET", "/audit/verify", nil, &rep, http.StatusOK)
 	if rep.OK || rep.Broken == nil || rep.Broken.Seq != seq || rep.Broken.ID != r["id"] {
 		t.Fatalf("after altering record %d: %+v", seq, rep.Broken)
 	}
+
+	// Paging: next_after is an opaque cursor that resumes after the page. A
+	// refused change is a second record.
+	b.mustCall(t, auditor, "DELETE", "/clients/demo", nil, nil, http.StatusForbidden)
+	var page struct {
+		Records   []map[string]any `json:"records"`
+		NextAfter string           `json:"next_after"`
+	}
+	b.mustCall(t, auditor, "GET", "/audit?limit=1", nil, &page, http.StatusOK)
+	if len(page.Records) != 1 || page.NextAfter == "" {
+		t.Fatalf("first page: %+v", page)
+	}
+	first := page.Records[0]["id"]
+	b.mustCall(t, auditor, "GET", "/audit?limit=1&after="+url.QueryEscape(page.NextAfter), nil, &page, http.StatusOK)
+	if len(page.Records) != 1 || page.Records[0]["id"] == first {
+		t.Errorf("second page after %v: %+v", first, page.Records)
+	}
+	b.mustCall(t, auditor, "GET", "/audit?after=12", nil, nil, http.StatusBadRequest)
 
 	req, err := http.NewRequest("GET", b.issuer+"/admin/api/v1/audit/export", nil)
 	if err != nil {

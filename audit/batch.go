@@ -8,14 +8,18 @@ import (
 	"github.com/portvakt/portvakt/storage"
 )
 
-// batcher is group commit for the chain: the chain has one head, so appends are
-// serialized by a lock the database holds until commit. Instead of one transaction
-// per record, records that arrive while a batch is being written wait for the
-// next batch; each caller still returns only once its record is committed.
+// batcher is group commit for the process's chain: a chain has one head, so
+// its appends are serialized by the compare-and-swap of that head. Instead of
+// one transaction per record, records that arrive while a batch is being
+// written wait for the next batch; each caller still returns only once its
+// record is committed.
 type batcher struct {
-	store  storage.AuditLog
-	chain  storage.AuditChain
-	engine *groupcommit.Engine[*pendingRecord]
+	store storage.AuditLog
+	chain storage.AuditChain
+	// prepare names the chain a batch goes to and the records to write ahead
+	// of it (an anchor when the chain was claimed just now).
+	prepare func(ctx context.Context) (int64, []storage.AuditRecord, error)
+	engine  *groupcommit.Engine[*pendingRecord]
 }
 
 type pendingRecord struct {
@@ -26,8 +30,8 @@ type pendingRecord struct {
 // maxBatch bounds one transaction.
 const maxBatch = 256
 
-func newBatcher(store storage.AuditLog, chain storage.AuditChain) *batcher {
-	b := &batcher{store: store, chain: chain}
+func newBatcher(store storage.AuditLog, chain storage.AuditChain, prepare func(context.Context) (int64, []storage.AuditRecord, error)) *batcher {
+	b := &batcher{store: store, chain: chain, prepare: prepare}
 	b.engine = groupcommit.New(maxBatch, b.write)
 	return b
 }
@@ -50,14 +54,16 @@ func (b *batcher) append(ctx context.Context, rec storage.AuditRecord) error {
 
 // write appends one batch to the chain in one transaction.
 func (b *batcher) write(batch []*pendingRecord) {
-	recs := make([]storage.AuditRecord, len(batch))
-	for i, p := range batch {
-		recs[i] = p.rec
-	}
 	// Not the callers' contexts: one caller giving up must not lose the
 	// records of the others.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	_, err := b.store.AppendAudit(ctx, recs, b.chain)
+	chainID, recs, err := b.prepare(ctx)
+	if err == nil {
+		for _, p := range batch {
+			recs = append(recs, p.rec)
+		}
+		_, err = b.store.AppendAudit(ctx, chainID, recs, b.chain)
+	}
 	cancel()
 	for _, p := range batch {
 		p.err = err

@@ -16,10 +16,12 @@ type headRow struct {
 	lastHash, anchorHash, mac     string
 }
 
-func (f *fixture) headRow(t *testing.T) headRow {
+func (f *fixture) headRow(t *testing.T) headRow { t.Helper(); return f.headRowOf(t, 1) }
+
+func (f *fixture) headRowOf(t *testing.T, chain int64) headRow {
 	t.Helper()
 	var h headRow
-	err := f.store.DB().QueryRowContext(t.Context(), "SELECT last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac FROM audit_chain WHERE id = 1").
+	err := f.store.DB().QueryRowContext(t.Context(), "SELECT last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac FROM audit_chain WHERE chain = ?", chain).
 		Scan(&h.lastSeq, &h.lastHash, &h.anchorSeq, &h.anchorHash, &h.keyedFrom, &h.mac)
 	if err != nil {
 		t.Fatal(err)
@@ -27,10 +29,12 @@ func (f *fixture) headRow(t *testing.T) headRow {
 	return h
 }
 
-func (f *fixture) restoreHead(t *testing.T, h headRow) {
+func (f *fixture) restoreHead(t *testing.T, h headRow) { t.Helper(); f.restoreHeadOf(t, 1, h) }
+
+func (f *fixture) restoreHeadOf(t *testing.T, chain int64, h headRow) {
 	t.Helper()
-	f.exec(t, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? WHERE id = 1",
-		h.lastSeq, h.lastHash, h.anchorSeq, h.anchorHash, h.keyedFrom, h.mac)
+	f.exec(t, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? WHERE chain = ?",
+		h.lastSeq, h.lastHash, h.anchorSeq, h.anchorHash, h.keyedFrom, h.mac, chain)
 }
 
 func (f *fixture) checkpoint(t *testing.T) audit.Checkpoint {
@@ -53,14 +57,14 @@ func TestCheckpointDetectsATruncatedTail(t *testing.T) {
 	f.login(t, "c1", "success", f.clock)
 	f.login(t, "c2", "success", f.clock)
 	c := f.checkpoint(t)
-	if c.Seq != 5 {
-		t.Fatalf("checkpoint at record %d, want 5", c.Seq)
+	if len(c.Heads) != 2 || c.Heads[1].Chain != 1 || c.Heads[1].Seq != 5 {
+		t.Fatalf("checkpoint of %+v, want chain 1 at record 5 (and the empty chain 0)", c.Heads)
 	}
 	ok, err := f.trail.VerifyCheckpoint(t.Context(), c)
-	if err != nil || !ok.OK || ok.Checkpoint != 5 {
+	if err != nil || !ok.OK || ok.Checkpoint != 2 {
 		t.Fatalf("untouched chain against its checkpoint: %+v, %v", ok, err)
 	}
-	f.exec(t, "DELETE FROM audit_records WHERE seq > 3")
+	f.exec(t, "DELETE FROM audit_records WHERE chain = 1 AND seq > 3")
 	f.restoreHead(t, saved)
 	if rep := f.verify(t); !rep.OK {
 		t.Fatalf("without a checkpoint a restored head row cannot be told from the real one, got %+v", rep)
@@ -77,7 +81,8 @@ func TestForgedCheckpointIsRefused(t *testing.T) {
 	c := f.checkpoint(t)
 	other := audit.New(audit.Options{Store: f.store, ChainKey: []byte("another key")})
 	moved := c
-	moved.Seq = 3
+	moved.Heads = append([]audit.CheckpointHead(nil), c.Heads...)
+	moved.Heads[len(moved.Heads)-1].Seq = 3
 	for name, tc := range map[string]struct {
 		trail *audit.Trail
 		c     audit.Checkpoint
@@ -111,13 +116,13 @@ func (legacyChain) HeadMAC(storage.AuditHead) string                 { return ""
 // a legacy record is still found.
 func TestLegacyChainIsReanchoredAndVerifies(t *testing.T) {
 	f := newFixture(t)
-	f.exec(t, "UPDATE audit_chain SET keyed_from = 0, mac = '' WHERE id = 1")
+	f.exec(t, "UPDATE audit_chain SET keyed_from = 0, mac = '' WHERE chain = 0")
 	for _, id := range []string{"old-1", "old-2", "old-3"} {
-		if _, err := f.store.AppendAudit(t.Context(), []storage.AuditRecord{{ID: id, Time: f.clock, Kind: audit.KindAdmin, Actor: "cli:root", Action: "client.create"}}, legacyChain{}); err != nil {
+		if _, err := f.store.AppendAudit(t.Context(), 0, []storage.AuditRecord{{ID: id, Time: f.clock, Kind: audit.KindAdmin, Actor: "cli:root", Action: "client.create"}}, legacyChain{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f.exec(t, "UPDATE audit_chain SET keyed_from = 0, mac = '' WHERE id = 1")
+	f.exec(t, "UPDATE audit_chain SET keyed_from = 0, mac = '' WHERE chain = 0")
 
 	keyed, err := f.trail.KeyChain(t.Context())
 	if err != nil || !keyed {
@@ -128,16 +133,19 @@ func TestLegacyChainIsReanchoredAndVerifies(t *testing.T) {
 	}
 	f.login(t, "c1", "success", f.clock)
 	rep := f.verify(t)
-	if !rep.OK || rep.Records != 5 || rep.Legacy != 3 || rep.KeyedFrom != 4 {
-		t.Fatalf("after the upgrade: %+v (%v); want 5 records, 3 legacy, keyed from 4", rep, rep.Broken)
+	// Chain 0: the 3 legacy records and the one that starts its keyed part;
+	// chain 1 (the new chain this process claimed): an anchor of chain 0's
+	// head, then the login.
+	if !rep.OK || rep.Records != 6 || rep.Legacy != 3 || rep.KeyedFrom != 4 || rep.Anchors != 1 {
+		t.Fatalf("after the upgrade: %+v (%v); want 6 records, 3 legacy, keyed from 4, 1 anchor", rep, rep.Broken)
 	}
 	recs := f.records(t)
 	if recs[3].Kind != audit.KindChain || recs[3].PrevHash != recs[2].Hash {
 		t.Errorf("record 4 is %+v, want the anchor linked to record 3", recs[3])
 	}
 
-	f.exec(t, "UPDATE audit_records SET actor = 'cli:someone-else' WHERE seq = 2")
-	if rep := f.mustBreak(t, "a legacy record edited"); rep.Broken.Seq != 2 {
+	f.exec(t, "UPDATE audit_records SET actor = 'cli:someone-else' WHERE chain = 0 AND seq = 2")
+	if rep := f.mustBreak(t, "a legacy record edited"); rep.Broken.Chain != 0 || rep.Broken.Seq != 2 {
 		t.Errorf("broken at %v, want record 2", rep.Broken)
 	}
 }
@@ -146,8 +154,16 @@ func TestLegacyChainIsReanchoredAndVerifies(t *testing.T) {
 // would otherwise pass as legacy ones.
 func TestResetHeadIsNotReanchored(t *testing.T) {
 	f := newFixture(t)
-	f.fill(t)
-	f.exec(t, "UPDATE audit_chain SET keyed_from = 0, mac = '' WHERE id = 1")
+	// Chain 0 as the keyed one chain of the previous version wrote it.
+	for _, id := range []string{"k-1", "k-2"} {
+		if _, err := f.store.AppendAudit(t.Context(), 0, []storage.AuditRecord{{ID: id, Time: f.clock, Kind: audit.KindAdmin, Actor: "cli:root", Action: "client.create"}}, audit.ChainKeyOf([]byte("chain-key"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := f.verify(t); !rep.OK || rep.Records != 2 {
+		t.Fatalf("chain 0 keyed: %+v (%v)", rep, rep.Broken)
+	}
+	f.exec(t, "UPDATE audit_chain SET keyed_from = 0, mac = '' WHERE chain = 0")
 	if _, err := f.trail.KeyChain(t.Context()); !errors.Is(err, audit.ErrChainReset) {
 		t.Fatalf("KeyChain on a reset head: %v, want ErrChainReset", err)
 	}

@@ -13,8 +13,12 @@ import (
 // canonicalRecord fixes the order and form of the hashed fields: a struct
 // encodes its fields in declaration order, times as unix milliseconds, bytes as
 // base64, and Details compacted, so the same record always hashes the same.
+//
+// Chain is encoded from version 3 on only (nil before), so records of
+// versions 1 and 2 encode, and hash, exactly as they were written.
 type canonicalRecord struct {
 	V                int             `json:"v"`
+	Chain            *int64          `json:"chain,omitempty"`
 	Seq              int64           `json:"seq"`
 	ID               string          `json:"id"`
 	Time             int64           `json:"time"`
@@ -59,8 +63,12 @@ func canonical(r storage.AuditRecord, v int) ([]byte, error) {
 		}
 		details = buf.Bytes()
 	}
+	var chain *int64
+	if v >= chainedVersion {
+		chain = &r.Chain
+	}
 	b, err := json.Marshal(canonicalRecord{
-		V: v, Seq: r.Seq, ID: r.ID, Time: r.Time.UnixMilli(), Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor,
+		V: v, Chain: chain, Seq: r.Seq, ID: r.ID, Time: r.Time.UnixMilli(), Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor,
 		Action: r.Action, Connector: r.Connector, LoA: r.LoA, Country: r.Country, NationalIDSealed: r.NationalIDSealed,
 		NationalIDMasked: r.NationalIDMasked, PersonKey: r.PersonKey, Subject: r.Subject, Outcome: r.Outcome,
 		Error: r.Error, ClientIP: r.ClientIP, Details: details, PrevHash: r.PrevHash,

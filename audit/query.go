@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/portvakt/portvakt/storage"
@@ -17,12 +19,54 @@ type Query struct {
 	NationalID string
 	Subject    string
 	From, To   time.Time
-	After      int64
-	Limit      int
+	// After resumes a listing after the record it names (the zero cursor
+	// starts at the beginning).
+	After Cursor
+	Limit int
+}
+
+// Cursor is a place in the trail's listing order: time, then chain, then
+// sequence. Its text form, "<unix milliseconds>.<chain>.<seq>", is what the
+// admin API returns as next_after and takes back as after.
+type Cursor struct {
+	Time  time.Time
+	Chain int64
+	Seq   int64
+}
+
+// CursorAfter is the cursor that resumes after e.
+func CursorAfter(e Entry) Cursor { return Cursor{Time: e.Time, Chain: e.Chain, Seq: e.Seq} }
+
+func (c Cursor) String() string {
+	if c == (Cursor{}) {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d.%d", c.Time.UnixMilli(), c.Chain, c.Seq)
+}
+
+// ParseCursor reads a cursor's text form; "" is the start.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	parts := strings.Split(s, ".")
+	var n [3]int64
+	if len(parts) != 3 {
+		return Cursor{}, fmt.Errorf("audit cursor %q: want <unix milliseconds>.<chain>.<seq>", s)
+	}
+	for i, p := range parts {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || v < 0 {
+			return Cursor{}, fmt.Errorf("audit cursor %q: want <unix milliseconds>.<chain>.<seq>", s)
+		}
+		n[i] = v
+	}
+	return Cursor{Time: time.UnixMilli(n[0]).UTC(), Chain: n[1], Seq: n[2]}, nil
 }
 
 // Entry is a record as shown to admins: the national id masked, never in clear.
 type Entry struct {
+	Chain      int64           `json:"chain"`
 	Seq        int64           `json:"seq"`
 	ID         string          `json:"id"`
 	Time       time.Time       `json:"time"`
@@ -45,21 +89,25 @@ type Entry struct {
 
 func entryOf(r storage.AuditRecord) Entry {
 	return Entry{
-		Seq: r.Seq, ID: r.ID, Time: r.Time, Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor, Action: r.Action,
+		Chain: r.Chain, Seq: r.Seq, ID: r.ID, Time: r.Time, Kind: r.Kind, ClientID: r.ClientID, Actor: r.Actor, Action: r.Action,
 		Connector: r.Connector, LoA: r.LoA, Country: r.Country, NationalID: r.NationalIDMasked, Subject: r.Subject,
 		Outcome: r.Outcome, Error: r.Error, ClientIP: r.ClientIP, Details: r.Details, PrevHash: r.PrevHash, Hash: r.Hash,
 	}
 }
 
 func (t *Trail) storageQuery(q Query) storage.AuditQuery {
-	sq := storage.AuditQuery{ClientID: q.ClientID, Subject: q.Subject, From: q.From, To: q.To, AfterSeq: q.After, Limit: q.Limit}
+	sq := storage.AuditQuery{ClientID: q.ClientID, Subject: q.Subject, From: q.From, To: q.To, Limit: q.Limit,
+		After: storage.AuditCursor{Time: q.After.Time, Chain: q.After.Chain, Seq: q.After.Seq}}
 	if q.NationalID != "" {
 		sq.PersonKey = t.PersonKeyOf(q.NationalID)
 	}
 	return sq
 }
 
-// List returns one page of records in chain order.
+// List returns one page of records of every chain, by time, then chain, then
+// sequence. A record committed late with an earlier time (a process's batch,
+// or its clock a little behind) can land before a cursor already passed; an
+// export for an archive should end a while before now.
 func (t *Trail) List(ctx context.Context, q Query) ([]Entry, error) {
 	recs, err := t.store.ListAudit(ctx, t.storageQuery(q))
 	if err != nil {
@@ -72,7 +120,7 @@ func (t *Trail) List(ctx context.Context, q Query) ([]Entry, error) {
 	return out, nil
 }
 
-// Export writes every record q selects as JSON lines, in chain order, and
+// Export writes every record q selects as JSON lines, in List's order, and
 // returns how many.
 func (t *Trail) Export(ctx context.Context, w io.Writer, q Query) (int, error) {
 	sq := t.storageQuery(q)
@@ -89,7 +137,7 @@ func (t *Trail) Export(ctx context.Context, w io.Writer, q Query) (int, error) {
 				return n, fmt.Errorf("export audit records: %w", err)
 			}
 			n++
-			sq.AfterSeq = r.Seq
+			sq.After = storage.AuditCursor{Time: r.Time, Chain: r.Chain, Seq: r.Seq}
 		}
 		if len(recs) < 1000 || (q.Limit > 0 && n >= q.Limit) {
 			return n, nil

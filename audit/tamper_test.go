@@ -31,10 +31,10 @@ func (f *fixture) rehashFrom(t *testing.T, recs []storage.AuditRecord, i int) {
 			t.Fatal(err)
 		}
 		recs[i].Hash = sum
-		f.exec(t, "UPDATE audit_records SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?", recs[i].Actor, recs[i].PrevHash, sum, recs[i].Seq)
+		f.exec(t, "UPDATE audit_records SET actor = ?, prev_hash = ?, hash = ? WHERE chain = 1 AND seq = ?", recs[i].Actor, recs[i].PrevHash, sum, recs[i].Seq)
 	}
 	last := recs[len(recs)-1]
-	f.exec(t, "UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE id = 1", last.Seq, last.Hash)
+	f.exec(t, "UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE chain = 1", last.Seq, last.Hash)
 }
 
 func (f *fixture) mustBreak(t *testing.T, what string) audit.Report {
@@ -61,8 +61,8 @@ func TestVerifyDetectsATruncatedTailWithAFixedHead(t *testing.T) {
 	f := newFixture(t)
 	f.fill(t)
 	recs := f.records(t)
-	f.exec(t, "DELETE FROM audit_records WHERE seq > 3")
-	f.exec(t, "UPDATE audit_chain SET last_seq = 3, last_hash = ? WHERE id = 1", recs[2].Hash)
+	f.exec(t, "DELETE FROM audit_records WHERE chain = 1 AND seq > 3")
+	f.exec(t, "UPDATE audit_chain SET last_seq = 3, last_hash = ? WHERE chain = 1", recs[2].Hash)
 	f.mustBreak(t, "records 4 and 5 deleted and the head moved back")
 }
 
@@ -71,7 +71,7 @@ func TestVerifyDetectsAMovedPurgeAnchor(t *testing.T) {
 	f := newFixture(t)
 	f.fill(t)
 	recs := f.records(t)
-	f.exec(t, "DELETE FROM audit_records WHERE seq <= 2")
-	f.exec(t, "UPDATE audit_chain SET anchor_seq = 2, anchor_hash = ? WHERE id = 1", recs[1].Hash)
+	f.exec(t, "DELETE FROM audit_records WHERE chain = 1 AND seq <= 2")
+	f.exec(t, "UPDATE audit_chain SET anchor_seq = 2, anchor_hash = ? WHERE chain = 1", recs[1].Hash)
 	f.mustBreak(t, "records 1 and 2 deleted and the anchor moved after them")
 }

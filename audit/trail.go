@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/portvakt/portvakt/internal/nationalid"
@@ -42,6 +43,15 @@ type Options struct {
 	Logger   *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Leases claim this process's chain (storage.Leases); when nil, Store's
+	// own if it has them, else a chain is picked without one.
+	Leases storage.Leases
+	// ChainLease is how long a chain claim lasts unless renewed (every third
+	// of it); a minute when zero.
+	ChainLease time.Duration
+	// AnchorInterval is how often the process anchors the other chains'
+	// heads in its own; a minute when zero.
+	AnchorInterval time.Duration
 }
 
 // Trail is the audit trail.
@@ -53,6 +63,19 @@ type Trail struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	batches   *batcher
+	slot      *slot
+
+	renewEvery, anchorEvery time.Duration
+
+	anchorMu   sync.Mutex
+	lastAnchor []anchorHead
+
+	// tending is the lease renewal and periodic anchoring, from the chain's
+	// claim until Close.
+	tendMu  sync.Mutex
+	closed  bool
+	stop    context.CancelFunc
+	tending sync.WaitGroup
 }
 
 // New returns the trail.
@@ -63,9 +86,21 @@ func New(o Options) *Trail {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.ChainLease <= 0 {
+		o.ChainLease = time.Minute
+	}
+	if o.AnchorInterval <= 0 {
+		o.AnchorInterval = time.Minute
+	}
+	if o.Leases == nil {
+		o.Leases, _ = o.Store.(storage.Leases)
+	}
 	chain := chainKey{key: o.ChainKey}
-	return &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, chain: chain, logger: o.Logger, now: o.Now,
-		batches: newBatcher(o.Store, chain)}
+	t := &Trail{store: o.Store, sealer: o.Sealer, personKey: o.PersonKey, chain: chain, logger: o.Logger, now: o.Now,
+		slot:       &slot{leases: o.Leases, holder: "audit-" + randid.Hex(16), ttl: o.ChainLease, logger: o.Logger},
+		renewEvery: o.ChainLease / 3, anchorEvery: o.AnchorInterval}
+	t.batches = newBatcher(o.Store, chain, t.prepareBatch)
+	return t
 }
 
 // RecordLogin appends an identification outcome.

@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -23,9 +24,10 @@ import (
 const person = "198507232398"
 
 type fixture struct {
-	trail *audit.Trail
-	store *sqlstore.Store
-	clock time.Time
+	trail  *audit.Trail
+	store  *sqlstore.Store
+	sealer *keys.Sealer
+	clock  time.Time
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -48,6 +50,12 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := f.trail.KeyChain(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	f.sealer = sealer
+	t.Cleanup(func() {
+		if err := f.trail.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	return f
 }
 
@@ -94,10 +102,10 @@ func TestVerifyFindsTheAlteredRecord(t *testing.T) {
 		seq     int64
 		because string
 	}{
-		{"changed field", "UPDATE audit_records SET client_ip = '203.0.113.9' WHERE seq = 3", 3, "altered"},
-		{"changed field and rehashed", "UPDATE audit_records SET outcome = 'success', hash = 'ab' WHERE seq = 2", 2, "altered"},
-		{"deleted record", "DELETE FROM audit_records WHERE seq = 4", 4, "missing"},
-		{"deleted tail", "DELETE FROM audit_records WHERE seq = 5", 5, "missing"},
+		{"changed field", "UPDATE audit_records SET client_ip = '203.0.113.9' WHERE chain = 1 AND seq = 3", 3, "altered"},
+		{"changed field and rehashed", "UPDATE audit_records SET outcome = 'success', hash = 'ab' WHERE chain = 1 AND seq = 2", 2, "altered"},
+		{"deleted record", "DELETE FROM audit_records WHERE chain = 1 AND seq = 4", 4, "missing"},
+		{"deleted tail", "DELETE FROM audit_records WHERE chain = 1 AND seq = 5", 5, "missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -118,7 +126,7 @@ func TestRecordsKeepTheNationalIDSealedAndMasked(t *testing.T) {
 	f := newFixture(t)
 	f.fill(t)
 	var raw []byte
-	if err := f.store.DB().QueryRowContext(t.Context(), "SELECT national_id_sealed FROM audit_records WHERE seq = 1").Scan(&raw); err != nil {
+	if err := f.store.DB().QueryRowContext(t.Context(), "SELECT national_id_sealed FROM audit_records WHERE chain = 1 AND seq = 1").Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(raw, []byte(person)) || len(raw) == 0 {

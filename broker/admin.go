@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ type AdminParts struct {
 
 // OpenAdmin builds the audit trail, consent store and admin service. eids are
 // the configured connectors' descriptions (nil: the ids from the configuration).
-func OpenAdmin(ctx context.Context, cfg *config.Config, store *sqlstore.Store, keyManager *keys.Manager, sealer *keys.Sealer, eids []admin.EID) (*AdminParts, error) {
+func OpenAdmin(ctx context.Context, cfg *config.Config, store *sqlstore.Store, keyManager *keys.Manager, sealer *keys.Sealer, eids []admin.EID, logger *slog.Logger) (*AdminParts, error) {
 	personKey, err := keyManager.Secret(ctx, "audit-person-hmac", 32)
 	if err != nil {
 		return nil, fmt.Errorf("audit person key: %w", err)
@@ -36,7 +37,10 @@ func OpenAdmin(ctx context.Context, cfg *config.Config, store *sqlstore.Store, k
 	if err != nil {
 		return nil, fmt.Errorf("audit chain key: %w", err)
 	}
-	trail := audit.New(audit.Options{Store: store, Sealer: sealer, PersonKey: personKey, ChainKey: chainKey})
+	// Each process appends to a chain of its own, claimed through the store's
+	// leases on its first record.
+	trail := audit.New(audit.Options{Store: store, Sealer: sealer, PersonKey: personKey, ChainKey: chainKey,
+		Leases: store, AnchorInterval: cfg.Audit.AnchorInterval.D(), Logger: logger})
 	// A reset head is left for `audit verify` to report, not re-anchored over;
 	// logins go on meanwhile.
 	if _, err := trail.KeyChain(ctx); err != nil && !errors.Is(err, audit.ErrChainReset) {

@@ -177,7 +177,7 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
 		return nil, err
 	}
-	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns)); err != nil {
+	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns), logger); err != nil {
 		return nil, err
 	}
 	a.Provider, err = provider.New(ctx, provider.Options{
@@ -243,6 +243,10 @@ func (a *Broker) Run(ctx context.Context, ln net.Listener, handler http.Handler)
 	a.Background(ctx)
 	a.Logger.Info("portvakt is listening", "addr", ln.Addr().String(), "issuer", a.Config.Issuer)
 	err := ServeHTTP(ctx, ln, handler, a.Logger)
+	// The audit chain's lease goes first, so the next process may take the chain.
+	if cerr := a.Admin.Audit.Close(context.WithoutCancel(ctx)); cerr != nil {
+		a.Logger.WarnContext(ctx, "close the audit trail", "err", cerr)
+	}
 	if cerr := a.Store.Close(); cerr != nil {
 		a.Logger.WarnContext(ctx, "close database", "err", cerr)
 	}

@@ -101,7 +101,7 @@ func waitUnlessRunning(_ context.Context, served chan error) error {
 // Wait blocks until serving ends (ctx was cancelled) and closes the database.
 func (e *Env) Wait() error {
 	err := <-e.served
-	closeErr := e.Broker.Store.Close()
+	closeErr := errors.Join(e.Broker.Admin.Audit.Close(context.Background()), e.Broker.Store.Close())
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

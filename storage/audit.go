@@ -3,18 +3,23 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
 // AuditRecord is one entry of the append-only audit trail: an identification or
-// an admin change. The store assigns Seq and PrevHash; the caller's AuditChain
-// computes Hash over the record with those set, so the chain is the caller's
-// definition and the store only keeps it in order.
+// an admin change. The trail is a set of chains; the store assigns Chain, Seq
+// and PrevHash; the caller's AuditChain computes Hash over the record with
+// those set, so the chain is the caller's definition and the store only keeps
+// it in order.
 type AuditRecord struct {
-	Seq  int64
-	ID   string
-	Time time.Time
-	// Kind is "login" or "admin".
+	// Chain is the chain the record belongs to: 0 is the trail written before
+	// there were several chains, 1 and up are the chains processes append to.
+	Chain int64
+	Seq   int64
+	ID    string
+	Time  time.Time
+	// Kind is "login", "admin" or "chain" (records about the chains themselves).
 	Kind     string
 	ClientID string
 	// Actor is who made an admin change ("client:<id>", "cli:<user>").
@@ -39,20 +44,34 @@ type AuditRecord struct {
 	Hash      string
 }
 
-// AuditQuery selects records; zero fields do not filter. Records come in Seq
-// order, those with Seq > AfterSeq, at most Limit (0: the store's default).
+// AuditCursor is a place in the trail's listing order: time, then chain, then
+// sequence. The zero cursor is before the first record.
+type AuditCursor struct {
+	Time  time.Time
+	Chain int64
+	Seq   int64
+}
+
+// IsZero reports the cursor before the first record.
+func (c AuditCursor) IsZero() bool { return c == AuditCursor{} }
+
+// AuditQuery selects records of every chain; zero fields do not filter. Records
+// come ordered by time, then chain, then sequence: those after After, at most
+// Limit (0: the store's default).
 type AuditQuery struct {
 	ClientID  string
 	PersonKey string
 	Subject   string
 	From, To  time.Time // From inclusive, To exclusive
-	AfterSeq  int64
+	After     AuditCursor
 	Limit     int
 }
 
-// AuditHead is the state of the chain: the last record, and the anchor the first
-// kept record links to (the hash of the last purged record, empty before any purge).
+// AuditHead is the state of one chain: its last record, and the anchor its
+// first kept record links to (the hash of the last purged record, empty before
+// any purge).
 type AuditHead struct {
+	Chain      int64
 	LastSeq    int64
 	LastHash   string
 	AnchorSeq  int64
@@ -65,32 +84,52 @@ type AuditHead struct {
 	MAC string
 }
 
-// AuditChain computes the chain's keyed values; the store cannot extend the
+// AuditChain computes the chain's keyed values; the store cannot extend a
 // chain or move its head or anchor without one.
 type AuditChain interface {
-	// RecordHash is the record's link, over its content with Seq and PrevHash set.
+	// RecordHash is the record's link, over its content with Chain, Seq and
+	// PrevHash set.
 	RecordHash(AuditRecord) (string, error)
 	// HeadMAC authenticates a chain state (every field but MAC).
 	HeadMAC(AuditHead) string
 }
 
-// AuditLog keeps the hash-chained audit trail. Appends from every process that
-// shares the database form one chain.
+// ErrStaleHead is what a write to a chain gets when the chain's head moved
+// since it was read (another process appended or purged): AppendAudit retries
+// on it itself, after reading the head again.
+var ErrStaleHead = errors.New("audit chain head moved")
+
+// AuditLog keeps the hash-chained audit trail: several chains, each with its
+// own head, so that processes appending to different chains never write the
+// same row.
 type AuditLog interface {
-	// AppendAudit appends records in order: each gets Seq and PrevHash from the
-	// chain head, Hash = chain.RecordHash(record); all are stored and the head
-	// moved (with a new MAC) in one serialized step (one lock, one commit for the
-	// batch).
-	AppendAudit(ctx context.Context, rs []AuditRecord, chain AuditChain) ([]AuditRecord, error)
+	// AppendAudit appends records in order to one chain: each gets Chain, Seq
+	// and PrevHash from that chain's head, Hash = chain.RecordHash(record); all
+	// are stored and the head moved (with a new MAC) in one transaction, the
+	// head by a compare-and-swap on its last sequence, read again and retried
+	// when another writer moved it first. A chain without a head yet starts
+	// keyed from its first record.
+	AppendAudit(ctx context.Context, chainID int64, rs []AuditRecord, chain AuditChain) ([]AuditRecord, error)
+	// ListAudit returns records of every chain in (time, chain, seq) order.
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
-	AuditHead(ctx context.Context) (AuditHead, error)
-	// PurgeAudit deletes the records older than before (oldest first, in Seq order,
-	// stopping at the first newer one) and moves the anchor to the last deleted
-	// record, so what remains still verifies. It returns how many went.
+	// ListAuditChain returns one chain's records after afterSeq in sequence
+	// order, at most limit (0: the store's default).
+	ListAuditChain(ctx context.Context, chainID, afterSeq int64, limit int) ([]AuditRecord, error)
+	// AuditHead reads one chain's head; ErrNotFound when the chain has none.
+	AuditHead(ctx context.Context, chainID int64) (AuditHead, error)
+	// AuditHeads reads every chain's head, in chain order.
+	AuditHeads(ctx context.Context) ([]AuditHead, error)
+	// AuditRecordChains lists the chains that hold records, in order, so that
+	// records of a chain whose head is gone are not passed over.
+	AuditRecordChains(ctx context.Context) ([]int64, error)
+	// PurgeAudit deletes, chain by chain and in bounded batches, the records
+	// older than before (oldest first, in sequence order, stopping at the first
+	// newer one) and moves each chain's anchor to its last deleted record, so
+	// what remains still verifies. It returns how many went.
 	PurgeAudit(ctx context.Context, before time.Time, chain AuditChain) (int64, error)
-	// KeyAuditChain starts the keyed chain once: on an empty chain it only sets
-	// KeyedFrom to 1; on a chain of older records it appends anchor (linked to
-	// the last of them) and sets KeyedFrom to its Seq. A chain already keyed is
-	// left as it is (false).
+	// KeyAuditChain starts the keyed chain 0 once: on an empty chain it only
+	// sets KeyedFrom to 1; on a chain of older records it appends anchor (linked
+	// to the last of them) and sets KeyedFrom to its Seq. A chain already keyed
+	// is left as it is (false).
 	KeyAuditChain(ctx context.Context, anchor AuditRecord, chain AuditChain) (bool, error)
 }

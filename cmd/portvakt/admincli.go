@@ -60,7 +60,7 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	parts, err := broker.OpenAdmin(ctx, cfg, store, keyManager, sealer, nil)
+	parts, err := broker.OpenAdmin(ctx, cfg, store, keyManager, sealer, nil, logger)
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
@@ -69,8 +69,11 @@ func openAdminSession(ctx context.Context, path string, stderr io.Writer) (*admi
 		name = u.Username
 	}
 	return &adminSession{
-		svc:   parts.Service,
-		as:    admin.Principal{Actor: "cli:" + name, Roles: []string{admin.RoleAdmin}},
-		close: store.Close,
+		svc: parts.Service,
+		as:  admin.Principal{Actor: "cli:" + name, Roles: []string{admin.RoleAdmin}},
+		close: func() error {
+			// A command that appended claimed a chain: free it for the next process.
+			return errors.Join(parts.Audit.Close(context.WithoutCancel(ctx)), store.Close())
+		},
 	}, nil
 }

@@ -130,18 +130,21 @@ func TestAuditCheckpointFindsATruncatedTail(t *testing.T) {
 	runCLI(t, 0, "clients", "disable", "shop", "--config", cfg)
 	checkpoint := runCLI(t, 0, "audit", "checkpoint", "--config", cfg)
 	var c struct {
-		Seq  int64  `json:"seq"`
-		Hash string `json:"hash"`
-		MAC  string `json:"mac"`
+		Heads []struct {
+			Chain int64 `json:"chain"`
+			Seq   int64 `json:"seq"`
+		} `json:"heads"`
+		MAC string `json:"mac"`
 	}
-	if err := json.Unmarshal([]byte(checkpoint), &c); err != nil || c.Seq != 2 || c.MAC == "" {
-		t.Fatalf("checkpoint %q: %v; want the head at record 2 with a mac", checkpoint, err)
+	// Chain 0 (empty here) and the chain the commands appended to.
+	if err := json.Unmarshal([]byte(checkpoint), &c); err != nil || len(c.Heads) != 2 || c.Heads[1].Chain != 1 || c.Heads[1].Seq != 2 || c.MAC == "" {
+		t.Fatalf("checkpoint %q: %v; want chain 1's head at record 2 with a mac", checkpoint, err)
 	}
 	file := filepath.Join(t.TempDir(), "checkpoint.json")
 	if err := os.WriteFile(file, []byte(checkpoint), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out := runCLI(t, 0, "audit", "verify", "--config", cfg, "--checkpoint", file); !strings.Contains(out, "reaches the checkpoint at record 2") {
+	if out := runCLI(t, 0, "audit", "verify", "--config", cfg, "--checkpoint", file); !strings.Contains(out, "reaches the checkpoint of") {
 		t.Errorf("verify against the checkpoint:\n%s", out)
 	}
 
@@ -153,7 +156,7 @@ func TestAuditCheckpointFindsATruncatedTail(t *testing.T) {
 	if _, err := conn.Exec("DELETE FROM audit_records WHERE seq = 2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec("UPDATE audit_chain SET last_seq = 1, last_hash = (SELECT hash FROM audit_records WHERE seq = 1)"); err != nil {
+	if _, err := conn.Exec("UPDATE audit_chain SET last_seq = 1, last_hash = (SELECT hash FROM audit_records WHERE chain = 1 AND seq = 1) WHERE chain = 1"); err != nil {
 		t.Fatal(err)
 	}
 	if out := runCLI(t, 1, "audit", "verify", "--config", cfg, "--checkpoint", file); !strings.Contains(out, "BROKEN") {

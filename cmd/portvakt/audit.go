@@ -18,7 +18,7 @@ var errAuditBroken = errors.New("the audit trail does not verify")
 // runAudit verifies, exports and purges the audit trail.
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	const usage = "usage: portvakt audit verify|checkpoint|export|purge --config FILE " +
-		"[--checkpoint FILE] [--client ID] [--national-id ID] [--sub SUB] [--from RFC3339] [--to RFC3339]"
+		"[--checkpoint FILE] [--client ID] [--national-id ID] [--sub SUB] [--from RFC3339] [--to RFC3339] [--after CURSOR]"
 	if len(args) == 0 {
 		return fmt.Errorf("%s", usage)
 	}
@@ -30,6 +30,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	fs.StringVar(&q.Subject, "sub", "", "export: only records with this sub")
 	from := fs.String("from", "", "export: records at or after this time (RFC 3339)")
 	to := fs.String("to", "", "export: records before this time (RFC 3339)")
+	after := fs.String("after", "", "export: records after this cursor (<unix ms>.<chain>.<seq>, as the admin API's next_after)")
 	checkpoint := fs.String("checkpoint", "", "verify: also check the chain against this checkpoint (from `audit checkpoint`)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -39,6 +40,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	}
 	if q.To, err = optionalTime(*to); err != nil {
 		return fmt.Errorf("--to: %w", err)
+	}
+	if q.After, err = audit.ParseCursor(*after); err != nil {
+		return fmt.Errorf("--after: %w", err)
 	}
 	s, err := openAdminSession(ctx, *path, stderr)
 	if err != nil {
@@ -90,13 +94,23 @@ func printReport(w io.Writer, rep audit.Report) error {
 		fmt.Fprintf(w, "BROKEN after %d good records: %s\n", rep.Records, rep.Broken)
 		return errAuditBroken
 	}
-	fmt.Fprintf(w, "ok: %d records, the chain verifies", rep.Records)
+	fmt.Fprintf(w, "ok: %d records in %d chains; every chain verifies and the %d anchors between them hold", rep.Records, len(rep.Chains), rep.Anchors)
 	if rep.Checkpoint > 0 {
-		fmt.Fprintf(w, " and reaches the checkpoint at record %d", rep.Checkpoint)
+		fmt.Fprintf(w, ", and the trail reaches the checkpoint of %s (%d chain heads)", rep.CheckpointTime.Format(time.RFC3339), rep.Checkpoint)
 	}
 	fmt.Fprintln(w)
+	for _, c := range rep.Chains {
+		fmt.Fprintf(w, "  chain %d: %d records", c.Chain, c.Records)
+		if c.Records > 0 {
+			fmt.Fprintf(w, ", %d to %d", c.LastSeq-int64(c.Records)+1, c.LastSeq)
+		}
+		if c.AnchorSeq > 0 {
+			fmt.Fprintf(w, " (up to %d purged)", c.AnchorSeq)
+		}
+		fmt.Fprintln(w)
+	}
 	if rep.Legacy > 0 {
-		fmt.Fprintf(w, "note: %d records before record %d were written before the chain was keyed; "+
+		fmt.Fprintf(w, "note: %d records of chain 0 before record %d were written before the chain was keyed; "+
 			"they are checked with the legacy unkeyed hash only\n", rep.Legacy, rep.KeyedFrom)
 	}
 	return nil

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,55 +13,100 @@ import (
 
 var _ storage.AuditLog = (*Store)(nil)
 
-const auditColumns = "seq, id, at, kind, client_id, actor, action, connector, loa, country, " +
+const auditColumns = "chain, seq, id, at, kind, client_id, actor, action, connector, loa, country, " +
 	"national_id_sealed, national_id_masked, person_key, subject, outcome, error, client_ip, details, prev_hash, hash"
 
 // defaultAuditLimit bounds one page of ListAudit.
 const defaultAuditLimit = 1000
 
-const auditHeadColumns = "last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac"
+// auditPurgeBatch bounds the records one purge transaction deletes: a small
+// write set replicates quickly and holds the chain's head briefly.
+const auditPurgeBatch = 1000
+
+// maxHeadRetries bounds how often a write to a chain reads the head again after
+// another writer moved it. A chain has one appending process when there are
+// enough chain slots, so this is reached only under a pile-up; the jittered
+// backoff between tries spreads the contenders.
+const maxHeadRetries = 50
+
+const auditHeadColumns = "chain, last_seq, last_hash, anchor_seq, anchor_hash, keyed_from, mac"
 
 func scanAuditHead(row scanner) (storage.AuditHead, error) {
 	var h storage.AuditHead
-	err := row.Scan(&h.LastSeq, &h.LastHash, &h.AnchorSeq, &h.AnchorHash, &h.KeyedFrom, &h.MAC)
+	err := row.Scan(&h.Chain, &h.LastSeq, &h.LastHash, &h.AnchorSeq, &h.AnchorHash, &h.KeyedFrom, &h.MAC)
 	return h, err
 }
 
-// lockHead reads the chain head and holds it until the transaction ends: on
-// MySQL a row lock (FOR UPDATE), on SQLite the database write lock that BEGIN
-// IMMEDIATE already took.
-func (s *Store) lockHead(ctx context.Context, tx *sql.Tx) (storage.AuditHead, error) {
-	q := "SELECT " + auditHeadColumns + " FROM audit_chain WHERE id = 1"
-	if s.dialect.name == DriverMySQL {
-		q += " FOR UPDATE"
+// readHead reads a chain's head in tx with a plain read: nothing is locked (a
+// SELECT ... FOR UPDATE guards nothing across Galera nodes); the write that
+// follows is a compare-and-swap against what was read. exists is false for a
+// chain without a head row yet.
+func readHead(ctx context.Context, tx *sql.Tx, chainID int64) (head storage.AuditHead, exists bool, err error) {
+	head, err = scanAuditHead(tx.QueryRowContext(ctx, "SELECT "+auditHeadColumns+" FROM audit_chain WHERE chain = ?", chainID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.AuditHead{Chain: chainID}, false, nil
 	}
-	return scanAuditHead(tx.QueryRowContext(ctx, q))
+	return head, err == nil, err
 }
 
-// writeHead stores the new chain state with its MAC.
-func writeHead(ctx context.Context, tx *sql.Tx, h storage.AuditHead, chain storage.AuditChain) error {
-	h.MAC = chain.HeadMAC(h)
-	_, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? WHERE id = 1",
-		h.LastSeq, h.LastHash, h.AnchorSeq, h.AnchorHash, h.KeyedFrom, h.MAC)
+// swapHead stores next as the chain's head if the head is still old: an UPDATE
+// whose predicate holds old's sequence, anchor and keying, so that of two
+// writers that read the same head only one moves it (the other gets
+// ErrStaleHead and reads again). A chain's first head row is an INSERT, which
+// the primary key lets only one writer make. Every write here changes one of
+// the compared fields, so one matched row is one changed row on every engine.
+func (s *Store) swapHead(ctx context.Context, tx *sql.Tx, old storage.AuditHead, exists bool, next storage.AuditHead, chain storage.AuditChain) error {
+	next.MAC = chain.HeadMAC(next)
+	if !exists {
+		_, err := tx.ExecContext(ctx, "INSERT INTO audit_chain ("+auditHeadColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			next.Chain, next.LastSeq, next.LastHash, next.AnchorSeq, next.AnchorHash, next.KeyedFrom, next.MAC)
+		return s.staleOn(err)
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = ?, last_hash = ?, anchor_seq = ?, anchor_hash = ?, keyed_from = ?, mac = ? "+
+		"WHERE chain = ? AND last_seq = ? AND anchor_seq = ? AND keyed_from = ?",
+		next.LastSeq, next.LastHash, next.AnchorSeq, next.AnchorHash, next.KeyedFrom, next.MAC,
+		old.Chain, old.LastSeq, old.AnchorSeq, old.KeyedFrom)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return fmt.Errorf("chain %d at record %d: %w", old.Chain, old.LastSeq, storage.ErrStaleHead)
+	}
+	return nil
+}
+
+// staleOn turns a duplicate key (a record or head row another writer stored
+// first at the same place) into ErrStaleHead.
+func (s *Store) staleOn(err error) error {
+	if err != nil && s.dialect.isDuplicate(err) {
+		return fmt.Errorf("%w: %w", storage.ErrStaleHead, err)
+	}
 	return err
 }
 
-// appendLocked adds records after the locked head and returns them and the new head.
-func appendLocked(ctx context.Context, tx *sql.Tx, head storage.AuditHead, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, storage.AuditHead, error) {
+// appendAfter adds records after head and returns them and the new head.
+func (s *Store) appendAfter(ctx context.Context, tx *sql.Tx, head storage.AuditHead, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, storage.AuditHead, error) {
 	stored := make([]storage.AuditRecord, 0, len(rs))
 	for _, r := range rs {
 		rec := r
 		rec.Time = normalTime(rec.Time)
-		rec.Seq, rec.PrevHash = head.LastSeq+1, head.LastHash
+		rec.Chain, rec.Seq, rec.PrevHash = head.Chain, head.LastSeq+1, head.LastHash
 		var err error
 		if rec.Hash, err = chain.RecordHash(rec); err != nil {
 			return nil, head, err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_records ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			rec.Seq, rec.ID, millis(rec.Time), rec.Kind, rec.ClientID, rec.Actor, rec.Action, rec.Connector, rec.LoA, rec.Country,
+		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_records ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			rec.Chain, rec.Seq, rec.ID, millis(rec.Time), rec.Kind, rec.ClientID, rec.Actor, rec.Action, rec.Connector, rec.LoA, rec.Country,
 			rec.NationalIDSealed, rec.NationalIDMasked, rec.PersonKey, rec.Subject, rec.Outcome, rec.Error, rec.ClientIP,
 			text(rec.Details), rec.PrevHash, rec.Hash); err != nil {
-			return nil, head, err
+			// Another writer stored a record at this place first. (A record id
+			// is unique too, but ids are random: a clash is retried like a
+			// moved head, and fails once the retries run out.)
+			return nil, head, s.staleOn(err)
 		}
 		head.LastSeq, head.LastHash = rec.Seq, rec.Hash
 		stored = append(stored, rec)
@@ -68,22 +114,43 @@ func appendLocked(ctx context.Context, tx *sql.Tx, head storage.AuditHead, rs []
 	return stored, head, nil
 }
 
-// AppendAudit adds records at the end of the one chain shared by every process,
-// in one transaction: concurrent logins share the chain-head lock and the commit.
-func (s *Store) AppendAudit(ctx context.Context, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, error) {
+// onChain runs write, one transaction at a time, until it is not refused for
+// a stale head: each run reads the head afresh.
+func (s *Store) onChain(ctx context.Context, write func(tx *sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.inTx(ctx, write)
+		if err == nil || !errors.Is(err, storage.ErrStaleHead) || attempt >= maxHeadRetries {
+			return err
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// AppendAudit adds records at the end of one chain, in one transaction: the
+// records and a compare-and-swap of the chain's head. Processes append to
+// chains of their own, so the head is normally theirs alone and the swap
+// succeeds the first time.
+func (s *Store) AppendAudit(ctx context.Context, chainID int64, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, error) {
 	if len(rs) == 0 {
 		return nil, nil
 	}
 	var stored []storage.AuditRecord
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		head, err := s.lockHead(ctx, tx)
+	err := s.onChain(ctx, func(tx *sql.Tx) error {
+		old, exists, err := readHead(ctx, tx, chainID)
 		if err != nil {
-			return fmt.Errorf("lock chain head: %w", err)
+			return fmt.Errorf("read chain head: %w", err)
 		}
-		if stored, head, err = appendLocked(ctx, tx, head, rs, chain); err != nil {
+		next := old
+		if !exists {
+			// A new chain is keyed from its first record.
+			next.KeyedFrom = 1
+		}
+		if stored, next, err = s.appendAfter(ctx, tx, next, rs, chain); err != nil {
 			return err
 		}
-		return writeHead(ctx, tx, head, chain)
+		return s.swapHead(ctx, tx, old, exists, next, chain)
 	})
 	if err != nil {
 		return nil, s.fail("append audit records", err)
@@ -91,27 +158,28 @@ func (s *Store) AppendAudit(ctx context.Context, rs []storage.AuditRecord, chain
 	return stored, nil
 }
 
-// KeyAuditChain starts the keyed chain, once, under the chain-head lock.
+// KeyAuditChain starts the keyed chain 0, once.
 func (s *Store) KeyAuditChain(ctx context.Context, anchor storage.AuditRecord, chain storage.AuditChain) (bool, error) {
 	var keyed bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.onChain(ctx, func(tx *sql.Tx) error {
 		keyed = false
-		head, err := s.lockHead(ctx, tx)
+		old, exists, err := readHead(ctx, tx, 0)
 		if err != nil {
-			return fmt.Errorf("lock chain head: %w", err)
+			return fmt.Errorf("read chain head: %w", err)
 		}
-		if head.KeyedFrom > 0 {
+		if old.KeyedFrom > 0 {
 			return nil
 		}
-		head.KeyedFrom = 1
-		if head.LastSeq > 0 {
-			head.KeyedFrom = head.LastSeq + 1
-			if _, head, err = appendLocked(ctx, tx, head, []storage.AuditRecord{anchor}, chain); err != nil {
+		next := old
+		next.KeyedFrom = 1
+		if old.LastSeq > 0 {
+			next.KeyedFrom = old.LastSeq + 1
+			if _, next, err = s.appendAfter(ctx, tx, next, []storage.AuditRecord{anchor}, chain); err != nil {
 				return err
 			}
 		}
 		keyed = true
-		return writeHead(ctx, tx, head, chain)
+		return s.swapHead(ctx, tx, old, exists, next, chain)
 	})
 	return keyed, s.fail("key audit chain", err)
 }
@@ -122,7 +190,7 @@ func scanAuditRecord(row scanner) (storage.AuditRecord, error) {
 		at      int64
 		details sql.NullString
 	)
-	err := row.Scan(&r.Seq, &r.ID, &at, &r.Kind, &r.ClientID, &r.Actor, &r.Action, &r.Connector, &r.LoA, &r.Country,
+	err := row.Scan(&r.Chain, &r.Seq, &r.ID, &at, &r.Kind, &r.ClientID, &r.Actor, &r.Action, &r.Connector, &r.LoA, &r.Country,
 		&r.NationalIDSealed, &r.NationalIDMasked, &r.PersonKey, &r.Subject, &r.Outcome, &r.Error, &r.ClientIP,
 		&details, &r.PrevHash, &r.Hash)
 	if err != nil {
@@ -135,13 +203,26 @@ func scanAuditRecord(row scanner) (storage.AuditRecord, error) {
 	return r, nil
 }
 
-// ListAudit returns the records q selects, in chain order.
+func auditLimit(limit int) int {
+	if limit <= 0 || limit > defaultAuditLimit {
+		return defaultAuditLimit
+	}
+	return limit
+}
+
+// ListAudit returns the records q selects from every chain, by time, then
+// chain, then sequence: one order for a listing that pages with a cursor,
+// whichever process wrote each record.
 func (s *Store) ListAudit(ctx context.Context, q storage.AuditQuery) ([]storage.AuditRecord, error) {
-	where := []string{"seq > ?"}
-	args := []any{q.AfterSeq}
-	add := func(cond string, v any) {
+	var where []string
+	var args []any
+	add := func(cond string, vs ...any) {
 		where = append(where, cond)
-		args = append(args, v)
+		args = append(args, vs...)
+	}
+	if !q.After.IsZero() {
+		at := millis(q.After.Time)
+		add("(at > ? OR (at = ? AND (chain > ? OR (chain = ? AND seq > ?))))", at, at, q.After.Chain, q.After.Chain, q.After.Seq)
 	}
 	if q.ClientID != "" {
 		add("client_id = ?", q.ClientID)
@@ -158,72 +239,146 @@ func (s *Store) ListAudit(ctx context.Context, q storage.AuditQuery) ([]storage.
 	if !q.To.IsZero() {
 		add("at < ?", millis(q.To))
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > defaultAuditLimit {
-		limit = defaultAuditLimit
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	// Built from fixed fragments only; the values travel as arguments.
-	query := fmt.Sprintf("SELECT %s FROM audit_records WHERE %s ORDER BY seq LIMIT %d", auditColumns, strings.Join(where, " AND "), limit) //nolint:gosec // G201: fixed fragments, see above
+	query := fmt.Sprintf("SELECT %s FROM audit_records%s ORDER BY at, chain, seq LIMIT %d", auditColumns, cond, auditLimit(q.Limit)) //nolint:gosec // G201: fixed fragments, see above
+	return s.listAuditRecords(ctx, "list audit records", query, args...)
+}
+
+// ListAuditChain returns one chain's records after afterSeq, in chain order.
+func (s *Store) ListAuditChain(ctx context.Context, chainID, afterSeq int64, limit int) ([]storage.AuditRecord, error) {
+	query := fmt.Sprintf("SELECT %s FROM audit_records WHERE chain = ? AND seq > ? ORDER BY seq LIMIT %d", auditColumns, auditLimit(limit)) //nolint:gosec // G201: a number
+	return s.listAuditRecords(ctx, "list audit chain", query, chainID, afterSeq)
+}
+
+func (s *Store) listAuditRecords(ctx context.Context, op, query string, args ...any) ([]storage.AuditRecord, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, s.fail("list audit records", err)
+		return nil, s.fail(op, err)
 	}
 	defer rows.Close()
 	var out []storage.AuditRecord
 	for rows.Next() {
 		r, err := scanAuditRecord(rows)
 		if err != nil {
-			return nil, s.fail("list audit records", err)
+			return nil, s.fail(op, err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.fail("list audit records", err)
+		return nil, s.fail(op, err)
 	}
 	return out, nil
 }
 
-// AuditHead reads the chain head.
-func (s *Store) AuditHead(ctx context.Context) (storage.AuditHead, error) {
-	h, err := scanAuditHead(s.queryRow(ctx, "SELECT "+auditHeadColumns+" FROM audit_chain WHERE id = 1"))
+// AuditHead reads one chain's head.
+func (s *Store) AuditHead(ctx context.Context, chainID int64) (storage.AuditHead, error) {
+	h, err := scanAuditHead(s.queryRow(ctx, "SELECT "+auditHeadColumns+" FROM audit_chain WHERE chain = ?", chainID))
 	return h, s.fail("read audit chain head", err)
 }
 
-// PurgeAudit deletes the oldest records up to the first one at or after before.
-// Cutting by Seq rather than by time keeps the remaining records one unbroken
-// chain even when processes' clocks disagree slightly.
-func (s *Store) PurgeAudit(ctx context.Context, before time.Time, chain storage.AuditChain) (int64, error) {
-	var deleted int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		deleted = 0
-		head, err := s.lockHead(ctx, tx)
+// AuditHeads reads every chain's head.
+func (s *Store) AuditHeads(ctx context.Context) ([]storage.AuditHead, error) {
+	rows, err := s.query(ctx, "SELECT "+auditHeadColumns+" FROM audit_chain ORDER BY chain")
+	if err != nil {
+		return nil, s.fail("read audit chain heads", err)
+	}
+	defer rows.Close()
+	var out []storage.AuditHead
+	for rows.Next() {
+		h, err := scanAuditHead(rows)
 		if err != nil {
-			return fmt.Errorf("lock chain head: %w", err)
+			return nil, s.fail("read audit chain heads", err)
 		}
-		var firstKept sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT MIN(seq) FROM audit_records WHERE at >= ?", millis(before)).Scan(&firstKept); err != nil {
+		out = append(out, h)
+	}
+	return out, s.fail("read audit chain heads", rows.Err())
+}
+
+// AuditRecordChains lists the chains that hold records: the primary key's
+// leading column, so the engine reads its index, not the rows.
+func (s *Store) AuditRecordChains(ctx context.Context) ([]int64, error) {
+	rows, err := s.query(ctx, "SELECT DISTINCT chain FROM audit_records ORDER BY chain")
+	if err != nil {
+		return nil, s.fail("list audit chains", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, s.fail("list audit chains", err)
+		}
+		out = append(out, c)
+	}
+	return out, s.fail("list audit chains", rows.Err())
+}
+
+// PurgeAudit deletes the oldest records of every chain up to the first one at
+// or after before, at most auditPurgeBatch records per transaction. Cutting by
+// sequence rather than by time keeps what remains of a chain one unbroken chain
+// even when a process's clock went back slightly.
+func (s *Store) PurgeAudit(ctx context.Context, before time.Time, chain storage.AuditChain) (int64, error) {
+	heads, err := s.AuditHeads(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, h := range heads {
+		for {
+			n, err := s.purgeBatch(ctx, h.Chain, before, chain)
+			if err != nil {
+				return total, s.fail(fmt.Sprintf("purge audit chain %d", h.Chain), err)
+			}
+			total += n
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// purgeBatch deletes one batch of a chain's records older than before and moves
+// its anchor to the last of them.
+func (s *Store) purgeBatch(ctx context.Context, chainID int64, before time.Time, chain storage.AuditChain) (int64, error) {
+	var deleted int64
+	err := s.onChain(ctx, func(tx *sql.Tx) error {
+		deleted = 0
+		old, exists, err := readHead(ctx, tx, chainID)
+		if err != nil || !exists {
 			return err
 		}
-		cut := head.LastSeq // everything is older
+		var firstKept sql.NullInt64
+		if err := tx.QueryRowContext(ctx, "SELECT MIN(seq) FROM audit_records WHERE chain = ? AND seq > ? AND at >= ?",
+			chainID, old.AnchorSeq, millis(before)).Scan(&firstKept); err != nil {
+			return err
+		}
+		cut := old.LastSeq // everything is older
 		if firstKept.Valid {
 			cut = firstKept.Int64 - 1
 		}
-		if cut <= head.AnchorSeq {
+		cut = min(cut, old.AnchorSeq+auditPurgeBatch)
+		if cut <= old.AnchorSeq {
 			return nil
 		}
 		var lastHash string
-		if err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_records WHERE seq = ?", cut).Scan(&lastHash); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_records WHERE chain = ? AND seq = ?", chainID, cut).Scan(&lastHash); err != nil {
 			return fmt.Errorf("read record %d: %w", cut, err)
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM audit_records WHERE seq <= ?", cut)
+		res, err := tx.ExecContext(ctx, "DELETE FROM audit_records WHERE chain = ? AND seq > ? AND seq <= ?", chainID, old.AnchorSeq, cut)
 		if err != nil {
 			return err
 		}
 		if deleted, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		head.AnchorSeq, head.AnchorHash = cut, lastHash
-		return writeHead(ctx, tx, head, chain)
+		next := old
+		next.AnchorSeq, next.AnchorHash = cut, lastHash
+		return s.swapHead(ctx, tx, old, exists, next, chain)
 	})
-	return deleted, s.fail("purge audit records", err)
+	return deleted, err
 }

@@ -48,7 +48,7 @@ func testMigrateErasesClearTokenClaims(t *testing.T, cfg sqlstore.Config) {
 	if c := claims("sealed"); c.String != `"AQIDBA"` {
 		t.Errorf("sealed claims became %q", c.String)
 	}
-	head, err := s.AuditHead(t.Context())
+	head, err := s.AuditHead(t.Context(), 0)
 	if err != nil || head.KeyedFrom != 0 || head.MAC != "" {
 		t.Errorf("audit head after the migration: %+v, %v; want it not keyed yet", head, err)
 	}

@@ -109,6 +109,7 @@ func TestMySQLAuditAndConsents(t *testing.T) {
 	fresh := func(t *testing.T) *sqlstore.Store {
 		s := openMigrated(t, cfg)
 		for _, stmt := range []string{"DELETE FROM audit_records", "DELETE FROM consent_events", "DELETE FROM consents",
+			"DELETE FROM audit_chain WHERE chain <> 0",
 			"UPDATE audit_chain SET last_seq = 0, last_hash = '', anchor_seq = 0, anchor_hash = '', keyed_from = 0, mac = ''"} {
 			if _, err := s.DB().ExecContext(t.Context(), stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)

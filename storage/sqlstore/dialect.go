@@ -26,8 +26,9 @@ type dialect struct {
 	// fault classifies a failed statement (committing false) or a failed COMMIT
 	// or autocommit statement (committing true) for retrying.
 	fault func(err error, committing bool) fault
-	// isSchemaDone reports a DDL error that means the change is there already.
-	isSchemaDone func(error) bool
+	// isSchemaDone reports a migration statement's error that means the change
+	// is there already.
+	isSchemaDone func(stmt string, err error) bool
 }
 
 const purgeBatchSize = 1000
@@ -56,7 +57,7 @@ var sqliteDialect = &dialect{
 	// One writer at a time: SQLite waits (busy_timeout) instead of deadlocking,
 	// and a local file has no node to lose.
 	fault:        func(error, bool) fault { return faultFinal },
-	isSchemaDone: func(error) bool { return false },
+	isSchemaDone: func(string, error) bool { return false },
 }
 
 var mysqlDialect = &dialect{

@@ -26,5 +26,5 @@
 // nodes at once, leases carry a token that fences their holder's writes, and
 // each store counts rate limits in a shard of its own. Named locks, table locks,
 // SELECT ... FOR UPDATE, MyISAM and XA do not hold across nodes and are banned
-// by a test (the audit chain head's FOR UPDATE is the one exception left).
+// by a test.
 package sqlstore

@@ -87,6 +87,7 @@ const (
 	mysqlErrDupFieldName    = 1060
 	mysqlErrDupKeyName      = 1061
 	mysqlErrCantDropField   = 1091
+	mysqlErrBadFieldName    = 1054
 )
 
 // fault says what a failed statement or commit means for running it again.
@@ -180,8 +181,10 @@ func isDeadConnection(err error) bool {
 }
 
 // mysqlIsSchemaAlreadyDone reports a DDL error that means another process made
-// the same change first: table exists, duplicate column or key, nothing to drop.
-func mysqlIsSchemaAlreadyDone(err error) bool {
+// the same change first: table exists, duplicate column or key, nothing to
+// drop; and, for an ALTER TABLE, an unknown column, which is what renaming a
+// column that was renamed already says.
+func mysqlIsSchemaAlreadyDone(stmt string, err error) bool {
 	var e *mysql.MySQLError
 	if !errors.As(err, &e) {
 		return false
@@ -189,6 +192,8 @@ func mysqlIsSchemaAlreadyDone(err error) bool {
 	switch e.Number {
 	case mysqlErrTableExists, mysqlErrDupFieldName, mysqlErrDupKeyName, mysqlErrCantDropField:
 		return true
+	case mysqlErrBadFieldName:
+		return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(stmt)), "ALTER TABLE")
 	}
 	return false
 }

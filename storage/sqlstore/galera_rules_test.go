@@ -25,12 +25,9 @@ var bannedSQL = []struct {
 }
 
 // bannedSQLAllowed lists the files (relative to storage/) that may still use a
-// banned construct, and why.
-var bannedSQLAllowed = map[string]map[string]string{
-	// The audit chain's single head row, locked by every append; it is being
-	// replaced by per-node chains, which take this entry with them.
-	"sqlstore/audit.go": {"FOR UPDATE": "the audit chain head"},
-}
+// banned construct, and why: none since the audit chain head stopped being
+// locked with FOR UPDATE.
+var bannedSQLAllowed = map[string]map[string]string{}
 
 // TestNoNodeLocalLocks scans the migrations and the Go sources of storage/
 // (comments aside) for constructs that do not hold on Galera.

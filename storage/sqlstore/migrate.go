@@ -140,7 +140,8 @@ func (s *Store) migrateSQLite(ctx context.Context, migrations []migration) error
 // locks hold nothing across Galera nodes. MySQL commits each DDL statement on
 // its own, so instead every statement may run twice, or from several processes
 // at once: CREATE ... IF NOT EXISTS; a change another process made first
-// (table exists, duplicate column or key, nothing to drop) counts as done; data
+// (table exists, duplicate column or key, nothing to drop, a renamed column
+// gone) counts as done; data
 // statements are written so a second run changes nothing; and each migration is
 // recorded with INSERT IGNORE after its statements ran.
 func (s *Store) migrateMySQL(ctx context.Context, migrations []migration) error {
@@ -175,7 +176,7 @@ func (s *Store) migrateMySQL(ctx context.Context, migrations []migration) error 
 func (s *Store) execDDL(ctx context.Context, stmt string) error {
 	for attempt := 1; ; attempt++ {
 		_, err := s.execOnConn(ctx, stmt)
-		if err == nil || s.dialect.isSchemaDone(err) {
+		if err == nil || s.dialect.isSchemaDone(stmt, err) {
 			return nil
 		}
 		if done, err := s.retryOrStop(ctx, attempt, s.dialect.fault(err, false), err); done {

@@ -281,3 +281,24 @@ func TestMySQLRetriedOutIsUnavailable(t *testing.T) {
 		t.Errorf("a write set over the row limit is ErrUnavailable: %v", got)
 	}
 }
+
+func TestMySQLSchemaAlreadyDone(t *testing.T) {
+	for _, tc := range []struct {
+		stmt   string
+		number uint16
+		want   bool
+	}{
+		{"CREATE TABLE t (id INT PRIMARY KEY)", 1050, true},
+		{"ALTER TABLE t ADD COLUMN c INT", 1060, true},
+		{"ALTER TABLE t ADD KEY k (c)", 1061, true},
+		{"ALTER TABLE t DROP INDEX k", 1091, true},
+		{"ALTER TABLE t CHANGE COLUMN id chain BIGINT NOT NULL", 1054, true},
+		{"UPDATE t SET missing = 1", 1054, false},
+		{"ALTER TABLE t ADD COLUMN c INT", 1213, false},
+		{"INSERT INTO t VALUES (1)", 1062, false},
+	} {
+		if got := mysqlIsSchemaAlreadyDone(tc.stmt, &mysql.MySQLError{Number: tc.number}); got != tc.want {
+			t.Errorf("%q with %d: already done = %v, want %v", tc.stmt, tc.number, got, tc.want)
+		}
+	}
+}

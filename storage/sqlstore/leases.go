@@ -18,21 +18,32 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	now := s.now()
 	lease := storage.Lease{Name: name, Holder: holder, ExpiresAt: normalTime(now.Add(ttl))}
 	until := millis(lease.ExpiresAt)
-	err := s.withTx(ctx, func(tx *txn) error {
-		lease.Held = false
-		res, err := tx.ExecContext(ctx,
-			"UPDATE leases SET holder = ?, token = token + 1, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at <= ?)",
-			holder, until, name, holder, millis(now))
-		if err != nil {
-			return err
+	take := func() error {
+		return s.withTx(ctx, func(tx *txn) error {
+			lease.Held = false
+			res, err := tx.ExecContext(ctx,
+				"UPDATE leases SET holder = ?, token = token + 1, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at <= ?)",
+				holder, until, name, holder, millis(now))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return err
+			}
+			lease.Held = true
+			// Our own uncommitted row: no other writer can change it before COMMIT
+			// without one of the two losing.
+			return tx.QueryRowContext(ctx, "SELECT token FROM leases WHERE name = ?", name).Scan(&lease.Token)
+		})
+	}
+	// A take whose commit was lost happened if the row is ours until our expiry.
+	err := s.writeOnce(ctx, take, func(ctx context.Context) (bool, error) {
+		stored, err := s.readLease(ctx, name, holder, lease)
+		if err != nil || !stored.Held || !stored.ExpiresAt.Equal(lease.ExpiresAt) {
+			return false, err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return err
-		}
-		lease.Held = true
-		// Our own uncommitted row: no other writer can change it before COMMIT
-		// without one of the two losing.
-		return tx.QueryRowContext(ctx, "SELECT token FROM leases WHERE name = ?", name).Scan(&lease.Token)
+		lease = stored
+		return true, nil
 	})
 	if err != nil {
 		return storage.Lease{}, s.fail("acquire lease "+name, err)

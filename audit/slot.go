@@ -53,11 +53,11 @@ func (s *slot) claim(ctx context.Context) (chain int64, fresh bool, err error) {
 	}
 	if s.leases != nil {
 		for n := int64(1); n <= chainSlots; n++ {
-			ok, err := s.leases.AcquireLease(ctx, leaseName(n), s.holder, s.ttl)
+			lease, err := s.leases.AcquireLease(ctx, leaseName(n), s.holder, s.ttl)
 			if err != nil {
 				return 0, false, fmt.Errorf("claim an audit chain: %w", err)
 			}
-			if ok {
+			if lease.Held {
 				s.chain, s.leased = n, true
 				return n, true, nil
 			}
@@ -80,16 +80,16 @@ func (s *slot) renew(ctx context.Context) {
 	if chain == 0 || leases == nil {
 		return
 	}
-	ok, err := leases.AcquireLease(ctx, leaseName(chain), s.holder, s.ttl)
+	lease, err := leases.AcquireLease(ctx, leaseName(chain), s.holder, s.ttl)
 	if err != nil {
 		s.logger.WarnContext(ctx, "renew the audit chain lease", "chain", chain, "error", err)
 		return
 	}
 	s.mu.Lock()
-	if !ok && s.leased {
+	if !lease.Held && s.leased {
 		s.logger.WarnContext(ctx, "another process took this process's audit chain; both append to it", "chain", chain)
 	}
-	s.leased = ok
+	s.leased = lease.Held
 	s.mu.Unlock()
 }
 

@@ -86,7 +86,7 @@ func (a *Broker) purgeAudit(ctx context.Context) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		if ok, err := a.Store.AcquireLease(ctx, "audit-purge", holder, 50*time.Minute); err == nil && ok {
+		if lease, err := a.Store.AcquireLease(ctx, "audit-purge", holder, 50*time.Minute); err == nil && lease.Held {
 			if n, err := a.Admin.Audit.Purge(ctx, retention); err != nil {
 				a.Logger.Warn("purge audit records", "error", err)
 			} else if n > 0 {

@@ -191,6 +191,10 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 	}
 	a.Admin.Service.SetRefresh(a.Provider.RefreshClients)
 	a.Provider.Metrics().AddDB("portvakt", a.Store.DB())
+	a.Provider.Metrics().AddWriteRetries(func() (uint64, uint64, uint64) {
+		st := a.Store.TxStats()
+		return st.Retries, st.GaveUp, st.Unknown
+	})
 	return a, nil
 }
 

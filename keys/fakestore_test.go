@@ -35,6 +35,7 @@ func (c *testClock) Advance(d time.Duration) {
 type fakeLease struct {
 	holder string
 	until  time.Time
+	token  int64
 }
 
 // fakeStore keeps the key, secret, lease and generation parts of storage.Storage in
@@ -50,6 +51,7 @@ type fakeStore struct {
 	keys       []storage.SigningKey // in creation order
 	secrets    map[string][]byte
 	leases     map[string]fakeLease
+	tokens     int64
 	generation int64
 	// afterSecretMiss, when set, runs after GetSecret reports ErrNotFound, to stage
 	// a race with another process.
@@ -140,16 +142,40 @@ func (s *fakeStore) CreateSecret(_ context.Context, name string, value []byte) e
 	return nil
 }
 
-func (s *fakeStore) AcquireLease(_ context.Context, name, holder string, ttl time.Duration) (bool, error) {
+func (s *fakeStore) AcquireLease(_ context.Context, name, holder string, ttl time.Duration) (storage.Lease, error) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	if l, ok := s.leases[name]; ok && l.holder != holder && now.Before(l.until) {
-		return false, nil
+	l, ok := s.leases[name]
+	if ok && l.holder != holder && now.Before(l.until) {
+		return storage.Lease{Name: name, Holder: holder}, nil
 	}
-	s.leases[name] = fakeLease{holder: holder, until: now.Add(ttl)}
-	return true, nil
+	s.tokens++
+	s.leases[name] = fakeLease{holder: holder, until: now.Add(ttl), token: s.tokens}
+	return storage.Lease{Name: name, Holder: holder, Held: true, Token: s.tokens, ExpiresAt: now.Add(ttl)}, nil
+}
+
+func (s *fakeStore) RotateKey(_ context.Context, lease storage.Lease, k storage.SigningKey, retire []string, retiredAt, expiresAt time.Time) error {
+	s.calls.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.leases[lease.Name]; !ok || l.holder != lease.Holder || l.token != lease.Token || !s.clock.Now().Before(l.until) {
+		return storage.ErrLeaseLost
+	}
+	for _, existing := range s.keys {
+		if existing.ID == k.ID {
+			return storage.ErrAlreadyExists
+		}
+	}
+	s.keys = append(s.keys, k)
+	for i := range s.keys {
+		if slices.Contains(retire, s.keys[i].ID) && s.keys[i].RetiredAt.IsZero() {
+			s.keys[i].RetiredAt, s.keys[i].ExpiresAt = retiredAt, expiresAt
+		}
+	}
+	s.generation++
+	return nil
 }
 
 func (s *fakeStore) ReleaseLease(_ context.Context, name, holder string) error {

@@ -152,7 +152,7 @@ func TestConcurrentInitGeneratesOnce(t *testing.T) {
 func TestInitWaitsForLeaseHolder(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if ok, _ := f.store.AcquireLease(ctx, rotationLease, "winner", time.Minute); !ok {
+	if lease, _ := f.store.AcquireLease(ctx, rotationLease, "winner", time.Minute); !lease.Held {
 		t.Fatal("could not take the lease")
 	}
 	loser := f.manager("loser", fastAlgorithms...)
@@ -175,7 +175,7 @@ func TestInitWaitsForLeaseHolder(t *testing.T) {
 func TestInitStopsWaitingWhenContextEnds(t *testing.T) {
 	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	if ok, _ := f.store.AcquireLease(ctx, rotationLease, "stuck", time.Minute); !ok {
+	if lease, _ := f.store.AcquireLease(ctx, rotationLease, "stuck", time.Minute); !lease.Held {
 		t.Fatal("could not take the lease")
 	}
 	m := f.manager("waiting", "EdDSA")
@@ -339,7 +339,7 @@ func TestRotateDueSkipsWhileAnotherProcessRotates(t *testing.T) {
 	})
 	initManager(t, m)
 	f.clock.Advance(time.Hour)
-	if ok, _ := f.store.AcquireLease(ctx, rotationLease, "other", time.Minute); !ok {
+	if lease, _ := f.store.AcquireLease(ctx, rotationLease, "other", time.Minute); !lease.Held {
 		t.Fatal("could not take the lease")
 	}
 	if err := m.RotateDue(ctx); err != nil {

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -111,12 +110,12 @@ func (m *Manager) generateUnderLease(ctx context.Context, need needFunc, wait bo
 	// Real time, not the injected clock: this bounds an actual wait.
 	deadline := time.Now().Add(leaseWaitLimit)
 	for {
-		acquired, err := m.store.AcquireLease(ctx, rotationLease, m.opts.Holder, rotationLeaseTTL)
+		lease, err := m.store.AcquireLease(ctx, rotationLease, m.opts.Holder, rotationLeaseTTL)
 		if err != nil {
 			return fmt.Errorf("acquire lease: %w", err)
 		}
-		if acquired {
-			return m.generateHoldingLease(ctx, need)
+		if lease.Held {
+			return m.generateHoldingLease(ctx, lease, need)
 		}
 		if !wait {
 			m.log.Debug("key rotation lease held elsewhere; skipping")
@@ -153,7 +152,7 @@ func (m *Manager) satisfiedElsewhere(ctx context.Context, need needFunc) (bool, 
 	return true, m.reload(ctx)
 }
 
-func (m *Manager) generateHoldingLease(ctx context.Context, need needFunc) (err error) {
+func (m *Manager) generateHoldingLease(ctx context.Context, lease storage.Lease, need needFunc) (err error) {
 	defer func() {
 		// Release even when ctx is cancelled, so others need not wait out the TTL.
 		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -168,38 +167,31 @@ func (m *Manager) generateHoldingLease(ctx context.Context, need needFunc) (err 
 		return fmt.Errorf("list keys: %w", err)
 	}
 	for _, alg := range need(currentByAlgorithm(records)) {
-		if err := m.replaceKey(ctx, alg, records); err != nil {
+		if err := m.replaceKey(ctx, lease, alg, records); err != nil {
 			return err
 		}
 	}
 	return m.reload(ctx)
 }
 
-// replaceKey stores a new current key for alg before retiring the old ones, so
-// there is never a moment without a key to sign with.
-func (m *Manager) replaceKey(ctx context.Context, alg string, records []storage.SigningKey) error {
+// replaceKey stores a new current key for alg and retires the old ones in one
+// write fenced by the rotation lease: a process whose lease lapsed and was taken
+// by another (a pause, a partitioned node) writes nothing.
+func (m *Manager) replaceKey(ctx context.Context, lease storage.Lease, alg string, records []storage.SigningKey) error {
 	now := m.now()
 	rec, err := newKeyRecord(m.sealer, alg, now)
 	if err != nil {
 		return err
 	}
-	if err := m.store.CreateKey(ctx, rec); err != nil {
+	var retire []string
+	for _, old := range records {
+		if old.Algorithm == alg && old.RetiredAt.IsZero() {
+			retire = append(retire, old.ID)
+		}
+	}
+	if err := m.store.RotateKey(ctx, lease, rec, retire, now, now.Add(m.opts.Retention)); err != nil {
 		return fmt.Errorf("store %s key: %w", alg, err)
 	}
-	m.log.Info("created signing key", "kid", rec.ID, "alg", alg)
-	for _, old := range records {
-		if old.Algorithm != alg || !old.RetiredAt.IsZero() {
-			continue
-		}
-		err := m.store.RetireKey(ctx, old.ID, now, now.Add(m.opts.Retention))
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			// Already retired (or purged) by someone else: the goal is met.
-		case err != nil:
-			return fmt.Errorf("retire %s key %s: %w", alg, old.ID, err)
-		default:
-			m.log.Info("retired signing key", "kid", old.ID, "alg", alg, "published_until", now.Add(m.opts.Retention))
-		}
-	}
+	m.log.Info("created signing key", "kid", rec.ID, "alg", alg, "retired", retire, "published_until", now.Add(m.opts.Retention))
 	return nil
 }

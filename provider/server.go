@@ -189,8 +189,8 @@ func (s *Server) Run(ctx context.Context) {
 func (s *Server) RefreshClients(ctx context.Context) error { return s.clients.Refresh(ctx) }
 
 func (s *Server) purge(ctx context.Context) {
-	ok, err := s.store.AcquireLease(ctx, "purge", s.holder, 50*time.Second)
-	if err != nil || !ok {
+	lease, err := s.store.AcquireLease(ctx, "purge", s.holder, 50*time.Second)
+	if err != nil || !lease.Held {
 		return
 	}
 	s.flow.cancelExpiredOrders(ctx)

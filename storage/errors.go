@@ -13,6 +13,9 @@ var (
 	// ErrConflict: an update lost a race (ReplaceAuthRequest: once; the updates
 	// that retry: too many times in a row).
 	ErrConflict = errors.New("storage: concurrent update conflict")
+	// ErrLeaseLost: a write fenced by a lease found the lease taken by another
+	// holder (or expired) since, and wrote nothing.
+	ErrLeaseLost = errors.New("storage: lease lost")
 	// ErrUnavailable wraps failures to reach the database, so callers can answer 503
 	// or temporarily_unavailable rather than 500.
 	ErrUnavailable = errors.New("storage: database unavailable")

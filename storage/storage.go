@@ -190,6 +190,10 @@ type Keys interface {
 	// RetireKey sets RetiredAt and ExpiresAt of a current key; ErrNotFound if the key
 	// is unknown or already retired.
 	RetireKey(ctx context.Context, id string, retiredAt, expiresAt time.Time) error
+	// RotateKey stores k and retires those of the keys named in retire that are
+	// still current, in one write fenced by lease: it fails with ErrLeaseLost,
+	// writing nothing, unless lease is still held by its holder under its token.
+	RotateKey(ctx context.Context, lease Lease, k SigningKey, retire []string, retiredAt, expiresAt time.Time) error
 }
 
 // Secrets stores named server secrets (encrypted by the caller), created once.
@@ -211,15 +215,32 @@ type Sessions interface {
 // time, one upstream poll per order at a time).
 type Leases interface {
 	// AcquireLease takes name for holder until now+ttl if it is free, expired or
-	// already held by holder. It reports whether holder has it.
-	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// already held by holder. Lease.Held reports whether holder has it, and
+	// Lease.Token fences the holder's writes (RotateKey).
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (Lease, error)
 	// ReleaseLease frees name if holder has it.
 	ReleaseLease(ctx context.Context, name, holder string) error
+}
+
+// Lease is what AcquireLease found.
+type Lease struct {
+	Name   string
+	Holder string
+	// Held reports whether Holder has the lease.
+	Held bool
+	// Token, when Held, grows every time the lease is taken or extended: a write
+	// fenced by it fails once another holder has taken the lease since.
+	Token int64
+	// ExpiresAt is when the lease lapses unless extended (when Held).
+	ExpiresAt time.Time
 }
 
 // RateCounters count events per key in fixed windows, shared by all processes.
 type RateCounters interface {
 	// Hit adds one to the counter of key in the window starting at windowStart (kept
-	// until expiresAt) and returns the new count.
+	// until expiresAt) and returns the new count. A store shared by several
+	// processes may count in shards of its own and return the sum over them: then
+	// the count each caller sees is at least its own process's count and at most
+	// the total.
 	Hit(ctx context.Context, key string, windowStart, expiresAt time.Time) (int64, error)
 }

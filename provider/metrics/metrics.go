@@ -68,6 +68,25 @@ func (m *Metrics) AddDB(name string, db *sql.DB) {
 	m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 }
 
+// AddWriteRetries exports the storage's write retry counters, read from
+// counts at each scrape: writes run again after a conflict (on Galera, a lost
+// certification) or a lost node, writes given up after too many runs, and
+// writes whose connection died while committing.
+func (m *Metrics) AddWriteRetries(counts func() (retries, gaveUp, unknown uint64)) {
+	counter := func(name, help string, pick func(r, g, u uint64) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "portvakt", Name: name, Help: help},
+			func() float64 { return float64(pick(counts())) })
+	}
+	m.reg.MustRegister(
+		counter("db_write_retries_total", "Database writes run again after a conflict or a lost node.",
+			func(r, _, _ uint64) uint64 { return r }),
+		counter("db_write_give_ups_total", "Database writes that failed after every retry.",
+			func(_, g, _ uint64) uint64 { return g }),
+		counter("db_write_unknown_outcomes_total", "Database writes whose connection died while committing.",
+			func(_, _, u uint64) uint64 { return u }),
+	)
+}
+
 // LoginStarted counts an eID started for a client.
 func (m *Metrics) LoginStarted(idp, client string) {
 	m.loginsStarted.WithLabelValues(idp, client).Inc()

@@ -116,7 +116,7 @@ func testAuthRequestConcurrentUpdate(t *testing.T, s storage.Storage) {
 	mustNoErr(t, "GetAuthRequest", err)
 
 	raceWriters(t, "concurrent UpdateAuthRequest", func(i int) error {
-		_, err := s.UpdateAuthRequest(ctx, "ar", func(r storage.AuthRequest) (storage.AuthRequest, error) {
+		_, err := writer(s, i).UpdateAuthRequest(ctx, "ar", func(r storage.AuthRequest) (storage.AuthRequest, error) {
 			var err error
 			r.Data, err = appendToList(r.Data, fmt.Sprint(i))
 			return r, err

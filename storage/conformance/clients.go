@@ -116,7 +116,7 @@ func testClientConcurrentUpdate(t *testing.T, s storage.Storage) {
 	mustNoErr(t, "CreateClient", s.CreateClient(ctx, c))
 
 	raceWriters(t, "concurrent UpdateClient", func(i int) error {
-		return s.UpdateClient(ctx, "rp", func(c storage.Client) (storage.Client, error) {
+		return writer(s, i).UpdateClient(ctx, "rp", func(c storage.Client) (storage.Client, error) {
 			var err error
 			c.Settings, err = appendToList(c.Settings, fmt.Sprint(i))
 			return c, err

@@ -133,10 +133,10 @@ func testConsumeCodeConcurrent(t *testing.T, s storage.Storage) {
 	results := make(chan result, redeemers)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for range redeemers {
+	for i := range redeemers {
 		wg.Go(func() {
 			<-start
-			r, err := s.ConsumeCode(ctx, hash("code"), now())
+			r, err := writer(s, i).ConsumeCode(ctx, hash("code"), now())
 			results <- result{r, err}
 		})
 	}

@@ -14,13 +14,15 @@ var leaseTests = []namedTest{
 	{"Expired", testLeaseExpired},
 	{"Release", testLeaseRelease},
 	{"ConcurrentAcquire", testLeaseConcurrentAcquire},
+	{"TokenGrows", testLeaseTokenGrows},
+	{"FencedRotation", testLeaseFencedRotation},
 }
 
 func acquire(t *testing.T, s storage.Storage, name, holder string, ttl time.Duration) bool {
 	t.Helper()
-	ok, err := s.AcquireLease(t.Context(), name, holder, ttl)
+	lease, err := s.AcquireLease(t.Context(), name, holder, ttl)
 	mustNoErr(t, fmt.Sprintf("AcquireLease(%s, %s)", name, holder), err)
-	return ok
+	return lease.Held
 }
 
 func testLeaseExclusive(t *testing.T, s storage.Storage) {
@@ -80,14 +82,14 @@ func testLeaseRelease(t *testing.T, s storage.Storage) {
 func testLeaseConcurrentAcquire(t *testing.T, s storage.Storage) {
 	ctx := t.Context()
 	const holders = 20
-	got := make([]bool, holders)
+	got := make([]storage.Lease, holders)
 	errs := make([]error, holders)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range holders {
 		wg.Go(func() {
 			<-start
-			got[i], errs[i] = s.AcquireLease(ctx, "rotate-keys", fmt.Sprintf("holder-%d", i), time.Minute)
+			got[i], errs[i] = writer(s, i).AcquireLease(ctx, "rotate-keys", fmt.Sprintf("holder-%d", i), time.Minute)
 		})
 	}
 	close(start)
@@ -95,11 +97,81 @@ func testLeaseConcurrentAcquire(t *testing.T, s storage.Storage) {
 	winners := 0
 	for i := range holders {
 		mustNoErr(t, "AcquireLease", errs[i])
-		if got[i] {
+		if got[i].Held {
 			winners++
 		}
 	}
 	if winners != 1 {
 		t.Errorf("%d holders got the lease, want 1", winners)
+	}
+}
+
+// testLeaseTokenGrows: every take or extension of a lease gets a larger token,
+// also after a release, so a write fenced by an older token can be refused.
+func testLeaseTokenGrows(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	take := func(holder string, ttl time.Duration) storage.Lease {
+		t.Helper()
+		lease, err := s.AcquireLease(ctx, "rotate-keys", holder, ttl)
+		mustNoErr(t, "AcquireLease "+holder, err)
+		return lease
+	}
+	var last int64
+	grew := func(what string, lease storage.Lease) {
+		t.Helper()
+		if !lease.Held {
+			t.Fatalf("%s: lease not held", what)
+		}
+		if lease.Token <= last {
+			t.Errorf("%s: token %d, want more than %d", what, lease.Token, last)
+		}
+		if lease.Name != "rotate-keys" || lease.ExpiresAt.IsZero() {
+			t.Errorf("%s: lease = %+v, want its name and expiry", what, lease)
+		}
+		last = lease.Token
+	}
+	grew("a takes a free lease", take("a", -time.Minute))
+	grew("b takes it once expired", take("b", time.Minute))
+	grew("b extends it", take("b", time.Minute))
+	if lost := take("a", time.Minute); lost.Held {
+		t.Errorf("a took a lease b holds: %+v", lost)
+	}
+	mustNoErr(t, "ReleaseLease", s.ReleaseLease(ctx, "rotate-keys", "b"))
+	grew("a takes it once released", take("a", time.Minute))
+}
+
+// testLeaseFencedRotation: RotateKey writes only while its lease is held under
+// the same token; a holder whose lease moved on writes nothing.
+func testLeaseFencedRotation(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	mustNoErr(t, "CreateKey", s.CreateKey(ctx, newKey("key-1", past())))
+	first, err := s.AcquireLease(ctx, "keys-rotation", "a", -time.Minute)
+	mustNoErr(t, "AcquireLease a", err)
+	mustErrIs(t, "RotateKey under an expired lease",
+		s.RotateKey(ctx, first, newKey("key-a", now()), []string{"key-1"}, now(), future()), storage.ErrLeaseLost)
+
+	second, err := s.AcquireLease(ctx, "keys-rotation", "b", time.Minute)
+	mustNoErr(t, "AcquireLease b", err)
+	mustErrIs(t, "RotateKey by the holder the lease moved on from",
+		s.RotateKey(ctx, first, newKey("key-a", now()), []string{"key-1"}, now(), future()), storage.ErrLeaseLost)
+	stale := second
+	stale.Token--
+	mustErrIs(t, "RotateKey with an older token",
+		s.RotateKey(ctx, stale, newKey("key-a", now()), []string{"key-1"}, now(), future()), storage.ErrLeaseLost)
+
+	g0 := generation(t, s, "keys")
+	mustNoErr(t, "RotateKey by the holder",
+		s.RotateKey(ctx, second, newKey("key-b", now()), []string{"key-1"}, now(), future()))
+	if g := generation(t, s, "keys"); g <= g0 {
+		t.Errorf("keys generation after RotateKey = %d, was %d", g, g0)
+	}
+	keys, err := s.ListKeys(ctx)
+	mustNoErr(t, "ListKeys", err)
+	state := map[string]bool{} // id: retired
+	for _, k := range keys {
+		state[k.ID] = !k.RetiredAt.IsZero()
+	}
+	if len(state) != 2 || state["key-b"] || !state["key-1"] {
+		t.Errorf("keys after rotations = %v, want key-1 retired and key-b current only", state)
 	}
 }

@@ -105,8 +105,9 @@ func testPurgeExpired(t *testing.T, s storage.Storage) {
 	n, err = s.PurgeExpired(ctx, now().Add(72*time.Hour))
 	mustNoErr(t, "PurgeExpired later", err)
 	// ar-live, tok-live, sess-live, lease-live, two counters (the old window's
-	// was recreated), key-retired.
-	if n != 7 {
+	// was recreated), key-retired. Members of a cluster count in shards of
+	// their own, so the live window's two hits may be two rows.
+	if n != 7 && (!isCluster(s) || n != 8) {
 		t.Errorf("later PurgeExpired removed %d rows, want 7", n)
 	}
 }

@@ -41,7 +41,7 @@ func testSecretConcurrentCreate(t *testing.T, s storage.Storage) {
 	for i := range creators {
 		wg.Go(func() {
 			<-start
-			errs[i] = s.CreateSecret(ctx, "master", fmt.Appendf(nil, "value-%d", i))
+			errs[i] = writer(s, i).CreateSecret(ctx, "master", fmt.Appendf(nil, "value-%d", i))
 		})
 	}
 	close(start)

@@ -36,9 +36,16 @@ func (s *Store) CreateAuthRequest(ctx context.Context, r storage.AuthRequest) er
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = s.now()
 	}
-	_, err := s.exec(ctx,
-		"INSERT INTO auth_requests ("+authRequestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-		r.ID, r.ClientID, text(r.Data), nullBytes(r.CodeHash), nullMillis(r.CodeExpiresAt), nullMillis(r.CodeUsedAt), millis(r.CreatedAt), millis(r.ExpiresAt), r.OpenOrder)
+	err := s.writeOnce(ctx, func() error {
+		_, err := s.execOnce(ctx,
+			"INSERT INTO auth_requests ("+authRequestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+			r.ID, r.ClientID, text(r.Data), nullBytes(r.CodeHash), nullMillis(r.CodeExpiresAt), nullMillis(r.CodeUsedAt), millis(r.CreatedAt), millis(r.ExpiresAt), r.OpenOrder)
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		// The id is random: a row under it with our client and time is ours.
+		return s.rowExists(ctx, "SELECT 1 FROM auth_requests WHERE id = ? AND client_id = ? AND created_at = ?",
+			r.ID, r.ClientID, millis(r.CreatedAt))
+	})
 	return s.fail("create auth request "+r.ID, err)
 }
 
@@ -82,15 +89,41 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, update func(st
 // and unexpired. Only Data, ExpiresAt, OpenOrder, CodeHash and CodeExpiresAt change; the rest
 // of the returned request is the stored row's, which a lost race re-reads.
 func (s *Store) ReplaceAuthRequest(ctx context.Context, next storage.AuthRequest) (storage.AuthRequest, error) {
-	n, err := s.execCount(ctx,
-		`UPDATE auth_requests SET data = ?, expires_at = ?, open_order = ?, code_hash = ?, code_expires_at = ?, version = version + 1
-		WHERE id = ? AND version = ? AND expires_at > ?`,
-		text(next.Data), millis(next.ExpiresAt), next.OpenOrder, nullBytes(next.CodeHash), nullMillis(next.CodeExpiresAt),
-		next.ID, next.Version, millis(s.now()))
+	return s.replaceAuthRequest(ctx, next, newNonce())
+}
+
+// replaceAuthRequest is the compare-and-swap, writing nonce into the row. Run
+// again with the same nonce after an unknown commit, it recognises its own
+// success: the row then holds the nonce at the next version.
+func (s *Store) replaceAuthRequest(ctx context.Context, next storage.AuthRequest, nonce string) (storage.AuthRequest, error) {
+	swapped := false
+	err := s.writeOnce(ctx, func() error {
+		n, err := s.execCountOnce(ctx,
+			`UPDATE auth_requests SET data = ?, expires_at = ?, open_order = ?, code_hash = ?, code_expires_at = ?, write_nonce = ?, version = version + 1
+			WHERE id = ? AND version = ? AND expires_at > ?`,
+			text(next.Data), millis(next.ExpiresAt), next.OpenOrder, nullBytes(next.CodeHash), nullMillis(next.CodeExpiresAt), nonce,
+			next.ID, next.Version, millis(s.now()))
+		swapped = n == 1
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		ok, err := s.authRequestWrittenBy(ctx, next.ID, next.Version+1, nonce)
+		swapped = swapped || ok
+		return ok, err
+	})
 	if err != nil {
 		return storage.AuthRequest{}, s.fail("update auth request "+next.ID, err)
 	}
-	if n == 1 {
+	if !swapped {
+		// A retry of a swap this caller made already finds the row at the next
+		// version with its own nonce.
+		if ok, err := s.authRequestWrittenBy(ctx, next.ID, next.Version+1, nonce); err != nil || ok {
+			swapped = ok
+			if err != nil {
+				return storage.AuthRequest{}, err
+			}
+		}
+	}
+	if swapped {
 		next.Version++
 		next.ExpiresAt = normalTime(next.ExpiresAt)
 		next.CodeExpiresAt = normalTime(next.CodeExpiresAt)
@@ -103,19 +136,39 @@ func (s *Store) ReplaceAuthRequest(ctx context.Context, next storage.AuthRequest
 	return storage.AuthRequest{}, fmt.Errorf("update auth request %s: %w", next.ID, storage.ErrConflict)
 }
 
+// authRequestWrittenBy tells whether the request is at version and was written
+// under nonce.
+func (s *Store) authRequestWrittenBy(ctx context.Context, id string, version int64, nonce string) (bool, error) {
+	return s.rowExists(ctx, "SELECT 1 FROM auth_requests WHERE id = ? AND version = ? AND write_nonce = ?", id, version, nonce)
+}
+
 // ConsumeCode marks the code used with one conditional UPDATE: the database
 // lets exactly one of many concurrent callers match the still-unused row.
 // Callers that lose read the row to tell reuse from an unknown or expired code.
 func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, now time.Time) (storage.AuthRequest, error) {
+	return s.consumeCode(ctx, codeHash, now, newNonce())
+}
+
+// consumeCode redeems the code under nonce, which the UPDATE writes into the
+// row. A caller whose commit had an unknown outcome runs it again with the same
+// nonce: the code is then used, and the nonce tells its own redemption (a
+// success) from another caller's (a reuse).
+func (s *Store) consumeCode(ctx context.Context, codeHash []byte, now time.Time, nonce string) (storage.AuthRequest, error) {
 	if len(codeHash) == 0 {
 		return storage.AuthRequest{}, fmt.Errorf("consume code: %w", storage.ErrNotFound)
 	}
-	const consume = `UPDATE auth_requests SET code_used_at = ?, version = version + 1
+	const consume = `UPDATE auth_requests SET code_used_at = ?, write_nonce = ?, version = version + 1
 		WHERE code_hash = ? AND code_used_at IS NULL AND COALESCE(code_expires_at, expires_at) > ?`
 	at := millis(now)
+	redeemedByUs := func(ctx context.Context) (bool, error) {
+		return s.rowExists(ctx, "SELECT 1 FROM auth_requests WHERE code_hash = ? AND code_used_at IS NOT NULL AND write_nonce = ?", codeHash, nonce)
+	}
+	readRow := func() (storage.AuthRequest, error) {
+		return scanAuthRequest(s.queryRow(ctx, "SELECT "+authRequestColumns+" FROM auth_requests WHERE code_hash = ?", codeHash))
+	}
 	if s.dialect.updateReturning {
 		// One statement: the winner gets its row back from the UPDATE itself.
-		r, err := s.writeQueryRow(ctx, consume+" RETURNING "+authRequestColumns, at, codeHash, at)
+		r, err := s.writeQueryRow(ctx, consume+" RETURNING "+authRequestColumns, at, nonce, codeHash, at)
 		if err == nil {
 			return r, nil
 		}
@@ -123,21 +176,36 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, now time.Time)
 			return storage.AuthRequest{}, s.fail("consume code", err)
 		}
 	} else {
-		n, err := s.execCount(ctx, consume, at, codeHash, at)
+		won := false
+		err := s.writeOnce(ctx, func() error {
+			n, err := s.execCountOnce(ctx, consume, at, nonce, codeHash, at)
+			won = n == 1
+			return err
+		}, func(ctx context.Context) (bool, error) {
+			ok, err := redeemedByUs(ctx)
+			won = won || ok
+			return ok, err
+		})
 		if err != nil {
 			return storage.AuthRequest{}, s.fail("consume code", err)
 		}
-		if n == 1 {
-			r, err := scanAuthRequest(s.queryRow(ctx,
-				"SELECT "+authRequestColumns+" FROM auth_requests WHERE code_hash = ?", codeHash))
+		if won {
+			r, err := readRow()
 			return r, s.fail("consume code", err)
 		}
 	}
-	// Lost: tell a reused code from an unknown or expired one.
-	r, err := scanAuthRequest(s.queryRow(ctx,
-		"SELECT "+authRequestColumns+" FROM auth_requests WHERE code_hash = ?", codeHash))
+	// Lost: tell a reused code from an unknown or expired one, and from this
+	// caller's own earlier redemption.
+	r, err := readRow()
 	if err != nil {
 		return storage.AuthRequest{}, s.fail("consume code", err)
+	}
+	if !r.CodeUsedAt.IsZero() {
+		if mine, err := redeemedByUs(ctx); err != nil {
+			return storage.AuthRequest{}, err
+		} else if mine {
+			return r, nil
+		}
 	}
 	switch {
 	// A used code reports reuse even once its request expired (until purged), so

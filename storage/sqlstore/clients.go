@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/portvakt/portvakt/storage"
@@ -39,15 +38,25 @@ func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO clients ("+clientColumns+") VALUES (?, ?, ?, ?, ?, 1)",
-			c.ID, c.Source, text(c.Settings), millis(c.CreatedAt), millis(c.UpdatedAt)); err != nil {
-			return err
-		}
-		return s.bumpGenerationTx(ctx, tx, generationClients)
-	})
+	nonce := newNonce()
+	err := s.writeOnce(ctx, func() error {
+		return s.withTx(ctx, func(tx *txn) error {
+			if _, err := tx.ExecContext(ctx,
+				"INSERT INTO clients ("+clientColumns+", write_nonce) VALUES (?, ?, ?, ?, ?, 1, ?)",
+				c.ID, c.Source, text(c.Settings), millis(c.CreatedAt), millis(c.UpdatedAt), nonce); err != nil {
+				return err
+			}
+			return s.bumpGenerationTx(ctx, tx, generationClients)
+		})
+	}, s.clientWrittenBy(c.ID, nonce))
 	return s.fail("create client "+c.ID, err)
+}
+
+// clientWrittenBy tells whether the client's row was last written under nonce.
+func (s *Store) clientWrittenBy(id, nonce string) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		return s.rowExists(ctx, "SELECT 1 FROM clients WHERE id = ? AND write_nonce = ?", id, nonce)
+	}
 }
 
 // GetClient returns the client or ErrNotFound.
@@ -107,19 +116,27 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 			next.UpdatedAt = s.now()
 		}
 		swapped := false
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			swapped = false
-			res, err := tx.ExecContext(ctx,
-				"UPDATE clients SET source = ?, settings = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-				next.Source, text(next.Settings), millis(next.UpdatedAt), id, version)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				return err
-			}
-			swapped = true
-			return s.bumpGenerationTx(ctx, tx, generationClients)
+		nonce := newNonce()
+		err = s.writeOnce(ctx, func() error {
+			return s.withTx(ctx, func(tx *txn) error {
+				swapped = false
+				res, err := tx.ExecContext(ctx,
+					"UPDATE clients SET source = ?, settings = ?, updated_at = ?, write_nonce = ?, version = version + 1 WHERE id = ? AND version = ?",
+					next.Source, text(next.Settings), millis(next.UpdatedAt), nonce, id, version)
+				if err != nil {
+					return err
+				}
+				if n, err := res.RowsAffected(); err != nil || n == 0 {
+					return err
+				}
+				swapped = true
+				return s.bumpGenerationTx(ctx, tx, generationClients)
+			})
+		}, func(ctx context.Context) (bool, error) {
+			// A lost commit that happened leaves our nonce; the swap is done.
+			ok, err := s.clientWrittenBy(id, nonce)(ctx)
+			swapped = swapped || ok
+			return ok, err
 		})
 		if err != nil {
 			return s.fail("update client "+id, err)
@@ -133,6 +150,11 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 
 // DeleteClient removes the client; ErrNotFound if there is none.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	err := s.changeOneAndBump(ctx, generationClients, "DELETE FROM clients WHERE id = ?", id)
+	err := s.changeOneAndBump(ctx, generationClients,
+		func(ctx context.Context) (bool, error) {
+			exists, err := s.rowExists(ctx, "SELECT 1 FROM clients WHERE id = ?", id)
+			return !exists, err
+		},
+		"DELETE FROM clients WHERE id = ?", id)
 	return s.fail("delete client "+id, err)
 }

@@ -22,23 +22,29 @@ func (s *Store) RecordConsent(ctx context.Context, e storage.ConsentEvent) error
 	if err != nil {
 		return err
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO consent_events (id, at, client_id, subject, decision, claims, remember, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			e.ID, millis(e.Time), e.ClientID, e.Subject, e.Decision, claims, boolInt(e.Remember), e.Actor); err != nil {
+	err = s.writeOnce(ctx, func() error {
+		return s.withTx(ctx, func(tx *txn) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO consent_events (id, at, client_id, subject, decision, claims, remember, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				e.ID, millis(e.Time), e.ClientID, e.Subject, e.Decision, claims, boolInt(e.Remember), e.Actor); err != nil {
+				return err
+			}
+			if e.Decision == storage.ConsentGranted && !e.Remember {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM consents WHERE client_id = ? AND subject = ?", e.ClientID, e.Subject); err != nil {
+				return err
+			}
+			if e.Decision != storage.ConsentGranted {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, "INSERT INTO consents (client_id, subject, claims, granted_at) VALUES (?, ?, ?, ?)",
+				e.ClientID, e.Subject, claims, millis(e.Time))
 			return err
-		}
-		if e.Decision == storage.ConsentGranted && !e.Remember {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM consents WHERE client_id = ? AND subject = ?", e.ClientID, e.Subject); err != nil {
-			return err
-		}
-		if e.Decision != storage.ConsentGranted {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO consents (client_id, subject, claims, granted_at) VALUES (?, ?, ?, ?)",
-			e.ClientID, e.Subject, claims, millis(e.Time))
-		return err
+		})
+	}, func(ctx context.Context) (bool, error) {
+		// The event's id is its key: stored means the whole transaction committed.
+		return s.rowExists(ctx, "SELECT 1 FROM consent_events WHERE id = ? AND client_id = ? AND subject = ? AND at = ?",
+			e.ID, e.ClientID, e.Subject, millis(e.Time))
 	})
 	return s.fail("record consent", err)
 }

@@ -11,19 +11,24 @@ type dialect struct {
 	bumpGeneration string
 	// commitSession upserts a session row (token, data, expiry).
 	commitSession string
-	// hit upserts a rate counter (counter_key, window_start, expires_at) adding one.
+	// hit upserts a rate counter (counter_key, window_start, shard, expires_at) adding one.
 	hit string
 	// updateReturning: UPDATE ... RETURNING works (SQLite; not MySQL/MariaDB).
 	updateReturning bool
 	// purgeBatch deletes at most purgeBatchSize rows of table matching where
 	// (whose placeholders are the cut-offs expiringTables describes).
 	purgeBatch func(table, where string) string
+	// updateBatch sets set on at most purgeBatchSize rows of table matching where.
+	updateBatch func(table, set, where string) string
 
 	isDuplicate   func(error) bool
 	isUnavailable func(error) bool
-	// isDeadlock reports a statement the database rolled back to break a
-	// deadlock: running it again is safe and usually succeeds.
-	isDeadlock func(error) bool
+	// fault classifies a failed statement (committing false) or a failed COMMIT
+	// or autocommit statement (committing true) for retrying.
+	fault func(err error, committing bool) fault
+	// isSchemaDone reports a migration statement's error that means the change
+	// is there already.
+	isSchemaDone func(stmt string, err error) bool
 }
 
 const purgeBatchSize = 1000
@@ -34,8 +39,8 @@ var sqliteDialect = &dialect{
 		ON CONFLICT (name) DO UPDATE SET value = value + 1`,
 	commitSession: `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-	hit: `INSERT INTO rate_counters (counter_key, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
-		ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = hits + 1
+	hit: `INSERT INTO rate_counters (counter_key, window_start, shard, hits, expires_at) VALUES (?, ?, ?, 1, ?)
+		ON CONFLICT (counter_key, window_start, shard) DO UPDATE SET hits = hits + 1
 		RETURNING hits`,
 	updateReturning: true,
 	// DELETE ... LIMIT needs a compile-time option in SQLite; rowid works always.
@@ -43,10 +48,16 @@ var sqliteDialect = &dialect{
 		return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
 			" WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize) + ")"
 	},
+	updateBatch: func(table, set, where string) string {
+		return "UPDATE " + table + " SET " + set + " WHERE rowid IN (SELECT rowid FROM " + table +
+			" WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize) + ")"
+	},
 	isDuplicate:   sqliteIsDuplicate,
 	isUnavailable: sqliteIsUnavailable,
-	// One writer at a time: SQLite waits (busy_timeout) instead of deadlocking.
-	isDeadlock: func(error) bool { return false },
+	// One writer at a time: SQLite waits (busy_timeout) instead of deadlocking,
+	// and a local file has no node to lose.
+	fault:        func(error, bool) fault { return faultFinal },
+	isSchemaDone: func(string, error) bool { return false },
 }
 
 var mysqlDialect = &dialect{
@@ -57,12 +68,16 @@ var mysqlDialect = &dialect{
 		ON DUPLICATE KEY UPDATE data = VALUES(data), expiry = VALUES(expiry)`,
 	// LAST_INSERT_ID(expr) hands the new count back in the OK packet, so a hit is
 	// one round trip. On insert it is not set, and the count is 1.
-	hit: `INSERT INTO rate_counters (counter_key, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
+	hit: `INSERT INTO rate_counters (counter_key, window_start, shard, hits, expires_at) VALUES (?, ?, ?, 1, ?)
 		ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)`,
 	purgeBatch: func(table, where string) string {
 		return "DELETE FROM " + table + " WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize)
 	},
+	updateBatch: func(table, set, where string) string {
+		return "UPDATE " + table + " SET " + set + " WHERE " + where + " LIMIT " + strconv.Itoa(purgeBatchSize)
+	},
 	isDuplicate:   mysqlIsDuplicate,
 	isUnavailable: mysqlIsUnavailable,
-	isDeadlock:    mysqlIsDeadlock,
+	fault:         mysqlFault,
+	isSchemaDone:  mysqlIsSchemaAlreadyDone,
 }

@@ -156,12 +156,26 @@ func mysqlConfig(dsn string) (*mysql.Config, error) {
 	return cfg, nil
 }
 
-func openMySQL(dsn string, log *slog.Logger) (*sql.DB, error) {
+func openMySQL(ctx context.Context, dsn string, log *slog.Logger) (*sql.DB, error) {
 	cfg, err := mysqlConfig(dsn)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Logger = mysqlLogger{log: log}
+	db, err := mysqlPool(cfg)
+	if err != nil {
+		return nil, err
+	}
+	galera, err := isGaleraNode(ctx, db)
+	if err != nil || !galera || !withCausalReads(cfg) {
+		// An unreachable server shows in Open's Ping.
+		return db, nil
+	}
+	_ = db.Close()
+	return mysqlPool(cfg)
+}
+
+func mysqlPool(cfg *mysql.Config) (*sql.DB, error) {
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("mysql connector: %w", err)
@@ -172,6 +186,43 @@ func openMySQL(dsn string, log *slog.Logger) (*sql.DB, error) {
 	db.SetConnMaxLifetime(3 * time.Minute)
 	db.SetConnMaxIdleTime(time.Minute)
 	return db, nil
+}
+
+// isGaleraNode reports a server with Galera replication on. MySQL has no
+// wsrep_on (the query fails) and a plain MariaDB server has it OFF.
+func isGaleraNode(ctx context.Context, db *sql.DB) (bool, error) {
+	var on sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT @@wsrep_on").Scan(&on); err != nil {
+		var e *mysql.MySQLError
+		if errors.As(err, &e) {
+			return false, nil
+		}
+		return false, err
+	}
+	return on.String == "1" || strings.EqualFold(on.String, "ON"), nil
+}
+
+// causalReadsDefault is the wsrep_sync_wait a Galera connection gets unless the
+// DSN sets its own. Bit 1 makes a read (and BEGIN) wait until this node has
+// applied every write set committed anywhere before it, so a read right after
+// another node's commit (a code issued there, redeemed here) sees it; bit 2
+// does the same for UPDATE and DELETE, whose WHERE clauses decide every
+// compare-and-swap. Inserts (bit 4) need no wait: a duplicate key loses in
+// certification whichever node saw the other first.
+const causalReadsDefault = "3"
+
+// withCausalReads sets wsrep_sync_wait for every connection (the driver sends
+// unknown DSN parameters as SET) unless the DSN chose a value; it reports
+// whether it changed cfg.
+func withCausalReads(cfg *mysql.Config) bool {
+	if _, set := cfg.Params["wsrep_sync_wait"]; set {
+		return false
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["wsrep_sync_wait"] = causalReadsDefault
+	return true
 }
 
 // mysqlLogger sends the driver's own messages (dropped connections and the like)

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -73,10 +74,129 @@ func sqliteIsUnavailable(err error) bool {
 	return false
 }
 
+// MySQL and MariaDB server error numbers the store tells apart.
 const (
-	mysqlErrDupEntry = 1062
-	mysqlErrDeadlock = 1213
+	mysqlErrDupEntry        = 1062
+	mysqlErrDeadlock        = 1213 // SQLSTATE 40001; Galera's certification failure too
+	mysqlErrLockWaitTimeout = 1205
+	mysqlErrUnknownCommand  = 1047 // Galera: node not ready (not in the Primary Component)
+	mysqlErrDuringCommit    = 1180 // Galera: quorum lost, or wsrep_max_ws_rows exceeded
+	mysqlErrUnknownError    = 1105 // Galera: wsrep_max_ws_size exceeded
+	mysqlErrNotSupported    = 1235
+	mysqlErrTableExists     = 1050
+	mysqlErrDupFieldName    = 1060
+	mysqlErrDupKeyName      = 1061
+	mysqlErrCantDropField   = 1091
+	mysqlErrBadFieldName    = 1054
 )
+
+// fault says what a failed statement or commit means for running it again.
+// Every retry decision of the store is made from this one classification.
+type fault int
+
+const (
+	// faultFinal: the error stands (a broken constraint, a write set over the
+	// cluster's limits, a bug); running the same thing again gives the same answer.
+	faultFinal fault = iota
+	// faultConflict: the database rolled the transaction back to break a
+	// deadlock, lost a certification race (1213/40001) or waited too long for a
+	// lock (1205). Run the whole transaction again after a short, random wait.
+	faultConflict
+	// faultNode: the node cannot serve writes (1047, or 1180 "not connected to
+	// Primary Component") or the connection died before COMMIT was sent. Nothing
+	// was committed; drop the connection and run again on a fresh one.
+	faultNode
+	// faultUnknown: the connection died while COMMIT (or an autocommit
+	// statement) was under way, so the write may or may not have happened. Only
+	// a caller that can tell by re-reading may run it again.
+	faultUnknown
+)
+
+func (f fault) String() string {
+	switch f {
+	case faultConflict:
+		return "conflict"
+	case faultNode:
+		return "node"
+	case faultUnknown:
+		return "unknown outcome"
+	default:
+		return "final"
+	}
+}
+
+// errOutcomeUnknown marks a write whose connection died while it committed.
+var errOutcomeUnknown = errors.New("sqlstore: connection lost during commit, outcome unknown")
+
+// mysqlFault classifies err from a statement (committing false) or from COMMIT
+// or an autocommit statement (committing true).
+func mysqlFault(err error, committing bool) fault {
+	if err == nil {
+		return faultFinal
+	}
+	var e *mysql.MySQLError
+	if errors.As(err, &e) {
+		switch e.Number {
+		case mysqlErrDupEntry, mysqlErrUnknownError, mysqlErrNotSupported:
+			// A key taken, a write set over wsrep_max_ws_size, a feature the
+			// cluster refuses: never retried.
+			return faultFinal
+		case mysqlErrDeadlock, mysqlErrLockWaitTimeout:
+			return faultConflict
+		case mysqlErrUnknownCommand:
+			return faultNode
+		case mysqlErrDuringCommit:
+			// The same number reports a write set over wsrep_max_ws_rows, which
+			// no retry cures.
+			if strings.Contains(e.Message, "Primary Component") {
+				return faultNode
+			}
+			return faultFinal
+		}
+		if e.SQLState == [5]byte{'4', '0', '0', '0', '1'} {
+			return faultConflict
+		}
+		return faultFinal
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return faultFinal
+	}
+	if isDeadConnection(err) {
+		if committing {
+			return faultUnknown
+		}
+		return faultNode
+	}
+	return faultFinal
+}
+
+// isDeadConnection reports a connection that broke under a statement.
+func isDeadConnection(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &netErr)
+}
+
+// mysqlIsSchemaAlreadyDone reports a DDL error that means another process made
+// the same change first: table exists, duplicate column or key, nothing to
+// drop; and, for an ALTER TABLE, an unknown column, which is what renaming a
+// column that was renamed already says.
+func mysqlIsSchemaAlreadyDone(stmt string, err error) bool {
+	var e *mysql.MySQLError
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Number {
+	case mysqlErrTableExists, mysqlErrDupFieldName, mysqlErrDupKeyName, mysqlErrCantDropField:
+		return true
+	case mysqlErrBadFieldName:
+		return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(stmt)), "ALTER TABLE")
+	}
+	return false
+}
 
 // MySQL server errors that mean "not now" rather than "wrong request".
 var mysqlUnavailableErrors = map[uint16]bool{
@@ -94,16 +214,14 @@ func mysqlIsDuplicate(err error) bool {
 	return errors.As(err, &e) && e.Number == mysqlErrDupEntry
 }
 
-// mysqlIsDeadlock: InnoDB picks a victim when, for example, two sessions both
-// hold a gap lock from an UPDATE that matched nothing and then INSERT into it.
-func mysqlIsDeadlock(err error) bool {
-	var e *mysql.MySQLError
-	return errors.As(err, &e) && e.Number == mysqlErrDeadlock
-}
-
 func mysqlIsUnavailable(err error) bool {
 	var e *mysql.MySQLError
 	if errors.As(err, &e) {
+		// Still conflicting or on a node without quorum after every retry:
+		// "try again" is the honest answer.
+		if f := mysqlFault(err, false); f == faultConflict || f == faultNode {
+			return true
+		}
 		return mysqlUnavailableErrors[e.Number]
 	}
 	var netErr net.Error

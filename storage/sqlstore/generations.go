@@ -27,26 +27,29 @@ func (s *Store) BumpGeneration(ctx context.Context, name string) error {
 
 // bumpGenerationTx bumps inside the transaction that made the change, so no
 // process can see the change without the new generation.
-func (s *Store) bumpGenerationTx(ctx context.Context, tx *sql.Tx, name string) error {
+func (s *Store) bumpGenerationTx(ctx context.Context, tx *txn, name string) error {
 	_, err := tx.ExecContext(ctx, s.dialect.bumpGeneration, name)
 	return err
 }
 
 // changeOneAndBump runs a statement that must change exactly one row (else
-// sql.ErrNoRows) and bumps the generation in the same transaction.
-func (s *Store) changeOneAndBump(ctx context.Context, generation, query string, args ...any) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return sql.ErrNoRows
-		}
-		return s.bumpGenerationTx(ctx, tx, generation)
-	})
+// sql.ErrNoRows) and bumps the generation in the same transaction. A run after
+// an unknown commit changes nothing, so happened tells whether the first did.
+func (s *Store) changeOneAndBump(ctx context.Context, generation string, happened func(context.Context) (bool, error), query string, args ...any) error {
+	return s.writeOnce(ctx, func() error {
+		return s.withTx(ctx, func(tx *txn) error {
+			res, err := tx.ExecContext(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return sql.ErrNoRows
+			}
+			return s.bumpGenerationTx(ctx, tx, generation)
+		})
+	}, happened)
 }

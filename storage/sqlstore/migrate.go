@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -30,8 +29,9 @@ const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // Migrate applies the migrations the database lacks, in order, and records each
 // in schema_migrations. It is idempotent, and safe when several processes run it
-// at once: on MySQL they take turns through a named lock, on SQLite through the
-// write lock of each migration's transaction.
+// at once, on one server or on several nodes of a Galera cluster, with no lock:
+// on SQLite each migration runs in a transaction that takes the write lock; on
+// MySQL every statement is written to be re-run (see migrateMySQL).
 func (s *Store) Migrate(ctx context.Context) error {
 	migrations, err := loadMigrations(s.dialect.name)
 	if err != nil {
@@ -104,83 +104,88 @@ func splitStatements(body string) []string {
 // version recorded.
 func (s *Store) migrateSQLite(ctx context.Context, migrations []migration) error {
 	for _, m := range migrations {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		ran := false
+		err := s.withTx(ctx, func(tx *txn) error {
+			ran = false
 			if _, err := tx.ExecContext(ctx, createSchemaMigrations); err != nil {
 				return err
 			}
-			return s.applyIfMissing(ctx, tx, m)
+			var applied int64
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&applied); err != nil {
+				return fmt.Errorf("read schema_migrations: %w", err)
+			}
+			if applied > 0 {
+				return nil
+			}
+			for i, stmt := range m.statements {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("statement %d: %w", i+1, err)
+				}
+			}
+			ran = true
+			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", m.version, millis(s.now()))
+			return err
 		})
 		if err != nil {
 			return s.fail("migrate "+m.name, err)
 		}
+		if ran {
+			s.logApplied(ctx, m)
+		}
 	}
 	return nil
 }
 
-// migrateMySQL holds a named lock on one connection while it applies what is
-// missing. MySQL commits each DDL statement on its own, so a migration is
-// recorded after its statements ran; the statements are written to be re-runnable.
-func (s *Store) migrateMySQL(ctx context.Context, migrations []migration) (err error) {
-	conn, err := s.write.Conn(ctx)
-	if err != nil {
-		return s.fail("migrate", err)
-	}
-	defer func() {
-		if closeErr := conn.Close(); closeErr != nil && err == nil {
-			err = s.fail("migrate: release connection", closeErr)
-		}
-	}()
-
-	const lockName = "LEFT(CONCAT('portvakt_migrate:', DATABASE()), 64)"
-	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+lockName+", 120)").Scan(&got); err != nil {
-		return s.fail("migrate: lock", err)
-	}
-	if got.Int64 != 1 {
-		return fmt.Errorf("migrate: another process held the migration lock for two minutes")
-	}
-	defer func() {
-		// A fresh context: the lock must go even if ctx was cancelled.
-		if _, relErr := conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+lockName+")"); relErr != nil && err == nil {
-			err = s.fail("migrate: unlock", relErr)
-		}
-	}()
-
-	if _, err := conn.ExecContext(ctx, createSchemaMigrations); err != nil {
+// migrateMySQL applies what is missing without any lock: named locks and table
+// locks hold nothing across Galera nodes. MySQL commits each DDL statement on
+// its own, so instead every statement may run twice, or from several processes
+// at once: CREATE ... IF NOT EXISTS; a change another process made first
+// (table exists, duplicate column or key, nothing to drop, a renamed column
+// gone) counts as done; data
+// statements are written so a second run changes nothing; and each migration is
+// recorded with INSERT IGNORE after its statements ran.
+func (s *Store) migrateMySQL(ctx context.Context, migrations []migration) error {
+	if err := s.execDDL(ctx, createSchemaMigrations); err != nil {
 		return s.fail("migrate: create schema_migrations", err)
 	}
 	for _, m := range migrations {
-		if err := s.applyIfMissing(ctx, conn, m); err != nil {
-			return s.fail("migrate "+m.name, err)
+		var applied int64
+		if err := s.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&applied); err != nil {
+			return s.fail("migrate "+m.name+": read schema_migrations", err)
 		}
+		if applied > 0 {
+			continue
+		}
+		for i, stmt := range m.statements {
+			if err := s.execDDL(ctx, stmt); err != nil {
+				return s.fail(fmt.Sprintf("migrate %s: statement %d", m.name, i+1), err)
+			}
+		}
+		if _, err := s.exec(ctx, "INSERT IGNORE INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+			m.version, millis(s.now())); err != nil {
+			return s.fail("migrate "+m.name+": record version", err)
+		}
+		s.logApplied(ctx, m)
 	}
 	return nil
 }
 
-// execer is what *sql.Tx and *sql.Conn have in common.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) applyIfMissing(ctx context.Context, db execer, m migration) error {
-	var applied int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&applied); err != nil {
-		return fmt.Errorf("read schema_migrations: %w", err)
-	}
-	if applied > 0 {
-		return nil
-	}
-	for i, stmt := range m.statements {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("statement %d: %w", i+1, err)
+// execDDL runs one migration statement, again after a conflict (DDL replicated
+// in total order aborts open transactions on the rows it touches, and may be
+// aborted itself), and takes "already there" for done.
+func (s *Store) execDDL(ctx context.Context, stmt string) error {
+	for attempt := 1; ; attempt++ {
+		_, err := s.execOnConn(ctx, stmt)
+		if err == nil || s.dialect.isSchemaDone(stmt, err) {
+			return nil
+		}
+		if done, err := s.retryOrStop(ctx, attempt, s.dialect.fault(err, false), err); done {
+			return err
 		}
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-		m.version, millis(s.now())); err != nil {
-		return fmt.Errorf("record version: %w", err)
-	}
+}
+
+func (s *Store) logApplied(ctx context.Context, m migration) {
 	s.log.LogAttrs(ctx, slog.LevelInfo, "applied database migration",
 		slog.String("dialect", s.dialect.name), slog.String("migration", m.name))
-	return nil
 }

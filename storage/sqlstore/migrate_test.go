@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -32,10 +34,11 @@ func testMigrateTwice(t *testing.T, cfg sqlstore.Config) {
 	assertMigratedOnce(t, s)
 }
 
-// testMigrateConcurrent runs Migrate from two stores (two processes' worth of
-// pools) on one empty database at the same time.
+// testMigrateConcurrent runs Migrate from three stores (three processes' worth
+// of pools, as three brokers starting on three nodes) on one empty database at
+// the same time.
 func testMigrateConcurrent(t *testing.T, cfg sqlstore.Config) {
-	stores := make([]*sqlstore.Store, 2)
+	stores := make([]*sqlstore.Store, 3)
 	for i := range stores {
 		s, err := sqlstore.Open(t.Context(), cfg)
 		if err != nil {
@@ -61,6 +64,13 @@ func testMigrateConcurrent(t *testing.T, cfg sqlstore.Config) {
 		}
 	}
 	assertMigratedOnce(t, stores[0])
+	if cfg.Driver == sqlstore.DriverMySQL {
+		// The same schema as one process migrating alone.
+		alone := openMigrated(t, mysqlTestDatabase(t))
+		if got, want := mysqlSchema(t, stores[0]), mysqlSchema(t, alone); got != want {
+			t.Errorf("schema migrated by three at once:\n%s\nwant, as migrated alone:\n%s", got, want)
+		}
+	}
 	// The schema works.
 	if _, err := stores[1].Generation(t.Context(), "clients"); err != nil {
 		t.Errorf("Generation after migrating: %v", err)
@@ -77,4 +87,35 @@ func assertMigratedOnce(t *testing.T, s *sqlstore.Store) {
 	if rows == 0 || rows != distinct {
 		t.Errorf("schema_migrations has %d rows for %d versions, want each version once", rows, distinct)
 	}
+}
+
+// mysqlSchema is every table's CREATE TABLE statement, in name order.
+func mysqlSchema(t *testing.T, s *sqlstore.Store) string {
+	t.Helper()
+	ctx := t.Context()
+	rows, err := s.DB().QueryContext(ctx,
+		"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name")
+	if err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		t.Fatal(err)
+	}
+	var schema strings.Builder
+	for _, name := range names {
+		var table, create string
+		if err := s.DB().QueryRowContext(ctx, "SHOW CREATE TABLE "+name).Scan(&table, &create); err != nil {
+			t.Fatalf("show create table %s: %v", name, err)
+		}
+		schema.WriteString(create + ";\n")
+	}
+	return schema.String()
 }

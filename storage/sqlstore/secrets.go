@@ -1,6 +1,12 @@
 package sqlstore
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/portvakt/portvakt/storage"
+)
 
 // GetSecret returns the named secret or ErrNotFound.
 func (s *Store) GetSecret(ctx context.Context, name string) ([]byte, error) {
@@ -17,6 +23,15 @@ func (s *Store) CreateSecret(ctx context.Context, name string, value []byte) err
 	if value == nil {
 		value = []byte{}
 	}
-	_, err := s.exec(ctx, "INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?)", name, value, millis(s.now()))
+	err := s.writeOnce(ctx, func() error {
+		_, err := s.execOnce(ctx, "INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?)", name, value, millis(s.now()))
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		stored, err := s.GetSecret(ctx, name)
+		if errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil && bytes.Equal(stored, value), err
+	})
 	return s.fail("create secret "+name, err)
 }

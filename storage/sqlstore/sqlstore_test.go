@@ -4,8 +4,10 @@ import (
 	"github.com/portvakt/portvakt/internal/testenv"
 
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/portvakt/portvakt/storage"
 	"github.com/portvakt/portvakt/storage/conformance"
@@ -57,13 +59,43 @@ func TestMySQLConformance(t *testing.T) {
 	openMigrated(t, cfg)
 	conformance.RunTests(t, func(t *testing.T) storage.Storage {
 		s := openMigrated(t, cfg)
-		for _, table := range tables {
-			if _, err := s.DB().ExecContext(t.Context(), "DELETE FROM "+table); err != nil {
-				t.Fatalf("empty %s: %v", table, err)
-			}
-		}
+		emptyTables(t, s)
 		return s
 	})
+}
+
+// TestMySQLClusterConformance runs the suite over three stores sharing one
+// database, as three broker processes do, each counting in its own shard.
+func TestMySQLClusterConformance(t *testing.T) {
+	cfg := mysqlTestDatabase(t)
+	openMigrated(t, cfg)
+	conformance.RunClusterTests(t, func(t *testing.T) []storage.Storage {
+		members := make([]storage.Storage, 3)
+		for i := range members {
+			member := cfg
+			member.CounterShard = i + 1
+			members[i] = openMigrated(t, member)
+		}
+		emptyTables(t, members[0].(*sqlstore.Store))
+		return members
+	})
+}
+
+// TestSQLiteClusterConformance: two stores on one file, as two processes.
+func TestSQLiteClusterConformance(t *testing.T) {
+	conformance.RunClusterTests(t, func(t *testing.T) []storage.Storage {
+		cfg := sqliteConfig(t)
+		return []storage.Storage{openMigrated(t, cfg), openMigrated(t, cfg)}
+	})
+}
+
+func emptyTables(t *testing.T, s *sqlstore.Store) {
+	t.Helper()
+	for _, table := range tables {
+		if _, err := s.DB().ExecContext(t.Context(), "DELETE FROM "+table); err != nil {
+			t.Fatalf("empty %s: %v", table, err)
+		}
+	}
 }
 
 func TestSQLiteAuditAndConsents(t *testing.T) {
@@ -129,5 +161,81 @@ func TestSQLitePragmas(t *testing.T) {
 		if got != want {
 			t.Errorf("PRAGMA %s = %q, want %q", pragma, got, want)
 		}
+	}
+}
+
+// TestMySQLRateCountersSharded: two stores of one database count in rows of
+// their own, and each hit returns the sum over both.
+func TestMySQLRateCountersSharded(t *testing.T) {
+	cfg := mysqlTestDatabase(t)
+	a, b := cfg, cfg
+	a.CounterShard, b.CounterShard = 1, 2
+	stores := []*sqlstore.Store{openMigrated(t, a), openMigrated(t, b)}
+	window := time.Now().Truncate(time.Minute)
+	for i, want := range []int64{1, 2, 3, 4, 5} {
+		got, err := stores[i%2].Hit(t.Context(), "ip:192.0.2.1", window, window.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("Hit: %v", err)
+		}
+		if got != want {
+			t.Errorf("hit %d returned %d, want %d", i+1, got, want)
+		}
+	}
+	rows, err := stores[0].DB().QueryContext(t.Context(), "SELECT shard, hits FROM rate_counters ORDER BY shard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[int]int64{}
+	for rows.Next() {
+		var shard int
+		var hits int64
+		if err := rows.Scan(&shard, &hits); err != nil {
+			t.Fatal(err)
+		}
+		got[shard] = hits
+	}
+	if len(got) != 2 || got[1] != 3 || got[2] != 2 {
+		t.Errorf("rows by shard = %v, want shard 1: 3 hits, shard 2: 2", got)
+	}
+}
+
+// TestRevokeTokensByClientInBatches: revoking more tokens than one batch holds
+// revokes them all, in several bounded statements.
+func TestRevokeTokensByClientInBatches(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		config func(t *testing.T) sqlstore.Config
+	}{
+		{"sqlite", func(t *testing.T) sqlstore.Config { return sqliteConfig(t) }},
+		{"mysql", mysqlTestDatabase},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openMigrated(t, tc.config(t))
+			ctx := t.Context()
+			const tokens = 2345
+			expires := time.Now().Add(time.Hour).UnixMilli()
+			tx, err := s.DB().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tokens {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, client_id, subject, created_at, expires_at) VALUES (?, 'rp', 'sub', 0, ?)",
+					fmt.Sprintf("tok-%d", i), expires); err != nil {
+					t.Fatal(errors.Join(err, tx.Rollback()))
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.RevokeTokensByClient(ctx, "rp", time.Now())
+			if err != nil || n != tokens {
+				t.Fatalf("RevokeTokensByClient = %d, %v; want %d", n, err, tokens)
+			}
+			var left int
+			if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL").Scan(&left); err != nil || left != 0 {
+				t.Errorf("%d tokens left unrevoked (%v)", left, err)
+			}
+		})
 	}
 }

@@ -62,13 +62,23 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-// maxDeadlockRetries bounds how often a statement or transaction that the
-// database chose as a deadlock victim (and rolled back) is run again.
-const maxDeadlockRetries = 5
-
-// exec runs a statement that writes (in autocommit, so a deadlock victim is
-// rolled back whole and can simply run again).
+// exec runs a statement that writes, in autocommit, and runs it again after a
+// conflict or a lost node. Its callers' statements are safe to repeat (keyed,
+// conditional, or setting fixed values), so it also runs again when the
+// connection died under it and it may or may not have committed; statements
+// that are not use execOnce.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.execRetrying(ctx, true, query, args...)
+}
+
+// execOnce is exec for a statement that must not run twice blindly (a
+// compare-and-swap): when its connection died under it, the error wraps
+// errOutcomeUnknown and the caller re-reads what it wrote to tell.
+func (s *Store) execOnce(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.execRetrying(ctx, false, query, args...)
+}
+
+func (s *Store) execRetrying(ctx context.Context, repeatable bool, query string, args ...any) (sql.Result, error) {
 	if s.group != nil {
 		j := &writeJob{query: query, args: args}
 		err := s.group.do(ctx, j)
@@ -79,19 +89,54 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		res, err := stmt.ExecContext(ctx, args...)
-		if err == nil || attempt > maxDeadlockRetries || !s.dialect.isDeadlock(err) {
-			return res, err
+		var res sql.Result
+		if attempt == 1 {
+			res, err = stmt.ExecContext(ctx, args...)
+		} else {
+			// Retries take a connection of their own, to drop it if its node
+			// cannot serve; the prepared statement would pick any.
+			res, err = s.execOnConn(ctx, query, args...)
 		}
-		if err := backoff(ctx, attempt); err != nil {
+		if err == nil {
+			return res, nil
+		}
+		f := s.dialect.fault(err, true)
+		if f == faultUnknown && repeatable {
+			f = faultNode
+		}
+		if done, err := s.retryOrStop(ctx, attempt, f, err); done {
 			return nil, err
 		}
 	}
 }
 
+// execOnConn runs one autocommit statement on a connection that is dropped if
+// its node could not serve or it died.
+func (s *Store) execOnConn(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	res, err := conn.ExecContext(ctx, query, args...)
+	if f := s.dialect.fault(err, true); f == faultNode || f == faultUnknown {
+		dropConn(conn)
+	}
+	return res, err
+}
+
 // execCount runs a statement that writes and returns the rows it matched.
 func (s *Store) execCount(ctx context.Context, query string, args ...any) (int64, error) {
 	res, err := s.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// execCountOnce is execOnce returning the rows the statement matched.
+func (s *Store) execCountOnce(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.execOnce(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -116,30 +161,9 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	return stmt.QueryContext(ctx, args...)
 }
 
-// inTx runs fn in a write transaction (BEGIN IMMEDIATE on SQLite), again from
-// the start if the database picked it as a deadlock victim. fn must use only tx
-// (on SQLite the transaction holds the one write connection) and must not keep
-// state from an earlier run.
+// inTx is withTx for code that works on a *sql.Tx itself (the audit chain's).
+// It retries the same way, but fn must stop at its first error on its own: the
+// transaction does not remember it. New code uses withTx.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := s.runTx(ctx, fn)
-		if err == nil || attempt > maxDeadlockRetries || !s.dialect.isDeadlock(err) {
-			return err
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return err
-		}
-	}
-}
-
-func (s *Store) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return s.withTx(ctx, func(tx *txn) error { return fn(tx.tx) })
 }

@@ -31,6 +31,10 @@ type Config struct {
 	// Now is the clock used for expiry checks that take no explicit time
 	// (GetAuthRequest, GetToken, FindSession, AcquireLease...). Nil means time.Now.
 	Now func() time.Time
+	// CounterShard is the rate-counter shard this store writes (1 and up); 0
+	// picks one at random on MySQL (SQLite counts in one shard). Brokers on
+	// different Galera nodes should not share one.
+	CounterShard int
 }
 
 // Store is storage.Storage over SQLite or MySQL. It is safe for concurrent use.
@@ -49,6 +53,12 @@ type Store struct {
 	// group batches SQLite's single-statement writes; nil on MySQL, whose
 	// connections commit in parallel and whose log is flushed in groups already.
 	group *groupCommit
+
+	// counterShard is the rate-counter row this store writes (Hit).
+	counterShard int
+
+	// txStats counts retries and give-ups (TxStats).
+	txStats txCounters
 }
 
 // Open connects to the database and checks that it answers. It does not create
@@ -62,7 +72,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{log: log, now: now}
+	s := &Store{log: log, now: now, counterShard: pickCounterShard(cfg)}
 
 	var err error
 	switch cfg.Driver {
@@ -71,7 +81,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.write, s.read, err = openSQLite(cfg.DSN)
 	case DriverMySQL:
 		s.dialect = mysqlDialect
-		s.write, err = openMySQL(cfg.DSN, log)
+		s.write, err = openMySQL(ctx, cfg.DSN, log)
 		s.read = s.write
 	default:
 		return nil, fmt.Errorf("open storage: unknown driver %q (want %q or %q)", cfg.Driver, DriverSQLite, DriverMySQL)

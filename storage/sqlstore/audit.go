@@ -41,7 +41,7 @@ func scanAuditHead(row scanner) (storage.AuditHead, error) {
 // SELECT ... FOR UPDATE guards nothing across Galera nodes); the write that
 // follows is a compare-and-swap against what was read. exists is false for a
 // chain without a head row yet.
-func readHead(ctx context.Context, tx *sql.Tx, chainID int64) (head storage.AuditHead, exists bool, err error) {
+func readHead(ctx context.Context, tx *txn, chainID int64) (head storage.AuditHead, exists bool, err error) {
 	head, err = scanAuditHead(tx.QueryRowContext(ctx, "SELECT "+auditHeadColumns+" FROM audit_chain WHERE chain = ?", chainID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.AuditHead{Chain: chainID}, false, nil
@@ -55,7 +55,7 @@ func readHead(ctx context.Context, tx *sql.Tx, chainID int64) (head storage.Audi
 // ErrStaleHead and reads again). A chain's first head row is an INSERT, which
 // the primary key lets only one writer make. Every write here changes one of
 // the compared fields, so one matched row is one changed row on every engine.
-func (s *Store) swapHead(ctx context.Context, tx *sql.Tx, old storage.AuditHead, exists bool, next storage.AuditHead, chain storage.AuditChain) error {
+func (s *Store) swapHead(ctx context.Context, tx *txn, old storage.AuditHead, exists bool, next storage.AuditHead, chain storage.AuditChain) error {
 	next.MAC = chain.HeadMAC(next)
 	if !exists {
 		_, err := tx.ExecContext(ctx, "INSERT INTO audit_chain ("+auditHeadColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -89,7 +89,7 @@ func (s *Store) staleOn(err error) error {
 }
 
 // appendAfter adds records after head and returns them and the new head.
-func (s *Store) appendAfter(ctx context.Context, tx *sql.Tx, head storage.AuditHead, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, storage.AuditHead, error) {
+func (s *Store) appendAfter(ctx context.Context, tx *txn, head storage.AuditHead, rs []storage.AuditRecord, chain storage.AuditChain) ([]storage.AuditRecord, storage.AuditHead, error) {
 	stored := make([]storage.AuditRecord, 0, len(rs))
 	for _, r := range rs {
 		rec := r
@@ -116,9 +116,9 @@ func (s *Store) appendAfter(ctx context.Context, tx *sql.Tx, head storage.AuditH
 
 // onChain runs write, one transaction at a time, until it is not refused for
 // a stale head: each run reads the head afresh.
-func (s *Store) onChain(ctx context.Context, write func(tx *sql.Tx) error) error {
+func (s *Store) onChain(ctx context.Context, write func(tx *txn) error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.inTx(ctx, write)
+		err := s.withTx(ctx, write)
 		if err == nil || !errors.Is(err, storage.ErrStaleHead) || attempt >= maxHeadRetries {
 			return err
 		}
@@ -137,20 +137,34 @@ func (s *Store) AppendAudit(ctx context.Context, chainID int64, rs []storage.Aud
 		return nil, nil
 	}
 	var stored []storage.AuditRecord
-	err := s.onChain(ctx, func(tx *sql.Tx) error {
-		old, exists, err := readHead(ctx, tx, chainID)
-		if err != nil {
-			return fmt.Errorf("read chain head: %w", err)
+	appendAll := func() error {
+		return s.onChain(ctx, func(tx *txn) error {
+			old, exists, err := readHead(ctx, tx, chainID)
+			if err != nil {
+				return fmt.Errorf("read chain head: %w", err)
+			}
+			next := old
+			if !exists {
+				// A new chain is keyed from its first record.
+				next.KeyedFrom = 1
+			}
+			if stored, next, err = s.appendAfter(ctx, tx, next, rs, chain); err != nil {
+				return err
+			}
+			return s.swapHead(ctx, tx, old, exists, next, chain)
+		})
+	}
+	// A batch is one transaction, so its first record tells whether a commit
+	// lost with its connection happened; if it did, the records are read back
+	// as stored.
+	err := s.writeOnce(ctx, appendAll, func(ctx context.Context) (bool, error) {
+		found, err := s.listAuditRecords(ctx, "re-read audit records",
+			"SELECT "+auditColumns+" FROM audit_records WHERE chain = ? AND id = ?", chainID, rs[0].ID)
+		if err != nil || len(found) == 0 {
+			return false, err
 		}
-		next := old
-		if !exists {
-			// A new chain is keyed from its first record.
-			next.KeyedFrom = 1
-		}
-		if stored, next, err = s.appendAfter(ctx, tx, next, rs, chain); err != nil {
-			return err
-		}
-		return s.swapHead(ctx, tx, old, exists, next, chain)
+		stored, err = s.ListAuditChain(ctx, chainID, found[0].Seq-1, len(rs))
+		return err == nil && len(stored) == len(rs), err
 	})
 	if err != nil {
 		return nil, s.fail("append audit records", err)
@@ -161,7 +175,7 @@ func (s *Store) AppendAudit(ctx context.Context, chainID int64, rs []storage.Aud
 // KeyAuditChain starts the keyed chain 0, once.
 func (s *Store) KeyAuditChain(ctx context.Context, anchor storage.AuditRecord, chain storage.AuditChain) (bool, error) {
 	var keyed bool
-	err := s.onChain(ctx, func(tx *sql.Tx) error {
+	err := s.onChain(ctx, func(tx *txn) error {
 		keyed = false
 		old, exists, err := readHead(ctx, tx, 0)
 		if err != nil {
@@ -346,7 +360,7 @@ func (s *Store) PurgeAudit(ctx context.Context, before time.Time, chain storage.
 // its anchor to the last of them.
 func (s *Store) purgeBatch(ctx context.Context, chainID int64, before time.Time, chain storage.AuditChain) (int64, error) {
 	var deleted int64
-	err := s.onChain(ctx, func(tx *sql.Tx) error {
+	err := s.onChain(ctx, func(tx *txn) error {
 		deleted = 0
 		old, exists, err := readHead(ctx, tx, chainID)
 		if err != nil || !exists {

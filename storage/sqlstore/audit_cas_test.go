@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -68,22 +67,22 @@ func TestAuditHeadSwapRefusesAStaleHead(t *testing.T) {
 			t.Fatal(err)
 		}
 		current, _ := s.AuditHead(ctx, 1)
-		for name, write := range map[string]func(tx *sql.Tx) error{
-			"head swapped from a stale state": func(tx *sql.Tx) error {
+		for name, write := range map[string]func(tx *txn) error{
+			"head swapped from a stale state": func(tx *txn) error {
 				next := stale
 				next.LastSeq, next.LastHash = 2, "forked"
 				return s.swapHead(ctx, tx, stale, true, next, sumChain{})
 			},
-			"head row created twice": func(tx *sql.Tx) error {
+			"head row created twice": func(tx *txn) error {
 				return s.swapHead(ctx, tx, storage.AuditHead{Chain: 1}, false, storage.AuditHead{Chain: 1, LastSeq: 1, KeyedFrom: 1}, sumChain{})
 			},
-			"record stored after a stale head": func(tx *sql.Tx) error {
+			"record stored after a stale head": func(tx *txn) error {
 				_, _, err := s.appendAfter(ctx, tx, stale, []storage.AuditRecord{{ID: "r2-fork", Time: time.Now(), Kind: "login"}}, sumChain{})
 				return err
 			},
 		} {
 			t.Run(name, func(t *testing.T) {
-				if err := s.inTx(ctx, write); !errors.Is(err, storage.ErrStaleHead) {
+				if err := s.withTx(ctx, write); !errors.Is(err, storage.ErrStaleHead) {
 					t.Fatalf("got %v, want ErrStaleHead", err)
 				}
 				if after, _ := s.AuditHead(ctx, 1); after != current {

@@ -160,10 +160,3 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	}
 	return stmt.QueryContext(ctx, args...)
 }
-
-// inTx is withTx for code that works on a *sql.Tx itself (the audit chain's).
-// It retries the same way, but fn must stop at its first error on its own: the
-// transaction does not remember it. New code uses withTx.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.withTx(ctx, func(tx *txn) error { return fn(tx.tx) })
-}

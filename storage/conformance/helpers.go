@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -73,15 +74,8 @@ func sameBytes(t *testing.T, what string, got, want []byte) {
 
 func sameStrings(t *testing.T, what string, got, want []string) {
 	t.Helper()
-	if len(got) != len(want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("%s = %q, want %q", what, got, want)
-		return
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Errorf("%s = %q, want %q", what, got, want)
-			return
-		}
 	}
 }
 

@@ -166,13 +166,12 @@ func openMySQL(ctx context.Context, dsn string, log *slog.Logger) (*sql.DB, erro
 	if err != nil {
 		return nil, err
 	}
-	galera, err := isGaleraNode(ctx, db)
-	if err != nil || !galera || !withCausalReads(cfg) {
-		// An unreachable server shows in Open's Ping.
-		return db, nil
+	// An unreachable server (an error here) shows in Open's Ping.
+	if galera, probeErr := isGaleraNode(ctx, db); probeErr == nil && galera && withCausalReads(cfg) {
+		_ = db.Close()
+		return mysqlPool(cfg)
 	}
-	_ = db.Close()
-	return mysqlPool(cfg)
+	return db, nil
 }
 
 func mysqlPool(cfg *mysql.Config) (*sql.DB, error) {

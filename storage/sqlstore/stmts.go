@@ -117,7 +117,7 @@ func (s *Store) execOnConn(ctx context.Context, query string, args ...any) (sql.
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	res, err := conn.ExecContext(ctx, query, args...)
 	if f := s.dialect.fault(err, true); f == faultNode || f == faultUnknown {
 		dropConn(conn)

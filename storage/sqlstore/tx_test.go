@@ -111,7 +111,7 @@ func TestMySQLTxAbandonedAtFirstError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	otherTx, err := other.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,10 @@ import (
 	"github.com/portvakt/portvakt/internal/testenv"
 )
 
+// The cluster's methods wait with context.Background and their own deadlines,
+// not the test's context: a test's cleanup, which heals or restarts nodes for
+// the next test, runs after that context is cancelled.
+
 // Nodes is the cluster's size: three, the smallest that keeps a majority when
 // one node goes.
 const Nodes = 3
@@ -65,7 +69,7 @@ func (s Status) String() string {
 // Start launches a cluster for one test and tears it down when the test ends.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
-	c, err := Launch(t.Context())
+	c, err := Launch(context.Background())
 	if errors.Is(err, ErrMissing) {
 		testenv.Missing(t, "%v", err)
 		return nil
@@ -274,7 +278,7 @@ func (c *Cluster) DSN(i int, db string) string { return c.nodes[i].dsn(db) }
 func (c *Cluster) CreateDatabase(t testing.TB, name string) []string {
 	t.Helper()
 	n := c.serving(t)
-	if err := n.exec(t.Context(), "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+	if err := n.exec(context.Background(), "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
 		t.Fatalf("galera: %v", err)
 	}
 	dsns := make([]string, Nodes)
@@ -288,7 +292,7 @@ func (c *Cluster) CreateDatabase(t testing.TB, name string) []string {
 func (c *Cluster) serving(t testing.TB) *node {
 	t.Helper()
 	for _, n := range c.nodes {
-		if st, err := n.status(t.Context()); err == nil && st.Serving() {
+		if st, err := n.status(context.Background()); err == nil && st.Serving() {
 			return n
 		}
 	}
@@ -299,7 +303,7 @@ func (c *Cluster) serving(t testing.TB) *node {
 // Status is node i's own view of itself and its cluster.
 func (c *Cluster) Status(t testing.TB, i int) Status {
 	t.Helper()
-	st, err := c.nodes[i].status(t.Context())
+	st, err := c.nodes[i].status(context.Background())
 	if err != nil {
 		t.Fatalf("galera: %v", err)
 	}
@@ -310,7 +314,7 @@ func (c *Cluster) Status(t testing.TB, i int) Status {
 // every running node.
 func (c *Cluster) WaitSynced(t testing.TB, i int) {
 	t.Helper()
-	if err := c.awaitSynced(t.Context(), c.nodes[i], c.running()); err != nil {
+	if err := c.awaitSynced(context.Background(), c.nodes[i], c.running()); err != nil {
 		t.Fatalf("%v\n%s", err, c.Output())
 	}
 }
@@ -318,7 +322,7 @@ func (c *Cluster) WaitSynced(t testing.TB, i int) {
 // WaitUnready waits until node i no longer serves, as after Isolate.
 func (c *Cluster) WaitUnready(t testing.TB, i int) Status {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), joinTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 	defer cancel()
 	for {
 		st, err := c.nodes[i].status(ctx)
@@ -349,11 +353,11 @@ func (c *Cluster) Rejoin(t testing.TB, i int) time.Duration {
 	t.Helper()
 	begun := time.Now()
 	n := c.nodes[i]
-	pos, err := n.recoverPosition(t.Context())
+	pos, err := n.recoverPosition(context.Background())
 	if err != nil {
 		t.Fatalf("galera: %v\n%s", err, c.Output())
 	}
-	if err := c.join(t.Context(), n, "--wsrep-start-position="+pos); err != nil {
+	if err := c.join(context.Background(), n, "--wsrep-start-position="+pos); err != nil {
 		t.Fatalf("%v\n%s", err, c.Output())
 	}
 	took := time.Since(begun)
@@ -365,7 +369,7 @@ func (c *Cluster) Rejoin(t testing.TB, i int) time.Duration {
 // Primary Component, and its SQL clients get errors 1047 and 1180.
 func (c *Cluster) Isolate(t testing.TB, i int) {
 	t.Helper()
-	if err := c.nodes[i].exec(t.Context(), "SET GLOBAL wsrep_provider_options='gmcast.isolate=1'"); err != nil {
+	if err := c.nodes[i].exec(context.Background(), "SET GLOBAL wsrep_provider_options='gmcast.isolate=1'"); err != nil {
 		t.Fatalf("galera: %v", err)
 	}
 }
@@ -374,7 +378,7 @@ func (c *Cluster) Isolate(t testing.TB, i int) {
 func (c *Cluster) Heal(t testing.TB, i int) time.Duration {
 	t.Helper()
 	begun := time.Now()
-	if err := c.nodes[i].exec(t.Context(), "SET GLOBAL wsrep_provider_options='gmcast.isolate=0'"); err != nil {
+	if err := c.nodes[i].exec(context.Background(), "SET GLOBAL wsrep_provider_options='gmcast.isolate=0'"); err != nil {
 		t.Fatalf("galera: %v", err)
 	}
 	c.WaitSynced(t, i)
@@ -433,14 +437,14 @@ func (c *Cluster) RestartAll(t testing.TB) time.Duration {
 	if first < 0 {
 		t.Fatalf("galera: no node is safe to bootstrap from\n%s", c.Output())
 	}
-	if err := c.bootstrap(t.Context(), c.nodes[first], "--wsrep-new-cluster"); err != nil {
+	if err := c.bootstrap(context.Background(), c.nodes[first], "--wsrep-new-cluster"); err != nil {
 		t.Fatalf("%v\n%s", err, c.Output())
 	}
 	for i, n := range c.nodes {
 		if i == first {
 			continue
 		}
-		if err := c.join(t.Context(), n); err != nil {
+		if err := c.join(context.Background(), n); err != nil {
 			t.Fatalf("%v\n%s", err, c.Output())
 		}
 	}

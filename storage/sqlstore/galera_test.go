@@ -87,12 +87,19 @@ func TestGaleraAuditAndConsents(t *testing.T) {
 
 // A store whose node has left the Primary Component says it is not ready,
 // though the node still answers SELECT 1; once the node is Synced again it is.
+// It says so with causal reads on its connections too, under which even SHOW
+// fails on such a node.
 func TestGaleraIsolatedNodeIsNotReady(t *testing.T) {
 	c, dsns := galeraDatabase(t)
 	const isolated = 2
-	s := openMigrated(t, sqlstore.Config{Driver: sqlstore.DriverMySQL, DSN: dsns[isolated]})
-	if err := s.Ping(t.Context()); err != nil {
-		t.Fatalf("Ping on a Synced node: %v", err)
+	stores := map[string]*sqlstore.Store{
+		"plain":        openMigrated(t, sqlstore.Config{Driver: sqlstore.DriverMySQL, DSN: dsns[isolated]}),
+		"causal reads": openMigrated(t, sqlstore.Config{Driver: sqlstore.DriverMySQL, DSN: dsns[isolated] + "&wsrep_sync_wait=3"}),
+	}
+	for name, s := range stores {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatalf("%s: Ping on a Synced node: %v", name, err)
+		}
 	}
 
 	c.Isolate(t, isolated)
@@ -103,22 +110,31 @@ func TestGaleraIsolatedNodeIsNotReady(t *testing.T) {
 		}
 	})
 	c.WaitUnready(t, isolated)
-	err := s.Ping(t.Context())
-	var notReady *storage.NotReadyError
-	if !errors.As(err, &notReady) || !errors.Is(err, storage.ErrUnavailable) {
-		t.Fatalf("Ping on an isolated node: %v, want a NotReadyError that is ErrUnavailable", err)
+	for name, s := range stores {
+		err := s.Ping(t.Context())
+		var notReady *storage.NotReadyError
+		if !errors.As(err, &notReady) || !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("%s: Ping on an isolated node: %v, want a NotReadyError that is ErrUnavailable", name, err)
+			continue
+		}
+		if !strings.Contains(notReady.Reason, "Primary") {
+			t.Errorf("%s: the reason %q does not say the node left the Primary Component", name, notReady.Reason)
+		}
 	}
-	if !strings.Contains(notReady.Reason, "Primary") {
-		t.Errorf("the reason %q does not say the node left the Primary Component", notReady.Reason)
-	}
-	if err := s.DB().PingContext(t.Context()); err != nil {
+	if err := stores["plain"].DB().PingContext(t.Context()); err != nil {
 		t.Errorf("the isolated node does not answer a plain ping: %v", err)
 	}
 
 	c.Heal(t, isolated)
 	healed = true
-	if err := s.Ping(t.Context()); err != nil {
-		t.Errorf("Ping once the node is Synced again: %v", err)
+	for name, s := range stores {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Errorf("%s: Ping once the node is Synced again: %v", name, err)
+		}
+	}
+	var syncWait int
+	if err := stores["causal reads"].DB().QueryRowContext(t.Context(), "SELECT @@session.wsrep_sync_wait").Scan(&syncWait); err != nil || syncWait != 3 {
+		t.Errorf("after Pings, a connection has wsrep_sync_wait %d (%v), want the DSN's 3", syncWait, err)
 	}
 }
 

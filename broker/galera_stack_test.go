@@ -175,7 +175,9 @@ func newLedger() *ledger { return &ledger{codes: map[string]int{}} }
 func (l *ledger) issued(code string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.codes[code] += 0
+	if _, seen := l.codes[code]; !seen {
+		l.codes[code] = 0
+	}
 }
 
 func (l *ledger) redeemed(code string, results ...bool) {

@@ -3,6 +3,7 @@ package galeratest_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
@@ -73,15 +74,52 @@ func TestClusterFaultsKeepData(t *testing.T) {
 		t.Errorf("after healing node 1 has %d rows, want 3", got)
 	}
 
+	// A frozen node neither answers nor leaves at once: the others evict it
+	// after a few seconds and commit without it; thawed, it catches up.
+	c.Freeze(t, 1)
+	eventually(t, "insert with node 1 frozen", func() error {
+		_, err := dbs[0].ExecContext(ctx, "INSERT INTO t VALUES (4)")
+		return err
+	})
+	c.Thaw(t, 1)
+	eventually(t, "node 1 catching up after the thaw", func() error {
+		var n int
+		if err := dbs[1].QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil {
+			return err
+		}
+		if n != 4 {
+			return fmt.Errorf("%d rows, want 4", n)
+		}
+		return nil
+	})
+	c.WaitSynced(t, 1)
+
 	c.StopAll(t)
 	c.RestartAll(t)
-	mustExec(2, "INSERT INTO t VALUES (4)")
+	mustExec(2, "INSERT INTO t VALUES (5)")
 	for i := range galeratest.Nodes {
 		if st := c.Status(t, i); !st.Serving() || st.ClusterSize != galeratest.Nodes {
 			t.Errorf("node %d after the restart: %v", i, st)
 		}
-		if got := count(i); got != 4 {
-			t.Errorf("node %d has %d rows after the restart, want 4", i, got)
+		if got := count(i); got != 5 {
+			t.Errorf("node %d has %d rows after the restart, want 5", i, got)
 		}
+	}
+}
+
+// eventually retries step until it succeeds or a minute passes: while the
+// cluster evicts or readmits a node, statements fail or time out for seconds.
+func eventually(t *testing.T, what string, step func() error) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := step()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still failing after a minute: %v", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

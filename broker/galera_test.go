@@ -81,6 +81,7 @@ func TestGaleraFaults(t *testing.T) {
 		})
 		body := g.awaitReadiness(t, victim, http.StatusServiceUnavailable, 30*time.Second)
 		t.Logf("broker %d with its node killed: %s", victim, body)
+		g.cluster.WaitMembers(t, 1, galeratest.Nodes-1)
 
 		code := req.code(t, br.visit(g.brokers[1].url+callback.RequestURI()))
 		l.issued(code)
@@ -116,6 +117,7 @@ func TestGaleraFaults(t *testing.T) {
 			t.Errorf("the isolated broker's /readyz does not say why: %s", body)
 		}
 		g.awaitRotation(t, isolated, false)
+		g.cluster.WaitMembers(t, 0, galeratest.Nodes-1)
 		g.mustServe(t, l, 3)
 
 		g.cluster.Heal(t, isolated)

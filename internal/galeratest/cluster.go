@@ -319,6 +319,26 @@ func (c *Cluster) WaitSynced(t testing.TB, i int) {
 	}
 }
 
+// WaitMembers waits until node i serves in a cluster of exactly size nodes: after
+// a node is killed, frozen or isolated, the others stall their commits until they
+// have evicted it (evs.suspect_timeout, 5 s).
+func (c *Cluster) WaitMembers(t testing.TB, i, size int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
+	defer cancel()
+	for {
+		st, err := c.nodes[i].status(ctx)
+		if err == nil && st.Serving() && st.ClusterSize == size {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("galera: node %d not serving in a cluster of %d within %s: %v, %v", i, size, joinTimeout, st, err)
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
 // WaitUnready waits until node i no longer serves, as after Isolate.
 func (c *Cluster) WaitUnready(t testing.TB, i int) Status {
 	t.Helper()

@@ -231,7 +231,10 @@ func (c *Cluster) awaitSynced(ctx context.Context, n *node, size int) error {
 		case <-exited:
 			return fmt.Errorf("galera: node %d: %w while waiting to be Synced", n.index, errExited)
 		case <-ctx.Done():
-			return fmt.Errorf("galera: node %d not Synced in a cluster of %d within %s: last %v, %v", n.index, size, joinTimeout, last, lastErr)
+			if lastErr != nil {
+				return fmt.Errorf("galera: node %d not Synced in a cluster of %d within %s: %w", n.index, size, joinTimeout, lastErr)
+			}
+			return fmt.Errorf("galera: node %d not Synced in a cluster of %d within %s: last %v", n.index, size, joinTimeout, last)
 		case <-time.After(pollEvery):
 		}
 	}

@@ -1,6 +1,7 @@
 package galeratest
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -107,13 +108,17 @@ func serverUser(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("galera: mysql gid %q: %w", u.Gid, err)
 	}
-	err = filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", fmt.Errorf("galera: %w", err)
+	}
+	err = fs.WalkDir(root.FS(), ".", func(path string, _ fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		return os.Lchown(path, uid, gid)
+		return root.Lchown(path, uid, gid)
 	})
-	if err != nil {
+	if err := errors.Join(err, root.Close()); err != nil {
 		return "", fmt.Errorf("galera: hand the cluster's files to mysql: %w", err)
 	}
 	return u.Username, nil

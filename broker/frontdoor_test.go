@@ -30,8 +30,10 @@ type frontDoor struct {
 
 	mu       sync.Mutex
 	backends []*httputil.ReverseProxy
-	next     int
-	served   []servedBy
+	// down are the backends a health check took out of rotation.
+	down   map[int]bool
+	next   int
+	served []servedBy
 }
 
 // servedBy records which backend answered a request.
@@ -93,11 +95,26 @@ func (f *frontDoor) pass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i := f.next % len(f.backends)
+	for tries := 1; f.down[i] && tries < len(f.backends); tries++ {
+		f.next++
+		i = f.next % len(f.backends)
+	}
 	f.next++
 	f.served = append(f.served, servedBy{path: r.URL.Path, backend: i})
 	p := f.backends[i]
 	f.mu.Unlock()
 	p.ServeHTTP(w, r)
+}
+
+// setDown takes backend i out of rotation, or puts it back, as a load
+// balancer's health check does.
+func (f *frontDoor) setDown(i int, down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down == nil {
+		f.down = map[int]bool{}
+	}
+	f.down[i] = down
 }
 
 // servedSince returns what the backends served after the first n requests.

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/portvakt/portvakt/internal/httpsec"
+	"github.com/portvakt/portvakt/storage"
 	"github.com/portvakt/portvakt/themes"
 )
 
@@ -65,13 +67,20 @@ func (s *Server) tokenOrPreflight(w http.ResponseWriter, r *http.Request) {
 	s.grants.token(w, r)
 }
 
-// readyz answers 200 only when the database answers.
+// readyz answers 200 only when the database answers and may be used: a Galera
+// node outside the Primary Component or not Synced makes this broker unready,
+// so a load balancer sends its clients to another, and the answer says why.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.logger.Warn("not ready", "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		answer := map[string]string{"status": "unavailable", "database": "unreachable"}
+		var notReady *storage.NotReadyError
+		if errors.As(err, &notReady) {
+			answer["database"], answer["reason"] = "not ready", notReady.Reason
+		}
+		writeJSON(w, http.StatusServiceUnavailable, answer)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

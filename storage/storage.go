@@ -28,7 +28,8 @@ type Storage interface {
 	// PurgeExpired deletes every record whose expiry is before now and returns how
 	// many rows went.
 	PurgeExpired(ctx context.Context, now time.Time) (int64, error)
-	// Ping checks the database answers (for /readyz).
+	// Ping checks the database answers and may be used (for /readyz): a Galera
+	// node outside the Primary Component or not Synced gives a NotReadyError.
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error

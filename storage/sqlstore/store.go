@@ -110,7 +110,8 @@ func (s *Store) DB() *sql.DB { return s.write }
 // Dialect is "sqlite" or "mysql".
 func (s *Store) Dialect() string { return s.dialect.name }
 
-// Ping checks the database answers.
+// Ping checks the database answers and, on a Galera node, that the node is
+// Primary, Synced and ready (a storage.NotReadyError says which it is not).
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.write.PingContext(ctx); err != nil {
 		return s.fail("ping", err)
@@ -120,7 +121,7 @@ func (s *Store) Ping(ctx context.Context) error {
 			return s.fail("ping", err)
 		}
 	}
-	return nil
+	return s.clusterReady(ctx)
 }
 
 // Close releases the prepared statements and the pools.

@@ -119,9 +119,16 @@ func (s *Store) appendAfter(ctx context.Context, tx *txn, head storage.AuditHead
 func (s *Store) onChain(ctx context.Context, write func(tx *txn) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.withTx(ctx, write)
-		if err == nil || !errors.Is(err, storage.ErrStaleHead) || attempt >= maxHeadRetries {
+		if err == nil || !errors.Is(err, storage.ErrStaleHead) {
 			return err
 		}
+		// Counted with the transactions' retries: on a chain of its own a
+		// process should see next to none.
+		if attempt >= maxHeadRetries {
+			s.txStats.gaveUp.Add(1)
+			return err
+		}
+		s.txStats.retries.Add(1)
 		if err := backoff(ctx, attempt); err != nil {
 			return err
 		}

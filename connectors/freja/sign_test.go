@@ -69,8 +69,12 @@ func TestBackchannelPushesByPersonalNumberOrEmail(t *testing.T) {
 		req      func(sim.TestUser) connectors.BackchannelRequest
 		infoType string
 	}{
-		{"personal number", func(u sim.TestUser) connectors.BackchannelRequest { return connectors.BackchannelRequest{NationalID: u.SSN} }, freja.UserInfoSSN},
-		{"e-mail", func(u sim.TestUser) connectors.BackchannelRequest { return connectors.BackchannelRequest{Email: u.Email} }, freja.UserInfoEmail},
+		{"personal number", func(u sim.TestUser) connectors.BackchannelRequest {
+			return connectors.BackchannelRequest{NationalID: u.SSN}
+		}, freja.UserInfoSSN},
+		{"e-mail", func(u sim.TestUser) connectors.BackchannelRequest {
+			return connectors.BackchannelRequest{Email: u.Email}
+		}, freja.UserInfoEmail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, sim.Options{})

@@ -187,6 +187,14 @@ func (s *Simulators) Standalone(id string, o connectors.StandaloneOptions) (stri
 	return st.Standalone(o)
 }
 
+// People are the test people of connector id's simulator.
+func (s *Simulators) People(id string) []connectors.TestPerson {
+	if sim, ok := s.byID[id]; ok {
+		return sim.People()
+	}
+	return nil
+}
+
 // IDs are the simulators' connector ids, in registry order.
 func (s *Simulators) IDs() []string { return slices.Clone(s.ids) }
 

@@ -1,9 +1,14 @@
 package freja_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/freja"
@@ -69,5 +74,43 @@ func TestLevelMapping(t *testing.T) {
 		if got := freja.LevelLoA(level); got != want {
 			t.Errorf("LevelLoA(%s) = %s, want %s", level, got, want)
 		}
+	}
+}
+
+// The example configuration's Freja entry has only keys the connector knows,
+// and differs from dev mode's only in where the API is and what it trusts.
+func TestExampleConfigKeys(t *testing.T) {
+	raw, err := os.ReadFile("../../examples/portvakt.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Connectors []struct {
+			Type   string         `yaml:"type"`
+			Config map[string]any `yaml:"config"`
+		} `yaml:"connectors"`
+	}
+	if err := yaml.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range file.Connectors {
+		if c.Type != "freja" {
+			continue
+		}
+		found = true
+		b, _ := json.Marshal(c.Config)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		var cfg freja.Config
+		if err := dec.Decode(&cfg); err != nil {
+			t.Errorf("example freja config: %v", err)
+		}
+		if cfg.Environment != "production" || cfg.JWSCertFile == "" || !cfg.LoginHintPush {
+			t.Errorf("example freja config = %+v", cfg)
+		}
+	}
+	if !found {
+		t.Error("examples/portvakt.yaml has no freja connector")
 	}
 }

@@ -19,8 +19,8 @@ import (
 const (
 	MethodOtherDevice    = "other-device"
 	MethodSameDevice     = "same-device"
-	MethodOtherDeviceURN = "urn:portvakt:eid:se:freja:other-device"
-	MethodSameDeviceURN  = "urn:portvakt:eid:se:freja:same-device"
+	MethodOtherDeviceURN = "urn:portvakt:eid:freja:other-device"
+	MethodSameDeviceURN  = "urn:portvakt:eid:freja:same-device"
 	// methodPush marks an order pushed to a named person's app: no QR code, no
 	// app link.
 	methodPush = "push"
@@ -201,7 +201,7 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (method, level
 		return "", "", who, fmt.Errorf("%s: unknown method %q", op, req.Method)
 	}
 	if req.NationalID != "" && c.hintPush {
-		who, err = c.personByID(req.NationalID)
+		who, err = c.personByID(req.NationalID, req.Countries...)
 		if err != nil {
 			return "", "", who, fmt.Errorf("%s: %w", op, err)
 		}
@@ -214,9 +214,12 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (method, level
 }
 
 // personByID names a person by national id, in the first configured country
-// whose rules the number passes.
-func (c *Connector) personByID(id string) (person, error) {
+// (of those the login accepts, if it names any) whose rules the number passes.
+func (c *Connector) personByID(id string, accepted ...string) (person, error) {
 	for _, country := range c.countries {
+		if len(accepted) > 0 && !slices.Contains(accepted, country) {
+			continue
+		}
 		if typ := idTypeOf(country); nationalid.Valid(typ, id) {
 			info, err := json.Marshal(SSNUserInfo{Country: country, SSN: id})
 			if err != nil {
@@ -225,7 +228,7 @@ func (c *Connector) personByID(id string) (person, error) {
 			return person{infoType: UserInfoSSN, info: base64.StdEncoding.EncodeToString(info), country: country, ssn: id, pushed: true}, nil
 		}
 	}
-	return person{}, fmt.Errorf("national id %s is not valid in %v", nationalid.Mask(id), c.countries)
+	return person{}, fmt.Errorf("national id %s is not valid in an accepted country: %w", nationalid.Mask(id), connectors.ErrCountryNotAccepted)
 }
 
 // startOrder calls Freja to start a transaction and keeps what Poll and QR

@@ -302,3 +302,17 @@ func TestRequestsAreFormStyleBase64(t *testing.T) {
 		t.Errorf("getOneResult payload = %s", reqs[1].Payload)
 	}
 }
+
+func TestPushOnlyToAnAcceptedCountry(t *testing.T) {
+	e := newEnv(t, sim.Options{AutoApprove: true}, func(c *freja.Config) { c.LoginHintPush = true })
+	req := loginRequest("", connectors.LoALow)
+	req.NationalID, req.Countries = user(t, "DK", freja.LevelExtended).SSN, []string{"NO", "FI"}
+	if _, err := e.conn.Start(context.Background(), req); !errors.Is(err, connectors.ErrCountryNotAccepted) {
+		t.Errorf("Start for a Dane when NO and FI are accepted = %v, want ErrCountryNotAccepted", err)
+	}
+	req.Countries = []string{"DK"}
+	order := e.start(t, req)
+	if p, err := e.poll(t, order); err != nil || p.Identity == nil || p.Identity.Country != "DK" {
+		t.Errorf("poll = %+v, %v; want the Dane", p, err)
+	}
+}

@@ -64,7 +64,7 @@ func (d *Dev) RegisterBroker(string, connectors.Connector) error { return nil }
 func (d *Dev) People() []connectors.TestPerson {
 	var out []connectors.TestPerson
 	for _, u := range TestUsers() {
-		out = append(out, connectors.TestPerson{Name: u.Name(), NationalID: u.SSN})
+		out = append(out, connectors.TestPerson{Name: u.Name(), NationalID: u.SSN, Country: u.Country})
 	}
 	return out
 }

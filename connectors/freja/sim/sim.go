@@ -26,7 +26,8 @@ type Options struct {
 	// Now is the simulated clock for expiry and QR age; nil means time.Now.
 	Now func() time.Time
 	// AutoApprove approves every transaction at its first result fetch, as the
-	// person it was pushed to or the default test user. Scripts still win.
+	// person it was pushed to or the default test user; a person below the
+	// registration level asked for declines. Scripts still win.
 	AutoApprove bool
 	// AppBasePath is where AppHandler is mounted, e.g. "/sim/freja/"; default "/app/".
 	AppBasePath string

@@ -79,7 +79,8 @@ const (
 )
 
 // advance moves a transaction on at a result fetch: expiry first, then a
-// script step, then auto-approval.
+// script step (which approves whoever it names, whatever their level: an
+// upstream that misbehaves), then auto-approval.
 func (s *Simulator) advance(t *transaction, now time.Time) {
 	if t.final() {
 		return
@@ -102,7 +103,14 @@ func (s *Simulator) advance(t *transaction, now time.Time) {
 		return
 	}
 	if s.opts.AutoApprove {
-		s.approveLocked(t, s.defaultUser(t), now)
+		// A person below the level asked for cannot confirm in the app; they
+		// can only decline. A script can make the simulator lie instead.
+		u := s.defaultUser(t)
+		if !s.opts.IgnoreRegistrationLevel && rank(u.Level) < rank(t.minLevel) {
+			t.finish(freja.StatusRejected, now)
+			return
+		}
+		s.approveLocked(t, u, now)
 	}
 }
 

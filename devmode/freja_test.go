@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,13 +61,21 @@ func frejaClient(t *testing.T, d *devServer, c config.Client) oauth2.Config {
 // page for the person (an eID failure they may retry or leave).
 func frejaLogin(t *testing.T, d *devServer, cfg oauth2.Config, hint string) (map[string]any, string) {
 	t.Helper()
+	return frejaLoginIn(t, noFollow(t), cfg, freja.MethodOtherDeviceURN, hint)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// frejaLoginIn is frejaLogin in a given browser, with the acr_values given.
+func frejaLoginIn(t *testing.T, c *http.Client, cfg oauth2.Config, acr, hint string) (map[string]any, string) {
+	t.Helper()
 	verifier := oauth2.GenerateVerifier()
-	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("acr_values", freja.MethodOtherDeviceURN)}
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("acr_values", acr)}
 	if hint != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", "sub:"+hint))
 	}
-	c := noFollow(t)
 	next := cfg.AuthCodeURL("st", opts...)
+	chose := false
 	for hop := 0; hop < 20; hop++ {
 		resp, err := c.Get(next)
 		if err != nil {
@@ -74,7 +84,18 @@ func frejaLogin(t *testing.T, d *devServer, cfg oauth2.Config, hint string) (map
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
-			return nil, "page: " + string(body)
+			// The login page: choose Freja's QR code, as the person would,
+			// unless it reports a failure.
+			csrf := csrfField.FindStringSubmatch(string(body))
+			if csrf == nil || chose || strings.Contains(string(body), "pv-alert-error") || !strings.Contains(string(body), `value="freja/other-device"`) {
+				return nil, "page: " + string(body)
+			}
+			chose = true
+			resp, err = c.PostForm(resp.Request.URL.String(), url.Values{"csrf_token": {csrf[1]}, "option": {"freja/other-device"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
 		}
 		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
 		if err != nil || loc.String() == "" {
@@ -163,5 +184,33 @@ func TestFrejaPeopleOfTheClientsCountries(t *testing.T) {
 				t.Errorf("%s, %s person: claims %v, error %q", cfg.ClientID, tc.country, claims, oidcErr)
 			}
 		}
+	}
+}
+
+// A browser's single sign-on login with Freja answers a later request only if
+// that request accepts the person's country.
+func TestFrejaSingleSignOnKeepsToTheCountry(t *testing.T) {
+	d := startDevServer(t, t.TempDir(), true)
+	cfg := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}})
+	browser := noFollow(t)
+	swede := frejaPerson(t, "SE", freja.LevelPlus)
+	if claims, oidcErr := frejaLoginIn(t, browser, cfg, "urn:portvakt:eid:freja", swede.SSN); oidcErr != "" || claims["country"] != "SE" {
+		t.Fatalf("first login: claims %v, error %q", claims, oidcErr)
+	}
+	started := len(d.env.Simulators.Freja.RequestsTo(freja.PathInitAuth))
+	if claims, oidcErr := frejaLoginIn(t, browser, cfg, "urn:portvakt:eid:se:freja", ""); oidcErr != "" || claims["national_id"] != swede.SSN {
+		t.Errorf("a Swedish request in the same browser: claims %v, error %q; want the Swede again", claims, oidcErr)
+	}
+	if now := len(d.env.Simulators.Freja.RequestsTo(freja.PathInitAuth)); now != started {
+		t.Errorf("a Swedish request started %d Freja transactions, want the single sign-on login reused", now-started)
+	}
+	// A Norwegian request does not take the Swede from single sign-on: Freja is
+	// asked again, and the simulator's default person, a Swede, is refused.
+	claims, oidcErr := frejaLoginIn(t, browser, cfg, "urn:portvakt:eid:no:freja", "")
+	if oidcErr != "unmet_authentication_requirements" {
+		t.Errorf("a Norwegian request in the same browser: claims %v, error %q; want unmet_authentication_requirements", claims, oidcErr)
+	}
+	if now := len(d.env.Simulators.Freja.RequestsTo(freja.PathInitAuth)); now != started+1 {
+		t.Errorf("a Norwegian request started %d Freja transactions, want 1", now-started)
 	}
 }

@@ -316,3 +316,18 @@ func TestPushOnlyToAnAcceptedCountry(t *testing.T) {
 		t.Errorf("poll = %+v, %v; want the Dane", p, err)
 	}
 }
+
+func TestDetailsOfAnotherTransactionRefused(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	mine := e.start(t, loginRequest("", connectors.LoALow))
+	theirs := e.start(t, loginRequest("", connectors.LoALow))
+	if _, err := e.sim.Approve(theirs.Ref, user(t, "SE", freja.LevelPlus).SSN); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sim.Approve(mine.Ref, user(t, "FI", freja.LevelExtended).SSN); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.ReplayDetails(mine.Ref, theirs.Ref)
+	progress, err := e.poll(t, mine)
+	assertFailed(t, progress, err, freja.MsgFailed, connectors.ErrInvalidResponse)
+}

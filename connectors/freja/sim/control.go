@@ -67,6 +67,16 @@ func (s *Simulator) TamperDetails(ref string) {
 	}
 }
 
+// ReplayDetails makes the transaction's approved result carry the details
+// Freja signed for another approved transaction: genuine, but not for it.
+func (s *Simulator) ReplayDetails(ref, from string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.txs[ref]; ok {
+		t.replayOf = from
+	}
+}
+
 // maxRecorded bounds the request log of a long-running dev mode.
 const maxRecorded = 1000
 

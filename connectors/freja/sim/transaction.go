@@ -33,6 +33,8 @@ type transaction struct {
 	returnURL  string
 	script     []string
 	tamper     bool
+	// replayOf is another transaction whose details this one's result carries.
+	replayOf string
 }
 
 func (t *transaction) final() bool {
@@ -141,11 +143,15 @@ func (s *Simulator) result(t *transaction) (map[string]any, error) {
 	if t.status != freja.StatusApproved || t.user == nil {
 		return out, nil
 	}
-	attrs := requestedAttributes(*t.user)
+	signed := t
+	if other, ok := s.txs[t.replayOf]; ok && other.status == freja.StatusApproved && other.user != nil {
+		signed = other
+	}
+	attrs := requestedAttributes(*signed.user)
 	details := map[string]any{
-		refName: t.ref, "status": t.status, "userInfoType": t.infoType, "userInfo": t.userInfo,
-		"minRegistrationLevel": t.minLevel, "requestedAttributes": attrs,
-		"timestamp": t.finishedAt.UnixMilli(),
+		refName: signed.ref, "status": signed.status, "userInfoType": signed.infoType, "userInfo": signed.userInfo,
+		"minRegistrationLevel": signed.minLevel, "requestedAttributes": attrs,
+		"timestamp": signed.finishedAt.UnixMilli(),
 	}
 	if t.kind == kindSign {
 		// Not a real signature: the simulator has no Freja keys beyond the one

@@ -68,7 +68,7 @@ func (c *Connector) Info() connectors.Info {
 	if slices.Contains(c.countries, "SE") {
 		top = connectors.LoASubstantial
 	}
-	low := min(levelLoA(c.minLevel), top)
+	low := min(LevelLoA(c.minLevel), top)
 	return connectors.Info{
 		ID:           c.id,
 		Countries:    slices.Clone(c.countries),
@@ -102,7 +102,6 @@ type person struct {
 	infoType, info   string
 	country, ssn     string
 	email            string
-	pushed           bool
 	useDynamicQRCode bool
 }
 
@@ -168,7 +167,7 @@ func (c *Connector) StartBackchannel(ctx context.Context, req connectors.Backcha
 		}
 		who = p
 	case req.Email != "":
-		who = person{infoType: UserInfoEmail, info: req.Email, email: req.Email, pushed: true}
+		who = person{infoType: UserInfoEmail, info: req.Email, email: req.Email}
 	default:
 		return nil, errors.New("freja push: a national id or an e-mail address is required")
 	}
@@ -225,7 +224,7 @@ func (c *Connector) personByID(id string, accepted ...string) (person, error) {
 			if err != nil {
 				return person{}, err
 			}
-			return person{infoType: UserInfoSSN, info: base64.StdEncoding.EncodeToString(info), country: country, ssn: id, pushed: true}, nil
+			return person{infoType: UserInfoSSN, info: base64.StdEncoding.EncodeToString(info), country: country, ssn: id}, nil
 		}
 	}
 	return person{}, fmt.Errorf("national id %s is not valid in an accepted country: %w", nationalid.Mask(id), connectors.ErrCountryNotAccepted)

@@ -14,10 +14,11 @@ import (
 	"github.com/portvakt/portvakt/internal/nationalid"
 )
 
-// levelLoA maps a registration level to the eIDAS level it reaches: PLUS
-// (identity proofed in person, Svensk e-legitimation level 3) is substantial;
-// EXTENDED (an identity document checked remotely) and BASIC are low.
-func levelLoA(level string) connectors.LoA {
+// LevelLoA maps a registration level to the eIDAS level it reaches: PLUS
+// (identity proofed in person as well, the level that meets the Swedish trust
+// framework's level 3) is substantial; EXTENDED (an identity document checked
+// remotely) and BASIC are low; anything else is none.
+func LevelLoA(level string) connectors.LoA {
 	switch level {
 	case LevelPlus:
 		return connectors.LoASubstantial
@@ -26,9 +27,6 @@ func levelLoA(level string) connectors.LoA {
 	}
 	return connectors.LoANone
 }
-
-// LevelLoA is levelLoA for callers outside the package.
-func LevelLoA(level string) connectors.LoA { return levelLoA(level) }
 
 // levelRank orders the registration levels; 0 for an unknown one.
 func levelRank(level string) int {
@@ -57,7 +55,7 @@ type detailsVerifier struct{ certs []*x509.Certificate }
 // certificates.
 func (v *detailsVerifier) verify(jws string) (Details, error) {
 	var d Details
-	sig, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256})
+	sig, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256})
 	if err != nil {
 		return d, fmt.Errorf("parse details: %w", err)
 	}
@@ -140,7 +138,7 @@ func (c *Connector) approved(order *connectors.Order, result *Result, state orde
 		FamilyName:     family,
 		Name:           strings.TrimSpace(given + " " + family),
 		Birthdate:      birthdate.Format(time.DateOnly),
-		LoA:            levelLoA(level),
+		LoA:            LevelLoA(level),
 		Method:         method,
 		UpstreamACR:    level,
 		AMR:            []string{"freja"},

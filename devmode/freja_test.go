@@ -214,3 +214,39 @@ func TestFrejaSingleSignOnKeepsToTheCountry(t *testing.T) {
 		t.Errorf("a Norwegian request started %d Freja transactions, want 1", now-started)
 	}
 }
+
+// A login pushed to the hinted person's app shows neither a QR code nor an
+// app button: the page says the request waits in the app.
+func TestFrejaPushedLoginPage(t *testing.T) {
+	d := startDevServer(t, t.TempDir(), false)
+	cfg := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}})
+	// One person each: a second transaction for a person would cancel both.
+	for acr, country := range map[string]string{freja.MethodOtherDeviceURN: "DK", freja.MethodSameDeviceURN: "FI"} {
+		c := noFollow(t)
+		next := cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+			oauth2.SetAuthURLParam("acr_values", acr), oauth2.SetAuthURLParam("login_hint", "sub:"+frejaPerson(t, country, freja.LevelExtended).SSN))
+		var page string
+		for hop := 0; hop < 5 && page == ""; hop++ {
+			resp, err := c.Get(next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				page = string(body)
+				break
+			}
+			loc, _ := resp.Request.URL.Parse(resp.Header.Get("Location"))
+			next = loc.String()
+		}
+		if !strings.Contains(page, "Open the Freja eID app on your phone: the request is waiting there.") {
+			t.Errorf("%s: the order page does not say the request waits in the app: %.300s", acr, page)
+		}
+		for _, wrong := range []string{`id="pv-qr"`, "scan the QR code", "pv-launch", "data-awaiting-launch"} {
+			if strings.Contains(page, wrong) {
+				t.Errorf("%s: the order page of a pushed login has %q", acr, wrong)
+			}
+		}
+	}
+}

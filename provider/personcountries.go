@@ -55,4 +55,3 @@ func (st *loginState) acceptsCountry(option, country string) bool {
 func (st *loginState) offersIn(o Option, country string) bool {
 	return o.Info.Serves(country) && st.acceptsCountry(o.Value(), country)
 }
-

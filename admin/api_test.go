@@ -43,16 +43,17 @@ func loginPageEIDs(t *testing.T, b *broker, clientID, redirect string) map[strin
 }
 
 // TestClientCountriesDecideTheLoginPage: a client allowed only SE and DK is
-// offered only Swedish BankID and MitID, a request for FI gets an OIDC error,
-// and removing DK applies to the next login without a restart.
+// offered only Swedish BankID, MitID and Freja eID (for the people of those two
+// countries), a request for FI gets an OIDC error, and removing DK applies to
+// the next login without a restart.
 func TestClientCountriesDecideTheLoginPage(t *testing.T) {
 	b := startBroker(t, devmode.Options{})
 	token := b.adminToken(t)
 	c, redirect := createSEDK(t, b, token, "shop")
 
 	got := loginPageEIDs(t, b, c.ID, redirect)
-	if len(got) != 2 || !got["se-bankid"] || !got["dk-mitid"] {
-		t.Fatalf("the login page offers %v, want se-bankid and dk-mitid", got)
+	if len(got) != 3 || !got["se-bankid"] || !got["dk-mitid"] || !got["freja"] {
+		t.Fatalf("the login page offers %v, want se-bankid, dk-mitid and freja", got)
 	}
 
 	fi := follow(t, browser(), authorizeURL(b.issuer, c.ID, redirect, url.Values{"acr_values": {"urn:portvakt:eid:fi:ftn"}}), redirect)

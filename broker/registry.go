@@ -6,6 +6,8 @@ import (
 	dksim "github.com/portvakt/portvakt/connectors/dkmitid/sim"
 	"github.com/portvakt/portvakt/connectors/fiftn"
 	fisim "github.com/portvakt/portvakt/connectors/fiftn/sim"
+	"github.com/portvakt/portvakt/connectors/freja"
+	frejasim "github.com/portvakt/portvakt/connectors/freja/sim"
 	"github.com/portvakt/portvakt/connectors/nobankid"
 	nosim "github.com/portvakt/portvakt/connectors/nobankid/sim"
 	"github.com/portvakt/portvakt/connectors/sebankid"
@@ -21,5 +23,6 @@ func ConnectorTypes() connectors.Registry {
 		{Name: "nobankid", DevID: "no-bankid", NewConfig: func() connectors.Config { return new(nobankid.Config) }, Simulator: nosim.Start, Alias: "nobankid"},
 		{Name: "fiftn", DevID: "fi-ftn", NewConfig: func() connectors.Config { return new(fiftn.Config) }, Simulator: fisim.Start, Alias: "ftn"},
 		{Name: "dkmitid", DevID: "dk-mitid", NewConfig: func() connectors.Config { return new(dkmitid.Config) }, Simulator: dksim.Start, Alias: "mitid"},
+		{Name: "freja", DevID: "freja", NewConfig: func() connectors.Config { return new(freja.Config) }, Simulator: frejasim.Start, Alias: "freja", Orders: true, UnattendedACR: freja.MethodOtherDeviceURN},
 	}
 }

@@ -31,8 +31,12 @@ type Backchannel interface {
 
 // BackchannelRequest names the person the eID app is to ask.
 type BackchannelRequest struct {
-	// NationalID is the person's national id. Required.
+	// NationalID is the person's national id. Required, unless the eID finds
+	// people by Email as well.
 	NationalID string
+	// Email is the person's e-mail address, for an eID that finds people by it
+	// (Freja eID); used only when NationalID is empty.
+	Email string
 	// PersonCalled: the person phoned the relying party; else the relying party
 	// phoned the person (BankID's callInitiator).
 	PersonCalled bool

@@ -105,6 +105,10 @@ type Request struct {
 	MinLoA LoA
 	// NationalID comes from login_hint=sub:<id>; empty when not given.
 	NationalID string
+	// Countries are the only countries whose people the login accepts, for an
+	// eID of several countries; empty for every country the eID serves. The
+	// broker checks the identity's country itself.
+	Countries []string
 	// UILocale is the page language: sv, nb, fi, da or en.
 	UILocale string
 	// EndUserIP is the person's IP as the broker sees it.

@@ -24,6 +24,10 @@ var (
 	ErrInvalidResponse = errors.New("upstream response failed verification")
 	// ErrRateLimited: too many orders started for this IP or person.
 	ErrRateLimited = errors.New("too many login attempts")
+	// ErrCountryNotAccepted: the person is from a country the login does not
+	// accept (an eID of several countries, asked for some of them). RP:
+	// unmet_authentication_requirements.
+	ErrCountryNotAccepted = errors.New("the person's country is not accepted for this login")
 )
 
 // UserError carries the message id to show the person with an error (for example

@@ -23,8 +23,10 @@ type Simulator interface {
 	People() []TestPerson
 }
 
-// TestPerson is a simulator's fictional person.
-type TestPerson struct{ Name, NationalID string }
+// TestPerson is a simulator's fictional person. Country is set by the
+// simulator of an eID of several countries (ISO 3166-1 alpha-2); "" means the
+// eID's one country.
+type TestPerson struct{ Name, NationalID, Country string }
 
 // SimulatorOptions are what every simulator is started with.
 type SimulatorOptions struct {

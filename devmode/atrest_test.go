@@ -149,6 +149,7 @@ func (s *scanEnv) loginEveryEID(t *testing.T) []person {
 		{"urn:portvakt:eid:no:bankid", "14838512470"},
 		{"urn:portvakt:eid:fi:ftn", "150280-912B"},
 		{"urn:portvakt:eid:dk:mitid", "1705904321"},
+		{"urn:portvakt:eid:freja:other-device", "21889112015"},
 	} {
 		jar, _ := cookiejar.New(nil)
 		browser := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -264,7 +265,7 @@ func (s *scanEnv) useAdminAPI(t *testing.T) {
 		Standing []map[string]any `json:"standing"`
 	}
 	s.admin(t, http.MethodGet, "/clients/"+scanClient+"/consents", nil, &consents)
-	if len(consents.Standing) != 4 {
+	if len(consents.Standing) != 5 {
 		t.Fatalf("%d standing consents, want one per person", len(consents.Standing))
 	}
 	s.admin(t, http.MethodGet, "/audit/verify", nil, nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
+	frejasim "github.com/portvakt/portvakt/connectors/freja/sim"
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/connectors/simcore"
 	"github.com/portvakt/portvakt/connectors/simui"
@@ -27,9 +28,10 @@ type Simulators struct {
 	// byID are the simulators by connector id, ids in registry order.
 	byID map[string]connectors.Simulator
 	ids  []string
-	// BankID and OIDC reach into the Swedish BankID simulator and the OpenID
-	// simulators, for tests that script them.
+	// BankID, Freja and OIDC reach into the Swedish BankID, Freja eID and
+	// OpenID simulators, for tests that script them.
 	BankID       *sesim.Simulator
+	Freja        *frejasim.Simulator
 	OIDC         map[string]*simcore.Server
 	clientSecret string
 	// names are the eIDs' own names by connector id, for the index where the
@@ -59,6 +61,8 @@ func startSimulators(ctx context.Context, reg connectors.Registry, issuer string
 		switch sim := sim.(type) {
 		case *sesim.Dev:
 			s.BankID = sim.Sim
+		case *frejasim.Dev:
+			s.Freja = sim.Sim
 		case *simcore.Upstream:
 			s.OIDC[t.DevID] = sim.Server
 		}
@@ -117,7 +121,7 @@ var simIndex = simui.MustTemplate("index", `
 <p class="sim-lead">{{.Tr "index.intro"}}</p>
 {{range .EIDs}}<section class="sim-card sim-{{.ID}}">
 <h2>{{.Name}}</h2>
-{{if .App}}<p>{{$.Tr "index.bankid_help"}}</p><a class="sim-button" href="{{.App}}">{{$.Tr "index.open_bankid"}}</a>
+{{if .App}}<p>{{$.Tr "index.app_help"}}</p><a class="sim-button" href="{{.App}}">{{$.Tr "index.open_app" .}}</a>
 {{else}}<p>{{$.Tr "index.redirect_help"}}</p>{{end}}
 <h3>{{$.Tr "index.people"}}</h3>
 <ul class="sim-list">{{range .People}}<li><span>{{.Name}}</span><span class="sim-id">{{.ID}}</span></li>{{end}}</ul>
@@ -129,8 +133,8 @@ type indexPage struct {
 	EIDs []indexEID
 }
 
-// indexEID is one simulator on the index: its test people, and for BankID the
-// app page to open beside the QR code.
+// indexEID is one simulator on the index: its test people, and for an eID
+// with an app (BankID, Freja eID) the app page to open beside the QR code.
 type indexEID struct {
 	ID, Name, App string
 	People        []struct{ Name, ID string }
@@ -185,6 +189,14 @@ func (s *Simulators) Standalone(id string, o connectors.StandaloneOptions) (stri
 		return "", fmt.Errorf("the %s simulator runs only inside `portvakt dev`", id)
 	}
 	return st.Standalone(o)
+}
+
+// People are the test people of connector id's simulator.
+func (s *Simulators) People(id string) []connectors.TestPerson {
+	if sim, ok := s.byID[id]; ok {
+		return sim.People()
+	}
+	return nil
 }
 
 // IDs are the simulators' connector ids, in registry order.

@@ -23,10 +23,13 @@ type requirement struct {
 	eids      map[string]bool // connector ids, any method
 	methods   map[string]bool // option values
 	countries map[string]bool
+	// eidCountries are eIDs asked for the people of some of their countries
+	// only (urn:portvakt:eid:no:freja): connector id -> countries.
+	eidCountries map[string]map[string]bool
 }
 
 func (r requirement) restrictsEIDs() bool {
-	return len(r.eids)+len(r.methods)+len(r.countries) > 0
+	return len(r.eids)+len(r.methods)+len(r.countries)+len(r.eidCountries) > 0
 }
 
 const (
@@ -35,21 +38,66 @@ const (
 )
 
 // ConnectorURN is the acr value that selects any method of a connector:
-// se-bankid -> urn:portvakt:eid:se:bankid.
+// se-bankid -> urn:portvakt:eid:se:bankid, freja -> urn:portvakt:eid:freja.
 func ConnectorURN(id string) string { return eidURNPrefix + strings.Replace(id, "-", ":", 1) }
+
+// CountryURN is the acr value that selects an eID of several countries for the
+// people of one of them: urn:portvakt:eid:<country>:<eID>, the eID named by its
+// id without a country prefix (freja -> urn:portvakt:eid:no:freja). For an eID
+// of one country it is the same as ConnectorURN.
+func CountryURN(info connectors.Info, country string) string {
+	name := info.ID
+	for _, c := range info.Countries {
+		if rest, ok := strings.CutPrefix(name, strings.ToLower(c)+"-"); ok {
+			name = rest
+			break
+		}
+	}
+	return eidURNPrefix + strings.ToLower(country) + ":" + name
+}
+
+// countrySelection is an eID for the people of one country.
+type countrySelection struct{ id, country string }
+
+// countryURNs maps the per-country acr values of the eIDs of several countries
+// to what they select. A connector's own URN wins over a per-country one that
+// spells the same.
+func countryURNs(available []Option, byConnectorURN map[string]string) map[string]countrySelection {
+	out := map[string]countrySelection{}
+	for _, o := range available {
+		if len(o.Info.Countries) < 2 {
+			continue
+		}
+		for _, c := range o.Info.Countries {
+			if urn := CountryURN(o.Info, c); byConnectorURN[urn] == "" {
+				out[urn] = countrySelection{o.Info.ID, c}
+			}
+		}
+	}
+	return out
+}
 
 // parseACRValues reads acr_values. Values it does not know are ignored, as OIDC
 // makes acr_values a voluntary request. A method's own URN selects that method; a
 // connector's URN that is no method's selects all its methods; a connector URN
 // with a level suffix (urn:portvakt:eid:dk:mitid:high) selects the connector at
-// that level or above.
+// that level or above. A per-country URN of an eID of several countries
+// (urn:portvakt:eid:no:freja) selects it for the people of that country, with a
+// level suffix too.
 func parseACRValues(values []string, available []Option) requirement {
-	req := requirement{eids: map[string]bool{}, methods: map[string]bool{}, countries: map[string]bool{}}
+	req := requirement{eids: map[string]bool{}, methods: map[string]bool{}, countries: map[string]bool{}, eidCountries: map[string]map[string]bool{}}
 	byMethodURN := map[string][]string{}
 	byConnectorURN := map[string]string{}
 	for _, o := range available {
 		byMethodURN[o.Method.URN] = append(byMethodURN[o.Method.URN], o.Value())
 		byConnectorURN[ConnectorURN(o.Info.ID)] = o.Info.ID
+	}
+	byCountryURN := countryURNs(available, byConnectorURN)
+	selectCountry := func(sel countrySelection) {
+		if req.eidCountries[sel.id] == nil {
+			req.eidCountries[sel.id] = map[string]bool{}
+		}
+		req.eidCountries[sel.id][sel.country] = true
 	}
 	var levels []connectors.LoA
 	for _, v := range values {
@@ -74,12 +122,21 @@ func parseACRValues(values []string, available []Option) requirement {
 			req.eids[id] = true
 			continue
 		}
+		if sel, ok := byCountryURN[v]; ok {
+			selectCountry(sel)
+			continue
+		}
 		if i := strings.LastIndex(v, ":"); i > 0 {
+			loa, err := connectors.ParseLoA(v[i+1:])
+			if err != nil {
+				continue
+			}
 			if id, ok := byConnectorURN[v[:i]]; ok {
-				if loa, err := connectors.ParseLoA(v[i+1:]); err == nil {
-					req.eids[id] = true
-					levels = append(levels, loa)
-				}
+				req.eids[id] = true
+				levels = append(levels, loa)
+			} else if sel, ok := byCountryURN[v[:i]]; ok {
+				selectCountry(sel)
+				levels = append(levels, loa)
 			}
 		}
 	}
@@ -101,14 +158,18 @@ func acrAlias(v string, available []Option) (string, bool) {
 }
 
 // selectOptions returns the options the login may offer: what the client allows,
-// narrowed by the request, at or above the required level.
+// narrowed by the request, at or above the required level, for the people of
+// at least one country.
 func selectOptions(available []Option, client *Client, req requirement) []Option {
 	var out []Option
 	for _, o := range available {
 		if !client.AllowsEID(o.Info) || o.Method.LoA < req.MinLoA {
 			continue
 		}
-		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !servesAny(o.Info, req.countries) {
+		if req.restrictsEIDs() && !req.eids[o.Info.ID] && !req.methods[o.Value()] && !servesAny(o.Info, req.countries) && len(req.eidCountries[o.Info.ID]) == 0 {
+			continue
+		}
+		if cs := personCountries(o, client, req); cs != nil && len(cs) == 0 {
 			continue
 		}
 		out = append(out, o)
@@ -134,9 +195,10 @@ func availableOptions(conns []connectors.Connector) []Option {
 }
 
 // supportedACRValues is what discovery advertises: the levels, then every eID and
-// method URN, each eID at the levels above its lowest that one of its methods
-// spans (urn:portvakt:eid:dk:mitid:high), then the countries. The README's list
-// is checked against it.
+// method URN, an eID of several countries also per country
+// (urn:portvakt:eid:no:freja), each eID at the levels above its lowest that one
+// of its methods spans (urn:portvakt:eid:dk:mitid:high), then the countries.
+// The README's list is checked against it.
 func supportedACRValues(available []Option) []string {
 	out := []string{connectors.LoALowURI, connectors.LoASubstantialURI, connectors.LoAHighURI}
 	seen := map[string]bool{}
@@ -148,6 +210,11 @@ func supportedACRValues(available []Option) []string {
 	}
 	for _, o := range available {
 		add(ConnectorURN(o.Info.ID))
+		if len(o.Info.Countries) > 1 {
+			for _, c := range o.Info.Countries {
+				add(CountryURN(o.Info, c))
+			}
+		}
 		add(o.Method.URN)
 		for l := o.Method.MinLoA + 1; l <= o.Method.LoA; l++ {
 			add(ConnectorURN(o.Info.ID) + ":" + l.String())

@@ -88,7 +88,7 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 			WithDescription("none of the requested eIDs or levels of assurance is available to this client"))
 		return
 	}
-	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browser.browserBinding(w, r)}
+	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browser.browserBinding(w, r), Countries: personCountriesOf(options, client, required)}
 	for _, o := range options {
 		st.Options = append(st.Options, o.Value())
 	}

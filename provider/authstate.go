@@ -25,6 +25,10 @@ type loginState struct {
 	// Options are the option values this request may use (client ∩ request).
 	Options []string       `json:"o"`
 	MinLoA  connectors.LoA `json:"l"`
+	// Countries narrow, by option value, whose people an option may identify
+	// (see personCountries); an option not here may identify anyone its eID
+	// serves.
+	Countries map[string][]string `json:"pc,omitempty"`
 
 	// Chosen option and the connector's state.
 	Option        string            `json:"c,omitempty"`

@@ -10,10 +10,11 @@ import (
 )
 
 // chooserGroups arranges the eIDs of the login page by country, the person's own
-// country first (ui_locales, then the browser's languages). Within a country the
+// country first (ui_locales, then the browser's languages); an eID of several
+// countries is in the group of each country the login accepts its people from. Within a country the
 // order is the connector's, except that on a phone the app on this device comes
 // before the QR code for another device.
-func chooserGroups(t themes.Translator, lang string, r *http.Request, uiLocales []string, options []Option) []themes.CountryGroup {
+func chooserGroups(t themes.Translator, lang string, r *http.Request, uiLocales []string, st *loginState, options []Option) []themes.CountryGroup {
 	if connectors.MobileUserAgent(r.UserAgent()) {
 		options = slices.Clone(options)
 		slices.SortStableFunc(options, func(a, b Option) int { return deviceRank(a) - deviceRank(b) })
@@ -30,7 +31,7 @@ func chooserGroups(t themes.Translator, lang string, r *http.Request, uiLocales 
 	for _, country := range countries {
 		g := themes.CountryGroup{Country: country, Name: themes.CountryName(t, country), Flag: "/static/flags/" + lower(country) + ".svg"}
 		for _, o := range options {
-			if o.Info.Serves(country) {
+			if st.offersIn(o, country) {
 				g.Options = append(g.Options, chooserOption(t, lang, o))
 			}
 		}

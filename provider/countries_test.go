@@ -54,7 +54,7 @@ func TestAnEIDOfSeveralCountries(t *testing.T) {
 	}
 	translate := func(id string, _ ...any) string { return id }
 	var groups []string
-	for _, g := range chooserGroups(translate, "en", httptest.NewRequest("GET", "/login", nil), nil, options) {
+	for _, g := range chooserGroups(translate, "en", httptest.NewRequest("GET", "/login", nil), nil, &loginState{}, options) {
 		for _, o := range g.Options {
 			if o.Connector == "se-freja" {
 				groups = append(groups, g.Country)

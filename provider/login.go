@@ -197,7 +197,7 @@ func (s *logins) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 	if a.state.Message != "" {
 		page.Error = s.message(base.Lang, a.state.Option, a.state.Message)
 	}
-	page.Groups = chooserGroups(base.T, base.Lang, r, a.state.Params.UILocales, options)
+	page.Groups = chooserGroups(base.T, base.Lang, r, a.state.Params.UILocales, &a.state, options)
 	s.render(w, http.StatusOK, "login.html", page)
 }
 
@@ -214,7 +214,7 @@ func (s *logins) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 		return
 	}
 	req := connectors.Request{
-		ID: a.id, Method: o.Method.ID, MinLoA: a.state.MinLoA, NationalID: a.state.Params.LoginHintID,
+		ID: a.id, Method: o.Method.ID, MinLoA: a.state.MinLoA, NationalID: a.state.Params.LoginHintID, Countries: a.state.Countries[o.Value()],
 		UILocale: s.lang(nil, r, a.state.Params.UILocales), EndUserIP: s.clientIP(r), UserAgent: r.UserAgent(),
 		CallbackURL: s.issuer + "/callback/" + o.Info.ID, ReturnURL: s.issuer + "/login/" + a.id,
 		ClientName: client.DisplayName(), ForceLogin: slices.Contains(a.state.Params.Prompt, oidc.PromptLogin),
@@ -337,6 +337,9 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 	}
 	if !meetsLevel(&id, a.state.MinLoA) {
 		return s.recordFailure(ctx, a, o, connectors.ErrLoANotSupported)
+	}
+	if !a.state.acceptsCountry(o.Value(), id.Country) {
+		return s.recordFailure(ctx, a, o, fmt.Errorf("%w: %s", connectors.ErrCountryNotAccepted, id.Country))
 	}
 	if id.PersonKey() == "" {
 		return s.recordFailure(ctx, a, o, fmt.Errorf("%w: no identifier for the person", connectors.ErrInvalidResponse))

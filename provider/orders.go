@@ -55,9 +55,13 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		// The person plays this eID's app now: the banner opens its simulator.
 		base.SimulatorsURL += o.Info.ID + "/"
 	}
+	// An order with neither a QR code nor an app link was pushed to the
+	// person's app (Freja eID by personal number), whatever the method chosen.
+	pushed := st.QRContent == "" && a.state.Order.LaunchURL == ""
+	launches := o.Method.LaunchesApp && !pushed
 	page := themes.OrderPage{
-		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent),
-		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: o.Method.LaunchesApp, LaunchesApp: o.Method.LaunchesApp,
+		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent), Pushed: pushed,
+		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: launches, LaunchesApp: launches,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
 		NoScriptRefreshURL: "/login/" + a.id,
 	}

@@ -113,6 +113,8 @@ func failureFor(err error) (*failure, string) {
 	switch {
 	case errors.Is(err, connectors.ErrCancelled):
 		return &failure{Code: string(oidc.AccessDenied), Description: "the person cancelled the login"}, "error.cancelled"
+	case errors.Is(err, connectors.ErrCountryNotAccepted):
+		return &failure{Code: "unmet_authentication_requirements", Description: "the person is not from a country the request accepts"}, ""
 	case errors.Is(err, connectors.ErrLoANotSupported):
 		return &failure{Code: "unmet_authentication_requirements", Description: "the eID could not reach the requested level of assurance"}, ""
 	case errors.Is(err, connectors.ErrExpired):

@@ -186,7 +186,7 @@ func (s *browserSessions) reusableLogin(r *http.Request, client *Client, st *log
 		return l, false
 	}
 	for _, o := range options {
-		if o.Info.ID == l.Identity.Connector {
+		if o.Info.ID == l.Identity.Connector && st.acceptsCountry(o.Value(), l.Identity.Country) {
 			return l, true
 		}
 	}

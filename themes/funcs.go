@@ -85,7 +85,7 @@ func isBase64Text(s string) bool {
 }
 
 // appURL admits a link that launches an eID app: the app's own scheme
-// (bankid:) or http(s). html/template would otherwise neutralise the
+// (bankid:, frejaeid:) or http(s). html/template would otherwise neutralise the
 // custom scheme.
 func appURL(raw string) template.URL {
 	raw = strings.TrimSpace(raw)
@@ -94,7 +94,7 @@ func appURL(raw string) template.URL {
 		return ""
 	}
 	switch strings.ToLower(u.Scheme) {
-	case "bankid", "https", "http":
+	case "bankid", "frejaeid", "https", "http":
 		return template.URL(raw) //nolint:gosec // G203: only the app schemes and http(s) pass, never javascript:
 	}
 	return ""

@@ -27,6 +27,7 @@ func TestImageURL(t *testing.T) {
 func TestAppURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"bankid:///?autostarttoken=x&redirect=null", "bankid:///?autostarttoken=x&redirect=null"},
+		{"frejaeid://bindUserToTransaction?transactionReference=x", "frejaeid://bindUserToTransaction?transactionReference=x"},
 		{"https://app.bankid.com/?autostarttoken=x", "https://app.bankid.com/?autostarttoken=x"},
 		{"javascript:alert(1)", ""},
 		{"data:text/html,x", ""},

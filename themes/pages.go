@@ -86,6 +86,9 @@ type OrderPage struct {
 	StatusURL          string
 	CancelAction       string // form POST target of the Cancel button (with the CSRF token)
 	NoScriptRefreshURL string // without JavaScript: "Check status" reloads this page
+	// Pushed: the order went straight to the person's app (Freja eID by
+	// personal number): no QR code, no button, the app asks them.
+	Pushed bool
 }
 
 // ErrorPage is shown when the broker cannot send the person back to the

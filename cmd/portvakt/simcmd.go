@@ -26,7 +26,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8090", "address of the simulator's pages (and OpenID endpoints)")
 	auto := fs.Bool("auto-approve", false, "approve every login at once")
-	out := fs.String("out", ".portvakt-sim", "where a simulator that authenticates the broker by certificate (se-bankid) writes its CA and a client certificate")
+	out := fs.String("out", ".portvakt-sim", "where a simulator that authenticates the broker by certificate (se-bankid, freja) writes its CA and a client certificate; freja also the certificate its results are signed with")
 	redirect := fs.String("redirect-uri", "", "OpenID simulators: the broker's callback to register (http://127.0.0.1:8080/callback/<id>)")
 	secret := fs.String("client-secret", "", "OpenID simulators: the secret of client "+devmode.DevUpstreamClient+" (default: random, printed)")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -18,7 +18,7 @@ func TestDemoPassesItsLanguageAndLeadsWithWhoLoggedIn(t *testing.T) {
 
 	b.navigate(env.Issuer + "/demo?lang=sv")
 	labels := evaluate[[]string](b, `Array.from(document.querySelectorAll('.demo-options a'), a => a.textContent.trim())`)
-	if want := []string{"BankID (Sverige)", "BankID (Norge)", "Finländska bankkoder (FTN)", "MitID (Danmark)", "Låt mig välja"}; !slices.Equal(labels, want) {
+	if want := []string{"BankID (Sverige)", "BankID (Norge)", "Finländska bankkoder (FTN)", "MitID (Danmark)", "Freja eID", "Låt mig välja"}; !slices.Equal(labels, want) {
 		t.Errorf("the Swedish demo offers %q, want %q", labels, want)
 	}
 	b.click(`.demo-options li:last-child a`)

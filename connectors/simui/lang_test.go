@@ -63,4 +63,5 @@ func TestCatalogComplete(t *testing.T) {
 // language and in English.
 var sameInEveryLanguage = map[string]bool{
 	"sim.badge": true, "eid.dk-mitid": true, "bankid.title": true, "bankid.scan": true,
+	"eid.freja": true, "freja.title": true, "freja.scan": true,
 }

@@ -78,7 +78,7 @@ func NewPage(w http.ResponseWriter, r *http.Request, o PageOptions) Page {
 }
 
 // marks are the letters on each eID app's icon.
-var marks = map[string]string{"se-bankid": "iD", "no-bankid": "iD", "fi-ftn": "FTN", "dk-mitid": "ID"}
+var marks = map[string]string{"se-bankid": "iD", "freja": "F", "no-bankid": "iD", "fi-ftn": "FTN", "dk-mitid": "ID"}
 
 // layoutSource wraps a page's "content" template in the app screen.
 const layoutSource = `{{define "layout"}}<!doctype html>

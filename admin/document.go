@@ -38,6 +38,8 @@ type ClientSettings struct {
 	IDTokenAlg             string          `json:"id_token_signed_response_alg,omitempty"`
 	AccessTokenFormat      string          `json:"access_token_format,omitempty"`
 	Consent                bool            `json:"consent,omitempty"`
+	LoginHintPush          bool            `json:"login_hint_push,omitempty"`
+	LoginHintEmail         bool            `json:"login_hint_email,omitempty"`
 	Theme                  Theme           `json:"theme"`
 	IDTokenLifetime        config.Duration `json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime    config.Duration `json:"access_token_lifetime,omitempty"`
@@ -80,7 +82,7 @@ func (cs ClientSettings) asConfig() config.Client {
 		ClientURI: cs.ClientURI, RedirectURIs: cs.RedirectURIs, PostLogoutRedirectURIs: cs.PostLogoutRedirectURIs,
 		Countries: cs.Countries, EIDs: cs.EIDs, MinLoA: cs.MinLoA, Scopes: cs.Scopes,
 		SubjectType: cs.SubjectType, Sector: cs.Sector, IDTokenAlg: cs.IDTokenAlg, AccessTokenFormat: cs.AccessTokenFormat,
-		Consent: cs.Consent,
+		Consent: cs.Consent, LoginHintPush: cs.LoginHintPush, LoginHintEmail: cs.LoginHintEmail,
 		// Converted whole: the types differ only in their tags.
 		Theme: config.Theme(cs.Theme), ResourceServer: (*config.ResourceServer)(cs.ResourceServer),
 		IDTokenLifetime: cs.IDTokenLifetime, AccessTokenLifetime: cs.AccessTokenLifetime,
@@ -97,8 +99,8 @@ func settingsOf(cl config.Client) ClientSettings {
 		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
-		Consent: cl.Consent,
-		Theme:   Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
+		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		Theme: Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
 		IDTokenLifetime: cl.IDTokenLifetime, AccessTokenLifetime: cl.AccessTokenLifetime,
 	}
 }

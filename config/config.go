@@ -180,8 +180,16 @@ type Client struct {
 	// AccessTokenFormat is opaque (default) or jwt.
 	AccessTokenFormat string `yaml:"access_token_format"`
 	// Consent asks the person before their data is released to the client.
-	Consent bool  `yaml:"consent"`
-	Theme   Theme `yaml:"theme"`
+	Consent bool `yaml:"consent"`
+	// LoginHintPush lets an eID that can push a login to the person's app
+	// (Freja eID) do so when the request names the person with
+	// login_hint=sub:<personal number>: no QR code, no app switch. Off, the hint
+	// only preselects the person.
+	LoginHintPush bool `yaml:"login_hint_push"`
+	// LoginHintEmail accepts login_hint=email:<address> and pushes the login to
+	// the app of the person registered with that address (Freja eID).
+	LoginHintEmail bool  `yaml:"login_hint_email"`
+	Theme          Theme `yaml:"theme"`
 
 	IDTokenLifetime     Duration `yaml:"id_token_lifetime"`
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`

@@ -105,6 +105,13 @@ type Request struct {
 	MinLoA LoA
 	// NationalID comes from login_hint=sub:<id>; empty when not given.
 	NationalID string
+	// Email comes from login_hint=email:<address>, given only to clients
+	// allowed to push logins by e-mail address (Push is then set).
+	Email string
+	// Push: the client lets an eID that can push a login to the person's app
+	// (Freja) do so for the person NationalID or Email names, with no QR code
+	// and no app switch. Without it, a hint only preselects the person.
+	Push bool
 	// Countries are the only countries whose people the login accepts, for an
 	// eID of several countries; empty for every country the eID serves. The
 	// broker checks the identity's country itself.

@@ -86,7 +86,7 @@ func startScanEnv(t *testing.T, o Options) *scanEnv {
 		Secret string `json:"client_secret"`
 	}
 	s.admin(t, http.MethodPost, "/clients", map[string]any{
-		"id": scanClient, "name": "Scan RP", "redirect_uris": []string{scanRedirect}, "consent": true,
+		"id": scanClient, "name": "Scan RP", "redirect_uris": []string{scanRedirect}, "consent": true, "login_hint_push": true,
 		"purpose": "To test storage.", "scopes": []string{"national_id", "evidence"},
 	}, &created)
 	if created.Secret == "" {

@@ -123,7 +123,7 @@ func frejaLoginIn(t *testing.T, c *http.Client, cfg oauth2.Config, acr, hint str
 // identity below it, even when Freja answers with an EXTENDED one.
 func TestFrejaSubstantialClientNeverGetsExtended(t *testing.T) {
 	d := startDevServer(t, t.TempDir(), true)
-	cfg := frejaClient(t, d, config.Client{ID: "bank", Name: "Bank", EIDs: []string{"freja"}, MinLoA: connectors.LoASubstantial})
+	cfg := frejaClient(t, d, config.Client{ID: "bank", Name: "Bank", EIDs: []string{"freja"}, MinLoA: connectors.LoASubstantial, LoginHintPush: true})
 	sim := d.env.Simulators.Freja
 
 	plus := frejaPerson(t, "SE", freja.LevelPlus)
@@ -156,7 +156,7 @@ func TestFrejaSubstantialClientNeverGetsExtended(t *testing.T) {
 // several, and a login per country gives each its own country and number.
 func TestFrejaPeopleOfTheClientsCountries(t *testing.T) {
 	d := startDevServer(t, t.TempDir(), true)
-	norwegian := frejaClient(t, d, config.Client{ID: "oslo", Name: "Oslo", Countries: []string{"NO"}})
+	norwegian := frejaClient(t, d, config.Client{ID: "oslo", Name: "Oslo", Countries: []string{"NO"}, LoginHintPush: true})
 	if claims, oidcErr := frejaLogin(t, d, norwegian, ""); oidcErr != "unmet_authentication_requirements" {
 		t.Errorf("a Swede by QR code: claims %v, error %q; want unmet_authentication_requirements", claims, oidcErr)
 	}
@@ -164,7 +164,7 @@ func TestFrejaPeopleOfTheClientsCountries(t *testing.T) {
 		t.Errorf("a hinted Swede: claims %v, error %q; want unmet_authentication_requirements", claims, oidcErr)
 	}
 
-	every := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}})
+	every := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}, LoginHintPush: true})
 	for _, tc := range []struct{ country, level, acr string }{
 		{"SE", freja.LevelPlus, "http://eidas.europa.eu/LoA/substantial"},
 		{"NO", freja.LevelExtended, "http://eidas.europa.eu/LoA/low"},
@@ -191,7 +191,7 @@ func TestFrejaPeopleOfTheClientsCountries(t *testing.T) {
 // that request accepts the person's country.
 func TestFrejaSingleSignOnKeepsToTheCountry(t *testing.T) {
 	d := startDevServer(t, t.TempDir(), true)
-	cfg := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}})
+	cfg := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}, LoginHintPush: true})
 	browser := noFollow(t)
 	swede := frejaPerson(t, "SE", freja.LevelPlus)
 	if claims, oidcErr := frejaLoginIn(t, browser, cfg, "urn:portvakt:eid:freja", swede.SSN); oidcErr != "" || claims["country"] != "SE" {
@@ -217,36 +217,64 @@ func TestFrejaSingleSignOnKeepsToTheCountry(t *testing.T) {
 
 // A login pushed to the hinted person's app shows neither a QR code nor an
 // app button: the page says the request waits in the app.
+// TestFrejaPushedLoginPage: a login that names the person is pushed to their
+// app only for a client that allows it (login_hint_push for a personal number,
+// login_hint_email for an e-mail address); for any other client the hint only
+// preselects the person and the page shows the QR code or the app button.
 func TestFrejaPushedLoginPage(t *testing.T) {
 	d := startDevServer(t, t.TempDir(), false)
-	cfg := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}})
+	pushing := frejaClient(t, d, config.Client{ID: "nordic", Name: "Nordic", EIDs: []string{"freja"}, LoginHintPush: true, LoginHintEmail: true})
+	plain := frejaClient(t, d, config.Client{ID: "plain", Name: "Plain", EIDs: []string{"freja"}})
 	// One person each: a second transaction for a person would cancel both.
-	for acr, country := range map[string]string{freja.MethodOtherDeviceURN: "DK", freja.MethodSameDeviceURN: "FI"} {
-		c := noFollow(t)
-		next := cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
-			oauth2.SetAuthURLParam("acr_values", acr), oauth2.SetAuthURLParam("login_hint", "sub:"+frejaPerson(t, country, freja.LevelExtended).SSN))
-		var page string
-		for hop := 0; hop < 5 && page == ""; hop++ {
-			resp, err := c.Get(next)
-			if err != nil {
-				t.Fatal(err)
+	for _, tc := range []struct {
+		name   string
+		cfg    oauth2.Config
+		acr    string
+		hint   string
+		pushed bool
+	}{
+		{"personal number, client allows push, other device", pushing, freja.MethodOtherDeviceURN, "sub:" + frejaPerson(t, "DK", freja.LevelExtended).SSN, true},
+		{"personal number, client allows push, same device", pushing, freja.MethodSameDeviceURN, "sub:" + frejaPerson(t, "FI", freja.LevelExtended).SSN, true},
+		{"e-mail address, client allows it", pushing, freja.MethodOtherDeviceURN, "email:" + frejaPerson(t, "NO", freja.LevelExtended).Email, true},
+		{"personal number, client without push", plain, freja.MethodOtherDeviceURN, "sub:" + frejaPerson(t, "SE", freja.LevelExtended).SSN, false},
+		{"e-mail address, client without it", plain, freja.MethodOtherDeviceURN, "email:" + frejaPerson(t, "SE", freja.LevelPlus).Email, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := frejaOrderPage(t, tc.cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+				oauth2.SetAuthURLParam("acr_values", tc.acr), oauth2.SetAuthURLParam("login_hint", tc.hint)))
+			waits := strings.Contains(page, "Open the Freja eID app on your phone: the request is waiting there.")
+			if waits != tc.pushed {
+				t.Errorf("the order page says the request waits in the app: %v, want %v: %.300s", waits, tc.pushed, page)
 			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				page = string(body)
-				break
+			if !tc.pushed {
+				return
 			}
-			loc, _ := resp.Request.URL.Parse(resp.Header.Get("Location"))
-			next = loc.String()
-		}
-		if !strings.Contains(page, "Open the Freja eID app on your phone: the request is waiting there.") {
-			t.Errorf("%s: the order page does not say the request waits in the app: %.300s", acr, page)
-		}
-		for _, wrong := range []string{`id="pv-qr"`, "scan the QR code", "pv-launch", "data-awaiting-launch"} {
-			if strings.Contains(page, wrong) {
-				t.Errorf("%s: the order page of a pushed login has %q", acr, wrong)
+			for _, wrong := range []string{`id="pv-qr"`, "scan the QR code", "pv-launch", "data-awaiting-launch"} {
+				if strings.Contains(page, wrong) {
+					t.Errorf("the order page of a pushed login has %q", wrong)
+				}
 			}
-		}
+		})
 	}
+}
+
+// frejaOrderPage follows the login's redirects to the page the browser shows.
+func frejaOrderPage(t *testing.T, next string) string {
+	t.Helper()
+	c := noFollow(t)
+	for range 5 {
+		resp, err := c.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return string(body)
+		}
+		loc, _ := resp.Request.URL.Parse(resp.Header.Get("Location"))
+		next = loc.String()
+	}
+	t.Fatalf("no page after five redirects from %s", next)
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -159,6 +160,13 @@ func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 	}
 	if hint, ok := strings.CutPrefix(req.LoginHint, "sub:"); ok && nationalIDHint.MatchString(hint) {
 		p.LoginHintID = hint
+	}
+	if hint, ok := strings.CutPrefix(req.LoginHint, "email:"); ok && client.LoginHintEmail {
+		addr, err := mail.ParseAddress(hint)
+		if err != nil || addr.Address != hint || len(hint) > 254 {
+			return p, none, oidc.ErrInvalidRequest().WithDescription("login_hint email: is not an e-mail address")
+		}
+		p.LoginHintEmail = hint
 	}
 	if req.IDTokenHint != "" {
 		sub, err := op.ValidateAuthReqIDTokenHint(r.Context(), req.IDTokenHint, s.idTokenHintVerifier())

@@ -72,19 +72,22 @@ type failure struct {
 
 // authParams are the authorization request's parameters, after validation.
 type authParams struct {
-	ClientID      string           `json:"cid"`
-	RedirectURI   string           `json:"ru"`
-	ResponseMode  string           `json:"rm,omitempty"`
-	Scopes        []string         `json:"s"`
-	State         string           `json:"st,omitempty"`
-	Nonce         string           `json:"n,omitempty"`
-	CodeChallenge string           `json:"cc,omitempty"`
-	Prompt        []string         `json:"pr,omitempty"`
-	MaxAge        *uint            `json:"ma,omitempty"`
-	UILocales     []string         `json:"ui,omitempty"`
-	LoginHintID   string           `json:"lh,omitempty"`
-	HintSubject   string           `json:"hs,omitempty"`
-	Claims        *requestedClaims `json:"cl,omitempty"`
+	ClientID      string   `json:"cid"`
+	RedirectURI   string   `json:"ru"`
+	ResponseMode  string   `json:"rm,omitempty"`
+	Scopes        []string `json:"s"`
+	State         string   `json:"st,omitempty"`
+	Nonce         string   `json:"n,omitempty"`
+	CodeChallenge string   `json:"cc,omitempty"`
+	Prompt        []string `json:"pr,omitempty"`
+	MaxAge        *uint    `json:"ma,omitempty"`
+	UILocales     []string `json:"ui,omitempty"`
+	LoginHintID   string   `json:"lh,omitempty"`
+	// LoginHintEmail is login_hint=email:<address>, kept only for a client
+	// with login_hint_email.
+	LoginHintEmail string           `json:"le,omitempty"`
+	HintSubject    string           `json:"hs,omitempty"`
+	Claims         *requestedClaims `json:"cl,omitempty"`
 }
 
 // authRequest adapts a stored request to op.AuthRequest for the token endpoint.

@@ -38,7 +38,7 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogout: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessFormat: cl.AccessTokenFormat,
-		Consent: cl.Consent,
+		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme:               storage.ClientTheme(cl.Theme),
@@ -65,7 +65,7 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		ClientURI: d.ClientURI, RedirectURIs: d.RedirectURIs, PostLogoutRedirectURIs: d.PostLogout,
 		Countries: d.Countries, EIDs: d.EIDs, Scopes: d.Scopes,
 		SubjectType: d.SubjectType, Sector: d.Sector, IDTokenAlg: d.IDTokenAlg, AccessTokenFormat: d.AccessFormat,
-		Consent:  d.Consent,
+		Consent: d.Consent, LoginHintPush: d.LoginHintPush, LoginHintEmail: d.LoginHintEmail,
 		Theme:    config.Theme(d.Theme),
 		Disabled: d.Disabled,
 	}

@@ -45,7 +45,10 @@ type ClientSettings struct {
 	IDTokenAlg        string
 	AccessTokenFormat string
 	Consent           bool
-	Theme             ClientTheme
+	// LoginHintPush and LoginHintEmail: see config.Client.
+	LoginHintPush  bool
+	LoginHintEmail bool
+	Theme          ClientTheme
 }
 
 // ClientTheme is the client's look on the login pages.
@@ -70,7 +73,7 @@ func settingsOf(cl config.Client) ClientSettings {
 		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
-		Consent: cl.Consent,
+		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme: ClientTheme(cl.Theme),

@@ -215,6 +215,7 @@ func (s *logins) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 	}
 	req := connectors.Request{
 		ID: a.id, Method: o.Method.ID, MinLoA: a.state.MinLoA, NationalID: a.state.Params.LoginHintID, Countries: a.state.Countries[o.Value()],
+		Email: a.state.Params.LoginHintEmail, Push: client.LoginHintPush || a.state.Params.LoginHintEmail != "",
 		UILocale: s.lang(nil, r, a.state.Params.UILocales), EndUserIP: s.clientIP(r), UserAgent: r.UserAgent(),
 		CallbackURL: s.issuer + "/callback/" + o.Info.ID, ReturnURL: s.issuer + "/login/" + a.id,
 		ClientName: client.DisplayName(), ForceLogin: slices.Contains(a.state.Params.Prompt, oidc.PromptLogin),

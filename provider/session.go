@@ -184,6 +184,10 @@ func (s *browserSessions) reusableLogin(r *http.Request, client *Client, st *log
 		return l, false
 	case p.LoginHintID != "" && p.LoginHintID != l.Identity.NationalID:
 		return l, false
+	case p.LoginHintEmail != "":
+		// The session's identity carries no e-mail address to compare: the
+		// person the client named is asked in their app.
+		return l, false
 	}
 	for _, o := range options {
 		if o.Info.ID == l.Identity.Connector && st.acceptsCountry(o.Value(), l.Identity.Country) {

@@ -45,6 +45,8 @@ type ClientDocument struct {
 	IDTokenAlg     string                `json:"id_token_signed_response_alg,omitempty"`
 	AccessFormat   string                `json:"access_token_format,omitempty"`
 	Consent        bool                  `json:"consent,omitempty"`
+	LoginHintPush  bool                  `json:"login_hint_push,omitempty"`
+	LoginHintEmail bool                  `json:"login_hint_email,omitempty"`
 	Theme          ClientTheme           `json:"theme"`
 	// The lifetimes are Go duration strings ("1h0m0s").
 	IDTokenLifetime     string `json:"id_token_lifetime,omitempty"`

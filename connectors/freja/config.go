@@ -61,9 +61,6 @@ type Config struct {
 	// no more than low: EXTENDED (default) or PLUS. BASIC carries no personal
 	// number and is refused.
 	MinRegistrationLevel string `json:"min_registration_level,omitempty"`
-	// LoginHintPush starts a login whose request names the person
-	// (login_hint=sub:<id>) by pushing it to that person's app, with no QR code.
-	LoginHintPush bool `json:"login_hint_push,omitempty"`
 	// RequestTimeout bounds each API call; default 10s.
 	RequestTimeout Duration `json:"request_timeout,omitempty"`
 
@@ -125,7 +122,7 @@ func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
 	}
 	return &Connector{
 		id: id, client: client, logger: logger.With("connector", id), now: now,
-		appURL: appURL, countries: countries, minLevel: level, hintPush: c.LoginHintPush,
+		appURL: appURL, countries: countries, minLevel: level,
 		verifier: &detailsVerifier{certs: trust},
 	}, nil
 }

@@ -106,7 +106,7 @@ func TestExampleConfigKeys(t *testing.T) {
 		if err := dec.Decode(&cfg); err != nil {
 			t.Errorf("example freja config: %v", err)
 		}
-		if cfg.Environment != "production" || cfg.JWSCertFile == "" || !cfg.LoginHintPush {
+		if cfg.Environment != "production" || cfg.JWSCertFile == "" {
 			t.Errorf("example freja config = %+v", cfg)
 		}
 	}

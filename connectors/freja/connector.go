@@ -53,7 +53,6 @@ type Connector struct {
 	// minLevel is the registration level asked for when the login needs no
 	// more than low.
 	minLevel string
-	hintPush bool
 	verifier *detailsVerifier
 }
 
@@ -199,7 +198,8 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (method, level
 	if method != MethodOtherDevice && method != MethodSameDevice {
 		return "", "", who, fmt.Errorf("%s: unknown method %q", op, req.Method)
 	}
-	if req.NationalID != "" && c.hintPush {
+	switch {
+	case req.Push && req.NationalID != "":
 		who, err = c.personByID(req.NationalID, req.Countries...)
 		if err != nil {
 			return "", "", who, fmt.Errorf("%s: %w", op, err)
@@ -208,6 +208,9 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (method, level
 			return "", "", who, fmt.Errorf("%s: Freja eID Plus is Swedish only, the hinted person is from %s: %w", op, who.country, connectors.ErrLoANotSupported)
 		}
 		return methodPush, level, who, nil
+	case req.Push && req.Email != "":
+		// The country is the approving person's, checked with the result.
+		return methodPush, level, person{infoType: UserInfoEmail, info: req.Email, email: req.Email}, nil
 	}
 	return method, level, person{infoType: UserInfoInferred, info: "N/A", useDynamicQRCode: method == MethodOtherDevice}, nil
 }

@@ -145,10 +145,10 @@ func TestExpiresAfterTwoMinutes(t *testing.T) {
 }
 
 func TestSecondTransactionCancelsBoth(t *testing.T) {
-	e := newEnv(t, sim.Options{}, func(c *freja.Config) { c.LoginHintPush = true })
+	e := newEnv(t, sim.Options{})
 	u := user(t, "NO", freja.LevelExtended)
 	req := loginRequest("", connectors.LoALow)
-	req.NationalID = u.SSN
+	req.NationalID, req.Push = u.SSN, true
 	first := e.start(t, req)
 	if first.Method != "push" || first.LaunchURL != "" || e.conn.QR(first, e.clock.Now()) != "" {
 		t.Fatalf("pushed order = %+v, want neither app link nor QR code", first)
@@ -167,10 +167,10 @@ func TestSecondTransactionCancelsBoth(t *testing.T) {
 }
 
 func TestInferredApprovalWithAnotherInProgressCancelsBoth(t *testing.T) {
-	e := newEnv(t, sim.Options{}, func(c *freja.Config) { c.LoginHintPush = true })
+	e := newEnv(t, sim.Options{})
 	u := user(t, "SE", freja.LevelPlus)
 	pushed := loginRequest("", connectors.LoALow)
-	pushed.NationalID = u.SSN
+	pushed.NationalID, pushed.Push = u.SSN, true
 	first := e.start(t, pushed)
 	second := e.start(t, loginRequest("", connectors.LoALow))
 	if _, err := e.sim.Approve(second.Ref, u.SSN); !errors.Is(err, sim.ErrBothCanceled) {
@@ -304,9 +304,9 @@ func TestRequestsAreFormStyleBase64(t *testing.T) {
 }
 
 func TestPushOnlyToAnAcceptedCountry(t *testing.T) {
-	e := newEnv(t, sim.Options{AutoApprove: true}, func(c *freja.Config) { c.LoginHintPush = true })
+	e := newEnv(t, sim.Options{AutoApprove: true})
 	req := loginRequest("", connectors.LoALow)
-	req.NationalID, req.Countries = user(t, "DK", freja.LevelExtended).SSN, []string{"NO", "FI"}
+	req.NationalID, req.Countries, req.Push = user(t, "DK", freja.LevelExtended).SSN, []string{"NO", "FI"}, true
 	if _, err := e.conn.Start(context.Background(), req); !errors.Is(err, connectors.ErrCountryNotAccepted) {
 		t.Errorf("Start for a Dane when NO and FI are accepted = %v, want ErrCountryNotAccepted", err)
 	}

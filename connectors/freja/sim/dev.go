@@ -53,7 +53,6 @@ func (d *Dev) ConnectorConfig() map[string]any {
 		"base_url": d.APIURL, "app_url": d.origin + d.Sim.AppLinkPath(),
 		"ca_pem": string(d.Sim.CAPEM()), "jws_cert_pem": string(d.Sim.JWSCertPEM()),
 		"cert_pem": string(d.cert), "key_pem": string(d.key),
-		"login_hint_push": true,
 	}
 }
 

@@ -103,21 +103,12 @@ func (s *logins) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if granted {
-		s.loginSucceeded(ctx, client, updated, s.clientIP(r))
+		if err := s.loginSucceeded(ctx, client, updated, s.clientIP(r)); err != nil {
+			s.stepFailed(w, r, a, err)
+			return
+		}
 	}
 	s.finish(w, r, updated)
-}
-
-// loginSucceeded remembers the login for single sign-on and writes the audit record.
-func (s *logins) loginSucceeded(ctx context.Context, client *Client, a *authRequest, ip string) {
-	id := a.state.Identity
-	s.browser.rememberLogin(ctx, client.ID, ssoLogin{Identity: *id, Subject: a.state.Subject, AuthTime: a.state.AuthTime, ClientCreated: client.createdAt})
-	s.logger.InfoContext(ctx, "login complete", "client_id", client.ID, "idp", id.Connector, "loa", id.LoA.String(), "sub", a.state.Subject)
-	s.metrics.LoginFinished(id.Connector, client.ID, OutcomeSuccess)
-	s.audit(ctx, LoginEvent{
-		Time: s.now(), ClientID: client.ID, AuthRequestID: a.id, Connector: id.Connector, LoA: id.LoA,
-		Country: id.Country, NationalID: id.NationalID, Subject: a.state.Subject, Outcome: OutcomeSuccess, ClientIP: ip,
-	})
 }
 
 // audit hands an event to the recorder; the login goes on if that fails.

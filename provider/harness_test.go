@@ -343,13 +343,25 @@ func (r loginResult) authTime() time.Time {
 type memAudit struct {
 	mu     sync.Mutex
 	events []provider.LoginEvent
+	// refuse, when set, is the error every record gets (a trail that cannot
+	// be written).
+	refuse error
 }
 
 func (m *memAudit) RecordLogin(_ context.Context, e provider.LoginEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.refuse != nil {
+		return m.refuse
+	}
 	m.events = append(m.events, e)
 	return nil
+}
+
+func (m *memAudit) refuseRecords(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refuse = err
 }
 
 func (m *memAudit) all() []provider.LoginEvent {

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -115,6 +116,33 @@ func TestAuditEvents(t *testing.T) {
 	}
 	if e := events[1]; e.Outcome != provider.OutcomeCancel || e.Error != "access_denied" || e.ClientID != "rp1" {
 		t.Errorf("cancel event %+v", e)
+	}
+}
+
+// TestLoginWithoutItsRecordDoesNotReachTheClient: an identification the audit
+// trail cannot hold is not handed to the client (fail closed): no code comes
+// back, and once the trail can be written again the person logs in as usual.
+func TestLoginWithoutItsRecordDoesNotReachTheClient(t *testing.T) {
+	b := newBroker(t)
+	rp1 := newRP(t, b, "rp1", "rp1-secret-0123456789")
+	b.audit.refuseRecords(errors.New("the database lost its quorum"))
+	resp, err := browser(t).Get(b.URL + "/authorize?" + url.Values{"client_id": {"rp1"}, "response_type": {"code"},
+		"scope": {"openid"}, "redirect_uri": {rpRedirect}, "acr_values": {"urn:portvakt:eid:se:test"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if code := mustParse(t, resp.Header.Get("Location")).Query().Get("code"); code != "" || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("with the trail refusing records: status %d, code %q; want 503 and no code: %.200s", resp.StatusCode, code, body)
+	}
+	if events := b.audit.all(); len(events) != 0 {
+		t.Errorf("events %+v, want none", events)
+	}
+	b.audit.refuseRecords(nil)
+	rp1.login(t, b, browser(t), url.Values{"acr_values": {"urn:portvakt:eid:se:test"}})
+	if events := b.audit.all(); len(events) != 1 || events[0].Outcome != provider.OutcomeSuccess {
+		t.Errorf("events %+v, want the one success", events)
 	}
 }
 

@@ -374,7 +374,9 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 	}
 	updated.code = code
 	if updated.state.Done {
-		s.loginSucceeded(ctx, client, updated, ip)
+		if err := s.loginSucceeded(ctx, client, updated, ip); err != nil {
+			return nil, err
+		}
 	}
 	return updated, nil
 }

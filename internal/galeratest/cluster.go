@@ -141,10 +141,8 @@ func Launch(ctx context.Context) (_ *Cluster, err error) {
 		c.nodes[i] = n
 	}
 	first := c.nodes[0]
-	install := exec.CommandContext(ctx, installer, "--defaults-file="+first.cnf(), "--auth-root-authentication-method=normal",
-		"--skip-test-db")
-	if out, err := install.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("galera: %s failed: %w\n%s", installer, err, out)
+	if err := installDB(ctx, installer, first); err != nil {
+		return nil, err
 	}
 	// root over TCP from 127.0.0.1 (skip-name-resolve: "localhost" covers the socket only).
 	if err := c.bootstrap(ctx, first, "--wsrep-new-cluster", "--init-file="+filepath.Join(dir, "init.sql")); err != nil {
@@ -494,4 +492,40 @@ func freePort() int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// installDB initialises the first node's data directory. It runs a second time
+// on an empty directory if the first run fails: the installer has been seen to
+// fail once on a busy machine and then succeed. Both outputs are kept.
+func installDB(ctx context.Context, installer string, n *node) error {
+	var outputs []byte
+	for attempt := 1; ; attempt++ {
+		install := exec.CommandContext(ctx, installer, "--defaults-file="+n.cnf(), "--auth-root-authentication-method=normal",
+			"--skip-test-db")
+		out, err := install.CombinedOutput()
+		if err == nil {
+			return nil
+		}
+		outputs = append(outputs, out...)
+		if attempt == 2 {
+			return fmt.Errorf("galera: %s failed twice: %w\n%s", installer, err, outputs)
+		}
+		// Emptied, not recreated: the directory keeps the owner the server runs as.
+		if rmErr := emptyDir(filepath.Join(n.dir, "data")); rmErr != nil {
+			return fmt.Errorf("galera: %s failed: %w\n%s", installer, err, outputs)
+		}
+	}
+}
+
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }

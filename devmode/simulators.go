@@ -206,3 +206,7 @@ func (s *Simulators) ConnectorConfigs() []config.Connector { return s.connectorC
 
 // Wrap points app links at the simulated apps (see broker.Build's wrap).
 func (s *Simulators) Wrap(c connectors.Connector) connectors.Connector { return s.wrap(c) }
+
+// Simulator is the running simulator of connector id, for tests that script
+// or play its upstream (the BankID app's approval); nil when there is none.
+func (s *Simulators) Simulator(id string) connectors.Simulator { return s.byID[id] }

@@ -202,11 +202,11 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 	}
 	cfg := &config.Config{
 		Issuer: o.Issuer, MasterKey: masterKey,
-		Storage:    config.Storage{Driver: o.DBDriver, DSN: dsn},
-		Keys:       config.Keys{Algorithms: []string{"RS256", "ES256", "PS256", "EdDSA"}},
-		Login:      config.Login{SessionLifetime: config.Duration(time.Hour)},
+		Storage: config.Storage{Driver: o.DBDriver, DSN: dsn},
+		Keys:    config.Keys{Algorithms: []string{"RS256", "ES256", "PS256", "EdDSA"}},
+		Login:   config.Login{SessionLifetime: config.Duration(time.Hour)},
 		// Benchmarks hold a thousand verifications open from one client.
-		CIBA: config.CIBALimits{PerClient: 100000, PerAgent: 1000},
+		CIBA:       config.CIBALimits{PerClient: 100000, PerAgent: 1000},
 		Log:        config.Log{Level: o.LogLevel, Format: o.LogFormat},
 		Connectors: sims.connectorConfigs(),
 		Clients: []config.Client{{

@@ -75,7 +75,7 @@ func settingsOf(cl config.Client) ClientSettings {
 		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
 		BackchannelMode: cl.BackchannelDeliveryMode, BackchannelEndpoint: cl.BackchannelNotificationEndpoint,
 		RequireReason: cl.CIBA.RequireReason,
-		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
+		ClientURI:     cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent,

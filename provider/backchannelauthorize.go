@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -292,6 +291,3 @@ func truncateRunes(s string, n int) string {
 	}
 	return s
 }
-
-// errBackchannelNotReady is a verification not finished yet.
-var errBackchannelNotReady = fmt.Errorf("verification pending")

@@ -207,7 +207,7 @@ func TestCIBADeclined(t *testing.T) {
 	d := dev(t)
 	c := demoCIBA(d)
 	pnr := newCaller()
-	bankID(t, d).Script(pnr, bankidsim.Pending("outstandingTransaction"), bankidsim.Failed("userDeclinedCall"))
+	bankIDScriptDecline(t, d, pnr)
 	ack := c.start(t, url.Values{"login_hint": {"sub:" + pnr}})
 	if ack.Status != http.StatusOK {
 		t.Fatalf("acknowledgement %d %v", ack.Status, ack.Body)
@@ -227,12 +227,7 @@ func TestCIBAExpiryAndSlowDown(t *testing.T) {
 	d := dev(t)
 	c := demoCIBA(d)
 	pnr := newCaller()
-	// Still waiting at every collect (auto-approve would answer after the script).
-	waiting := make([]bankidsim.Step, 30)
-	for i := range waiting {
-		waiting[i] = bankidsim.Pending("outstandingTransaction")
-	}
-	bankID(t, d).Script(pnr, waiting...)
+	bankIDScriptWaiting(t, d, pnr)
 	ack := c.start(t, url.Values{"login_hint": {"se-pnr:" + pnr}, "requested_expiry": {"6"}})
 	if ack.Status != http.StatusOK || ack.Body["expires_in"].(float64) != 6 {
 		t.Fatalf("acknowledgement %d %v", ack.Status, ack.Body)
@@ -352,4 +347,21 @@ func TestCIBAPing(t *testing.T) {
 	if tok := c.poll(t, ack.str("auth_req_id")); tok.Status != http.StatusOK || tok.str("id_token") == "" {
 		t.Errorf("token after ping: %d %v", tok.Status, tok.Body)
 	}
+}
+
+// bankIDScriptDecline makes the caller decline the next phone order.
+func bankIDScriptDecline(t *testing.T, d *devEnv, pnr string) {
+	t.Helper()
+	bankID(t, d).Script(pnr, bankidsim.Pending("outstandingTransaction"), bankidsim.Failed("userDeclinedCall"))
+}
+
+// bankIDScriptWaiting keeps the caller's next phone order waiting at every
+// collect for a minute (auto-approve would answer after the script).
+func bankIDScriptWaiting(t *testing.T, d *devEnv, pnr string) {
+	t.Helper()
+	waiting := make([]bankidsim.Step, 30)
+	for i := range waiting {
+		waiting[i] = bankidsim.Pending("outstandingTransaction")
+	}
+	bankID(t, d).Script(pnr, waiting...)
 }

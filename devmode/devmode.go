@@ -169,6 +169,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	demoPages := httpsec.Broker(demoApp.Handler())
 	mux.Handle("/demo", demoPages)
 	mux.Handle("/demo/", demoPages)
+	mux.Handle("POST /sim/ciba/act", httpsec.Simulator(sims.cibaApproval(b)))
 	mux.Handle("/", b.Handler())
 	return &Env{Issuer: o.Issuer, Broker: b, Simulators: sims}, nil
 }

@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // backchannel is caller verification, OpenID Connect CIBA: a login with no
@@ -106,6 +110,20 @@ type backchannelState struct {
 	Expires        time.Time     `json:"ex"`
 	// ClientIP is the address the request came from, for the record.
 	ClientIP string `json:"ip,omitempty"`
+}
+
+// BackchannelOrder is the eID order a running caller verification waits on:
+// its connector and the order, for dev mode's automated approval. ErrNotFound
+// when the auth_req_id names no running verification.
+func (s *Server) BackchannelOrder(ctx context.Context, authReqID string) (connectorID string, order *connectors.Order, err error) {
+	a, err := s.flow.loadAuthRequest(ctx, backchannelRecordID(authReqID))
+	if err != nil {
+		return "", nil, err
+	}
+	if a.state.Backchannel == nil || a.state.Order == nil {
+		return "", nil, fmt.Errorf("verification is not waiting for the caller: %w", storage.ErrNotFound)
+	}
+	return connectorOf(a.state.Option), a.state.Order, nil
 }
 
 // callerLease is the lease that keeps one caller to one open verification

@@ -94,8 +94,10 @@ func (s *backchannel) redeem(ctx context.Context, w http.ResponseWriter, r *http
 	rec, err := s.flow.store.ConsumeCode(ctx, backchannelCodeHash(backchannelRecordID(authReqID)), s.flow.now())
 	switch {
 	case errors.Is(err, storage.ErrCodeReused):
-		n, rerr := s.flow.store.RevokeTokensByAuthRequest(ctx, rec.ID, s.flow.now())
-		s.flow.logger.WarnContext(ctx, "auth_req_id redeemed again; its tokens revoked", "client_id", client.ID, "revoked", n, "error", rerr)
+		// Unlike a code, an auth_req_id is redeemed only with the client's own
+		// credentials: a second redemption is the client's mistake, not a
+		// thief's, so the tokens it got stay valid.
+		s.flow.logger.InfoContext(ctx, "auth_req_id redeemed again", "client_id", client.ID)
 		s.grants.tokenError(w, r, oidc.ErrInvalidGrant().WithDescription("auth_req_id was already redeemed"))
 		return
 	case errors.Is(err, storage.ErrNotFound):

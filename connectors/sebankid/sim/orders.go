@@ -44,9 +44,9 @@ type order struct {
 	userVisibleData string
 	// callInitiator is a phone order's: user (the person phoned) or RP.
 	callInitiator string
-	mrtd            bool
-	returnRisk      bool
-	createdAt       time.Time
+	mrtd          bool
+	returnRisk    bool
+	createdAt     time.Time
 
 	status     string
 	hintCode   string
@@ -74,10 +74,10 @@ type OrderInfo struct {
 	// CallInitiator is a phone order's: "user" (the person phoned the
 	// service) or "RP" (the service phoned the person); "" for other orders.
 	CallInitiator string
-	Status          string
-	HintCode        string
-	CreatedAt       time.Time
-	HasQR           bool
+	Status        string
+	HintCode      string
+	CreatedAt     time.Time
+	HasQR         bool
 }
 
 func (o *order) info() OrderInfo {

@@ -24,6 +24,9 @@ type ClientSettings struct {
 	JWKS                   map[string]any  `json:"jwks,omitempty"`
 	JWKSURL                string          `json:"jwks_uri,omitempty"`
 	GrantTypes             []string        `json:"grant_types,omitempty"`
+	BackchannelMode        string          `json:"backchannel_token_delivery_mode,omitempty"`
+	BackchannelEndpoint    string          `json:"backchannel_client_notification_endpoint,omitempty"`
+	CIBA                   *CIBA           `json:"ciba,omitempty"`
 	Roles                  []string        `json:"roles,omitempty"`
 	ResourceServer         *ResourceServer `json:"resource_server,omitempty"`
 	ClientURI              string          `json:"client_uri,omitempty"`
@@ -43,6 +46,11 @@ type ClientSettings struct {
 	Theme                  Theme           `json:"theme"`
 	IDTokenLifetime        config.Duration `json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime    config.Duration `json:"access_token_lifetime,omitempty"`
+}
+
+// CIBA is a client's rules for caller verification.
+type CIBA struct {
+	RequireReason bool `json:"require_reason,omitempty"`
 }
 
 // ResourceServer is the token audiences a resource server client serves.
@@ -75,10 +83,11 @@ type Client struct {
 
 // asConfig maps the API's settings to the file's, which Validate checks.
 func (cs ClientSettings) asConfig() config.Client {
-	return config.Client{
+	cl := config.Client{
 		ID: cs.ID, Name: cs.Name, Purpose: cs.Purpose,
 		AuthMethod: cs.AuthMethod, AuthMethods: cs.AuthMethods, JWKS: cs.JWKS, JWKSURL: cs.JWKSURL,
 		GrantTypes: cs.GrantTypes, Roles: cs.Roles,
+		BackchannelDeliveryMode: cs.BackchannelMode, BackchannelNotificationEndpoint: cs.BackchannelEndpoint,
 		ClientURI: cs.ClientURI, RedirectURIs: cs.RedirectURIs, PostLogoutRedirectURIs: cs.PostLogoutRedirectURIs,
 		Countries: cs.Countries, EIDs: cs.EIDs, MinLoA: cs.MinLoA, Scopes: cs.Scopes,
 		SubjectType: cs.SubjectType, Sector: cs.Sector, IDTokenAlg: cs.IDTokenAlg, AccessTokenFormat: cs.AccessTokenFormat,
@@ -87,15 +96,20 @@ func (cs ClientSettings) asConfig() config.Client {
 		Theme: config.Theme(cs.Theme), ResourceServer: (*config.ResourceServer)(cs.ResourceServer),
 		IDTokenLifetime: cs.IDTokenLifetime, AccessTokenLifetime: cs.AccessTokenLifetime,
 	}
+	if cs.CIBA != nil {
+		cl.CIBA = config.CIBA(*cs.CIBA)
+	}
+	return cl
 }
 
 // settingsOf is the API's view of a client's settings: all but the secret hash
 // and the disabled flag, which Client shows as SecretSet and Disabled.
 func settingsOf(cl config.Client) ClientSettings {
-	return ClientSettings{
+	cs := ClientSettings{
 		ID: cl.ID, Name: cl.Name, Purpose: cl.Purpose,
 		AuthMethod: cl.AuthMethod, AuthMethods: cl.AuthMethods, JWKS: cl.JWKS, JWKSURL: cl.JWKSURL,
 		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
+		BackchannelMode: cl.BackchannelDeliveryMode, BackchannelEndpoint: cl.BackchannelNotificationEndpoint,
 		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
@@ -103,6 +117,10 @@ func settingsOf(cl config.Client) ClientSettings {
 		Theme: Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
 		IDTokenLifetime: cl.IDTokenLifetime, AccessTokenLifetime: cl.AccessTokenLifetime,
 	}
+	if cl.CIBA != (config.CIBA{}) {
+		cs.CIBA = &CIBA{RequireReason: cl.CIBA.RequireReason}
+	}
+	return cs
 }
 
 // EnabledClients wraps the provider's store so a disabled client is unknown to

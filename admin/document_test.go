@@ -22,6 +22,7 @@ func fullSettings() ClientSettings {
 	return ClientSettings{ID: "rp", Name: "RP", Purpose: "To know who you are", AuthMethod: "client_secret_basic",
 		AuthMethods: []string{"client_secret_basic", "client_secret_post"}, JWKS: map[string]any{"keys": []any{}},
 		JWKSURL: "https://rp.example/jwks", GrantTypes: []string{"authorization_code", "client_credentials"},
+		BackchannelMode: "ping", BackchannelEndpoint: "https://rp.example/ciba", CIBA: &CIBA{RequireReason: true},
 		Roles: []string{"auditor"}, ResourceServer: &ResourceServer{Audiences: []string{"other-rp"}},
 		ClientURI: "https://rp.example/", RedirectURIs: []string{"https://rp.example/cb"},
 		PostLogoutRedirectURIs: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},

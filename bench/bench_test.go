@@ -100,3 +100,25 @@ func TestOptionsAreChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestCIBAVerificationsPollWhilePending: ciba mode holds verifications open,
+// each client polling the token endpoint at its interval, and measures the
+// token endpoint and the broker while they wait.
+func TestCIBAVerificationsPollWhilePending(t *testing.T) {
+	issuer := startDev(t, false)
+	const verifications = 5
+	res, err := bench.Run(context.Background(), bench.Options{Issuer: issuer, CIBA: true, Pending: verifications, Concurrency: 2, Duration: 7 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Pending
+	if res.Mode != "ciba" || p == nil || p.Started != verifications || p.StillPending != verifications || res.ErrorCount() != 0 {
+		t.Fatalf("result %+v, pending %+v", res, p)
+	}
+	if p.Polls < verifications || p.PollLatency.Count != p.Polls || p.PollLatency.P99 <= 0 {
+		t.Errorf("polls %d, latency %+v", p.Polls, p.PollLatency)
+	}
+	if !res.Broker.MetricsAvailable || res.Broker.CPUPerFlow <= 0 || p.PeakResidentBytes <= 0 {
+		t.Errorf("broker usage %+v, peak memory %v", res.Broker, p.PeakResidentBytes)
+	}
+}

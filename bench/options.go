@@ -40,6 +40,12 @@ type Options struct {
 	// logins that stay pending (the broker must not auto-approve), poll each one's
 	// status once a second, then cancel them all.
 	Pending int
+	// CIBA switches to caller verification mode: hold Pending (default 1,000)
+	// verifications open in poll mode, each client polling the token endpoint
+	// at its interval (the broker must not auto-approve), and report the
+	// broker's CPU per client poll, its memory and the token endpoint's
+	// latency while they wait. The client is dev mode's ciba-demo by default.
+	CIBA bool
 	// SettleWait is how long pending mode waits, after cancelling, for the broker's
 	// goroutines to return to the baseline (default 2 minutes: longer than the
 	// usual 90 s idle timeout of connection pools to upstreams).
@@ -118,8 +124,20 @@ func (o Options) withDefaults() (Options, eid, error) {
 	if o.SettleWait <= 0 {
 		o.SettleWait = 2 * time.Minute
 	}
+	if o.CIBA && o.Pending <= 0 {
+		o.Pending = 1000
+	}
+	if o.CIBA && o.Duration > 100*time.Second {
+		return o, eid{}, fmt.Errorf("ciba mode: duration %s is longer than a verification waits (2 minutes, with time to start them)", o.Duration)
+	}
+	if o.ClientID == "" && o.CIBA {
+		o.ClientID = "ciba-demo"
+	}
 	if o.ClientID == "" {
-		o.ClientID, o.ClientSecret = "demo", "demo-secret"
+		o.ClientID = "demo"
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = o.ClientID + "-secret" // dev mode's clients
 	}
 	if o.RedirectURI == "" {
 		o.RedirectURI = o.Issuer + "/demo/callback"

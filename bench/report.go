@@ -18,6 +18,12 @@ func WriteReport(w io.Writer, r Result) error {
 		if len(r.IDTokenAlgs) > 0 {
 			fmt.Fprintf(&b, "  ID tokens:    %s, each verified\n", strings.Join(r.IDTokenAlgs, ", "))
 		}
+	} else if r.Mode == "ciba" {
+		p := r.Pending
+		fmt.Fprintf(&b, "  pending:      %d verifications started in %.1fs (per request %s)\n", p.Started, p.StartTime.Seconds(), latencyLine(p.StartLatency))
+		fmt.Fprintf(&b, "  token polls:  %d in %.1fs = %.0f/s while all were pending\n", p.Polls, r.Elapsed.Seconds(), p.PollsPerSec)
+		fmt.Fprintf(&b, "  token endpoint latency: %s\n", latencyLine(p.PollLatency))
+		fmt.Fprintf(&b, "  still pending at the end: %d (they expire by themselves)\n", p.StillPending)
 	} else {
 		p := r.Pending
 		fmt.Fprintf(&b, "  pending:      %d logins started in %.1fs (per login %s)\n", p.Started, p.StartTime.Seconds(), latencyLine(p.StartLatency))
@@ -64,7 +70,14 @@ func writeBroker(b *strings.Builder, r Result) {
 		b.WriteString("  broker CPU:   unavailable (the broker serves no /metrics)\n")
 		return
 	}
-	if r.Pending == nil {
+	if r.Mode == "ciba" {
+		perPoll := "no polls"
+		if r.Pending.Polls > 0 {
+			perPoll = ms(u.CPUPerFlow) + " per client poll (the background collection included)"
+		}
+		fmt.Fprintf(b, "  broker CPU:   %.2fs while pending = %s (%.2f cores busy)\n", u.CPUSeconds, perPoll, u.CPUSeconds/r.Elapsed.Seconds())
+		fmt.Fprintf(b, "  broker RSS:   peak %.1f MB while pending\n", r.Pending.PeakResidentBytes/(1<<20))
+	} else if r.Pending == nil {
 		perFlow := "no flows"
 		if r.Flows > 0 {
 			perFlow = ms(u.CPUPerFlow) + " per flow"

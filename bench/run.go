@@ -25,6 +25,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer t.shared.CloseIdleConnections()
+	if o.CIBA {
+		return runCIBA(ctx, t)
+	}
 	if o.Pending > 0 {
 		return runPending(ctx, t)
 	}

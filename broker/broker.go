@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,8 @@ type Broker struct {
 	Connectors map[string]connectors.Connector
 	// Admin is the audit trail, consent store and admin service.
 	Admin *AdminParts
+	// agentConsoleSecret is the agent console's client secret (AgentConsoleClient).
+	agentConsoleSecret string
 }
 
 // OpenStore opens the database and brings its schema up to date.
@@ -174,7 +177,16 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 			conns[i] = wrap(c)
 		}
 	}
-	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
+	console, consoleSecret, err := agentConsoleClient(ctx, cfg, keyManager)
+	if err != nil {
+		return nil, err
+	}
+	a.agentConsoleSecret = consoleSecret
+	if slices.ContainsFunc(cfg.Clients, func(cl config.Client) bool { return cl.ID == console.ID }) {
+		return nil, fmt.Errorf("clients: the id %s is the broker's own agent console's; choose another", console.ID)
+	}
+	clients := append(slices.Clone(cfg.Clients), console)
+	if err := provider.SyncConfigClients(ctx, a.Store, clients, time.Now()); err != nil {
 		return nil, err
 	}
 	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns), logger); err != nil {

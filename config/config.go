@@ -26,6 +26,7 @@ type Config struct {
 	Keys       Keys        `yaml:"keys"`
 	Tokens     Tokens      `yaml:"tokens"`
 	Login      Login       `yaml:"login"`
+	CIBA       CIBALimits  `yaml:"ciba"`
 	Log        Log         `yaml:"log"`
 	Audit      Audit       `yaml:"audit"`
 	Metrics    Metrics     `yaml:"metrics"`
@@ -71,6 +72,16 @@ type Login struct {
 	ThemeDir string `yaml:"theme_dir"`
 	// OrderRateLimit limits eID orders started per client IP and per browser.
 	OrderRateLimit RateLimit `yaml:"order_rate_limit"`
+}
+
+// CIBALimits bound caller verifications (the backchannel endpoint), per
+// minute: each one costs an eID order and rings a person's phone.
+type CIBALimits struct {
+	// PerClient limits verifications a client starts per minute.
+	PerClient int `yaml:"per_client_per_minute"`
+	// PerAgent limits verifications per minute by one agent (the agent
+	// parameter) of one client.
+	PerAgent int `yaml:"per_agent_per_minute"`
 }
 
 // RateLimit is a count per window.
@@ -147,9 +158,18 @@ type Client struct {
 	JWKS        map[string]any `yaml:"jwks"`
 	JWKSURL     string         `yaml:"jwks_uri"`
 
-	// GrantTypes are authorization_code (the default) and client_credentials (for API
-	// clients, such as admin tools).
+	// GrantTypes are authorization_code (the default), client_credentials (for API
+	// clients, such as admin tools) and urn:openid:params:grant-type:ciba (caller
+	// verification through the backchannel endpoint).
 	GrantTypes []string `yaml:"grant_types"`
+	// BackchannelDeliveryMode is how a client with the CIBA grant learns a
+	// verification is over: poll (the default) or ping.
+	BackchannelDeliveryMode string `yaml:"backchannel_token_delivery_mode"`
+	// BackchannelNotificationEndpoint is where ping mode posts the auth_req_id
+	// (https, or http on loopback).
+	BackchannelNotificationEndpoint string `yaml:"backchannel_client_notification_endpoint"`
+	// CIBA are the client's rules for caller verification.
+	CIBA CIBA `yaml:"ciba"`
 	// Roles give a client_credentials client the admin API: admin, or auditor
 	// (read-only).
 	Roles []string `yaml:"roles"`
@@ -198,6 +218,13 @@ type Client struct {
 	// no token, no token check); the tokens it holds are revoked at start-up. For
 	// an API client the admin API's disable sets the same field.
 	Disabled bool `yaml:"disabled"`
+}
+
+// CIBA are a client's rules for verifying callers.
+type CIBA struct {
+	// RequireReason refuses a verification that does not say why it is made
+	// (the reason parameter).
+	RequireReason bool `yaml:"require_reason"`
 }
 
 // ResourceServer is what a resource server client may introspect.

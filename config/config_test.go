@@ -269,3 +269,36 @@ func TestValidateClientURI(t *testing.T) {
 		}
 	}
 }
+
+// A client verifies callers only with the CIBA grant, a delivery mode the broker
+// offers and, in ping mode, an endpoint to ping.
+func TestValidateBackchannel(t *testing.T) {
+	ciba := []string{GrantTypeCIBA}
+	for _, tc := range []struct {
+		name string
+		cl   Client
+		want string
+	}{
+		{name: "poll by default", cl: Client{GrantTypes: ciba}},
+		{name: "ping with an endpoint", cl: Client{GrantTypes: ciba, BackchannelDeliveryMode: "ping", BackchannelNotificationEndpoint: "https://cc.example/ciba"}},
+		{name: "ping on loopback http", cl: Client{GrantTypes: ciba, BackchannelDeliveryMode: "ping", BackchannelNotificationEndpoint: "http://127.0.0.1:9000/ciba"}},
+		{name: "ping without an endpoint", cl: Client{GrantTypes: ciba, BackchannelDeliveryMode: "ping"}, want: "backchannel_client_notification_endpoint: required in ping mode"},
+		{name: "ping over plain http", cl: Client{GrantTypes: ciba, BackchannelDeliveryMode: "ping", BackchannelNotificationEndpoint: "http://cc.example/ciba"}, want: "http is allowed only for loopback"},
+		{name: "push", cl: Client{GrantTypes: ciba, BackchannelDeliveryMode: "push"}, want: `backchannel_token_delivery_mode: "push" is not one of [poll ping]`},
+		{name: "settings without the grant", cl: Client{GrantTypes: []string{"client_credentials"}, CIBA: CIBA{RequireReason: true}}, want: "only a client with grant type urn:openid:params:grant-type:ciba"},
+		{name: "public client", cl: Client{GrantTypes: ciba, AuthMethod: "none"}, want: "a public client (token_endpoint_auth_method none) cannot use"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := tc.cl
+			cl.ID = "cc"
+			if cl.AuthMethod != "none" {
+				cl.Secret = "cc-secret-0123456789"
+			}
+			cl.ApplyDefaults()
+			got := strings.Join(cl.Validate(nil, nil), "\n")
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q; want %q", got, tc.want)
+			}
+		})
+	}
+}

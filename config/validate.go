@@ -18,13 +18,20 @@ var (
 	supportedAlgorithms = []string{"RS256", "PS256", "ES256", "EdDSA"}
 	supportedScopes     = []string{"national_id", "evidence"}
 	supportedAuth       = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
-	supportedGrants     = []string{"authorization_code", "client_credentials"}
+	supportedGrants     = []string{"authorization_code", "client_credentials", GrantTypeCIBA}
 	supportedRoles      = []string{"admin", "auditor"}
 	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 	// Client ids appear in URLs, logs, file names and the audit trail: the
 	// unreserved characters of RFC 3986 only.
 	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
 )
+
+// GrantTypeCIBA is the grant of OpenID Connect Client-Initiated Backchannel
+// Authentication: verifying a caller by their eID app.
+const GrantTypeCIBA = "urn:openid:params:grant-type:ciba"
+
+// Backchannel delivery modes (push is not offered).
+var supportedDeliveryModes = []string{"poll", "ping"}
 
 // ApplyDefaults fills what the file left out.
 func (c *Config) ApplyDefaults() {
@@ -52,6 +59,12 @@ func (c *Config) ApplyDefaults() {
 	}
 	if rl.PerBrowser == 0 {
 		rl.PerBrowser = 10
+	}
+	if c.CIBA.PerClient == 0 {
+		c.CIBA.PerClient = 600
+	}
+	if c.CIBA.PerAgent == 0 {
+		c.CIBA.PerAgent = 20
 	}
 	if c.Metrics.Listen == "" {
 		c.Metrics.Listen = "127.0.0.1:9090"
@@ -101,6 +114,9 @@ func (cl *Client) ApplyDefaults() {
 	}
 	if len(cl.GrantTypes) == 0 {
 		cl.GrantTypes = []string{"authorization_code"}
+	}
+	if cl.HasGrant(GrantTypeCIBA) && cl.BackchannelDeliveryMode == "" {
+		cl.BackchannelDeliveryMode = "poll"
 	}
 }
 
@@ -157,6 +173,9 @@ func (c *Config) Validate() Problems {
 	rl := c.Login.OrderRateLimit
 	if rl.PerIP < 0 || rl.PerBrowser < 0 || rl.PerNationalID < 0 {
 		p.Add("login.order_rate_limit: per_ip and per_browser are counts of orders per window; they cannot be negative")
+	}
+	if c.CIBA.PerClient < 0 || c.CIBA.PerAgent < 0 {
+		p.Add("ciba: per_client_per_minute and per_agent_per_minute are counts per minute; they cannot be negative")
 	}
 	if rl.Window.D() <= 0 {
 		p.Add("login.order_rate_limit.window: must be a positive duration such as 10m")
@@ -257,6 +276,7 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 			p.Add("resource_server: a public client (token_endpoint_auth_method none) cannot introspect tokens")
 		}
 	}
+	cl.validateBackchannel(&p)
 	if len(cl.RedirectURIs) == 0 && cl.HasGrant("authorization_code") {
 		p.Add("redirect_uris: at least one is required")
 	}
@@ -416,4 +436,29 @@ func ValidateClientID(id string) error {
 		return fmt.Errorf("must be 1 to 64 letters, digits and - . _ ~ (not . or ..)")
 	}
 	return nil
+}
+
+// validateBackchannel checks the settings of caller verification (CIBA): a
+// delivery mode only with the grant, and ping only with an endpoint to ping.
+func (cl *Client) validateBackchannel(p *Problems) {
+	if !cl.HasGrant(GrantTypeCIBA) {
+		if cl.BackchannelDeliveryMode != "" || cl.BackchannelNotificationEndpoint != "" || cl.CIBA != (CIBA{}) {
+			p.Add("backchannel_token_delivery_mode: only a client with grant type %s verifies callers", GrantTypeCIBA)
+		}
+		return
+	}
+	if cl.AuthMethod == "none" {
+		p.Add("grant_types: a public client (token_endpoint_auth_method none) cannot use %s", GrantTypeCIBA)
+	}
+	if !slices.Contains(supportedDeliveryModes, cl.BackchannelDeliveryMode) {
+		p.Add("backchannel_token_delivery_mode: %q is not one of %v", cl.BackchannelDeliveryMode, supportedDeliveryModes)
+	}
+	switch {
+	case cl.BackchannelDeliveryMode == "ping" && cl.BackchannelNotificationEndpoint == "":
+		p.Add("backchannel_client_notification_endpoint: required in ping mode")
+	case cl.BackchannelNotificationEndpoint != "":
+		if err := ValidateHTTPSURL(cl.BackchannelNotificationEndpoint); err != nil {
+			p.Add("backchannel_client_notification_endpoint: %q: %v", cl.BackchannelNotificationEndpoint, err)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portvakt/portvakt/devmode"
 	"github.com/portvakt/portvakt/internal/testenv"
 )
 
@@ -87,5 +88,53 @@ func TestInteropNodeOpenIDClient(t *testing.T) {
 	}
 	if rep.Logout.UserinfoAfterLogo == 200 {
 		t.Errorf("the access token still works after logout")
+	}
+}
+
+// TestInteropNodeCIBA runs node/ciba.mjs: openid-client's CIBA functions
+// verify a caller who approves (tokens, the ID token's auth_req_id), one who
+// declines (access_denied), redeem an auth_req_id twice (invalid_grant) and
+// name a malformed personnummer (invalid_request).
+func TestInteropNodeCIBA(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		testenv.Missing(t, "node is not installed; the openid-client interop test needs Node.js 20 or later")
+	}
+	dir, _ := filepath.Abs("node")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openid-client")); err != nil {
+		testenv.Missing(t, "conformance/node/node_modules is missing; run `npm ci` in conformance/node")
+	}
+	d := dev(t)
+	approve, decline := newCaller(), newCaller()
+	bankIDScriptDecline(t, d, decline)
+	var rep struct {
+		OK       bool   `json:"ok"`
+		Error    string `json:"error"`
+		Approved struct {
+			Interval       float64 `json:"interval"`
+			ExpiresIn      float64 `json:"expires_in"`
+			Sub            string  `json:"sub"`
+			NationalID     string  `json:"national_id"`
+			AuthReqIDClaim bool    `json:"auth_req_id_claim"`
+			ACR            string  `json:"acr"`
+		} `json:"approved"`
+		Declined  string `json:"declined"`
+		Reused    string `json:"reused"`
+		Malformed string `json:"malformed"`
+	}
+	t.Setenv("PORTVAKT_CIBA_CLIENT_ID", devmode.CIBAClientID)
+	t.Setenv("PORTVAKT_CIBA_CLIENT_SECRET", devmode.CIBAClientSecret)
+	t.Setenv("PORTVAKT_CIBA_APPROVE", approve)
+	t.Setenv("PORTVAKT_CIBA_DECLINE", decline)
+	stderr, runErr := runInteropScript(t, d, dir, &rep, node, "ciba.mjs")
+	if !rep.OK || runErr != nil {
+		t.Fatalf("openid-client failed: %s (%v); stderr %s", rep.Error, runErr, stderr)
+	}
+	a := rep.Approved
+	if a.Interval != 5 || a.ExpiresIn <= 0 || a.Sub == "" || a.NationalID != approve || !a.AuthReqIDClaim || a.ACR == "" {
+		t.Errorf("approved: %+v", a)
+	}
+	if rep.Declined != "access_denied" || rep.Reused != "invalid_grant" || rep.Malformed != "invalid_request" {
+		t.Errorf("declined %q, reused %q, malformed %q", rep.Declined, rep.Reused, rep.Malformed)
 	}
 }

@@ -56,6 +56,16 @@ type AppSimulator interface {
 	DevConnector(c Connector) Connector
 }
 
+// OrderActor is a simulator whose orders a test can answer as the person
+// would, by the order's reference: the automated approval of caller
+// verifications (the OpenID conformance suite's automated_ciba_approval_url).
+type OrderActor interface {
+	Simulator
+	// ActOnOrder approves the order as the person it names (or the default
+	// test person), or declines it.
+	ActOnOrder(ref string, approve bool) error
+}
+
 // StandaloneOptions are what `portvakt sim <id>` passes a simulator that runs
 // apart from a broker.
 type StandaloneOptions struct {

@@ -169,6 +169,7 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	demoPages := httpsec.Broker(demoApp.Handler())
 	mux.Handle("/demo", demoPages)
 	mux.Handle("/demo/", demoPages)
+	mux.Handle("POST /sim/ciba/act", httpsec.Simulator(sims.cibaApproval(b)))
 	mux.Handle("/", b.Handler())
 	return &Env{Issuer: o.Issuer, Broker: b, Simulators: sims}, nil
 }
@@ -177,6 +178,12 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 const (
 	DemoClientID     = "demo"
 	DemoClientSecret = "demo-secret"
+)
+
+// The caller verification (CIBA) client of dev mode: poll mode, HTTP Basic.
+const (
+	CIBAClientID     = "ciba-demo"
+	CIBAClientSecret = "ciba-demo-secret"
 )
 
 // The admin API clients of dev mode: one with the admin role, one auditor.
@@ -196,9 +203,11 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 	}
 	cfg := &config.Config{
 		Issuer: o.Issuer, MasterKey: masterKey,
-		Storage:    config.Storage{Driver: o.DBDriver, DSN: dsn},
-		Keys:       config.Keys{Algorithms: []string{"RS256", "ES256", "PS256", "EdDSA"}},
-		Login:      config.Login{SessionLifetime: config.Duration(time.Hour)},
+		Storage: config.Storage{Driver: o.DBDriver, DSN: dsn},
+		Keys:    config.Keys{Algorithms: []string{"RS256", "ES256", "PS256", "EdDSA"}},
+		Login:   config.Login{SessionLifetime: config.Duration(time.Hour)},
+		// Benchmarks hold a thousand verifications open from one client.
+		CIBA:       config.CIBALimits{PerClient: 100000, PerAgent: 1000},
 		Log:        config.Log{Level: o.LogLevel, Format: o.LogFormat},
 		Connectors: sims.connectorConfigs(),
 		Clients: []config.Client{{
@@ -212,6 +221,10 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},
 			Scopes:                 []string{"national_id", "evidence"},
 			Theme:                  config.Theme{DisplayName: "Demo app"},
+		}, {
+			ID: CIBAClientID, Name: "Caller verification demo", Secret: CIBAClientSecret, AuthMethod: "client_secret_basic",
+			GrantTypes: []string{config.GrantTypeCIBA}, BackchannelDeliveryMode: "poll",
+			Scopes: []string{"national_id"}, Theme: config.Theme{DisplayName: "Caller verification demo"},
 		}, {
 			ID: AdminClientID, Name: "Admin tools", Secret: AdminClientSecret, AuthMethod: "client_secret_basic",
 			GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"},

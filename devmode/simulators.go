@@ -218,3 +218,38 @@ func (s *Simulators) ConnectorConfigs() []config.Connector { return s.connectorC
 
 // Wrap points app links at the simulated apps (see broker.Build's wrap).
 func (s *Simulators) Wrap(c connectors.Connector) connectors.Connector { return s.wrap(c) }
+
+// Simulator is the running simulator of connector id, for tests that script
+// or play its upstream (the BankID app's approval); nil when there is none.
+func (s *Simulators) Simulator(id string) connectors.Simulator { return s.byID[id] }
+
+// cibaApproval answers a caller verification's eID order as the person would:
+// POST /sim/ciba/act?token=<auth_req_id>&type=allow|deny, the shape of the
+// OpenID conformance suite's automated_ciba_approval_url (configure it as
+// <issuer>/sim/ciba/act?token={auth_req_id}&type={action}). 204 when
+// answered, 404 for no waiting verification.
+func (s *Simulators) cibaApproval(b *broker.Broker) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		action := q.Get("type")
+		if action != "allow" && action != "deny" {
+			http.Error(w, "type must be allow or deny", http.StatusBadRequest)
+			return
+		}
+		id, order, err := b.Provider.BackchannelOrder(r.Context(), q.Get("token"))
+		if err != nil {
+			http.Error(w, "no verification waits for the caller under that auth_req_id", http.StatusNotFound)
+			return
+		}
+		actor, ok := s.byID[id].(connectors.OrderActor)
+		if !ok {
+			http.Error(w, "the simulator of "+id+" cannot answer orders", http.StatusNotImplemented)
+			return
+		}
+		if err := actor.ActOnOrder(order.Ref, action == "allow"); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}

@@ -45,6 +45,10 @@ type loginState struct {
 	// ConsentPending: identified, waiting for the person's consent.
 	ConsentPending bool     `json:"cp,omitempty"`
 	Failure        *failure `json:"f,omitempty"`
+
+	// Backchannel is set when the login is a caller verification (CIBA): no
+	// browser, started by the backchannel endpoint.
+	Backchannel *backchannelState `json:"bc,omitempty"`
 }
 
 // errLoginMovedOn refuses a step that comes too late: the login reached its

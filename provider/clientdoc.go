@@ -35,6 +35,7 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		SecretHash: cl.SecretHash, AuthMethod: cl.AuthMethod, AuthMethods: cl.AuthMethods,
 		JWKS: cl.JWKS, JWKSURL: cl.JWKSURL,
 		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
+		BackchannelMode: cl.BackchannelDeliveryMode, BackchannelEndpoint: cl.BackchannelNotificationEndpoint,
 		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogout: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessFormat: cl.AccessTokenFormat,
@@ -45,6 +46,9 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		IDTokenLifetime:     storedDuration(cl.IDTokenLifetime),
 		AccessTokenLifetime: storedDuration(cl.AccessTokenLifetime),
 		Disabled:            cl.Disabled,
+	}
+	if cl.CIBA != (config.CIBA{}) {
+		d.CIBA = (*storage.ClientCIBA)(&cl.CIBA)
 	}
 	if cl.MinLoA != connectors.LoANone {
 		d.MinLoA = cl.MinLoA.String()
@@ -62,6 +66,7 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		SecretHash: d.SecretHash, AuthMethod: d.AuthMethod, AuthMethods: d.AuthMethods,
 		JWKS: d.JWKS, JWKSURL: d.JWKSURL,
 		GrantTypes: d.GrantTypes, Roles: d.Roles,
+		BackchannelDeliveryMode: d.BackchannelMode, BackchannelNotificationEndpoint: d.BackchannelEndpoint,
 		ClientURI: d.ClientURI, RedirectURIs: d.RedirectURIs, PostLogoutRedirectURIs: d.PostLogout,
 		Countries: d.Countries, EIDs: d.EIDs, Scopes: d.Scopes,
 		SubjectType: d.SubjectType, Sector: d.Sector, IDTokenAlg: d.IDTokenAlg, AccessTokenFormat: d.AccessFormat,
@@ -71,6 +76,9 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 	}
 	if d.ResourceServer != nil {
 		cl.ResourceServer = (*config.ResourceServer)(d.ResourceServer)
+	}
+	if d.CIBA != nil {
+		cl.CIBA = config.CIBA(*d.CIBA)
 	}
 	if err := cl.MinLoA.UnmarshalText([]byte(d.MinLoA)); err != nil {
 		return config.Client{}, fmt.Errorf("min_loa: %w", err)

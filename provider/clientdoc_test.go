@@ -21,6 +21,7 @@ func fullConfigClient() config.Client {
 		SecretHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", AuthMethod: "client_secret_basic",
 		AuthMethods: []string{"client_secret_basic", "client_secret_post"}, JWKS: map[string]any{"keys": []any{}},
 		JWKSURL: "https://rp.example/jwks", GrantTypes: []string{"authorization_code", "client_credentials"},
+		BackchannelDeliveryMode: "ping", BackchannelNotificationEndpoint: "https://rp.example/ciba", CIBA: config.CIBA{RequireReason: true},
 		Roles: []string{"auditor"}, ResourceServer: &config.ResourceServer{Audiences: []string{"other-rp"}},
 		ClientURI: "https://rp.example/", RedirectURIs: []string{"https://rp.example/cb"},
 		PostLogoutRedirectURIs: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},

@@ -28,6 +28,12 @@ type ClientSettings struct {
 
 	GrantTypes []string
 	Roles      []string
+	// BackchannelMode is poll or ping for a client with the CIBA grant;
+	// BackchannelEndpoint the endpoint ping mode posts to.
+	BackchannelMode     string
+	BackchannelEndpoint string
+	// RequireReason: a verification must say why it is made.
+	RequireReason bool
 	// Audiences are those whose access tokens the client, as a resource
 	// server, may introspect; nil when it is not a resource server.
 	Audiences []string
@@ -70,7 +76,9 @@ func settingsOf(cl config.Client) ClientSettings {
 		SecretHash: cl.SecretHash, AuthMethod: cl.AuthMethod, AuthMethods: cl.AuthMethods,
 		JWKS: cl.JWKS, JWKSURL: cl.JWKSURL,
 		GrantTypes: cl.GrantTypes, Roles: cl.Roles,
-		ClientURI: cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
+		BackchannelMode: cl.BackchannelDeliveryMode, BackchannelEndpoint: cl.BackchannelNotificationEndpoint,
+		RequireReason: cl.CIBA.RequireReason,
+		ClientURI:     cl.ClientURI, RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs,
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,

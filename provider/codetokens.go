@@ -19,6 +19,12 @@ import (
 // storage callback. iat and exp follow the real clock: the client checks them
 // against its own.
 func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client, code string) (*oidc.AccessTokenResponse, error) {
+	return s.tokens(ctx, a, client, code, nil)
+}
+
+// tokens are the tokens of a finished login, by a code or by a caller
+// verification (which has no code and adds its auth_req_id to the ID token).
+func (s *grants) tokens(ctx context.Context, a *authRequest, client *Client, code string, extra map[string]any) (*oidc.AccessTokenResponse, error) {
 	key, err := s.keys.SigningKey(ctx, client.IDTokenAlg)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", client.IDTokenAlg, err)
@@ -41,7 +47,7 @@ func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client,
 	if err != nil {
 		return nil, fmt.Errorf("access token: %w", err)
 	}
-	idToken, err := s.idToken(ctx, a, client, key, signer, accessToken, code)
+	idToken, err := s.idToken(ctx, a, client, key, signer, accessToken, code, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +87,7 @@ func (s *grants) storeAccessToken(ctx context.Context, a *authRequest, client *C
 
 // idToken makes the login's ID token with at_hash, c_hash and the claims about
 // the person the client may receive.
-func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, key op.SigningKey, signer jose.Signer, accessToken, code string) (string, error) {
+func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, key op.SigningKey, signer jose.Signer, accessToken, code string, extra map[string]any) (string, error) {
 	exp := time.Now().UTC().Add(client.idTokenTTL)
 	claims := oidc.NewIDTokenClaims(s.issuer, a.GetSubject(), a.GetAudience(), exp, a.GetAuthTime(), a.GetNonce(), a.GetACR(), a.GetAMR(), a.GetClientID(), 0)
 	alg := key.SignatureAlgorithm()
@@ -95,6 +101,14 @@ func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, ke
 			info.AppendClaims(k, v)
 		}
 		claims.SetUserInfo(info)
+	}
+	if len(extra) > 0 {
+		if claims.Claims == nil {
+			claims.Claims = map[string]any{}
+		}
+		for k, v := range extra {
+			claims.Claims[k] = v
+		}
 	}
 	if code != "" {
 		if claims.CodeHash, err = oidc.ClaimHash(code, alg); err != nil {

@@ -12,6 +12,19 @@ import (
 type discoveryDocument struct {
 	*oidc.DiscoveryConfiguration
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+	backchannelMetadata
+}
+
+// backchannelMetadata is CIBA's discovery metadata (CIBA §4), with the
+// broker's own: the extension parameters of the backchannel endpoint and the
+// eIDs that can verify a caller.
+type backchannelMetadata struct {
+	Endpoint          string   `json:"backchannel_authentication_endpoint"`
+	DeliveryModes     []string `json:"backchannel_token_delivery_modes_supported"`
+	SigningAlgs       []string `json:"backchannel_authentication_request_signing_alg_values_supported"`
+	UserCodeSupported bool     `json:"backchannel_user_code_parameter_supported"`
+	Parameters        []string `json:"portvakt_backchannel_parameters_supported"`
+	EIDs              []string `json:"portvakt_backchannel_eids_supported"`
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
@@ -31,14 +44,14 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	d.TokenEndpointAuthSigningAlgValuesSupported = assertionAlgs
 	d.RevocationEndpointAuthSigningAlgValuesSupported = assertionAlgs
 	d.IntrospectionEndpointAuthSigningAlgValuesSupported = assertionAlgs
-	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeClientCredentials}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeClientCredentials, grantTypeCIBA}
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
 	d.ResponseModesSupported = []string{"query", "form_post"}
 	d.SubjectTypesSupported = []string{"pairwise", "public"}
 	d.ScopesSupported = []string{scopeOpenID, scopeProfile, scopeNationalID, scopeEvidence}
 	d.ClaimsSupported = []string{
 		"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash",
-		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence",
+		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence", claimAuthReqID,
 	}
 	d.ClaimsParameterSupported = true
 	d.ACRValuesSupported = supportedACRValues(s.flow.options)
@@ -53,7 +66,13 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	d.RevocationEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true})
+	bc := backchannelMetadata{
+		Endpoint: s.issuer + backchannelPath, DeliveryModes: []string{deliveryPoll, deliveryPing},
+		SigningAlgs: []string{"PS256", "ES256", "RS256", "EdDSA"},
+		Parameters:  []string{"call_initiator", "reason", "agent"},
+		EIDs:        backchannelEIDs(s.flow.options),
+	}
+	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc})
 }
 
 func writeJSONCacheable(w http.ResponseWriter, v any) {

@@ -8,4 +8,6 @@ type grants struct {
 	*base
 	// tokenCipher encrypts opaque access tokens.
 	tokenCipher op.Crypto
+	// ciba answers the CIBA grant.
+	ciba *backchannel
 }

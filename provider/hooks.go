@@ -30,6 +30,46 @@ type LoginEvent struct {
 	ClientIP   string
 }
 
+// VerificationRecorder keeps the record of caller verifications (CIBA); the
+// provider finds it on its AuditRecorder.
+type VerificationRecorder interface {
+	RecordVerification(ctx context.Context, e VerificationEvent) error
+}
+
+// VerificationEvent is one caller verification: started and ended, or
+// refused at the request.
+type VerificationEvent struct {
+	Started, Finished time.Time
+	ClientID          string
+	// AuthRequestID is the stored (hashed) id of the verification.
+	AuthRequestID string
+	// Agent is who at the client made the look-up, as the client names them;
+	// "portvakt:<person key>" from the broker's own agent console.
+	Agent          string
+	Reason         string
+	BindingMessage string
+	CallInitiator  string // user or rp
+	Connector      string
+	LoA            connectors.LoA
+	Country        string
+	// NationalID of the caller in clear: the recorder stores it sealed.
+	NationalID string
+	Subject    string
+	// Outcome is OutcomeSuccess, VerificationDeclined, VerificationExpired,
+	// VerificationRefused or OutcomeError.
+	Outcome  string
+	Error    string
+	ClientIP string
+}
+
+// Outcomes of caller verifications besides success and error.
+const (
+	VerificationDeclined = "declined"
+	VerificationExpired  = "expired"
+	// VerificationRefused: the request was refused; no eID order started.
+	VerificationRefused = "refused"
+)
+
 // Login outcomes.
 const (
 	OutcomeSuccess = "success"

@@ -30,6 +30,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(tokenPath, step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
 	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.grants.introspect)))
 	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.grants.revoke)))
+	mux.Handle(backchannelPath, step("bc_authorize", http.HandlerFunc(s.ciba.authorize)))
 
 	mux.Handle("GET /login/{id}", session("login", s.flow.loginPage))
 	mux.Handle("POST /login/{id}", session("login", s.flow.chooseOption))

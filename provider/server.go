@@ -63,6 +63,7 @@ type Server struct {
 	*pages
 	flow    *logins
 	grants  *grants
+	ciba    *backchannel
 	browser *browserSessions
 
 	conns  map[string]connectors.Connector
@@ -151,6 +152,8 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	s.browser.sessions.ErrorFunc = s.unavailablePage
 
 	s.grants = &grants{base: b, tokenCipher: newTokenCipher(cryptoKey)}
+	s.ciba = &backchannel{flow: s.flow, grants: s.grants, notify: newNotifyClient(o.HTTPClient)}
+	s.grants.ciba = s.ciba
 	return s, nil
 }
 
@@ -165,6 +168,7 @@ func uiLocales() []language.Tag {
 // Run does the background work until ctx ends: client cache refresh and purging of
 // expired rows.
 func (s *Server) Run(ctx context.Context) {
+	go s.ciba.runCollector(ctx, s.holder)
 	refresh := time.NewTicker(time.Second)
 	purge := time.NewTicker(time.Minute)
 	defer refresh.Stop()

@@ -28,6 +28,9 @@ func (s *grants) token(w http.ResponseWriter, r *http.Request) {
 	case string(oidc.GrantTypeClientCredentials):
 		s.clientCredentials(w, r)
 		return
+	case grantTypeCIBA:
+		s.ciba.token(w, r)
+		return
 	case "":
 		s.tokenError(w, r, oidc.ErrInvalidRequest().WithDescription("grant_type is missing"))
 		return

@@ -30,29 +30,38 @@ type ClientDocument struct {
 	JWKS        map[string]any `json:"jwks,omitempty"`
 	JWKSURL     string         `json:"jwks_uri,omitempty"`
 
-	GrantTypes     []string              `json:"grant_types,omitempty"`
-	Roles          []string              `json:"roles,omitempty"`
-	ResourceServer *ClientResourceServer `json:"resource_server,omitempty"`
-	ClientURI      string                `json:"client_uri,omitempty"`
-	RedirectURIs   []string              `json:"redirect_uris,omitempty"`
-	PostLogout     []string              `json:"post_logout_redirect_uris,omitempty"`
-	Countries      []string              `json:"countries,omitempty"`
-	EIDs           []string              `json:"eids,omitempty"`
-	MinLoA         string                `json:"min_loa,omitempty"` // low, substantial or high
-	Scopes         []string              `json:"scopes,omitempty"`
-	SubjectType    string                `json:"subject_type,omitempty"`
-	Sector         string                `json:"sector,omitempty"`
-	IDTokenAlg     string                `json:"id_token_signed_response_alg,omitempty"`
-	AccessFormat   string                `json:"access_token_format,omitempty"`
-	Consent        bool                  `json:"consent,omitempty"`
-	LoginHintPush  bool                  `json:"login_hint_push,omitempty"`
-	LoginHintEmail bool                  `json:"login_hint_email,omitempty"`
-	Theme          ClientTheme           `json:"theme"`
+	GrantTypes []string `json:"grant_types,omitempty"`
+	// The CIBA delivery mode, ping endpoint and rules.
+	BackchannelMode     string                `json:"backchannel_token_delivery_mode,omitempty"`
+	BackchannelEndpoint string                `json:"backchannel_client_notification_endpoint,omitempty"`
+	CIBA                *ClientCIBA           `json:"ciba,omitempty"`
+	Roles               []string              `json:"roles,omitempty"`
+	ResourceServer      *ClientResourceServer `json:"resource_server,omitempty"`
+	ClientURI           string                `json:"client_uri,omitempty"`
+	RedirectURIs        []string              `json:"redirect_uris,omitempty"`
+	PostLogout          []string              `json:"post_logout_redirect_uris,omitempty"`
+	Countries           []string              `json:"countries,omitempty"`
+	EIDs                []string              `json:"eids,omitempty"`
+	MinLoA              string                `json:"min_loa,omitempty"` // low, substantial or high
+	Scopes              []string              `json:"scopes,omitempty"`
+	SubjectType         string                `json:"subject_type,omitempty"`
+	Sector              string                `json:"sector,omitempty"`
+	IDTokenAlg          string                `json:"id_token_signed_response_alg,omitempty"`
+	AccessFormat        string                `json:"access_token_format,omitempty"`
+	Consent             bool                  `json:"consent,omitempty"`
+	LoginHintPush       bool                  `json:"login_hint_push,omitempty"`
+	LoginHintEmail      bool                  `json:"login_hint_email,omitempty"`
+	Theme               ClientTheme           `json:"theme"`
 	// The lifetimes are Go duration strings ("1h0m0s").
 	IDTokenLifetime     string `json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime string `json:"access_token_lifetime,omitempty"`
 	// Disabled is set by the file's disabled or the admin API's disable.
 	Disabled bool `json:"disabled,omitempty"`
+}
+
+// ClientCIBA is a client's rules for caller verification.
+type ClientCIBA struct {
+	RequireReason bool `json:"require_reason,omitempty"`
 }
 
 // ClientResourceServer is the token audiences a resource server client serves.

@@ -19,6 +19,7 @@ func fullClientDocument() ClientDocument {
 		AuthMethods: []string{"client_secret_basic", "client_secret_post"},
 		JWKS:        map[string]any{"keys": []any{}}, JWKSURL: "https://rp.example/jwks",
 		GrantTypes: []string{"authorization_code", "client_credentials"}, Roles: []string{"auditor"},
+		BackchannelMode: "ping", BackchannelEndpoint: "https://rp.example/ciba", CIBA: &ClientCIBA{RequireReason: true},
 		ResourceServer: &ClientResourceServer{Audiences: []string{"other-rp"}},
 		ClientURI:      "https://rp.example/", RedirectURIs: []string{"https://rp.example/cb"},
 		PostLogout: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
@@ -76,6 +77,7 @@ func TestClientDocumentBeforeFormats(t *testing.T) {
 	want := fullClientDocument()
 	// Settings added since are off in a document that predates them.
 	want.LoginHintPush, want.LoginHintEmail = false, false
+	want.BackchannelMode, want.BackchannelEndpoint, want.CIBA = "", "", nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
 	}

@@ -122,6 +122,11 @@ type AuthRequests interface {
 	// have OpenOrder set, for their orders to be cancelled upstream; the caller
 	// deletes each one it handled. PurgeExpired keeps them for OpenOrderGrace.
 	ExpiredOpenOrders(ctx context.Context, now time.Time, limit int) ([]AuthRequest, error)
+	// OpenOrders returns up to limit requests not expired at now that have
+	// OpenOrder set and an id that starts with prefix and sorts after after
+	// ("" for the first page), in id order: the orders a background collector
+	// polls (caller verifications have ids of their own prefix).
+	OpenOrders(ctx context.Context, prefix, after string, now time.Time, limit int) ([]AuthRequest, error)
 }
 
 // Token is an issued access token (its ID is the jti of a JWT access token, or the

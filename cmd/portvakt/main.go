@@ -25,7 +25,7 @@ Usage:
   portvakt consents list|withdraw --config FILE --client ID [--sub SUB]
   portvakt audit verify|checkpoint|export|purge --config FILE [filters]
   portvakt sim {{eids}} [--addr ...] [--auto-approve]
-  portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--json]
+  portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--ciba] [--json]
   portvakt health [--url http://127.0.0.1:8080/readyz]
   portvakt version
 

@@ -123,6 +123,10 @@ func (cl *cluster) ExpiredOpenOrders(ctx context.Context, now time.Time, limit i
 	return cl.next().ExpiredOpenOrders(ctx, now, limit)
 }
 
+func (cl *cluster) OpenOrders(ctx context.Context, prefix, after string, now time.Time, limit int) ([]storage.AuthRequest, error) {
+	return cl.next().OpenOrders(ctx, prefix, after, now, limit)
+}
+
 func (cl *cluster) CreateToken(ctx context.Context, t storage.Token) error {
 	return cl.next().CreateToken(ctx, t)
 }

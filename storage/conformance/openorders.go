@@ -12,6 +12,7 @@ var openOrderTests = []namedTest{
 	{"KeptAndReplaced", testOpenOrderKeptAndReplaced},
 	{"ExpiredOpenOrders", testExpiredOpenOrders},
 	{"PurgeWaitsForCancel", testPurgeWaitsForOpenOrders},
+	{"OpenOrdersByPrefix", testOpenOrdersByPrefix},
 }
 
 // testOpenOrderKeptAndReplaced: the open-order mark is stored on create and
@@ -107,5 +108,45 @@ func testPurgeWaitsForOpenOrders(t *testing.T, s storage.Storage) {
 	mustNoErr(t, "ExpiredOpenOrders", err)
 	if len(got) != 1 || got[0].ID != "open-recent" {
 		t.Errorf("after the purge, ExpiredOpenOrders = %+v, want open-recent only", got)
+	}
+}
+
+// testOpenOrdersByPrefix lists the live requests with open orders under an id
+// prefix, in id order, page by page: what a background collector polls.
+func testOpenOrdersByPrefix(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	add := func(id string, open bool, expires time.Time) {
+		ar := newAuthRequest(id)
+		ar.OpenOrder, ar.CreatedAt, ar.ExpiresAt = open, longAgo(), expires
+		mustNoErr(t, "CreateAuthRequest "+id, s.CreateAuthRequest(ctx, ar))
+	}
+	add("bc.c", true, future())
+	add("bc.a", true, future())
+	add("bc.b", true, future())
+	add("bc.closed", false, future())
+	add("bc.expired", true, past())
+	add("bc-other", true, future()) // sorts after the prefix's range
+	add("login", true, future())
+	list := func(after string, limit int) []string {
+		t.Helper()
+		got, err := s.OpenOrders(ctx, "bc.", after, now(), limit)
+		mustNoErr(t, "OpenOrders", err)
+		var ids []string
+		for _, r := range got {
+			ids = append(ids, r.ID)
+			if !r.OpenOrder || len(r.Data) == 0 {
+				t.Errorf("OpenOrders returned %s without its order mark or data", r.ID)
+			}
+		}
+		return ids
+	}
+	if got := list("", 10); !slices.Equal(got, []string{"bc.a", "bc.b", "bc.c"}) {
+		t.Errorf("OpenOrders = %v, want bc.a, bc.b, bc.c", got)
+	}
+	if got := list("", 2); !slices.Equal(got, []string{"bc.a", "bc.b"}) {
+		t.Errorf("first page %v", got)
+	}
+	if got := list("bc.b", 2); !slices.Equal(got, []string{"bc.c"}) {
+		t.Errorf("page after bc.b %v", got)
 	}
 }

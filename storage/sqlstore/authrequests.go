@@ -244,6 +244,30 @@ func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 // ExpiredOpenOrders reads expired requests still marked with an open order,
 // those expired longest first. The expires_at index bounds the scan: expired rows
 // without an open order are purged every minute.
+// OpenOrders lists the live requests with open orders under an id prefix: a
+// range of the primary key, so it reads only those rows.
+func (s *Store) OpenOrders(ctx context.Context, prefix, after string, now time.Time, limit int) ([]storage.AuthRequest, error) {
+	from := max(prefix, after)
+	// The prefix's range ends before the prefix with its last byte raised.
+	end := prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1)
+	rows, err := s.query(ctx,
+		"SELECT "+authRequestColumns+" FROM auth_requests WHERE id > ? AND id < ? AND open_order = ? AND expires_at > ? ORDER BY id LIMIT ?",
+		from, end, true, millis(now), limit)
+	if err != nil {
+		return nil, s.fail("list open orders", err)
+	}
+	defer rows.Close()
+	var out []storage.AuthRequest
+	for rows.Next() {
+		r, err := scanAuthRequest(rows)
+		if err != nil {
+			return nil, s.fail("list open orders", err)
+		}
+		out = append(out, r)
+	}
+	return out, s.fail("list open orders", rows.Err())
+}
+
 func (s *Store) ExpiredOpenOrders(ctx context.Context, now time.Time, limit int) ([]storage.AuthRequest, error) {
 	rows, err := s.query(ctx,
 		"SELECT "+authRequestColumns+" FROM auth_requests WHERE expires_at <= ? AND open_order = ? ORDER BY expires_at LIMIT ?",

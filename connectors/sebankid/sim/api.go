@@ -205,7 +205,7 @@ func (s *Simulator) startPhoneOrder(kind string, body []byte, now time.Time) (an
 		return nil, invalid("Invalid userVisibleData")
 	}
 	// Phone orders have no end user IP; BankID reports the phone's, so make one up.
-	o := &order{kind: kind, personalNumber: req.PersonalNumber, endUserIP: "192.0.2.10", userVisibleData: visible}
+	o := &order{kind: kind, personalNumber: req.PersonalNumber, endUserIP: "192.0.2.10", userVisibleData: visible, callInitiator: req.CallInitiator}
 	if err := s.addOrder(o, now); err != nil {
 		return nil, err
 	}

@@ -63,6 +63,13 @@ type appPage struct {
 // Started is when the order started, as the app lists it.
 func (o OrderInfo) Started() string { return o.CreatedAt.Format("15:04:05") }
 
+// Phone reports whether the order was started during a phone call (BankID's
+// phone API), by the service calling the person or the person calling it.
+func (o OrderInfo) Phone() bool { return strings.HasPrefix(o.Kind, "phone/") }
+
+// PersonCalled reports whether the person phoned the service.
+func (o OrderInfo) PersonCalled() bool { return o.CallInitiator == "user" }
+
 // Signing reports whether the order asks for a signature rather than a login.
 func (o OrderInfo) Signing() bool { return strings.HasSuffix(o.Kind, "sign") }
 
@@ -212,6 +219,7 @@ var appTemplate = simui.MustTemplate("app", `
 {{else}}{{with .Order}}
 <h1 class="sim-heading">{{if .Signing}}{{$.Tr "bankid.order_sign"}}{{else}}{{$.Tr "bankid.order_auth"}}{{end}}</h1>
 <p class="sim-lead">{{if .Signing}}{{$.Tr "bankid.lead_sign"}}{{else}}{{$.Tr "bankid.lead_auth"}}{{end}}</p>
+{{if .Phone}}<div class="sim-alert" role="note" data-call-initiator="{{.CallInitiator}}">{{if .PersonCalled}}{{$.Tr "bankid.phone_user"}}{{else}}{{$.Tr "bankid.phone_rp"}}{{end}}</div>{{end}}
 {{if .UserVisibleData}}<div class="sim-card"><h2>{{$.Tr "bankid.text"}}</h2><p class="sim-quote">{{.UserVisibleData}}</p></div>{{end}}
 <form method="post" action="{{$.Base}}approve">
 <input type="hidden" name="ref" value="{{.Ref}}">
@@ -226,7 +234,7 @@ var appTemplate = simui.MustTemplate("app", `
 {{else}}
 <h1 class="sim-heading">{{.Tr "bankid.pending_heading"}}</h1>
 {{if .Orders}}{{range .Orders}}<a class="sim-order" href="{{$.Base}}order?ref={{.Ref}}"><span>{{if .Signing}}{{$.Tr "bankid.kind_sign"}}{{else}}{{$.Tr "bankid.kind_auth"}}{{end}}
-<small>{{$.Tr "bankid.started" .}}{{if .PersonalNumber}} · {{$.Tr "bankid.only_for" .}}{{end}}</small></span><b>{{$.Tr "bankid.open"}}</b></a>
+<small>{{$.Tr "bankid.started" .}}{{if .PersonalNumber}} · {{$.Tr "bankid.only_for" .}}{{end}}{{if .Phone}} · {{if .PersonCalled}}{{$.Tr "bankid.phone_user"}}{{else}}{{$.Tr "bankid.phone_rp"}}{{end}}{{end}}{{if .UserVisibleData}} · “{{.UserVisibleData}}”{{end}}</small></span><b>{{$.Tr "bankid.open"}}</b></a>
 {{end}}{{else}}<p class="sim-lead">{{.Tr "bankid.pending_none"}}</p>{{end}}
 <div class="sim-card">
 <h2>{{.Tr "bankid.scan_heading"}}</h2>

@@ -59,3 +59,42 @@ func TestAppPageSaysWhatIsAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestAppPageShowsPhoneOrders: a phone order waits on the app page saying who
+// phoned whom and with the service's text, and is approved there as the
+// person it was started for.
+func TestAppPageShowsPhoneOrders(t *testing.T) {
+	f := newFixture(t, sim.Options{AppBasePath: "/sim/se-bankid/"})
+	app := httptest.NewServer(f.sim.AppHandler())
+	t.Cleanup(app.Close)
+	pnr := sim.TestUsers()[2].PersonalNumber
+	text := base64.StdEncoding.EncodeToString([]byte("Ärende 4711"))
+	_, byRP := f.post(t, "phone/auth", `{"personalNumber":"`+pnr+`","callInitiator":"RP","userVisibleData":"`+text+`"}`)
+	get := func(path string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, app.URL+path, nil)
+		req.Header.Set("Accept-Language", "en")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for name, body := range map[string]string{"home": get("/sim/se-bankid/"), "order": get("/sim/se-bankid/order?ref=" + byRP["orderRef"].(string))} {
+		for _, want := range []string{"The service phoned you", "Ärende 4711", pnr} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s page lacks %q", name, want)
+			}
+		}
+	}
+	if _, err := f.sim.Approve(byRP["orderRef"].(string), ""); err != nil {
+		t.Fatal(err)
+	}
+	other := sim.TestUsers()[3].PersonalNumber
+	_, byUser := f.post(t, "phone/auth", `{"personalNumber":"`+other+`","callInitiator":"user"}`)
+	if body := get("/sim/se-bankid/order?ref=" + byUser["orderRef"].(string)); !strings.Contains(body, "You phoned the service") {
+		t.Errorf("an order of a person who phoned does not say so")
+	}
+}

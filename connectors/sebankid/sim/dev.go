@@ -22,6 +22,7 @@ type Dev struct {
 }
 
 var (
+	_ connectors.OrderActor          = (*Dev)(nil)
 	_ connectors.AppSimulator        = (*Dev)(nil)
 	_ connectors.StandaloneSimulator = (*Dev)(nil)
 )
@@ -40,6 +41,17 @@ func Start(ctx context.Context, o connectors.SimulatorOptions) (connectors.Simul
 		return nil, fmt.Errorf("client certificate: %w", err)
 	}
 	return d, nil
+}
+
+// ActOnOrder plays the person answering an order in the app.
+func (d *Dev) ActOnOrder(ref string, approve bool) error {
+	var err error
+	if approve {
+		_, err = d.Sim.Approve(ref, "")
+	} else {
+		_, err = d.Sim.Decline(ref)
+	}
+	return err
 }
 
 // Handler serves the simulated app.

@@ -42,9 +42,11 @@ type order struct {
 	endUserIP       string
 	returnURL       string
 	userVisibleData string
-	mrtd            bool
-	returnRisk      bool
-	createdAt       time.Time
+	// callInitiator is a phone order's: user (the person phoned) or RP.
+	callInitiator string
+	mrtd          bool
+	returnRisk    bool
+	createdAt     time.Time
 
 	status     string
 	hintCode   string
@@ -69,16 +71,19 @@ type OrderInfo struct {
 	ReturnURL      string
 	// UserVisibleData is the decoded text shown in the app.
 	UserVisibleData string
-	Status          string
-	HintCode        string
-	CreatedAt       time.Time
-	HasQR           bool
+	// CallInitiator is a phone order's: "user" (the person phoned the
+	// service) or "RP" (the service phoned the person); "" for other orders.
+	CallInitiator string
+	Status        string
+	HintCode      string
+	CreatedAt     time.Time
+	HasQR         bool
 }
 
 func (o *order) info() OrderInfo {
 	return OrderInfo{
 		Ref: o.ref, Kind: o.kind, PersonalNumber: o.personalNumber, EndUserIP: o.endUserIP,
-		ReturnURL: o.returnURL, UserVisibleData: o.userVisibleData, Status: o.status,
+		ReturnURL: o.returnURL, UserVisibleData: o.userVisibleData, CallInitiator: o.callInitiator, Status: o.status,
 		HintCode: o.hintCode, CreatedAt: o.createdAt, HasQR: o.qrStartToken != "",
 	}
 }

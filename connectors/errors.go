@@ -28,6 +28,9 @@ var (
 	// accept (an eID of several countries, asked for some of them). RP:
 	// unmet_authentication_requirements.
 	ErrCountryNotAccepted = errors.New("the person's country is not accepted for this login")
+	// ErrTextNotShown: the eID cannot show the person a text with this
+	// request (Freja eID shows none with a pushed authentication).
+	ErrTextNotShown = errors.New("the eID cannot show a text with this request")
 )
 
 // UserError carries the message id to show the person with an error (for example

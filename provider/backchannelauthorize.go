@@ -249,6 +249,8 @@ func orderStartError(err error) error {
 		return oidc.ErrAccessDenied().WithDescription("the eID refused: too many orders")
 	case errors.Is(err, connectors.ErrLoANotSupported):
 		return errUnmetAuthenticationRequirements().WithDescription("the eID cannot reach the requested level of assurance")
+	case errors.Is(err, connectors.ErrTextNotShown):
+		return oidc.ErrInvalidRequest().WithDescription("this eID cannot show a binding_message to the caller; leave it out")
 	}
 	var ue *connectors.UserError
 	if errors.As(err, &ue) && ue.Message == "RFA4" {

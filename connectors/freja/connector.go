@@ -157,6 +157,11 @@ func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (
 // StartBackchannel pushes an authentication to the app of the person named by
 // national id (or, without one, by e-mail address): no QR code, no browser.
 func (c *Connector) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
+	if req.Text != "" {
+		// An authentication pushed by Freja shows no text of the relying
+		// party's: a binding message the caller never sees binds nothing.
+		return nil, fmt.Errorf("freja push: %w", connectors.ErrTextNotShown)
+	}
 	var who person
 	switch {
 	case req.NationalID != "":

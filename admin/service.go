@@ -25,7 +25,9 @@ type EID struct {
 
 // Options are the Service's collaborators.
 type Options struct {
-	Store    storage.Storage
+	Store storage.Storage
+	// Roles keeps the console roles granted to persons.
+	Roles    storage.Roles
 	Audit    *audit.Trail
 	Consents *consent.Store
 	// Algorithms are the configured signing algorithms (id_token_signed_response_alg

@@ -131,10 +131,14 @@ type AdminEvent struct {
 	Action   string
 	ClientID string
 	// Subject is the person concerned, for consent withdrawals.
-	Subject  string
-	Outcome  string
-	Error    string
-	ClientIP string
+	Subject string
+	// PersonKey and NationalIDMasked name the person a role change concerns,
+	// so their records are found by national id as logins are.
+	PersonKey        string
+	NationalIDMasked string
+	Outcome          string
+	Error            string
+	ClientIP         string
 	// Details say what changed (never a secret).
 	Details any
 }
@@ -143,7 +147,7 @@ type AdminEvent struct {
 func (t *Trail) RecordAdmin(ctx context.Context, e AdminEvent) error {
 	rec := storage.AuditRecord{
 		ID: randid.Hex(16), Time: t.now(), Kind: KindAdmin, ClientID: e.ClientID, Actor: e.Actor, Action: e.Action,
-		Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
+		Subject: e.Subject, PersonKey: e.PersonKey, NationalIDMasked: e.NationalIDMasked, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
 	}
 	if e.Details != nil {
 		b, err := json.Marshal(e.Details)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/portvakt/portvakt/audit"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/console"
 	"github.com/portvakt/portvakt/internal/httpauth"
 	"github.com/portvakt/portvakt/provider"
 	"github.com/portvakt/portvakt/storage"
@@ -57,7 +58,13 @@ type API struct {
 	verify TokenVerifier
 	// clientIP finds the caller's address behind trusted proxies; the peer when nil.
 	clientIP func(*http.Request) string
+	// signIn, when set, lets a person signed in to the admin page call the API
+	// with the page's session cookie and CSRF token.
+	signIn *console.SignIn
 }
+
+// SetSignIn lets the admin page's signed-in persons use the API.
+func (a *API) SetSignIn(s *console.SignIn) { a.signIn = s }
 
 // NewAPI returns the API over the service, authenticating with verify.
 // clientIP is the login path's own reading of the caller's address behind
@@ -95,6 +102,11 @@ func (a *API) Handler() http.Handler {
 }
 
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	if r.Header.Get("Authorization") == "" && a.signIn != nil {
+		if p, ok := a.person(w, r); ok || p.Actor != "" {
+			return p, ok
+		}
+	}
 	raw, ok := httpauth.Credentials(r.Header.Get("Authorization"), "Bearer")
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="portvakt-admin", error="invalid_token", error_description="an admin access token is required"`)

@@ -72,7 +72,8 @@ func describeEIDs(conns []connectors.Connector) []admin.EID {
 // /admin/, everything else the provider's.
 func (a *Broker) Handler() http.Handler {
 	api := admin.NewAPI(a.Admin.Service, a.Provider.VerifyAdminToken, a.Provider.ClientIP)
-	return admin.Mount(api, a.Provider.Handler())
+	api.SetSignIn(a.Consoles.AdminSignIn)
+	return withAgentConsole(a.Consoles.Agent, admin.Mount(api, a.Consoles.AdminSignIn, a.Provider.Handler()))
 }
 
 // purgeAudit deletes audit records past the retention period, hourly, in one

@@ -32,6 +32,8 @@ type Broker struct {
 	Connectors map[string]connectors.Connector
 	// Admin is the audit trail, consent store and admin service.
 	Admin *AdminParts
+	// Consoles are the admin page's and the agent console's sign-ins.
+	Consoles *Consoles
 }
 
 // OpenStore opens the database and brings its schema up to date.
@@ -124,6 +126,9 @@ type Extras struct {
 	// MetricsOnMainListener serves /metrics on the broker's listener without a
 	// token (dev mode: one loopback listener, which portvakt bench scrapes).
 	MetricsOnMainListener bool
+	// AgentCIBAIssuer sends the agent console's CIBA requests to another
+	// issuer than the broker (tests: a stand-in that follows the contract).
+	AgentCIBAIssuer string
 }
 
 // BuildWith is Build with dev mode's extras.
@@ -174,6 +179,15 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 			conns[i] = wrap(c)
 		}
 	}
+	secret, err := consoleSecrets(ctx, keyManager)
+	if err != nil {
+		return nil, err
+	}
+	// The consoles' clients are the broker's own: registered here, not in the file.
+	withConsoles := *cfg
+	withConsoles.Clients = append(consoleClients(cfg.Issuer, secret), cfg.Clients...)
+	cfg = &withConsoles
+	a.Config = cfg
 	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
 		return nil, err
 	}
@@ -190,6 +204,7 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		return nil, err
 	}
 	a.Admin.Service.SetRefresh(a.Provider.RefreshClients)
+	a.Consoles = openConsoles(consoleOptions{cfg: a, sealer: sealer, secret: secret, simulatorsURL: extras.SimulatorsURL, cibaIssuer: extras.AgentCIBAIssuer})
 	a.Provider.Metrics().AddDB("portvakt", a.Store.DB())
 	a.Provider.Metrics().AddWriteRetries(func() (uint64, uint64, uint64) {
 		st := a.Store.TxStats()

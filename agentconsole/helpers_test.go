@@ -4,20 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/portvakt/portvakt/broker"
 	"github.com/portvakt/portvakt/devmode"
+	"github.com/portvakt/portvakt/internal/consoletest"
 	"github.com/portvakt/portvakt/internal/fakeciba"
 )
 
@@ -55,74 +52,19 @@ type agent struct {
 	issuer    string
 }
 
-func newBrowser(userAgent string) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 15 * time.Second, Transport: uaTransport(userAgent),
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
+func newBrowser(userAgent string) *http.Client { return consoletest.Browser(userAgent) }
 
-type uaTransport string
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
 
-func (ua uaTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("User-Agent", string(ua))
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-var (
-	formAction  = regexp.MustCompile(`<form class="pv-options" method="post" action="([^"]+)"`)
-	csrfField   = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-	optionValue = regexp.MustCompile(`name="option" value="([^"]+)"`)
-	csrfMeta    = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
-)
-
-// signIn runs a console's sign-in (console is "/agent" or "/admin") with the
-// simulated eID, which approves as its first test person, and returns the
-// browser at the console.
+// signIn signs a browser in to a console with the simulated eID.
 func signIn(t *testing.T, e *env, console, eid string) *agent {
 	t.Helper()
 	a := &agent{c: newBrowser("agent-browser/1"), userAgent: "agent-browser/1", issuer: e.issuer}
-	next, _ := url.Parse(e.issuer + console + "/login")
-	for range 20 {
-		resp, err := a.c.Get(next.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK && formAction.Match(body) {
-			action, csrf := formAction.FindSubmatch(body), csrfField.FindSubmatch(body)
-			option := ""
-			for _, m := range optionValue.FindAllSubmatch(body, -1) {
-				if v := string(m[1]); option == "" && strings.HasPrefix(v, eid) {
-					option = v
-				}
-			}
-			if csrf == nil || option == "" {
-				t.Fatalf("login page without a form or %s:\n%s", eid, body)
-			}
-			target, _ := next.Parse(html.UnescapeString(string(action[1])))
-			resp, err := a.c.PostForm(target.String(), url.Values{"option": {option}, "csrf_token": {string(csrf[1])}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			next, _ = target.Parse(resp.Header.Get("Location"))
-			continue
-		}
-		if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-			if next.String() == e.issuer+console+"/" {
-				if m := csrfMeta.FindSubmatch(body); m != nil {
-					a.csrf = string(m[1])
-				}
-				return a
-			}
-			t.Fatalf("sign-in stopped at %s with %d:\n%s", next, resp.StatusCode, body)
-		}
-		next, _ = next.Parse(resp.Header.Get("Location"))
+	body := consoletest.SignIn(t, a.c, e.issuer, console, eid)
+	if m := csrfMeta.FindStringSubmatch(body); m != nil {
+		a.csrf = m[1]
 	}
-	t.Fatal("sign-in did not end after 20 steps")
-	return nil
+	return a
 }
 
 // call sends JSON to the console's API with the session's CSRF token.

@@ -23,7 +23,7 @@ type Query struct {
 	Subject         string
 	Agent           string
 	AgentNationalID string
-	From, To   time.Time
+	From, To        time.Time
 	// After resumes a listing after the record it names (the zero cursor
 	// starts at the beginning).
 	After Cursor

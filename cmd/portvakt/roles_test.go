@@ -43,7 +43,7 @@ func TestRolesCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	var n int
 	if err := conn.QueryRow("SELECT COUNT(*) FROM audit_records WHERE details LIKE ? OR national_id_masked LIKE ?", "%"+agent+"%", "%"+agent+"%").Scan(&n); err != nil || n != 0 {
 		t.Errorf("records with the national id in clear: %d, %v", n, err)

@@ -120,7 +120,7 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
 		"jwks_uri": s.URL + "/jwks", "backchannel_authentication_endpoint": s.URL + "/oauth/bc-authorize",
 		"backchannel_token_delivery_modes_supported": []string{"poll"}, "grant_types_supported": []string{"urn:openid:params:grant-type:ciba"},
 		"id_token_signing_alg_values_supported": []string{"RS256"}, "response_types_supported": []string{"code"},
-		"subject_types_supported": []string{"pairwise"},
+		"subject_types_supported":                   []string{"pairwise"},
 		"portvakt_backchannel_parameters_supported": []string{"call_initiator", "reason", "agent"},
 	})
 }

@@ -200,15 +200,17 @@ func (s *SignIn) callback(w http.ResponseWriter, r *http.Request) {
 	key := s.rowKey("pending", state)
 	var p pending
 	found, err := s.get(ctx, key, &p)
-	if err == nil && found {
-		err = s.o.Sessions.DeleteSession(ctx, key)
-	}
 	if err != nil {
 		s.fail(w, r, "read the sign-in", err)
 		return
 	}
+	// Another browser's attempt leaves the sign-in to the browser that started it.
 	if !found || s.o.Now().After(p.Expires) || !sameText(p.Browser, hashText(binding.Value)) {
 		http.Error(w, "unknown, expired or used sign-in, or one another browser started", http.StatusBadRequest)
+		return
+	}
+	if err := s.o.Sessions.DeleteSession(ctx, key); err != nil {
+		s.fail(w, r, "read the sign-in", err)
 		return
 	}
 	http.SetCookie(w, s.cookie(bindingCookie, "", -1))

@@ -39,6 +39,18 @@ var (
 // its first test person) and returns the body of the console's page.
 func SignIn(t testing.TB, c *http.Client, issuer, console, eid string) string {
 	t.Helper()
+	return run(t, c, issuer, console, eid, false)
+}
+
+// Callback runs a console's sign-in up to the broker's redirect to the
+// console's callback and returns that URL (code, state, iss) unvisited.
+func Callback(t testing.TB, c *http.Client, issuer, console, eid string) string {
+	t.Helper()
+	return run(t, c, issuer, console, eid, true)
+}
+
+func run(t testing.TB, c *http.Client, issuer, console, eid string, stopAtCallback bool) string {
+	t.Helper()
 	next, _ := url.Parse(issuer + console + "/login")
 	for range 20 {
 		resp, err := c.Get(next.String())
@@ -50,8 +62,14 @@ func SignIn(t testing.TB, c *http.Client, issuer, console, eid string) string {
 		switch {
 		case resp.StatusCode == http.StatusOK && formAction.Match(body):
 			next = choose(t, c, next, body, eid)
+			if stopAtCallback && strings.HasPrefix(next.String(), issuer+console+"/callback") {
+				return next.String()
+			}
 		case resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther:
 			next, _ = next.Parse(resp.Header.Get("Location"))
+			if stopAtCallback && strings.HasPrefix(next.String(), issuer+console+"/callback") {
+				return next.String()
+			}
 		case next.String() == issuer+console+"/":
 			return string(body)
 		default:

@@ -29,6 +29,8 @@ const (
 	Declined = "declined"
 	Expired  = "expired"
 	Redeemed = "redeemed"
+	// SlowDown answers the next poll with slow_down, then pending again.
+	SlowDown = "slow_down"
 )
 
 type order struct {
@@ -185,6 +187,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case o == nil || o.state == Redeemed:
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown or used auth_req_id")
+		return
+	case o.state == SlowDown:
+		o.state = Pending
+		oauthError(w, http.StatusBadRequest, "slow_down", "poll less often")
 		return
 	case o.state == Pending:
 		oauthError(w, http.StatusBadRequest, "authorization_pending", "the person has not answered yet")

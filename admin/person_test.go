@@ -143,3 +143,16 @@ func mustParse(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestConsoleClientIDsAreReserved: no client can be created under the prefix
+// of the consoles' own clients, which would take their place.
+func TestConsoleClientIDsAreReserved(t *testing.T) {
+	b := startBroker(t, devmode.Options{})
+	token := b.adminToken(t)
+	for _, id := range []string{"portvakt-agent-console", "portvakt-shop"} {
+		code, _ := b.call(t, token, "POST", "/clients", map[string]any{"id": id, "redirect_uris": []string{"https://shop.example/cb"}}, nil)
+		if code != http.StatusBadRequest && code != http.StatusConflict {
+			t.Errorf("create %s: %d, want refused", id, code)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
@@ -220,6 +221,9 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientSettin
 	c, err := s.prepare(in.asConfig(), "")
 	if err != nil {
 		return Client{}, "", err
+	}
+	if strings.HasPrefix(c.ID, config.ReservedClientPrefix) {
+		return Client{}, "", &InvalidError{Problems: []string{"client_id: ids starting with " + config.ReservedClientPrefix + " are the broker's own consoles' clients"}}
 	}
 	if err := s.checkSector(ctx, c); err != nil {
 		return Client{}, "", err

@@ -60,7 +60,7 @@ func TestAgentConsoleVerifiesACaller(t *testing.T) {
 			name := evaluate[string](b, `document.getElementById("result-name").textContent`)
 			match := evaluate[string](b, `document.getElementById("result-match").textContent`)
 			level := evaluate[string](b, `document.getElementById("result-level").textContent`)
-			if name != caller.Name || !strings.HasPrefix(match, "Yes") || level != "substantial" {
+			if name != caller.Name || !strings.HasPrefix(match, "Yes") || level != "Substantial" {
 				t.Errorf("result: name %q, match %q, level %q", name, match, level)
 			}
 			if reqs := fake.Requests(); len(reqs) != 1 || reqs[0].CallInitiator != "rp" || reqs[0].Reason != "Card blocked" || reqs[0].LoginHint != "se-pnr:"+caller.NationalID {

@@ -61,6 +61,12 @@
     return $("reason").value.trim();
   }
 
+  // levelName is the eIDAS level of an acr in the page's language.
+  function levelName(acr) {
+    const level = acr.replace(/^.*\//, "");
+    return result.dataset["level" + level.charAt(0).toUpperCase() + level.slice(1)] || level;
+  }
+
   function render(status) {
     result.hidden = false;
     result.dataset.state = status.state;
@@ -70,7 +76,7 @@
     $("result-name").textContent = done ? status.name || "" : "";
     $("result-match").textContent = done ? (status.match ? result.dataset.match : result.dataset.mismatch) : "";
     $("result-match").className = done && !status.match ? "mismatch" : "";
-    $("result-level").textContent = done ? (status.level || "").replace(/^.*\//, "") : "";
+    $("result-level").textContent = done ? levelName(status.level || "") : "";
     $("result-time").textContent = done && status.at ? new Date(status.at).toLocaleString(document.documentElement.lang) : "";
     $("result-error").textContent = status.error_description || "";
     if (status.state !== "pending") {

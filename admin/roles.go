@@ -25,8 +25,8 @@ var (
 )
 
 // Person names someone to grant a role to: a national id (its country decides
-// when the number alone is ambiguous), or a pairwise subject of the console
-// client for a person the eID gives no national id.
+// when the number alone is ambiguous), or the pairwise subject the consoles get
+// (their clients share the sector portvakt-consoles), for a person the eID gives no national id.
 type Person struct {
 	NationalID string `json:"national_id,omitempty"`
 	Country    string `json:"country,omitempty"`

@@ -24,6 +24,9 @@ const (
 	AdminConsoleClientID = "portvakt-admin-console"
 )
 
+// consoleSector is the consoles' shared sector of pairwise subjects.
+const consoleSector = "portvakt-consoles"
+
 // cibaGrant is the grant the agent console polls with, once the broker offers it.
 const cibaGrant = "urn:openid:params:grant-type:ciba"
 
@@ -55,6 +58,8 @@ func consoleClients(issuer string, secret func(string) string) []config.Client {
 			ID: id, Name: name, Secret: secret(id), AuthMethod: "client_secret_basic", GrantTypes: grants,
 			RedirectURIs: []string{issuer + path + "/callback"}, PostLogoutRedirectURIs: []string{issuer + path + "/"},
 			ClientURI: issuer + path + "/", Scopes: []string{"national_id"}, Theme: config.Theme{DisplayName: name},
+			// One sector: a person known by subject only has the same one in both consoles.
+			Sector: consoleSector,
 		}
 		cl.ApplyDefaults()
 		return cl

@@ -22,7 +22,7 @@ func runRoles(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	var who admin.Person
 	fs.StringVar(&who.NationalID, "national-id", "", "the person's national id (stored only as a keyed hash)")
 	fs.StringVar(&who.Country, "country", "", "the national id's country, when the number alone is ambiguous")
-	fs.StringVar(&who.Subject, "sub", "", "the person's subject at the console's client, for a person without a national id")
+	fs.StringVar(&who.Subject, "sub", "", "the person's subject at the consoles (sector portvakt-consoles), for a person without a national id")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

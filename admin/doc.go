@@ -8,6 +8,6 @@
 // request and the session's CSRF token on every change, besides the client
 // credentials tokens of automation. The API's client document (ClientSettings)
 // is its own type, mapped to config.Client for the validation it shares with the
-// configuration file. The `portvakt clients|consents|audit`
+// configuration file. The `portvakt clients|consents|roles|audit`
 // commands call the same Service.
 package admin

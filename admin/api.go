@@ -12,8 +12,10 @@ import (
 
 	"github.com/portvakt/portvakt/audit"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/console"
 	"github.com/portvakt/portvakt/internal/httpauth"
 	"github.com/portvakt/portvakt/provider"
+	"github.com/portvakt/portvakt/storage"
 )
 
 // APIPrefix is where the admin API lives.
@@ -45,6 +47,9 @@ var routes = []route{
 	{"GET", "/audit/export", (*API).exportAudit},
 	{"GET", "/audit/verify", (*API).verifyAudit},
 	{"POST", "/audit/purge", (*API).purgeAudit},
+	{"GET", "/roles", (*API).listRoles},
+	{"POST", "/roles/grant", (*API).grantRole},
+	{"POST", "/roles/revoke", (*API).revokeRole},
 }
 
 // API is the admin JSON API.
@@ -53,7 +58,13 @@ type API struct {
 	verify TokenVerifier
 	// clientIP finds the caller's address behind trusted proxies; the peer when nil.
 	clientIP func(*http.Request) string
+	// signIn, when set, lets a person signed in to the admin page call the API
+	// with the page's session cookie and CSRF token.
+	signIn *console.SignIn
 }
+
+// SetSignIn lets the admin page's signed-in persons use the API.
+func (a *API) SetSignIn(s *console.SignIn) { a.signIn = s }
 
 // NewAPI returns the API over the service, authenticating with verify.
 // clientIP is the login path's own reading of the caller's address behind
@@ -91,6 +102,11 @@ func (a *API) Handler() http.Handler {
 }
 
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	if r.Header.Get("Authorization") == "" && a.signIn != nil {
+		if p, ok := a.person(w, r); ok || p.Actor != "" {
+			return p, ok
+		}
+	}
 	raw, ok := httpauth.Credentials(r.Header.Get("Authorization"), "Bearer")
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="portvakt-admin", error="invalid_token", error_description="an admin access token is required"`)
@@ -155,6 +171,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, "already_exists", ErrExists.Error())
 	case errors.Is(err, ErrNoSecret):
 		writeError(w, http.StatusConflict, "no_secret", ErrNoSecret.Error())
+	case errors.Is(err, ErrUnknownRole), errors.Is(err, ErrNoPerson):
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
 	case errors.Is(err, ErrNoRetention):
 		writeError(w, http.StatusConflict, "no_retention", ErrNoRetention.Error())
 	default:
@@ -291,7 +309,8 @@ func (a *API) listEIDs(w http.ResponseWriter, _ *http.Request, _ Principal) {
 // auditQuery reads the filters of the audit routes.
 func auditQuery(r *http.Request) (audit.Query, error) {
 	v := r.URL.Query()
-	q := audit.Query{ClientID: v.Get("client_id"), NationalID: v.Get("national_id"), Subject: v.Get("sub")}
+	q := audit.Query{ClientID: v.Get("client_id"), NationalID: v.Get("national_id"), Subject: v.Get("sub"),
+		Agent: v.Get("agent"), AgentNationalID: v.Get("agent_national_id")}
 	var err error
 	parseTime := func(name string) time.Time {
 		s := v.Get(name)
@@ -382,4 +401,58 @@ func (a *API) purgeAudit(w http.ResponseWriter, r *http.Request, p Principal) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"deleted": n})
+}
+
+func (a *API) listRoles(w http.ResponseWriter, r *http.Request, p Principal) {
+	roles, err := a.svc.ListRoles(r.Context(), p, r.URL.Query().Get("role"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if roles == nil {
+		roles = []storage.PersonRole{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"roles": roles})
+}
+
+// roleChange is a grant or revocation's body: the national id travels in the
+// body, never in a URL that logs keep.
+type roleChange struct {
+	Role string `json:"role"`
+	Person
+}
+
+func decodeRoleChange(w http.ResponseWriter, r *http.Request) (roleChange, bool) {
+	var in roleChange
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "the body must be {\"role\": ..., \"national_id\": ...} in JSON")
+		return in, false
+	}
+	return in, true
+}
+
+func (a *API) grantRole(w http.ResponseWriter, r *http.Request, p Principal) {
+	in, ok := decodeRoleChange(w, r)
+	if !ok {
+		return
+	}
+	grant, err := a.svc.GrantRole(r.Context(), p, in.Role, in.Person)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, grant)
+}
+
+func (a *API) revokeRole(w http.ResponseWriter, r *http.Request, p Principal) {
+	in, ok := decodeRoleChange(w, r)
+	if !ok {
+		return
+	}
+	had, err := a.svc.RevokeRole(r.Context(), p, in.Role, in.Person)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"revoked": had})
 }

@@ -26,7 +26,7 @@ func TestAuditTrailThroughTheAPI(t *testing.T) {
 	var raw struct {
 		Records []map[string]any `json:"records"`
 	}
-	b.mustCall(t, auditor, "GET", "/audit?national_id="+person, nil, &raw, http.StatusOK)
+	b.mustCall(t, auditor, "GET", "/audit?client_id=demo&national_id="+person, nil, &raw, http.StatusOK)
 	if len(raw.Records) != 1 {
 		t.Fatalf("the person's records: %+v", raw.Records)
 	}

@@ -6,17 +6,23 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/portvakt/portvakt/console"
 	"github.com/portvakt/portvakt/internal/httpsec"
 )
 
 //go:embed web
 var webFiles embed.FS
 
-// pageHandler serves the admin page: a static shell and its script and style.
-// It holds no data; everything it shows comes from the API with a token.
-func pageHandler() http.Handler {
+// pageHandler serves the admin page: a static shell and its script and style,
+// and the person's sign-in through the broker. It holds no data; everything it
+// shows comes from the API, with the page's session and CSRF token.
+func pageHandler(signIn *console.SignIn) http.Handler {
 	files, _ := fs.Sub(webFiles, "web")
 	mux := http.NewServeMux()
+	if signIn != nil {
+		signIn.Mount(mux, "/admin")
+		mux.Handle("GET /admin/session", sessionInfo(signIn))
+	}
 	mux.HandleFunc("GET /admin/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		http.ServeFileFS(w, r, files, "index.html")
@@ -39,11 +45,11 @@ func pageHandler() http.Handler {
 
 // Mount returns a handler that serves the admin API and page under /admin/,
 // with the broker's security headers, and hands every other request to next
-// (the provider).
-func Mount(api *API, next http.Handler) http.Handler {
+// (the provider). signIn, when set, signs persons in to the page.
+func Mount(api *API, signIn *console.SignIn, next http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(APIPrefix+"/", api.Handler())
-	page := pageHandler()
+	page := pageHandler(signIn)
 	mux.Handle("/admin/", page)
 	mux.Handle("/admin", page)
 	admin := httpsec.Broker(mux)

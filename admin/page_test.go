@@ -22,7 +22,7 @@ document.addEventListener('securitypolicyviolation', function (e) {
   window.__violations.push(e.violatedDirective + ' ' + e.blockedURI);
 });`
 
-// TestAdminPageInChromium: sign in on the admin page, uncheck a country, save,
+// TestAdminPageInChromium: sign in on the admin page with an eID, uncheck a country, save,
 // and see it applied in the API, on the login page and in the audit trail, with
 // nothing blocked by the Content-Security-Policy.
 func TestAdminPageInChromium(t *testing.T) {
@@ -60,10 +60,12 @@ func TestAdminPageInChromium(t *testing.T) {
 
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(b.issuer+"/admin/"),
-		chromedp.WaitVisible(chromedp.CSS("#signin-id")),
-		chromedp.SendKeys(chromedp.CSS("#signin-id"), devmode.AdminClientID),
-		chromedp.SendKeys(chromedp.CSS("#signin-secret"), devmode.AdminClientSecret),
-		chromedp.Click(chromedp.CSS("#signin-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#signin")),
+		chromedp.Click(chromedp.CSS("#signin")),
+		// The broker's login page; the simulated MitID approves as its first
+		// test person, to whom dev mode grants the admin role.
+		chromedp.WaitVisible(chromedp.CSS(`button[name="option"][value^="dk-mitid"]`)),
+		chromedp.Click(chromedp.CSS(`button[name="option"][value^="dk-mitid"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-client="shop"] button`)),
 		chromedp.Click(chromedp.CSS(`tr[data-client="shop"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#edit-countries input[value="DK"]`)),
@@ -92,7 +94,7 @@ func TestAdminPageInChromium(t *testing.T) {
 	if !strings.Contains(status, "Saved shop") {
 		t.Errorf("status after save: %q", status)
 	}
-	if !strings.Contains(auditText, "client:admin client.update") {
+	if !strings.Contains(auditText, "person:") || !strings.Contains(auditText, "client.update") {
 		t.Errorf("the audit view does not show the change:\n%s", auditText)
 	}
 	if len(violations) > 0 {

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/portvakt/portvakt/audit"
+	"github.com/portvakt/portvakt/internal/nationalid"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -13,7 +14,22 @@ func (s *Service) ListAudit(ctx context.Context, p Principal, q audit.Query) ([]
 	if err := s.authorize(ctx, p, false, "audit.list", q.ClientID); err != nil {
 		return nil, err
 	}
-	return s.o.Audit.List(ctx, q)
+	return s.o.Audit.List(ctx, normalQuery(q))
+}
+
+// normalQuery writes the national ids of a query as the trail keys them, so
+// 19850723-2398 finds what 198507232398 does; an id not recognised is kept
+// and simply matches nothing.
+func normalQuery(q audit.Query) audit.Query {
+	for _, id := range []*string{&q.NationalID, &q.AgentNationalID} {
+		if *id == "" {
+			continue
+		}
+		if _, normal, err := nationalid.Recognize(*id, ""); err == nil {
+			*id = normal
+		}
+	}
+	return q
 }
 
 // ExportAudit writes the selected records as JSON lines.
@@ -21,7 +37,7 @@ func (s *Service) ExportAudit(ctx context.Context, p Principal, w io.Writer, q a
 	if err := s.authorize(ctx, p, false, "audit.export", q.ClientID); err != nil {
 		return 0, err
 	}
-	return s.o.Audit.Export(ctx, w, q)
+	return s.o.Audit.Export(ctx, w, normalQuery(q))
 }
 
 // VerifyAudit checks the hash chain.

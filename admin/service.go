@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/portvakt/portvakt/audit"
@@ -25,7 +26,9 @@ type EID struct {
 
 // Options are the Service's collaborators.
 type Options struct {
-	Store    storage.Storage
+	Store storage.Storage
+	// Roles keeps the console roles granted to persons.
+	Roles    storage.Roles
 	Audit    *audit.Trail
 	Consents *consent.Store
 	// Algorithms are the configured signing algorithms (id_token_signed_response_alg
@@ -218,6 +221,9 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientSettin
 	c, err := s.prepare(in.asConfig(), "")
 	if err != nil {
 		return Client{}, "", err
+	}
+	if strings.HasPrefix(c.ID, config.ReservedClientPrefix) {
+		return Client{}, "", &InvalidError{Problems: []string{"client_id: ids starting with " + config.ReservedClientPrefix + " are the broker's own consoles' clients"}}
 	}
 	if err := s.checkSector(ctx, c); err != nil {
 		return Client{}, "", err

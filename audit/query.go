@@ -13,12 +13,17 @@ import (
 )
 
 // Query selects records. NationalID finds one person's records (it is turned
-// into the keyed hash; it is never stored or compared in clear).
+// into the keyed hash; it is never stored or compared in clear). Agent finds
+// the caller verifications one agent made (the value the client sent as
+// agent); AgentNationalID names an agent of the broker's own agent console by
+// national id instead.
 type Query struct {
-	ClientID   string
-	NationalID string
-	Subject    string
-	From, To   time.Time
+	ClientID        string
+	NationalID      string
+	Subject         string
+	Agent           string
+	AgentNationalID string
+	From, To        time.Time
 	// After resumes a listing after the record it names (the zero cursor
 	// starts at the beginning).
 	After Cursor
@@ -100,6 +105,12 @@ func (t *Trail) storageQuery(q Query) storage.AuditQuery {
 		After: storage.AuditCursor{Time: q.After.Time, Chain: q.After.Chain, Seq: q.After.Seq}}
 	if q.NationalID != "" {
 		sq.PersonKey = t.PersonKeyOf(q.NationalID)
+	}
+	switch {
+	case q.AgentNationalID != "":
+		sq.Actor = AgentActor(ConsoleAgent(t.PersonKeyOf(q.AgentNationalID)))
+	case q.Agent != "":
+		sq.Actor = AgentActor(q.Agent)
 	}
 	return sq
 }

@@ -146,7 +146,7 @@ type verificationDetails struct {
 // the outcome and its times.
 func (t *Trail) RecordVerification(ctx context.Context, e provider.VerificationEvent) error {
 	rec := storage.AuditRecord{
-		ID: randid.Hex(16), Time: e.Finished, Kind: KindVerification, ClientID: e.ClientID, Actor: e.Agent,
+		ID: randid.Hex(16), Time: e.Finished, Kind: KindVerification, ClientID: e.ClientID, Actor: agentActorOf(e.Agent),
 		Action: "ciba", Connector: e.Connector, Country: e.Country, Subject: e.Subject, Outcome: e.Outcome,
 		Error: e.Error, ClientIP: e.ClientIP,
 	}
@@ -177,10 +177,14 @@ type AdminEvent struct {
 	Action   string
 	ClientID string
 	// Subject is the person concerned, for consent withdrawals.
-	Subject  string
-	Outcome  string
-	Error    string
-	ClientIP string
+	Subject string
+	// PersonKey and NationalIDMasked name the person a role change concerns,
+	// so their records are found by national id as logins are.
+	PersonKey        string
+	NationalIDMasked string
+	Outcome          string
+	Error            string
+	ClientIP         string
 	// Details say what changed (never a secret).
 	Details any
 }
@@ -189,7 +193,7 @@ type AdminEvent struct {
 func (t *Trail) RecordAdmin(ctx context.Context, e AdminEvent) error {
 	rec := storage.AuditRecord{
 		ID: randid.Hex(16), Time: t.now(), Kind: KindAdmin, ClientID: e.ClientID, Actor: e.Actor, Action: e.Action,
-		Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
+		Subject: e.Subject, PersonKey: e.PersonKey, NationalIDMasked: e.NationalIDMasked, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
 	}
 	if e.Details != nil {
 		b, err := json.Marshal(e.Details)

@@ -53,7 +53,7 @@ func OpenAdmin(ctx context.Context, cfg *config.Config, store *sqlstore.Store, k
 		}
 	}
 	svc := admin.NewService(admin.Options{
-		Store: store, Audit: trail, Consents: consents, Algorithms: cfg.Keys.Algorithms, EIDs: eids,
+		Store: store, Roles: store, Audit: trail, Consents: consents, Algorithms: cfg.Keys.Algorithms, EIDs: eids,
 		AuditRetention: cfg.Audit.Retention.D(),
 	})
 	return &AdminParts{Audit: trail, Consents: consents, Service: svc}, nil
@@ -72,7 +72,8 @@ func describeEIDs(conns []connectors.Connector) []admin.EID {
 // /admin/, everything else the provider's.
 func (a *Broker) Handler() http.Handler {
 	api := admin.NewAPI(a.Admin.Service, a.Provider.VerifyAdminToken, a.Provider.ClientIP)
-	return admin.Mount(api, a.Provider.Handler())
+	api.SetSignIn(a.Consoles.AdminSignIn)
+	return withAgentConsole(a.Consoles.Agent, admin.Mount(api, a.Consoles.AdminSignIn, a.Provider.Handler()))
 }
 
 // purgeAudit deletes audit records past the retention period, hourly, in one

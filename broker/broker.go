@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,8 +32,10 @@ type Broker struct {
 	Connectors map[string]connectors.Connector
 	// Admin is the audit trail, consent store and admin service.
 	Admin *AdminParts
-	// agentConsoleSecret is the agent console's client secret (AgentConsoleClient).
-	agentConsoleSecret string
+	// Consoles are the admin page's and the agent console's sign-ins.
+	Consoles *Consoles
+	// consoleSecret derives the consoles' client secrets (AgentConsoleClient).
+	consoleSecret func(clientID string) string
 }
 
 // OpenStore opens the database and brings its schema up to date.
@@ -127,6 +128,9 @@ type Extras struct {
 	// MetricsOnMainListener serves /metrics on the broker's listener without a
 	// token (dev mode: one loopback listener, which portvakt bench scrapes).
 	MetricsOnMainListener bool
+	// AgentCIBAIssuer sends the agent console's CIBA requests to another
+	// issuer than the broker (tests: a stand-in that follows the contract).
+	AgentCIBAIssuer string
 }
 
 // BuildWith is Build with dev mode's extras.
@@ -177,16 +181,17 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 			conns[i] = wrap(c)
 		}
 	}
-	console, consoleSecret, err := agentConsoleClient(ctx, cfg, keyManager)
+	secret, err := consoleSecrets(ctx, keyManager)
 	if err != nil {
 		return nil, err
 	}
-	a.agentConsoleSecret = consoleSecret
-	if slices.ContainsFunc(cfg.Clients, func(cl config.Client) bool { return cl.ID == console.ID }) {
-		return nil, fmt.Errorf("clients: the id %s is the broker's own agent console's; choose another", console.ID)
-	}
-	clients := append(slices.Clone(cfg.Clients), console)
-	if err := provider.SyncConfigClients(ctx, a.Store, clients, time.Now()); err != nil {
+	a.consoleSecret = secret
+	// The consoles' clients are the broker's own: registered here, not in the file.
+	withConsoles := *cfg
+	withConsoles.Clients = append(consoleClients(cfg.Issuer, secret), cfg.Clients...)
+	cfg = &withConsoles
+	a.Config = cfg
+	if err := provider.SyncConfigClients(ctx, a.Store, cfg.Clients, time.Now()); err != nil {
 		return nil, err
 	}
 	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns), logger); err != nil {
@@ -202,6 +207,7 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 		return nil, err
 	}
 	a.Admin.Service.SetRefresh(a.Provider.RefreshClients)
+	a.Consoles = openConsoles(consoleOptions{cfg: a, sealer: sealer, secret: secret, simulatorsURL: extras.SimulatorsURL, cibaIssuer: extras.AgentCIBAIssuer})
 	a.Provider.Metrics().AddDB("portvakt", a.Store.DB())
 	a.Provider.Metrics().AddWriteRetries(func() (uint64, uint64, uint64) {
 		st := a.Store.TxStats()

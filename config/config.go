@@ -22,16 +22,18 @@ type Config struct {
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed for the client IP.
 	TrustedProxies []string `yaml:"trusted_proxies"`
 
-	Storage    Storage     `yaml:"storage"`
-	Keys       Keys        `yaml:"keys"`
-	Tokens     Tokens      `yaml:"tokens"`
-	Login      Login       `yaml:"login"`
-	CIBA       CIBALimits  `yaml:"ciba"`
-	Log        Log         `yaml:"log"`
-	Audit      Audit       `yaml:"audit"`
-	Metrics    Metrics     `yaml:"metrics"`
-	Connectors []Connector `yaml:"connectors"`
-	Clients    []Client    `yaml:"clients"`
+	Storage Storage    `yaml:"storage"`
+	Keys    Keys       `yaml:"keys"`
+	Tokens  Tokens     `yaml:"tokens"`
+	Login   Login      `yaml:"login"`
+	CIBA    CIBALimits `yaml:"ciba"`
+	Log     Log        `yaml:"log"`
+	Audit   Audit      `yaml:"audit"`
+	Metrics Metrics    `yaml:"metrics"`
+	// AgentConsole configures the agent console (caller verification).
+	AgentConsole AgentConsole `yaml:"agent_console"`
+	Connectors   []Connector  `yaml:"connectors"`
+	Clients      []Client     `yaml:"clients"`
 }
 
 // Storage selects the database.

@@ -197,6 +197,7 @@ func (c *Config) Validate() Problems {
 	if !slices.Contains([]string{"json", "text"}, c.Log.Format) {
 		p.Add("log.format: %q is not json or text", c.Log.Format)
 	}
+	c.AgentConsole.validate(&p)
 	connectorIDs := map[string]bool{}
 	for i, cn := range c.Connectors {
 		where := fmt.Sprintf("connectors[%d]", i)
@@ -215,6 +216,9 @@ func (c *Config) Validate() Problems {
 		where := fmt.Sprintf("clients[%d]", i)
 		if cl.ID != "" {
 			where = fmt.Sprintf("clients[%s]", cl.ID)
+			if strings.HasPrefix(cl.ID, ReservedClientPrefix) {
+				p.Add("%s.id: ids starting with %q are the broker's own consoles' clients", where, ReservedClientPrefix)
+			}
 			if clientIDs[cl.ID] {
 				p.Add("%s.id: used twice", where)
 			}

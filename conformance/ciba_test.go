@@ -185,7 +185,7 @@ func TestCIBAApprovedPoll(t *testing.T) {
 	rec := findVerification(t, d, c.id, pnr, "success")
 	var details map[string]string
 	_ = json.Unmarshal(rec.Details, &details)
-	if rec.Actor != "agent-17" || details["reason"] != "Loan application" || details["binding_message"] != "Ärende 4711" ||
+	if rec.Actor != "agent:agent-17" || details["reason"] != "Loan application" || details["binding_message"] != "Ärende 4711" ||
 		details["call_initiator"] != "rp" || rec.Subject == "" || len(rec.NationalIDSealed) == 0 {
 		t.Errorf("record %+v details %v", rec, details)
 	}
@@ -260,6 +260,11 @@ func TestCIBARefused(t *testing.T) {
 		GrantTypes: []string{config.GrantTypeCIBA}, Countries: []string{"SE"}, CIBA: config.CIBA{RequireReason: true}}); err != nil {
 		t.Fatal(err)
 	}
+	mitidOnly := cibaClient{issuer: d.issuer, id: "ciba-mitid-only", secret: "ciba-mitid-only-secret-012345678"}
+	if err := registerClient(ctx, d.env.Broker.Store, config.Client{ID: mitidOnly.id, Secret: mitidOnly.secret,
+		GrantTypes: []string{config.GrantTypeCIBA}, EIDs: []string{"dk-mitid"}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.env.Broker.Provider.RefreshClients(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +289,8 @@ func TestCIBARefused(t *testing.T) {
 		{"wrong secret", cibaClient{issuer: d.issuer, id: devmode.CIBAClientID, secret: "wrong"}, url.Values{"login_hint": {"sub:" + newCaller()}}, 401, "invalid_client"},
 		{"reason required", seOnly, url.Values{"login_hint": {"se-pnr:" + newCaller()}}, 400, "invalid_request"},
 		{"country not allowed", seOnly, url.Values{"login_hint": {"no-nnin:" + nnin}, "reason": {"Claim"}}, 403, "access_denied"},
-		{"no eID verifies callers of the country", demoCIBA(d), url.Values{"login_hint": {"no-nnin:" + nnin}}, 400, "invalid_request"},
+		{"no eID the client may use verifies callers of the country", mitidOnly, url.Values{"login_hint": {"dk-cpr:" + testid.CPR(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 123)}}, 400, "invalid_request"},
+		{"a person the eID does not know", demoCIBA(d), url.Values{"login_hint": {"no-nnin:" + nnin}, "acr_values": {"urn:portvakt:eid:no:freja"}}, 400, "unknown_user_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.client.start(t, tc.form)
@@ -387,7 +393,7 @@ func TestCIBAAgentConsoleClientAndIDTokenHint(t *testing.T) {
 	if tok.Status != http.StatusOK {
 		t.Fatalf("token %d %v", tok.Status, tok.Body)
 	}
-	if rec := findVerification(t, d, id, pnr, "success"); rec.Actor != "portvakt:person-1" {
+	if rec := findVerification(t, d, id, pnr, "success"); rec.Actor != "agent:portvakt:person-1" {
 		t.Errorf("record actor %q", rec.Actor)
 	}
 	again := c.start(t, url.Values{"id_token_hint": {tok.str("id_token")}, "reason": {"Second call"}})

@@ -31,6 +31,9 @@ var (
 	// ErrTextNotShown: the eID cannot show the person a text with this
 	// request (Freja eID shows none with a pushed authentication).
 	ErrTextNotShown = errors.New("the eID cannot show a text with this request")
+	// ErrUnknownPerson: the eID has no person by the national id or address it
+	// was asked to reach (a push to a person's app). RP: unknown_user_id.
+	ErrUnknownPerson = errors.New("the eID knows no such person")
 )
 
 // UserError carries the message id to show the person with an error (for example

@@ -24,6 +24,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/portvakt/portvakt/internal/consoletest"
+	"github.com/portvakt/portvakt/internal/fakeciba"
 	"github.com/portvakt/portvakt/internal/testenv"
 )
 
@@ -44,9 +46,14 @@ func TestNothingIdentifyingIsStoredInClear(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.opts(t)
 			o.AutoApprove = true
+			caller := fakeciba.Person{NationalID: "198507232398", Country: "SE", Name: "Alva Simulantsson"}
+			fake := fakeciba.Start(t, "portvakt-agent-console", caller)
+			fake.AutoApprove = true
+			o.AgentCIBAIssuer = fake.URL
 			env := startScanEnv(t, o)
 			people := env.loginEveryEID(t)
 			env.useAdminAPI(t)
+			env.useConsoles(t, caller.NationalID)
 			env.scanEveryTable(t, people)
 		})
 	}
@@ -270,6 +277,52 @@ func (s *scanEnv) useAdminAPI(t *testing.T) {
 	}
 	s.admin(t, http.MethodGet, "/audit/verify", nil, nil)
 	s.admin(t, http.MethodPost, "/clients/"+scanClient+"/disable", nil, nil)
+}
+
+// useConsoles signs a person in to the admin page and the agent console with
+// MitID, and verifies a caller there; what the consoles keep (sessions, the
+// verification and its result) is in the database when it is scanned.
+func (s *scanEnv) useConsoles(t *testing.T, caller string) {
+	t.Helper()
+	consoletest.SignIn(t, consoletest.Browser("scan/1"), s.issuer, "/admin", "dk-mitid")
+	browser := consoletest.Browser("scan/1")
+	page := consoletest.SignIn(t, browser, s.issuer, "/agent", "dk-mitid")
+	csrf := regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`).FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatal("the agent console page has no CSRF token")
+	}
+	post := func(path string, in any, out any) {
+		t.Helper()
+		b, _ := json.Marshal(in)
+		req, _ := http.NewRequest(http.MethodPost, s.issuer+path, bytes.NewReader(b))
+		req.Header.Set("X-CSRF-Token", csrf[1])
+		resp, err := browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(out)
+	}
+	var started struct {
+		ID string `json:"id"`
+	}
+	post("/agent/api/verifications", map[string]string{"country": "SE", "number": caller, "call_initiator": "user", "reason": "scan"}, &started)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var st struct {
+			State string `json:"state"`
+		}
+		post("/agent/api/verifications/"+started.ID+"/status", nil, &st)
+		if st.State == "approved" {
+			return
+		}
+		if st.State != "pending" || time.Now().After(deadline) {
+			t.Fatalf("the verification ended %q", st.State)
+		}
+	}
 }
 
 // scanEveryTable reads every column of every row of every table the schema

@@ -40,6 +40,9 @@ type Options struct {
 	AutoApprove bool
 	// ExtraRedirectURIs are added to the demo client.
 	ExtraRedirectURIs []string
+	// AgentCIBAIssuer sends the agent console's CIBA requests elsewhere than
+	// the broker (tests: a stand-in that follows the contract).
+	AgentCIBAIssuer string
 	// LogLevel and LogFormat go into the broker's config (the logger is Logger).
 	LogLevel, LogFormat string
 	Logger              *slog.Logger
@@ -155,11 +158,14 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 		return nil, err
 	}
 	cfg.MasterKeySource = key.source
-	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{Connectors: o.Connectors, WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/", MetricsOnMainListener: true})
+	b, err := broker.BuildWith(ctx, cfg, logger, broker.Extras{Connectors: o.Connectors, WrapConnector: sims.wrap, SimulatorsURL: o.Issuer + "/sim/", MetricsOnMainListener: true, AgentCIBAIssuer: o.AgentCIBAIssuer})
 	if err != nil {
 		return nil, key.explain(err, o)
 	}
 	if err := sims.registerBroker(b); err != nil {
+		return nil, errors.Join(err, b.Store.Close())
+	}
+	if err := grantDefaultRoles(ctx, b, sims); err != nil {
 		return nil, errors.Join(err, b.Store.Close())
 	}
 	demoApp := demo.New(demo.Options{
@@ -220,7 +226,10 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 			RedirectURIs:           append([]string{o.Issuer + "/demo/callback"}, o.ExtraRedirectURIs...),
 			PostLogoutRedirectURIs: []string{o.Issuer + "/demo"},
 			Scopes:                 []string{"national_id", "evidence"},
-			Theme:                  config.Theme{DisplayName: "Demo app"},
+			// A login hint names the person: Freja eID pushes the login to their
+			// app, which is how a new user sees push at work.
+			LoginHintPush: true,
+			Theme:         config.Theme{DisplayName: "Demo app"},
 		}, {
 			ID: CIBAClientID, Name: "Caller verification demo", Secret: CIBAClientSecret, AuthMethod: "client_secret_basic",
 			GrantTypes: []string{config.GrantTypeCIBA}, BackchannelDeliveryMode: "poll",

@@ -124,7 +124,9 @@ func (s *backchannel) caller(ctx context.Context, p backchannelParams, clientID 
 func (s *backchannel) optionFor(client *Client, required requirement, who caller) (Option, error) {
 	allowed := false
 	for _, o := range selectOptions(s.flow.options, client, required) {
-		if !o.Info.Serves(who.Country) {
+		// An eID of several countries identifies only the people of those
+		// the client and the request accept, as in a browser login.
+		if cs := personCountries(o, client, required); !o.Info.Serves(who.Country) || (cs != nil && !slices.Contains(cs, who.Country)) {
 			continue
 		}
 		allowed = true
@@ -136,7 +138,7 @@ func (s *backchannel) optionFor(client *Client, required requirement, who caller
 		return Option{}, oidc.ErrInvalidRequest().WithDescription("no eID of %s this client may use can verify a caller without a browser; eIDs that can: %v", who.Country, backchannelEIDs(s.flow.options))
 	}
 	for _, o := range s.flow.options {
-		if o.Info.Serves(who.Country) && !client.AllowsEID(o.Info) {
+		if o.Info.Serves(who.Country) && (!client.AllowsEID(o.Info) || !slices.Contains(personCountriesOrAll(o, client), who.Country)) {
 			return Option{}, oidc.ErrAccessDenied().WithDescription("the client may not verify people of %s", who.Country)
 		}
 	}
@@ -249,6 +251,8 @@ func orderStartError(err error) error {
 		return oidc.ErrAccessDenied().WithDescription("the eID refused: too many orders")
 	case errors.Is(err, connectors.ErrLoANotSupported):
 		return errUnmetAuthenticationRequirements().WithDescription("the eID cannot reach the requested level of assurance")
+	case errors.Is(err, connectors.ErrUnknownPerson):
+		return &oidc.Error{ErrorType: "unknown_user_id", Description: "the eID knows no person by this hint"}
 	case errors.Is(err, connectors.ErrTextNotShown):
 		return oidc.ErrInvalidRequest().WithDescription("this eID cannot show a binding_message to the caller; leave it out")
 	}

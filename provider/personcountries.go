@@ -28,6 +28,15 @@ func personCountries(o Option, client *Client, req requirement) []string {
 	return allowed
 }
 
+// personCountriesOrAll is the countries whose people a client may have an
+// option identify, whatever the request asks.
+func personCountriesOrAll(o Option, client *Client) []string {
+	if cs := personCountries(o, client, requirement{}); cs != nil {
+		return cs
+	}
+	return o.Info.Countries
+}
+
 // personCountriesOf is what personCountries decided for each option of a
 // login, by option value; nil when no option is narrowed.
 func personCountriesOf(options []Option, client *Client, req requirement) map[string][]string {

@@ -62,9 +62,12 @@ type AuditQuery struct {
 	ClientID  string
 	PersonKey string
 	Subject   string
-	From, To  time.Time // From inclusive, To exclusive
-	After     AuditCursor
-	Limit     int
+	// Actor selects the records of one actor exactly (an admin, or the agent
+	// of a caller verification as audit.AgentActor names it).
+	Actor    string
+	From, To time.Time // From inclusive, To exclusive
+	After    AuditCursor
+	Limit    int
 }
 
 // AuditHead is the state of one chain: its last record, and the anchor its

@@ -167,3 +167,26 @@ type DemoClaim struct {
 	Name  string
 	Value string
 }
+
+// AgentPage is the agent console: signed out, signed in without the agent
+// role, or the verification form (the result is filled in by its script).
+type AgentPage struct {
+	Page
+	SignedIn  bool
+	Allowed   bool
+	AgentName string
+	SignInURL string
+	// LogoutURL takes a POST with the CSRF token.
+	LogoutURL string
+	// Reasons are the configured reasons to pick from.
+	Reasons        []string
+	Countries      []AgentCountry
+	DefaultCountry string
+	Error          string
+}
+
+// AgentCountry is one country the agent can pick for the caller's number.
+type AgentCountry struct {
+	Code, Name string
+	Selected   bool
+}

@@ -92,6 +92,11 @@ func samplePages(th *Themes, lang string) map[string]any {
 			Action: "/end_session",
 			Fields: [][2]string{{"client_id", "acme"}, {"post_logout_redirect_uri", "https://acme.example/bye"}, {"state", `s"<tate>`}},
 		},
+		"agent.html": AgentPage{
+			Page: page("agent.title"), SignedIn: true, Allowed: true, AgentName: "Alva Simulantsson",
+			SignInURL: "/agent/login", LogoutURL: "/agent/logout", Reasons: []string{"Card blocked", `Loan "<application>"`},
+			Countries: []AgentCountry{{Code: "SE", Name: CountryName(tr, "SE"), Selected: true}, {Code: "NO", Name: CountryName(tr, "NO")}},
+		},
 		"demo.html": DemoPage{
 			Page: page("demo.title"),
 			Options: []DemoOption{
@@ -126,6 +131,11 @@ func sampleVariants(th *Themes, lang string) map[string]any {
 	demo := pages["demo.html"].(DemoPage)
 	demo.LoggedIn = false
 	demo.Error = "access_denied"
+	agentOut := pages["agent.html"].(AgentPage)
+	agentOut.SignedIn, agentOut.Allowed, agentOut.Error = false, false, th.Translator(lang)("agent.signin_failed")
+	agentOut.SimulatorsURL = "/sim/"
+	agentNot := pages["agent.html"].(AgentPage)
+	agentNot.Allowed = false
 	emptyLogin := login
 	emptyLogin.Groups = nil
 	emptyLogin.Theme = Theme{}
@@ -134,6 +144,8 @@ func sampleVariants(th *Themes, lang string) map[string]any {
 		"login.html one country": login,
 		"login.html no options":  emptyLogin,
 		"demo.html logged out":   demo,
+		"agent.html signed out":  agentOut,
+		"agent.html not agent":   agentNot,
 		"error.html bare":        ErrorPage{Page: Page{Lang: lang}},
 	}
 }

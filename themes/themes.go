@@ -29,6 +29,7 @@ var requiredTemplates = []string{
 	"logged_out.html",
 	"logout.html",
 	"demo.html",
+	"agent.html",
 }
 
 // Options configures Load.

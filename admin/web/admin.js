@@ -1,10 +1,12 @@
-// The admin page: it signs in with the client_credentials grant and then uses
-// only the admin API, so it can do nothing the API would not allow the token.
+// The admin page: a person signs in with their eID through the broker (the
+// page's session cookie); the page then uses only the admin API, with the
+// session's CSRF token on every change, so it can do nothing the person's
+// roles would not allow. Nothing is kept in the browser's storage.
 "use strict";
 (function () {
   const api = "/admin/api/v1";
   const $ = (id) => document.getElementById(id);
-  let token = sessionStorage.getItem("portvakt-admin-token") || "";
+  let csrf = "";
   let editing = null;
 
   function status(text, kind) {
@@ -21,14 +23,14 @@
   }
 
   async function call(method, path, body) {
-    const opts = { method, headers: { Authorization: "Bearer " + token } };
+    const opts = { method, credentials: "same-origin", cache: "no-store", headers: { "X-CSRF-Token": csrf } };
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
     }
     const resp = await fetch(api + path, opts);
     if (resp.status === 401) {
-      signOut("Your session ended; sign in again.");
+      signedOut("Your session ended; sign in again.");
       throw new Error("signed out");
     }
     const data = resp.status === 204 ? {} : await resp.json();
@@ -39,32 +41,28 @@
     return data;
   }
 
-  function signOut(message) {
-    token = "";
-    sessionStorage.removeItem("portvakt-admin-token");
+  function signedOut(message) {
+    csrf = "";
     show("signin-view");
     status(message || "", message ? "error" : "");
   }
 
-  async function signIn(event) {
-    event.preventDefault();
-    const id = $("signin-id").value, secret = $("signin-secret").value;
-    const resp = await fetch("/oauth/token", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        Authorization: "Basic " + btoa(encodeURIComponent(id) + ":" + encodeURIComponent(secret)),
-      },
-      body: "grant_type=client_credentials&scope=admin",
-    });
-    const data = await resp.json();
-    if (!resp.ok || !data.access_token) {
-      status("Sign-in failed: " + (data.error_description || data.error || resp.statusText), "error");
+  // start asks who is signed in; the answer carries the CSRF token.
+  async function start() {
+    const resp = await fetch("/admin/session", { credentials: "same-origin", cache: "no-store" });
+    const data = resp.ok ? await resp.json() : { signed_in: false };
+    if (!data.signed_in) {
+      signedOut(new URLSearchParams(window.location.search).get("error") ? "Sign-in did not finish; try again." : "");
       return;
     }
-    token = data.access_token;
-    sessionStorage.setItem("portvakt-admin-token", token);
-    $("signin-secret").value = "";
+    csrf = data.csrf_token;
+    $("signout-csrf").value = csrf;
+    $("who").textContent = data.name || "";
+    if (!data.roles || data.roles.length === 0) {
+      signedOut("You are signed in, but you have neither the admin nor the auditor role.");
+      $("nav").hidden = false;
+      return;
+    }
     await listClients();
   }
 
@@ -100,7 +98,7 @@
       show("clients-view");
       status("");
     } catch (e) {
-      if (token) status(e.message, "error");
+      if (csrf) status(e.message, "error");
     }
   }
 
@@ -205,14 +203,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    $("signin").addEventListener("submit", signIn);
     $("edit").addEventListener("submit", save);
     $("edit-cancel").addEventListener("click", listClients);
     $("nav-clients").addEventListener("click", listClients);
     $("nav-audit").addEventListener("click", () => listAudit());
     $("audit-filter").addEventListener("submit", listAudit);
     $("audit-verify").addEventListener("click", verify);
-    $("sign-out").addEventListener("click", () => signOut());
-    if (token) listClients(); else show("signin-view");
+    start();
   });
 })();

@@ -18,7 +18,8 @@ var errAuditBroken = errors.New("the audit trail does not verify")
 // runAudit verifies, exports and purges the audit trail.
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	const usage = "usage: portvakt audit verify|checkpoint|export|purge --config FILE " +
-		"[--checkpoint FILE] [--client ID] [--national-id ID] [--sub SUB] [--from RFC3339] [--to RFC3339] [--after CURSOR]"
+		"[--checkpoint FILE] [--client ID] [--national-id ID] [--sub SUB] [--agent AGENT | --agent-national-id ID] " +
+		"[--from RFC3339] [--to RFC3339] [--after CURSOR]"
 	if len(args) == 0 {
 		return fmt.Errorf("%s", usage)
 	}
@@ -28,6 +29,8 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	fs.StringVar(&q.ClientID, "client", "", "export: only this client's records")
 	fs.StringVar(&q.NationalID, "national-id", "", "export: only this person's records")
 	fs.StringVar(&q.Subject, "sub", "", "export: only records with this sub")
+	fs.StringVar(&q.Agent, "agent", "", "export: only the caller verifications of this agent (the agent value the client sent)")
+	fs.StringVar(&q.AgentNationalID, "agent-national-id", "", "export: only the caller verifications this agent console user made")
 	from := fs.String("from", "", "export: records at or after this time (RFC 3339)")
 	to := fs.String("to", "", "export: records before this time (RFC 3339)")
 	after := fs.String("after", "", "export: records after this cursor (<unix ms>.<chain>.<seq>, as the admin API's next_after)")

@@ -56,8 +56,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n  admin:      %s/admin/ (client %s / %s)\n  simulators: %s/sim/\n  data:       %s\n  master key: %s\n\n",
+	fmt.Fprintf(stdout, "\nportvakt dev is running\n  issuer:     %s\n  demo app:   %s/demo\n  client:     %s / %s\n"+
+		"  admin:      %s/admin/ (sign in with any simulated eID; API client %s / %s)\n"+
+		"  agents:     %s/agent/ (caller verification)\n"+
+		"  roles:      the first test person of every simulator is admin, auditor and agent\n"+
+		"  simulators: %s/sim/\n  data:       %s\n  master key: %s\n\n",
 		env.Issuer, env.Issuer, devmode.DemoClientID, devmode.DemoClientSecret,
-		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, o.Data, env.Broker.Config.MasterKeySource)
+		env.Issuer, devmode.AdminClientID, devmode.AdminClientSecret, env.Issuer, env.Issuer, o.Data, env.Broker.Config.MasterKeySource)
 	return env.Wait()
 }

@@ -23,6 +23,7 @@ Usage:
   portvakt keys list|rotate [--alg RS256]|master-key --config FILE
   portvakt clients list|get|create|update|disable|enable|delete|rotate-secret --config FILE ...
   portvakt consents list|withdraw --config FILE --client ID [--sub SUB]
+  portvakt roles grant|revoke|list --config FILE [--role admin|auditor|agent] [--national-id ID | --sub SUB]
   portvakt audit verify|checkpoint|export|purge --config FILE [filters]
   portvakt sim {{eids}} [--addr ...] [--auto-approve]
   portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--ciba] [--json]
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"clients":  runClients,
 		"consents": runConsents,
 		"audit":    runAudit,
+		"roles":    runRoles,
 		"bench":    runBench,
 		"health":   runHealth,
 		"version": func(_ context.Context, _ []string, out, _ io.Writer) error {

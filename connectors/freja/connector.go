@@ -385,7 +385,11 @@ func (c *Connector) Cancel(ctx context.Context, order *connectors.Order) error {
 func userError(op string, err error) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return &connectors.UserError{Message: MessageForCode(apiErr.Code), Err: fmt.Errorf("%s: %w: %w", op, connectors.ErrUpstream, err)}
+		cause := connectors.ErrUpstream
+		if MessageForCode(apiErr.Code) == MsgNoSuchUser {
+			cause = connectors.ErrUnknownPerson
+		}
+		return &connectors.UserError{Message: MessageForCode(apiErr.Code), Err: fmt.Errorf("%s: %w: %w", op, cause, err)}
 	}
 	return &connectors.UserError{Message: MsgFailed, Err: fmt.Errorf("%s: %w: %w", op, connectors.ErrUpstream, err)}
 }

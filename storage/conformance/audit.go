@@ -63,7 +63,7 @@ func appendRecord(t *testing.T, l storage.AuditLog, id, client string, at time.T
 func appendTo(t *testing.T, l storage.AuditLog, chain int64, id, client string, at time.Time) storage.AuditRecord {
 	t.Helper()
 	rs, err := l.AppendAudit(t.Context(), chain, []storage.AuditRecord{{
-		ID: id, Time: at, Kind: "login", ClientID: client, Subject: "sub-" + id, PersonKey: "pk-" + client,
+		ID: id, Time: at, Kind: "login", ClientID: client, Subject: "sub-" + id, PersonKey: "pk-" + client, Actor: "agent:" + client,
 		NationalIDSealed: []byte{1, 2, 3}, NationalIDMasked: "**********98", Outcome: "success",
 		Details: []byte(`{"a":1}`),
 	}}, testChain{})
@@ -161,6 +161,8 @@ func testAuditQuery(t *testing.T, l storage.AuditLog) {
 		{"subject", storage.AuditQuery{Subject: "sub-r3"}, []string{"r3"}},
 		{"time", storage.AuditQuery{From: base.Add(time.Minute), To: base.Add(3 * time.Minute)}, []string{"r1", "r2"}},
 		{"person in a period", storage.AuditQuery{PersonKey: "pk-c1", From: base.Add(time.Minute)}, []string{"r2", "r4"}},
+		{"actor in a period", storage.AuditQuery{Actor: "agent:c2", To: base.Add(3 * time.Minute)}, []string{"r1"}},
+		{"actor is matched exactly", storage.AuditQuery{Actor: "agent:c"}, nil},
 		{"page", storage.AuditQuery{After: storage.AuditCursor{Time: base.Add(time.Minute), Chain: 2, Seq: 1}, Limit: 2}, []string{"r2", "r3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { sameStrings(t, "ids", auditIDs(t, l, tc.q), tc.want) })

@@ -254,6 +254,9 @@ func (s *Store) ListAudit(ctx context.Context, q storage.AuditQuery) ([]storage.
 	if q.Subject != "" {
 		add("subject = ?", q.Subject)
 	}
+	if q.Actor != "" {
+		add("actor = ?", q.Actor)
+	}
 	if !q.From.IsZero() {
 		add("at >= ?", millis(q.From))
 	}

@@ -101,6 +101,7 @@ func emptyTables(t *testing.T, s *sqlstore.Store) {
 func TestSQLiteAuditAndConsents(t *testing.T) {
 	conformance.RunAuditTests(t, func(t *testing.T) storage.AuditLog { return openMigrated(t, sqliteConfig(t)) })
 	conformance.RunConsentTests(t, func(t *testing.T) storage.Consents { return openMigrated(t, sqliteConfig(t)) })
+	conformance.RunRoleTests(t, func(t *testing.T) storage.Roles { return openMigrated(t, sqliteConfig(t)) })
 }
 
 func TestMySQLAuditAndConsents(t *testing.T) {
@@ -108,7 +109,7 @@ func TestMySQLAuditAndConsents(t *testing.T) {
 	openMigrated(t, cfg)
 	fresh := func(t *testing.T) *sqlstore.Store {
 		s := openMigrated(t, cfg)
-		for _, stmt := range []string{"DELETE FROM audit_records", "DELETE FROM consent_events", "DELETE FROM consents",
+		for _, stmt := range []string{"DELETE FROM audit_records", "DELETE FROM consent_events", "DELETE FROM consents", "DELETE FROM person_roles",
 			"DELETE FROM audit_chain WHERE chain <> 0",
 			"UPDATE audit_chain SET last_seq = 0, last_hash = '', anchor_seq = 0, anchor_hash = '', keyed_from = 0, mac = ''"} {
 			if _, err := s.DB().ExecContext(t.Context(), stmt); err != nil {
@@ -119,6 +120,7 @@ func TestMySQLAuditAndConsents(t *testing.T) {
 	}
 	conformance.RunAuditTests(t, func(t *testing.T) storage.AuditLog { return fresh(t) })
 	conformance.RunConsentTests(t, func(t *testing.T) storage.Consents { return fresh(t) })
+	conformance.RunRoleTests(t, func(t *testing.T) storage.Roles { return fresh(t) })
 }
 
 // mysqlTestDatabase gives the test a fresh database of its own.

@@ -385,11 +385,10 @@ func (c *Connector) Cancel(ctx context.Context, order *connectors.Order) error {
 func userError(op string, err error) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		cause := connectors.ErrUpstream
 		if MessageForCode(apiErr.Code) == MsgNoSuchUser {
-			cause = connectors.ErrUnknownPerson
+			return &connectors.UserError{Message: MsgNoSuchUser, Err: fmt.Errorf("%s: %w: %w: %w", op, connectors.ErrUpstream, connectors.ErrUnknownPerson, err)}
 		}
-		return &connectors.UserError{Message: MessageForCode(apiErr.Code), Err: fmt.Errorf("%s: %w: %w", op, cause, err)}
+		return &connectors.UserError{Message: MessageForCode(apiErr.Code), Err: fmt.Errorf("%s: %w: %w", op, connectors.ErrUpstream, err)}
 	}
 	return &connectors.UserError{Message: MsgFailed, Err: fmt.Errorf("%s: %w: %w", op, connectors.ErrUpstream, err)}
 }

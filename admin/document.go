@@ -40,6 +40,7 @@ type ClientSettings struct {
 	Consent                bool            `json:"consent,omitempty"`
 	LoginHintPush          bool            `json:"login_hint_push,omitempty"`
 	LoginHintEmail         bool            `json:"login_hint_email,omitempty"`
+	DPoPBoundAccessTokens  bool            `json:"dpop_bound_access_tokens,omitempty"`
 	Theme                  Theme           `json:"theme"`
 	IDTokenLifetime        config.Duration `json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime    config.Duration `json:"access_token_lifetime,omitempty"`
@@ -83,6 +84,7 @@ func (cs ClientSettings) asConfig() config.Client {
 		Countries: cs.Countries, EIDs: cs.EIDs, MinLoA: cs.MinLoA, Scopes: cs.Scopes,
 		SubjectType: cs.SubjectType, Sector: cs.Sector, IDTokenAlg: cs.IDTokenAlg, AccessTokenFormat: cs.AccessTokenFormat,
 		Consent: cs.Consent, LoginHintPush: cs.LoginHintPush, LoginHintEmail: cs.LoginHintEmail,
+		DPoPBoundAccessTokens: cs.DPoPBoundAccessTokens,
 		// Converted whole: the types differ only in their tags.
 		Theme: config.Theme(cs.Theme), ResourceServer: (*config.ResourceServer)(cs.ResourceServer),
 		IDTokenLifetime: cs.IDTokenLifetime, AccessTokenLifetime: cs.AccessTokenLifetime,
@@ -100,7 +102,8 @@ func settingsOf(cl config.Client) ClientSettings {
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
-		Theme: Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
+		DPoPBoundAccessTokens: cl.DPoPBoundAccessTokens,
+		Theme:                 Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
 		IDTokenLifetime: cl.IDTokenLifetime, AccessTokenLifetime: cl.AccessTokenLifetime,
 	}
 }

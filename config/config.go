@@ -188,8 +188,12 @@ type Client struct {
 	LoginHintPush bool `yaml:"login_hint_push"`
 	// LoginHintEmail accepts login_hint=email:<address> and pushes the login to
 	// the app of the person registered with that address (Freja eID).
-	LoginHintEmail bool  `yaml:"login_hint_email"`
-	Theme          Theme `yaml:"theme"`
+	LoginHintEmail bool `yaml:"login_hint_email"`
+	// DPoPBoundAccessTokens requires a DPoP proof (RFC 9449) at the token
+	// endpoint: the client's access tokens are bound to its key, so a stolen
+	// token is of no use without the key.
+	DPoPBoundAccessTokens bool  `yaml:"dpop_bound_access_tokens"`
+	Theme                 Theme `yaml:"theme"`
 
 	IDTokenLifetime     Duration `yaml:"id_token_lifetime"`
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`

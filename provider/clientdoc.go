@@ -39,6 +39,7 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		Countries: cl.Countries, EIDs: cl.EIDs, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		DPoPBound: cl.DPoPBoundAccessTokens,
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme:               storage.ClientTheme(cl.Theme),
@@ -66,8 +67,9 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		Countries: d.Countries, EIDs: d.EIDs, Scopes: d.Scopes,
 		SubjectType: d.SubjectType, Sector: d.Sector, IDTokenAlg: d.IDTokenAlg, AccessTokenFormat: d.AccessFormat,
 		Consent: d.Consent, LoginHintPush: d.LoginHintPush, LoginHintEmail: d.LoginHintEmail,
-		Theme:    config.Theme(d.Theme),
-		Disabled: d.Disabled,
+		DPoPBoundAccessTokens: d.DPoPBound,
+		Theme:                 config.Theme(d.Theme),
+		Disabled:              d.Disabled,
 	}
 	if d.ResourceServer != nil {
 		cl.ResourceServer = (*config.ResourceServer)(d.ResourceServer)

@@ -48,7 +48,9 @@ type ClientSettings struct {
 	// LoginHintPush and LoginHintEmail: see config.Client.
 	LoginHintPush  bool
 	LoginHintEmail bool
-	Theme          ClientTheme
+	// DPoPBound: see config.Client.DPoPBoundAccessTokens.
+	DPoPBound bool
+	Theme     ClientTheme
 }
 
 // ClientTheme is the client's look on the login pages.
@@ -74,6 +76,7 @@ func settingsOf(cl config.Client) ClientSettings {
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		DPoPBound: cl.DPoPBoundAccessTokens,
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme: ClientTheme(cl.Theme),

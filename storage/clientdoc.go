@@ -47,6 +47,7 @@ type ClientDocument struct {
 	Consent        bool                  `json:"consent,omitempty"`
 	LoginHintPush  bool                  `json:"login_hint_push,omitempty"`
 	LoginHintEmail bool                  `json:"login_hint_email,omitempty"`
+	DPoPBound      bool                  `json:"dpop_bound_access_tokens,omitempty"`
 	Theme          ClientTheme           `json:"theme"`
 	// The lifetimes are Go duration strings ("1h0m0s").
 	IDTokenLifetime     string `json:"id_token_lifetime,omitempty"`

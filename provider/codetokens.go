@@ -34,6 +34,9 @@ func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client,
 	var accessToken string
 	if client.AccessTokenFormat == "jwt" {
 		claims := oidc.NewAccessTokenClaims(s.issuer, t.Subject, t.Audience, t.ExpiresAt, t.ID, client.ID, 0)
+		if cnf := confirmation(t.DPoPJKT); cnf != nil {
+			claims.Claims = map[string]any{"cnf": cnf}
+		}
 		accessToken, err = crypto.Sign(claims, signer)
 	} else {
 		accessToken, err = s.tokenCipher.Encrypt(t.ID + ":" + t.Subject)
@@ -47,7 +50,7 @@ func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client,
 	}
 	validity := t.ExpiresAt.Sub(time.Now().UTC())
 	return &oidc.AccessTokenResponse{
-		AccessToken: accessToken, IDToken: idToken, TokenType: oidc.BearerToken,
+		AccessToken: accessToken, IDToken: idToken, TokenType: tokenType(t.DPoPJKT),
 		ExpiresIn: uint64(validity.Seconds()), Scope: a.GetScopes(),
 	}, nil
 }
@@ -70,6 +73,7 @@ func (s *grants) storeAccessToken(ctx context.Context, a *authRequest, client *C
 		Scopes:        a.GetScopes(),
 		Audience:      a.GetAudience(),
 		Claims:        claims,
+		DPoPJKT:       a.boundJKT,
 		CreatedAt:     now,
 		ExpiresAt:     now.Add(client.accessTTL),
 	}

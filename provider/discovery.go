@@ -12,6 +12,8 @@ import (
 type discoveryDocument struct {
 	*oidc.DiscoveryConfiguration
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+	// DPoPSigningAlgValuesSupported: RFC 9449 §5.1.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +55,8 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	d.RevocationEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true})
+	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true,
+		DPoPSigningAlgValuesSupported: dpopAlgorithmNames()})
 }
 
 func writeJSONCacheable(w http.ResponseWriter, v any) {

@@ -58,6 +58,9 @@ type Tokens struct {
 	IDToken     Duration `yaml:"id_token_lifetime"`
 	AccessToken Duration `yaml:"access_token_lifetime"`
 	Code        Duration `yaml:"code_lifetime"`
+	// DPoPNonces makes DPoP proofs carry a nonce the broker gave (RFC 9449
+	// §8): a proof cannot be made ahead of time, whatever its iat says.
+	DPoPNonces bool `yaml:"dpop_nonces"`
 }
 
 // Login configures the login flow.

@@ -97,6 +97,14 @@ func (s *base) dpopProofOf(ctx context.Context, r *http.Request, target dpopTarg
 	if err := checkDPoPClaims(claims, target, s.now()); err != nil {
 		return nil, err
 	}
+	if s.dpopNonces != nil {
+		if claims.Nonce == "" {
+			return nil, fmt.Errorf("%w: the proof needs a nonce from the broker", errUseDPoPNonce)
+		}
+		if err := s.dpopNonces.check(claims.Nonce, s.now()); err != nil {
+			return nil, err
+		}
+	}
 	sum, err := key.Thumbprint(crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("%w: key thumbprint: %w", errInvalidDPoPProof, err)
@@ -220,12 +228,16 @@ func (s *base) useDPoPProofOnce(ctx context.Context, jkt string, c *dpopClaims) 
 }
 
 // dpopProofError is the token endpoint's answer to a proof that failed
-// (RFC 9449 §5): invalid_dpop_proof, 400.
+// (RFC 9449 §5, §8): invalid_dpop_proof or use_dpop_nonce, 400.
 func dpopProofError(err error) error {
-	if !errors.Is(err, errInvalidDPoPProof) {
+	switch {
+	case errors.Is(err, errUseDPoPNonce):
+		return errUseDPoPNonceCode().WithDescription("send a DPoP proof with the nonce in the DPoP-Nonce header").WithParent(err)
+	case errors.Is(err, errInvalidDPoPProof):
+		return errInvalidDPoPProofCode().WithDescription("%s", dpopReason(err)).WithParent(err)
+	default:
 		return err
 	}
-	return errInvalidDPoPProofCode().WithDescription("%s", dpopReason(err)).WithParent(err)
 }
 
 // dpopReason is what the client is told of a failed proof: the check that

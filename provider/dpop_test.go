@@ -134,6 +134,7 @@ func dpopCode(t *testing.T, b *broker, client, secret string, extra url.Values) 
 // tokenAnswer is the token endpoint's answer.
 type tokenAnswer struct {
 	status      int
+	header      http.Header
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
 	Error       string `json:"error"`
@@ -165,7 +166,7 @@ func doToken(t *testing.T, req *http.Request) tokenAnswer {
 	if err := json.Unmarshal(body, &a); err != nil {
 		t.Fatalf("token answer %d: %s", resp.StatusCode, body)
 	}
-	a.status = resp.StatusCode
+	a.status, a.header = resp.StatusCode, resp.Header
 	return a
 }
 

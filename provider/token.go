@@ -53,6 +53,7 @@ func (s *grants) token(w http.ResponseWriter, r *http.Request) {
 	// Before the code is consumed: a failed proof does not burn it.
 	proof, err := s.tokenRequestProof(ctx, r, client)
 	if err != nil {
+		s.offerDPoPNonce(w, err)
 		s.tokenError(w, r, err)
 		return
 	}

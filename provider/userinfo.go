@@ -117,6 +117,10 @@ func (s *grants) refuseUserinfo(w http.ResponseWriter, cred credential, proofErr
 	case !cred.sent:
 		w.Header().Add("WWW-Authenticate", "Bearer")
 		w.Header().Add("WWW-Authenticate", "DPoP "+algs)
+	case errors.Is(proofErr, errUseDPoPNonce):
+		// One challenge only: clients retry on it alone (RFC 9449 §9).
+		s.offerDPoPNonce(w, proofErr)
+		w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce", error_description="send a DPoP proof with the nonce in the DPoP-Nonce header", `+algs)
 	case proofErr != nil:
 		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`DPoP error="invalid_dpop_proof", error_description=%q, %s`, dpopReason(proofErr), algs))
 	case cred.scheme == tokenTypeDPoP:

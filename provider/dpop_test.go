@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"math/big"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/portvakt/portvakt/config"
@@ -463,5 +465,53 @@ func TestDPoPAdvertised(t *testing.T) {
 	r2.Body.Close()
 	if got := r2.Header.Values("WWW-Authenticate"); len(got) != 2 || got[0] != "Bearer" || got[1] != `DPoP algs="ES256 PS256 EdDSA"` {
 		t.Errorf("challenges %q; want Bearer and DPoP with algs", got)
+	}
+}
+
+// A pushed authorization request names its DPoP key by dpop_jkt or by a proof
+// (RFC 9449 §10.1); both are taken, must agree, and a bad proof is refused.
+func TestDPoPAtPushedAuthorization(t *testing.T) {
+	b := newBroker(t)
+	key, other := newDPoPKey(t), newDPoPKey(t)
+	parURL := b.URL + "/oauth/par"
+	push := func(jkt string, proofs ...string) *http.Request {
+		form := url.Values{"client_id": {"rp1"}}
+		if jkt != "" {
+			form.Set("dpop_jkt", jkt)
+		}
+		r, _ := http.NewRequest(http.MethodPost, parURL, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, p := range proofs {
+			r.Header.Add("DPoP", p)
+		}
+		_ = r.ParseForm()
+		return r
+	}
+	for _, tc := range []struct {
+		name    string
+		req     *http.Request
+		want    string
+		wantErr string
+	}{
+		{"neither", push(""), "", ""},
+		{"dpop_jkt", push(key.jkt), key.jkt, ""},
+		{"a proof", push("", key.proof(t, "POST", parURL, "")), key.jkt, ""},
+		{"both, agreeing", push(key.jkt, key.proof(t, "POST", parURL, "")), key.jkt, ""},
+		{"both, differing", push(other.jkt, key.proof(t, "POST", parURL, "")), "", "invalid_request"},
+		{"a proof for another URL", push("", key.proof(t, "POST", b.URL+"/oauth/token", "")), "", "invalid_dpop_proof"},
+		{"a malformed dpop_jkt", push("abc"), "", "invalid_request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := b.server.PushedDPoPJKTOf(tc.req, parURL)
+			var code string
+			if e := new(oidc.Error); errors.As(err, &e) {
+				code = string(e.ErrorType)
+			} else if err != nil {
+				t.Fatalf("error %v is not an OIDC error", err)
+			}
+			if got != tc.want || code != tc.wantErr {
+				t.Errorf("PushedDPoPJKT = %q, %q; want %q, %q", got, code, tc.want, tc.wantErr)
+			}
+		})
 	}
 }

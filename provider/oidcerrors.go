@@ -25,7 +25,7 @@ func errInvalidDPoPProofCode() *oidc.Error { return &oidc.Error{ErrorType: "inva
 
 // errUseDPoPNonceCode (RFC 9449 §8): the proof needs a nonce from the broker.
 func errUseDPoPNonceCode() *oidc.Error { return &oidc.Error{ErrorType: "use_dpop_nonce"} }
-func errConsentRequired() *oidc.Error      { return &oidc.Error{ErrorType: "consent_required"} }
+func errConsentRequired() *oidc.Error  { return &oidc.Error{ErrorType: "consent_required"} }
 
 // oidcError turns a stored failure back into the error the client receives.
 func (f *failure) oidcError() *oidc.Error {

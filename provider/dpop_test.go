@@ -24,6 +24,7 @@ import (
 
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
 )
 
 // dpopKey is a client's DPoP key pair, and the proofs it makes.
@@ -513,5 +514,19 @@ func TestDPoPAtPushedAuthorization(t *testing.T) {
 				t.Errorf("PushedDPoPJKT = %q, %q; want %q, %q", got, code, tc.want, tc.wantErr)
 			}
 		})
+	}
+}
+
+// Turning dpop_bound_access_tokens on ends the client's bearer tokens; turning
+// it off leaves its bound tokens bound.
+func TestRequiringDPoPEndsBearerTokens(t *testing.T) {
+	plain := config.Client{ID: "c", Secret: "c-secret-0123456789", RedirectURIs: []string{rpRedirect}}
+	bound := plain
+	bound.DPoPBoundAccessTokens = true
+	if !provider.ChangeEndsTokens(plain, bound) {
+		t.Error("requiring DPoP kept the bearer tokens")
+	}
+	if provider.ChangeEndsTokens(bound, plain) {
+		t.Error("no longer requiring DPoP ended the tokens")
 	}
 }

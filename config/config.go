@@ -182,6 +182,12 @@ type Client struct {
 	IDTokenAlg string `yaml:"id_token_signed_response_alg"`
 	// AccessTokenFormat is opaque (default) or jwt.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// Encryption of the ID token and of userinfo (OIDC Core §10.2): signed
+	// first, then encrypted to the client's key with use enc. See encryption.go.
+	IDTokenEncryptionAlg  string `yaml:"id_token_encrypted_response_alg"`
+	IDTokenEncryptionEnc  string `yaml:"id_token_encrypted_response_enc"`
+	UserinfoEncryptionAlg string `yaml:"userinfo_encrypted_response_alg"`
+	UserinfoEncryptionEnc string `yaml:"userinfo_encrypted_response_enc"`
 	// Consent asks the person before their data is released to the client.
 	Consent bool `yaml:"consent"`
 	// LoginHintPush lets an eID that can push a login to the person's app

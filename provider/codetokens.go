@@ -105,5 +105,9 @@ func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, ke
 			return "", err
 		}
 	}
-	return crypto.Sign(claims, signer)
+	signed, err := crypto.Sign(claims, signer)
+	if err != nil {
+		return "", err
+	}
+	return s.encryptTo(ctx, client, client.IDTokenEncryption, signed)
 }

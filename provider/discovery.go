@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/portvakt/portvakt/config"
 )
 
 // discoveryDocument extends the standard metadata with what the library does not
@@ -43,6 +45,11 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence",
 	}
 	d.ClaimsParameterSupported = true
+	d.IDTokenEncryptionAlgValuesSupported = config.EncryptionAlgorithms
+	d.IDTokenEncryptionEncValuesSupported = config.EncryptionEncodings
+	d.UserinfoSigningAlgValuesSupported = s.cfg.Keys.Algorithms
+	d.UserinfoEncryptionAlgValuesSupported = config.EncryptionAlgorithms
+	d.UserinfoEncryptionEncValuesSupported = config.EncryptionEncodings
 	d.ACRValuesSupported = supportedACRValues(s.flow.options)
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/zitadel/oidc/v3/pkg/crypto"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
 // userinfo answers with the claims stored with a login's access token. Only a
@@ -38,7 +40,7 @@ func (s *grants) userinfo(w http.ResponseWriter, r *http.Request) {
 		s.refuseUserinfo(w, cred, nil)
 		return
 	}
-	info, err := s.userinfoOf(ctx, tokenID, proof)
+	info, client, err := s.userinfoOf(ctx, tokenID, proof)
 	if err != nil {
 		if errors.Is(err, errNotLogin) || errors.Is(err, errDPoPBindingMismatch) {
 			s.logger.InfoContext(ctx, "userinfo refused", "error", err)
@@ -48,7 +50,40 @@ func (s *grants) userinfo(w http.ResponseWriter, r *http.Request) {
 		s.refuseUserinfo(w, cred, nil)
 		return
 	}
-	writeJSON(w, http.StatusOK, info)
+	if client.UserinfoEncryption.Alg == "" {
+		writeJSON(w, http.StatusOK, info)
+		return
+	}
+	jwe, err := s.encryptedUserinfo(ctx, client, info)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "userinfo: cannot encrypt to the client", "client_id", client.ID, "error", err)
+		http.Error(w, "the response cannot be encrypted to this client", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwt")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(jwe))
+}
+
+// encryptedUserinfo is the userinfo document signed with the client's ID
+// token algorithm, as a JWT for the client (iss, aud; OIDC Core §5.3.2), then
+// encrypted to its key.
+func (s *grants) encryptedUserinfo(ctx context.Context, client *Client, info *oidc.UserInfo) (string, error) {
+	key, err := s.keys.SigningKey(ctx, client.IDTokenAlg)
+	if err != nil {
+		return "", fmt.Errorf("signing key %s: %w", client.IDTokenAlg, err)
+	}
+	signer, err := op.SignerFromKey(key)
+	if err != nil {
+		return "", fmt.Errorf("signer: %w", err)
+	}
+	info.AppendClaims("iss", s.issuer)
+	info.AppendClaims("aud", client.ID)
+	signed, err := crypto.Sign(info, signer)
+	if err != nil {
+		return "", fmt.Errorf("sign userinfo: %w", err)
+	}
+	return s.encryptTo(ctx, client, client.UserinfoEncryption, signed)
 }
 
 // userinfoPath is the userinfo endpoint.
@@ -59,24 +94,24 @@ var errNotLogin = errors.New("not issued for an OpenID login")
 
 // userinfoOf is the document of a live login token presented with proof, the
 // verified DPoP proof of the request (nil under the Bearer scheme).
-func (s *grants) userinfoOf(ctx context.Context, tokenID string, proof *dpopProof) (*oidc.UserInfo, error) {
-	t, err := s.liveToken(ctx, tokenID)
+func (s *grants) userinfoOf(ctx context.Context, tokenID string, proof *dpopProof) (*oidc.UserInfo, *Client, error) {
+	t, client, err := s.liveTokenOfClient(ctx, tokenID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !fromOpenIDLogin(t) {
-		return nil, fmt.Errorf("token %s: %w", tokenID, errNotLogin)
+		return nil, nil, fmt.Errorf("token %s: %w", tokenID, errNotLogin)
 	}
 	// A bound token needs its key's proof; a bearer token under the DPoP
 	// scheme is refused too, so no client mistakes one for the other.
 	if proof == nil && t.DPoPJKT != "" || proof != nil && proof.JKT != t.DPoPJKT {
-		return nil, fmt.Errorf("token %s: %w", tokenID, errDPoPBindingMismatch)
+		return nil, nil, fmt.Errorf("token %s: %w", tokenID, errDPoPBindingMismatch)
 	}
 	info := &oidc.UserInfo{Subject: t.Subject}
 	if err := s.appendStoredClaims(ctx, t, info.AppendClaims); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return info, nil
+	return info, client, nil
 }
 
 // credential is the access token a request presents and how.

@@ -31,7 +31,7 @@ func encJWKS(t *testing.T, keys ...any) map[string]any {
 // Encryption settings are checked when the client is: known algorithms only
 // (never RSA1_5), enc only with alg, and a key with use enc of the type alg
 // needs.
-func TestEncryptionSettingsValidation(t *testing.T) {
+func TestTokenSecuritySettingsValidation(t *testing.T) {
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
@@ -55,6 +55,10 @@ func TestEncryptionSettingsValidation(t *testing.T) {
 		{"ECDH-ES with only an RSA key", func(c *Client) { c.JWKS, c.IDTokenEncryptionAlg = encJWKS(t, rsaKey.Public()), "ECDH-ES" }, "jwks"},
 		{"a signing key only", func(c *Client) { c.JWKS, c.IDTokenEncryptionAlg = jwksOf(t, rsaKey.Public()), "RSA-OAEP-256" }, "jwks"},
 		{"an Ed25519 key with use enc", func(c *Client) { c.JWKS = encJWKS(t, edPub) }, "jwks"},
+		{"DPoP with client_credentials", func(c *Client) {
+			c.DPoPBoundAccessTokens, c.GrantTypes = true, []string{"authorization_code", "client_credentials"}
+		}, "dpop_bound_access_tokens"},
+		{"DPoP with the code grant", func(c *Client) { c.DPoPBoundAccessTokens = true }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()

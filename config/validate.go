@@ -344,6 +344,10 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		p.Add("id_token_signed_response_alg: %q has no key (keys.algorithms is %v)", cl.IDTokenAlg, algorithms)
 	}
 	cl.validateEncryption(&p)
+	if cl.DPoPBoundAccessTokens && cl.HasGrant("client_credentials") {
+		// Its tokens are the admin API's and resource servers', which take bearer tokens.
+		p.Add("dpop_bound_access_tokens: client_credentials tokens are bearer tokens; a client that requires DPoP cannot have that grant")
+	}
 	if cl.AccessTokenFormat != "opaque" && cl.AccessTokenFormat != "jwt" {
 		p.Add("access_token_format: %q is not opaque or jwt", cl.AccessTokenFormat)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/portvakt/portvakt/config"
 )
@@ -48,6 +49,10 @@ func (s *base) encryptTo(ctx context.Context, c *Client, e Encryption, signed st
 		return signed, nil
 	}
 	key, err := s.encryptionKey(ctx, c, e.Alg)
+	if errors.Is(err, errNoEncryptionKey) {
+		// The client's registration cannot be served: say so, not server_error.
+		return "", oidc.ErrInvalidClient().WithDescription("the client publishes no key with use enc for %s", e.Alg).WithParent(err)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -9,9 +9,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
@@ -173,5 +176,47 @@ func TestEncryptedUserinfo(t *testing.T) {
 	_ = json.Unmarshal(payload, &claims)
 	if claims["iss"] != b.URL || claims["aud"] != "enc-ui" || claims["sub"] == "" || claims["name"] != "Test Person" {
 		t.Errorf("userinfo claims %v; want iss, aud enc-ui, sub and name", claims)
+	}
+}
+
+// A client whose jwks_uri holds a key with use enc gets its ID token
+// encrypted to it; once the key is gone from there, the token endpoint says
+// the client has no such key (invalid_client) instead of answering unencrypted.
+func TestEncryptionKeyFromJWKSURI(t *testing.T) {
+	keys := newEncKeys(t)
+	var published atomic.Value
+	published.Store(keys.jwks)
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(published.Load())
+	}))
+	t.Cleanup(jwks.Close)
+	b := newBroker(t, func(cfg *config.Config, _ *[]connectors.Connector) {
+		cfg.Clients = append(cfg.Clients, config.Client{
+			ID: "enc-uri", Secret: "enc-uri-secret-0123", AuthMethod: "client_secret_basic", RedirectURIs: []string{rpRedirect},
+			JWKSURL: jwks.URL, IDTokenEncryptionAlg: "RSA-OAEP-256",
+		})
+	})
+	redeem := func() (int, map[string]string) {
+		g := dpopCode(t, b, "enc-uri", "enc-uri-secret-0123", nil)
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {g.code}, "redirect_uri": {rpRedirect}, "code_verifier": {g.verifier}}
+		status, body := b.postForm(t, "/oauth/token", "enc-uri", "enc-uri-secret-0123", form)
+		var out map[string]string
+		_ = json.Unmarshal(body, &out)
+		return status, out
+	}
+	status, tok := redeem()
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	keys.decrypt(t, tok["id_token"], "RSA-OAEP-256", "A128CBC-HS256")
+
+	// Only the signing key is left; the cached set expires after five minutes.
+	only := keys.jwks["keys"].([]any)[:1]
+	published.Store(map[string]any{"keys": only})
+	b.clock.advance(6 * time.Minute)
+	status, out := redeem()
+	if status != http.StatusUnauthorized || out["error"] != "invalid_client" || out["id_token"] != "" {
+		t.Errorf("token without an encryption key: %d %v; want 401 invalid_client and no ID token", status, out)
 	}
 }

@@ -42,6 +42,26 @@ func (s *base) encryptionKey(ctx context.Context, c *Client, alg string) (*jose.
 	return key, nil
 }
 
+// canEncryptIDToken checks, before a code is used up, that the client's ID
+// token can be encrypted as it is registered: a client that lost its key gets
+// invalid_client and may redeem the code once it publishes one.
+func (s *base) canEncryptIDToken(ctx context.Context, c *Client) error {
+	if c.IDTokenEncryption.Alg == "" {
+		return nil
+	}
+	_, err := s.encryptionKey(ctx, c, c.IDTokenEncryption.Alg)
+	return noKeyError(c.IDTokenEncryption.Alg, err)
+}
+
+// noKeyError is the client's answer when its registration names an
+// encryption it publishes no key for: invalid_client, not server_error.
+func noKeyError(alg string, err error) error {
+	if errors.Is(err, errNoEncryptionKey) {
+		return oidc.ErrInvalidClient().WithDescription("the client publishes no key with use enc for %s", alg).WithParent(err)
+	}
+	return err
+}
+
 // encryptTo encrypts a signed JWT to the client as e says; without e.Alg it
 // returns the JWT as it is.
 func (s *base) encryptTo(ctx context.Context, c *Client, e Encryption, signed string) (string, error) {
@@ -49,12 +69,8 @@ func (s *base) encryptTo(ctx context.Context, c *Client, e Encryption, signed st
 		return signed, nil
 	}
 	key, err := s.encryptionKey(ctx, c, e.Alg)
-	if errors.Is(err, errNoEncryptionKey) {
-		// The client's registration cannot be served: say so, not server_error.
-		return "", oidc.ErrInvalidClient().WithDescription("the client publishes no key with use enc for %s", e.Alg).WithParent(err)
-	}
 	if err != nil {
-		return "", err
+		return "", noKeyError(e.Alg, err)
 	}
 	// The key's kid goes into the header, so the client knows which of its
 	// keys to decrypt with.

@@ -181,7 +181,8 @@ func TestEncryptedUserinfo(t *testing.T) {
 
 // A client whose jwks_uri holds a key with use enc gets its ID token
 // encrypted to it; once the key is gone from there, the token endpoint says
-// the client has no such key (invalid_client) instead of answering unencrypted.
+// the client has no such key (invalid_client), before the code is used up,
+// instead of answering unencrypted.
 func TestEncryptionKeyFromJWKSURI(t *testing.T) {
 	keys := newEncKeys(t)
 	var published atomic.Value
@@ -215,8 +216,17 @@ func TestEncryptionKeyFromJWKSURI(t *testing.T) {
 	only := keys.jwks["keys"].([]any)[:1]
 	published.Store(map[string]any{"keys": only})
 	b.clock.advance(6 * time.Minute)
-	status, out := redeem()
+	g := dpopCode(t, b, "enc-uri", "enc-uri-secret-0123", nil)
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {g.code}, "redirect_uri": {rpRedirect}, "code_verifier": {g.verifier}}
+	status, body := b.postForm(t, "/oauth/token", "enc-uri", "enc-uri-secret-0123", form)
+	var out map[string]string
+	_ = json.Unmarshal(body, &out)
 	if status != http.StatusUnauthorized || out["error"] != "invalid_client" || out["id_token"] != "" {
 		t.Errorf("token without an encryption key: %d %v; want 401 invalid_client and no ID token", status, out)
+	}
+	// The code was not used up: asked again, the answer is the same, not
+	// invalid_grant for a used code.
+	if status, body := b.postForm(t, "/oauth/token", "enc-uri", "enc-uri-secret-0123", form); status != http.StatusUnauthorized || !strings.Contains(string(body), "invalid_client") {
+		t.Errorf("the code asked again: %d %s; want invalid_client again", status, body)
 	}
 }

@@ -57,6 +57,10 @@ func (s *grants) token(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, err)
 		return
 	}
+	if err := s.canEncryptIDToken(ctx, client); err != nil {
+		s.tokenError(w, r, err)
+		return
+	}
 	a, err := s.consumeCode(ctx, req.Code)
 	if err != nil {
 		s.tokenError(w, r, err)

@@ -70,6 +70,7 @@ func TestAdminPageInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`tr[data-client="shop"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#edit-countries input[value="DK"]`)),
 		chromedp.Click(chromedp.CSS(`#edit-countries input[value="DK"]`)),
+		chromedp.Click(chromedp.CSS("#edit-dpop")),
 		chromedp.Click(chromedp.CSS("#edit-save")),
 		chromedp.WaitVisible(chromedp.CSS("#status.ok")),
 	)
@@ -104,6 +105,9 @@ func TestAdminPageInChromium(t *testing.T) {
 	b.mustCall(t, token, "GET", "/clients/shop", nil, &got, http.StatusOK)
 	if strings.Join(got.Countries, ",") != "SE" {
 		t.Errorf("countries after the page saved: %v, want SE", got.Countries)
+	}
+	if !got.DPoPBoundAccessTokens {
+		t.Error("dpop_bound_access_tokens after the page saved: off, want on")
 	}
 	if eids := loginPageEIDs(t, b, c.ID, redirect); eids["dk-mitid"] {
 		t.Errorf("the login page still offers MitID: %v", eids)

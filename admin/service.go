@@ -36,6 +36,9 @@ type Options struct {
 	Algorithms []string
 	// EIDs are the configured connectors.
 	EIDs []EID
+	// FTNEIDs are the ids of those of the Finnish Trust Network, whose
+	// clients must receive encrypted responses (config.Client.ValidateFTN).
+	FTNEIDs []string
 	// AuditRetention is how long audit records are kept (0: for ever).
 	AuditRetention time.Duration
 	// Refresh makes this process see a client change at once (the provider's
@@ -182,7 +185,8 @@ func (s *Service) prepare(in config.Client, secretHash string) (config.Client, e
 	if needsSecret(check) && check.SecretHash == "" {
 		check.SecretHash = provider.HashSecret("placeholder")
 	}
-	if problems := check.Validate(s.o.Algorithms, eids); len(problems) > 0 {
+	problems := append(check.Validate(s.o.Algorithms, eids), check.ValidateFTN(s.o.FTNEIDs)...)
+	if len(problems) > 0 {
 		return in, &InvalidError{Problems: problems}
 	}
 	return in, nil

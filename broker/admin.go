@@ -53,7 +53,7 @@ func OpenAdmin(ctx context.Context, cfg *config.Config, store *sqlstore.Store, k
 		}
 	}
 	svc := admin.NewService(admin.Options{
-		Store: store, Roles: store, Audit: trail, Consents: consents, Algorithms: cfg.Keys.Algorithms, EIDs: eids,
+		Store: store, Roles: store, Audit: trail, Consents: consents, Algorithms: cfg.Keys.Algorithms, EIDs: eids, FTNEIDs: cfg.FTNConnectorIDs(),
 		AuditRetention: cfg.Audit.Retention.D(),
 	})
 	return &AdminParts{Audit: trail, Consents: consents, Service: svc}, nil

@@ -61,6 +61,9 @@ type Tokens struct {
 	IDToken     Duration `yaml:"id_token_lifetime"`
 	AccessToken Duration `yaml:"access_token_lifetime"`
 	Code        Duration `yaml:"code_lifetime"`
+	// DPoPNonces makes DPoP proofs carry a nonce the broker gave (RFC 9449
+	// §8): a proof cannot be made ahead of time, whatever its iat says.
+	DPoPNonces bool `yaml:"dpop_nonces"`
 }
 
 // Login configures the login flow.
@@ -201,6 +204,12 @@ type Client struct {
 	IDTokenAlg string `yaml:"id_token_signed_response_alg"`
 	// AccessTokenFormat is opaque (default) or jwt.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// Encryption of the ID token and of userinfo (OIDC Core §10.2): signed
+	// first, then encrypted to the client's key with use enc. See encryption.go.
+	IDTokenEncryptionAlg  string `yaml:"id_token_encrypted_response_alg"`
+	IDTokenEncryptionEnc  string `yaml:"id_token_encrypted_response_enc"`
+	UserinfoEncryptionAlg string `yaml:"userinfo_encrypted_response_alg"`
+	UserinfoEncryptionEnc string `yaml:"userinfo_encrypted_response_enc"`
 	// Consent asks the person before their data is released to the client.
 	Consent bool `yaml:"consent"`
 	// LoginHintPush lets an eID that can push a login to the person's app
@@ -210,8 +219,12 @@ type Client struct {
 	LoginHintPush bool `yaml:"login_hint_push"`
 	// LoginHintEmail accepts login_hint=email:<address> and pushes the login to
 	// the app of the person registered with that address (Freja eID).
-	LoginHintEmail bool  `yaml:"login_hint_email"`
-	Theme          Theme `yaml:"theme"`
+	LoginHintEmail bool `yaml:"login_hint_email"`
+	// DPoPBoundAccessTokens requires a DPoP proof (RFC 9449) at the token
+	// endpoint: the client's access tokens are bound to its key, so a stolen
+	// token is of no use without the key.
+	DPoPBoundAccessTokens bool  `yaml:"dpop_bound_access_tokens"`
+	Theme                 Theme `yaml:"theme"`
 
 	IDTokenLifetime     Duration `yaml:"id_token_lifetime"`
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`

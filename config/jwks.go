@@ -71,8 +71,14 @@ func checkPublicSigningKey(key jose.JSONWebKey) error {
 	if !key.Valid() {
 		return fmt.Errorf("has invalid key material")
 	}
-	if key.Use != "" && key.Use != "sig" {
-		return fmt.Errorf("has use %q; a client's keys sign (use sig)", key.Use)
+	switch key.Use {
+	case "", "sig":
+	case "enc":
+		if _, ok := key.Key.(ed25519.PublicKey); ok {
+			return fmt.Errorf("is an Ed25519 key with use enc; encryption takes an RSA or EC key")
+		}
+	default:
+		return fmt.Errorf("has use %q; a client's keys sign (use sig) or receive encrypted tokens (use enc)", key.Use)
 	}
 	return nil
 }

@@ -109,6 +109,7 @@ func (cl *Client) ApplyDefaults() {
 	if cl.IDTokenAlg == "" {
 		cl.IDTokenAlg = "RS256"
 	}
+	cl.applyEncryptionDefaults()
 	if cl.Name == "" {
 		cl.Name = cl.ID
 	}
@@ -228,6 +229,9 @@ func (c *Config) Validate() Problems {
 			p.Add("%s.%s", where, problem)
 		}
 		for _, problem := range SectorConflicts(cl, c.Clients) {
+			p.Add("%s.%s", where, problem)
+		}
+		for _, problem := range cl.ValidateFTN(c.FTNConnectorIDs()) {
 			p.Add("%s.%s", where, problem)
 		}
 	}
@@ -362,6 +366,11 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	}
 	if algorithms != nil && !slices.Contains(algorithms, cl.IDTokenAlg) {
 		p.Add("id_token_signed_response_alg: %q has no key (keys.algorithms is %v)", cl.IDTokenAlg, algorithms)
+	}
+	cl.validateEncryption(&p)
+	if cl.DPoPBoundAccessTokens && cl.HasGrant("client_credentials") {
+		// Its tokens are the admin API's and resource servers', which take bearer tokens.
+		p.Add("dpop_bound_access_tokens: client_credentials tokens are bearer tokens; a client that requires DPoP cannot have that grant")
 	}
 	if cl.AccessTokenFormat != "opaque" && cl.AccessTokenFormat != "jwt" {
 		p.Add("access_token_format: %q is not opaque or jwt", cl.AccessTokenFormat)

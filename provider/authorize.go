@@ -152,6 +152,9 @@ func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 	p.Scopes = append([]string{scopeOpenID}, slices.DeleteFunc(grantedScopes(req.Scopes, client), func(s string) bool { return s == scopeOpenID })...)
 	p.Nonce = req.Nonce
 	p.CodeChallenge = req.CodeChallenge
+	if p.DPoPJKT, err = authorizationDPoPJKT(r.Form.Get("dpop_jkt")); err != nil {
+		return p, none, err
+	}
 	if raw := r.Form.Get("claims"); raw != "" {
 		p.Claims = new(requestedClaims)
 		if err := json.Unmarshal([]byte(raw), p.Claims); err != nil {

@@ -92,6 +92,8 @@ type authParams struct {
 	LoginHintEmail string           `json:"le,omitempty"`
 	HintSubject    string           `json:"hs,omitempty"`
 	Claims         *requestedClaims `json:"cl,omitempty"`
+	// DPoPJKT binds the code to a DPoP key (dpop_jkt, RFC 9449 §10).
+	DPoPJKT string `json:"jkt,omitempty"`
 }
 
 // authRequest adapts a stored request to op.AuthRequest for the token endpoint.
@@ -105,6 +107,9 @@ type authRequest struct {
 	// it exists only in this request's memory, to be sent to the client once.
 	code         string
 	cachedClaims map[string]any
+	// boundJKT is the DPoP key the tokens issued now are bound to (set at the
+	// token endpoint, see bindTo).
+	boundJKT string
 }
 
 // codeIssued: a code was already issued for this request.

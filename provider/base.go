@@ -33,6 +33,8 @@ type base struct {
 	codec stateCodec
 	// subjectSecret derives pairwise subjects.
 	subjectSecret []byte
+	// dpopNonces, when set, require DPoP proofs to carry a nonce (dpopnonce.go).
+	dpopNonces *dpopNonces
 
 	jwksMu    sync.Mutex
 	jwksCache map[string]cachedJWKS

@@ -40,6 +40,9 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		Countries: cl.Countries, EIDs: cl.EIDs, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		DPoPBound:     cl.DPoPBoundAccessTokens,
+		IDTokenEncAlg: cl.IDTokenEncryptionAlg, IDTokenEncEnc: cl.IDTokenEncryptionEnc,
+		UserinfoEncAlg: cl.UserinfoEncryptionAlg, UserinfoEncEnc: cl.UserinfoEncryptionEnc,
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme:               storage.ClientTheme(cl.Theme),
@@ -71,6 +74,9 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		Countries: d.Countries, EIDs: d.EIDs, Scopes: d.Scopes,
 		SubjectType: d.SubjectType, Sector: d.Sector, IDTokenAlg: d.IDTokenAlg, AccessTokenFormat: d.AccessFormat,
 		Consent: d.Consent, LoginHintPush: d.LoginHintPush, LoginHintEmail: d.LoginHintEmail,
+		DPoPBoundAccessTokens: d.DPoPBound,
+		IDTokenEncryptionAlg:  d.IDTokenEncAlg, IDTokenEncryptionEnc: d.IDTokenEncEnc,
+		UserinfoEncryptionAlg: d.UserinfoEncAlg, UserinfoEncryptionEnc: d.UserinfoEncEnc,
 		Theme:    config.Theme(d.Theme),
 		Disabled: d.Disabled,
 	}

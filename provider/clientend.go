@@ -28,7 +28,9 @@ func changeEndsTokens(before, after ClientSettings) bool {
 		before.JWKSURL != after.JWKSURL || !jwksEqual(before.JWKS, after.JWKS) {
 		return true
 	}
-	return lost(before.Roles, after.Roles) || lost(before.Scopes, after.Scopes) || lost(before.GrantTypes, after.GrantTypes)
+	// Requiring DPoP ends the bearer tokens the client holds: none outlives the rule.
+	return lost(before.Roles, after.Roles) || lost(before.Scopes, after.Scopes) || lost(before.GrantTypes, after.GrantTypes) ||
+		after.DPoPBound && !before.DPoPBound
 }
 
 // lost reports whether an element of before is missing from after.

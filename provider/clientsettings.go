@@ -54,7 +54,21 @@ type ClientSettings struct {
 	// LoginHintPush and LoginHintEmail: see config.Client.
 	LoginHintPush  bool
 	LoginHintEmail bool
-	Theme          ClientTheme
+	// DPoPBound: see config.Client.DPoPBoundAccessTokens.
+	DPoPBound bool
+	// IDTokenEncryption and UserinfoEncryption, when their Alg is set, encrypt
+	// those responses to the client's key (config.Client).
+	IDTokenEncryption  Encryption
+	UserinfoEncryption Encryption
+	Theme              ClientTheme
+}
+
+// Encryption is how a response is encrypted to the client (OIDC Core §10.2):
+// the key management algorithm and the content encryption; none when Alg is
+// empty.
+type Encryption struct {
+	Alg string
+	Enc string
 }
 
 // ClientTheme is the client's look on the login pages.
@@ -82,6 +96,9 @@ func settingsOf(cl config.Client) ClientSettings {
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		DPoPBound:          cl.DPoPBoundAccessTokens,
+		IDTokenEncryption:  Encryption{Alg: cl.IDTokenEncryptionAlg, Enc: cl.IDTokenEncryptionEnc},
+		UserinfoEncryption: Encryption{Alg: cl.UserinfoEncryptionAlg, Enc: cl.UserinfoEncryptionEnc},
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme: ClientTheme(cl.Theme),

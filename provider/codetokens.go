@@ -40,6 +40,9 @@ func (s *grants) tokens(ctx context.Context, a *authRequest, client *Client, cod
 	var accessToken string
 	if client.AccessTokenFormat == "jwt" {
 		claims := oidc.NewAccessTokenClaims(s.issuer, t.Subject, t.Audience, t.ExpiresAt, t.ID, client.ID, 0)
+		if cnf := confirmation(t.DPoPJKT); cnf != nil {
+			claims.Claims = map[string]any{"cnf": cnf}
+		}
 		accessToken, err = crypto.Sign(claims, signer)
 	} else {
 		accessToken, err = s.tokenCipher.Encrypt(t.ID + ":" + t.Subject)
@@ -53,7 +56,7 @@ func (s *grants) tokens(ctx context.Context, a *authRequest, client *Client, cod
 	}
 	validity := t.ExpiresAt.Sub(time.Now().UTC())
 	return &oidc.AccessTokenResponse{
-		AccessToken: accessToken, IDToken: idToken, TokenType: oidc.BearerToken,
+		AccessToken: accessToken, IDToken: idToken, TokenType: tokenType(t.DPoPJKT),
 		ExpiresIn: uint64(validity.Seconds()), Scope: a.GetScopes(),
 	}, nil
 }
@@ -76,6 +79,7 @@ func (s *grants) storeAccessToken(ctx context.Context, a *authRequest, client *C
 		Scopes:        a.GetScopes(),
 		Audience:      a.GetAudience(),
 		Claims:        claims,
+		DPoPJKT:       a.boundJKT,
 		CreatedAt:     now,
 		ExpiresAt:     now.Add(client.accessTTL),
 	}
@@ -115,5 +119,9 @@ func (s *grants) idToken(ctx context.Context, a *authRequest, client *Client, ke
 			return "", err
 		}
 	}
-	return crypto.Sign(claims, signer)
+	signed, err := crypto.Sign(claims, signer)
+	if err != nil {
+		return "", err
+	}
+	return s.encryptTo(ctx, client, client.IDTokenEncryption, signed)
 }

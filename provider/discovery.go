@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/portvakt/portvakt/config"
 )
 
 // discoveryDocument extends the standard metadata with what the library does not
@@ -13,6 +15,8 @@ type discoveryDocument struct {
 	*oidc.DiscoveryConfiguration
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 	backchannelMetadata
+	// DPoPSigningAlgValuesSupported: RFC 9449 §5.1.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 // backchannelMetadata is CIBA's discovery metadata (CIBA §4), with the
@@ -54,6 +58,11 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"idp", "idp_acr", "name", "given_name", "family_name", "birthdate", "national_id", "country", "evidence", claimAuthReqID,
 	}
 	d.ClaimsParameterSupported = true
+	d.IDTokenEncryptionAlgValuesSupported = config.EncryptionAlgorithms
+	d.IDTokenEncryptionEncValuesSupported = config.EncryptionEncodings
+	d.UserinfoSigningAlgValuesSupported = s.cfg.Keys.Algorithms
+	d.UserinfoEncryptionAlgValuesSupported = config.EncryptionAlgorithms
+	d.UserinfoEncryptionEncValuesSupported = config.EncryptionEncodings
 	d.ACRValuesSupported = supportedACRValues(s.flow.options)
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
@@ -72,7 +81,8 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		Parameters:  []string{"call_initiator", "reason", "agent"},
 		EIDs:        backchannelEIDs(s.flow.options),
 	}
-	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc})
+	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc,
+		DPoPSigningAlgValuesSupported: dpopAlgorithmNames()})
 }
 
 func writeJSONCacheable(w http.ResponseWriter, v any) {

@@ -10,6 +10,8 @@
 //     again or goes back to the client.
 //   - grants: the token endpoint (code and client_credentials), client
 //     authentication, introspection, revocation, userinfo and admin tokens.
+//     DPoP (dpop*.go) binds tokens and codes to a client's key; encrypt.go
+//     encrypts signed ID tokens and userinfo to a client's key.
 //   - browserSessions: the browser binding, CSRF tokens, single sign-on and
 //     logout.
 //   - pages: rendering and the error pages; base: what all of them share.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/portvakt/portvakt/config"
 )
@@ -11,3 +12,8 @@ func (s *Server) PurgeNow(ctx context.Context) { s.purge(ctx) }
 
 // RuntimeSettings is the mapping from a client's schema to what the provider acts on.
 func RuntimeSettings(cl config.Client) ClientSettings { return settingsOf(cl) }
+
+// PushedDPoPJKTOf is what the PAR endpoint calls to bind a pushed request's code.
+func (s *Server) PushedDPoPJKTOf(r *http.Request, parURL string) (string, error) {
+	return s.grants.PushedDPoPJKT(r.Context(), r, parURL)
+}

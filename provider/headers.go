@@ -14,9 +14,11 @@ func allowCORS(next http.Handler) http.Handler { return cors.New(corsOptions()).
 // bodies, never in cookies.
 func corsOptions() cors.Options {
 	return cors.Options{
-		AllowedOrigins:   []string{"*"},
-		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders:   []string{"Authorization", "Content-Type", "DPoP"},
+		AllowedOrigins: []string{"*"},
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "DPoP"},
+		// Browser clients read a refusal's challenge and the DPoP nonce (RFC 9449 §8).
+		ExposedHeaders:   []string{"WWW-Authenticate", "DPoP-Nonce"},
 		AllowCredentials: false,
 	}
 }

@@ -85,7 +85,7 @@ func (s *grants) describeToken(ctx context.Context, resp *oidc.IntrospectionResp
 	resp.Expiration = oidc.FromTime(t.ExpiresAt)
 	resp.IssuedAt = oidc.FromTime(t.CreatedAt)
 	resp.Issuer = s.issuer
-	resp.TokenType = oidc.BearerToken
+	resp.TokenType = tokenType(t.DPoPJKT)
 	claims, err := s.openTokenClaims(t)
 	if err != nil {
 		return err
@@ -96,5 +96,11 @@ func (s *grants) describeToken(ctx context.Context, resp *oidc.IntrospectionResp
 	}
 	ui.Subject = t.Subject
 	resp.SetUserInfo(ui)
+	if cnf := confirmation(t.DPoPJKT); cnf != nil {
+		if resp.Claims == nil {
+			resp.Claims = map[string]any{}
+		}
+		resp.Claims["cnf"] = cnf // RFC 9449 §6.2
+	}
 	return nil
 }

@@ -19,7 +19,13 @@ func errUnmetAuthenticationRequirements() *oidc.Error {
 func errTemporarilyUnavailable() *oidc.Error {
 	return &oidc.Error{ErrorType: "temporarily_unavailable"}
 }
-func errConsentRequired() *oidc.Error { return &oidc.Error{ErrorType: "consent_required"} }
+
+// errInvalidDPoPProofCode (RFC 9449 §5, §7.1): a DPoP proof failed a check.
+func errInvalidDPoPProofCode() *oidc.Error { return &oidc.Error{ErrorType: "invalid_dpop_proof"} }
+
+// errUseDPoPNonceCode (RFC 9449 §8): the proof needs a nonce from the broker.
+func errUseDPoPNonceCode() *oidc.Error { return &oidc.Error{ErrorType: "use_dpop_nonce"} }
+func errConsentRequired() *oidc.Error  { return &oidc.Error{ErrorType: "consent_required"} }
 
 // oidcError turns a stored failure back into the error the client receives.
 func (f *failure) oidcError() *oidc.Error {

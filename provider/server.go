@@ -133,6 +133,13 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if b.subjectSecret, err = o.Keys.Secret(ctx, "subject-hmac", 32); err != nil {
 		return nil, fmt.Errorf("subject secret: %w", err)
 	}
+	if o.Config.Tokens.DPoPNonces {
+		nonceSecret, err := o.Keys.Secret(ctx, "dpop-nonce-hmac", 32)
+		if err != nil {
+			return nil, fmt.Errorf("dpop nonce secret: %w", err)
+		}
+		b.dpopNonces = &dpopNonces{secret: nonceSecret}
+	}
 	if s.browser.csrfSecret, err = o.Keys.Secret(ctx, "csrf-hmac", 32); err != nil {
 		return nil, fmt.Errorf("csrf secret: %w", err)
 	}

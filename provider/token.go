@@ -53,6 +53,17 @@ func (s *grants) token(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, oidc.ErrInvalidRequest().WithDescription("code is missing"))
 		return
 	}
+	// Before the code is consumed: a failed proof does not burn it.
+	proof, err := s.tokenRequestProof(ctx, r, client)
+	if err != nil {
+		s.offerDPoPNonce(w, err)
+		s.tokenError(w, r, err)
+		return
+	}
+	if err := s.canEncryptIDToken(ctx, client); err != nil {
+		s.tokenError(w, r, err)
+		return
+	}
 	a, err := s.consumeCode(ctx, req.Code)
 	if err != nil {
 		s.tokenError(w, r, err)
@@ -70,6 +81,11 @@ func (s *grants) token(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, r, err)
 		return
 	}
+	if err := checkCodeBinding(a, proof); err != nil {
+		s.tokenError(w, r, err)
+		return
+	}
+	a.bindTo(proof)
 	resp, err := s.codeTokens(ctx, a, client, req.Code)
 	if err != nil {
 		s.tokenError(w, r, err)

@@ -51,6 +51,11 @@ type ClientDocument struct {
 	Consent             bool                  `json:"consent,omitempty"`
 	LoginHintPush       bool                  `json:"login_hint_push,omitempty"`
 	LoginHintEmail      bool                  `json:"login_hint_email,omitempty"`
+	DPoPBound           bool                  `json:"dpop_bound_access_tokens,omitempty"`
+	IDTokenEncAlg       string                `json:"id_token_encrypted_response_alg,omitempty"`
+	IDTokenEncEnc       string                `json:"id_token_encrypted_response_enc,omitempty"`
+	UserinfoEncAlg      string                `json:"userinfo_encrypted_response_alg,omitempty"`
+	UserinfoEncEnc      string                `json:"userinfo_encrypted_response_enc,omitempty"`
 	Theme               ClientTheme           `json:"theme"`
 	// The lifetimes are Go duration strings ("1h0m0s").
 	IDTokenLifetime     string `json:"id_token_lifetime,omitempty"`

@@ -24,7 +24,8 @@ func fullClientDocument() ClientDocument {
 		ClientURI:      "https://rp.example/", RedirectURIs: []string{"https://rp.example/cb"},
 		PostLogout: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
 		MinLoA: "substantial", Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
-		IDTokenAlg: "ES256", AccessFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true,
+		IDTokenAlg: "ES256", AccessFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true, DPoPBound: true,
+		IDTokenEncAlg: "RSA-OAEP-256", IDTokenEncEnc: "A256GCM", UserinfoEncAlg: "ECDH-ES+A256KW", UserinfoEncEnc: "A128CBC-HS256",
 		Theme: ClientTheme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
 			PrimaryColor: "#112233", PrimaryText: "#ffffff", Background: "#eeeeee", CustomCSS: "body{}"},
 		IDTokenLifetime: "1h0m0s", AccessTokenLifetime: "10m0s", Disabled: true,
@@ -76,7 +77,8 @@ func TestClientDocumentBeforeFormats(t *testing.T) {
 	}
 	want := fullClientDocument()
 	// Settings added since are off in a document that predates them.
-	want.LoginHintPush, want.LoginHintEmail = false, false
+	want.LoginHintPush, want.LoginHintEmail, want.DPoPBound = false, false, false
+	want.IDTokenEncAlg, want.IDTokenEncEnc, want.UserinfoEncAlg, want.UserinfoEncEnc = "", "", "", ""
 	want.BackchannelMode, want.BackchannelEndpoint, want.CIBA = "", "", nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded\n got %+v\nwant %+v", got, want)

@@ -143,7 +143,11 @@ type Token struct {
 	Audience []string
 	// Claims is the userinfo document for this token (computed at issuance),
 	// as the provider stores it: sealed, a JSON string. The store keeps it as is.
-	Claims    json.RawMessage
+	Claims json.RawMessage
+	// DPoPJKT, when set, binds the token to a DPoP key (RFC 9449 §6): the
+	// base64url SHA-256 thumbprint of the key's JWK (RFC 7638). Only a request
+	// with a proof signed by that key may use the token.
+	DPoPJKT   string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	// RevokedAt is zero unless revoked.

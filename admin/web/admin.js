@@ -131,12 +131,25 @@
       for (const e of eids.eids) {
         checkbox(eidBox, "eid", e.id, e.name + " (" + e.id + ")", (client.eids || []).includes(e.id), client.read_only);
       }
+      $("edit-dpop").checked = !!client.dpop_bound_access_tokens;
+      for (const [field, setting] of tokenSettings) {
+        $(field).value = client[setting] || "";
+      }
+      for (const field of ["edit-dpop", ...tokenSettings.keys()]) $(field).disabled = client.read_only;
       show("edit-view");
       status("");
     } catch (e) {
       status(e.message, "error");
     }
   }
+
+  // The token settings' fields and the client document's keys they edit.
+  const tokenSettings = new Map([
+    ["edit-idt-alg", "id_token_encrypted_response_alg"],
+    ["edit-idt-enc", "id_token_encrypted_response_enc"],
+    ["edit-ui-alg", "userinfo_encrypted_response_alg"],
+    ["edit-ui-enc", "userinfo_encrypted_response_enc"],
+  ]);
 
   function checked(container) {
     return Array.from(container.querySelectorAll("input:checked")).map((i) => i.value);
@@ -146,6 +159,11 @@
     event.preventDefault();
     if (!editing) return;
     const doc = Object.assign({}, editing, { countries: checked($("edit-countries")), eids: checked($("edit-eids")) });
+    doc.dpop_bound_access_tokens = $("edit-dpop").checked;
+    for (const [field, setting] of tokenSettings) {
+      if ($(field).value) doc[setting] = $(field).value;
+      else delete doc[setting];
+    }
     try {
       editing = await call("PUT", "/clients/" + encodeURIComponent(editing.id), doc);
       status("Saved " + editing.id + ".", "ok");

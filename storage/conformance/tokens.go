@@ -17,6 +17,28 @@ var tokenTests = []namedTest{
 	{"RevokeOfSession", testTokenRevokeOfSession},
 	{"RevokeByClient", testTokenRevokeByClient},
 	{"IssuedUnderClientRecord", testTokenIssuedUnderClientRecord},
+	{"DPoPBinding", testTokenDPoPBinding},
+}
+
+// testTokenDPoPBinding: a token bound to a DPoP key comes back with its key's
+// thumbprint, and an unbound one with none, so a bound token can never be
+// mistaken for a bearer token.
+func testTokenDPoPBinding(t *testing.T, s storage.Storage) {
+	ctx := t.Context()
+	bound := newToken("tok-dpop", "rp", "sub-1", "ar-1")
+	bound.DPoPJKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+	mustNoErr(t, "CreateToken bound", s.CreateToken(ctx, bound))
+	mustNoErr(t, "CreateToken bearer", s.CreateToken(ctx, newToken("tok-bearer", "rp", "sub-1", "ar-2")))
+	got, err := s.GetToken(ctx, "tok-dpop")
+	mustNoErr(t, "GetToken bound", err)
+	if got.DPoPJKT != bound.DPoPJKT {
+		t.Errorf("DPoPJKT = %q, want %q", got.DPoPJKT, bound.DPoPJKT)
+	}
+	got, err = s.GetToken(ctx, "tok-bearer")
+	mustNoErr(t, "GetToken bearer", err)
+	if got.DPoPJKT != "" {
+		t.Errorf("bearer token DPoPJKT = %q, want none", got.DPoPJKT)
+	}
 }
 
 func newToken(id, clientID, subject, authRequestID string) storage.Token {

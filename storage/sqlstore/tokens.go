@@ -10,7 +10,7 @@ import (
 )
 
 //nolint:gosec // G101: a column list, not a credential
-const tokenColumns = "id, client_id, subject, auth_request_id, browser_session, scopes, audience, claims, created_at, expires_at, revoked_at"
+const tokenColumns = "id, client_id, subject, auth_request_id, browser_session, scopes, audience, claims, created_at, expires_at, revoked_at, dpop_jkt"
 
 // CreateToken stores an issued token in one INSERT.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
@@ -26,7 +26,7 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 		t.CreatedAt = s.now()
 	}
 	args := []any{t.ID, t.ClientID, t.Subject, t.AuthRequestID, t.Session, scopes, audience, text(t.Claims),
-		millis(t.CreatedAt), millis(t.ExpiresAt), nullMillis(t.RevokedAt)}
+		millis(t.CreatedAt), millis(t.ExpiresAt), nullMillis(t.RevokedAt), t.DPoPJKT}
 	// The id is random: a row under it for our client, subject and time is ours.
 	stored := func(ctx context.Context) (bool, error) {
 		return s.rowExists(ctx, "SELECT 1 FROM tokens WHERE id = ? AND client_id = ? AND subject = ? AND created_at = ?",
@@ -34,7 +34,7 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	}
 	if t.IssuedUnder.Version == 0 {
 		err = s.writeOnce(ctx, func() error {
-			_, err := s.execOnce(ctx, "INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", args...)
+			_, err := s.execOnce(ctx, "INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", args...)
 			return err
 		}, stored)
 		return s.fail("create token "+t.ID, err)
@@ -43,7 +43,7 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	var n int64
 	err = s.writeOnce(ctx, func() error {
 		var err error
-		n, err = s.execCountOnce(ctx, "INSERT INTO tokens ("+tokenColumns+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM clients WHERE id = ? AND created_at = ? AND version = ?",
+		n, err = s.execCountOnce(ctx, "INSERT INTO tokens ("+tokenColumns+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM clients WHERE id = ? AND created_at = ? AND version = ?",
 			append(args, t.ClientID, millis(t.IssuedUnder.CreatedAt), t.IssuedUnder.Version)...)
 		return err
 	}, func(ctx context.Context) (bool, error) {
@@ -72,7 +72,7 @@ func (s *Store) GetToken(ctx context.Context, id string) (storage.Token, error) 
 		revoked          sql.NullInt64
 	)
 	err := s.queryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ? AND expires_at > ?", id, millis(s.now())).
-		Scan(&t.ID, &t.ClientID, &t.Subject, &t.AuthRequestID, &t.Session, &scopes, &audience, &claims, &created, &expires, &revoked)
+		Scan(&t.ID, &t.ClientID, &t.Subject, &t.AuthRequestID, &t.Session, &scopes, &audience, &claims, &created, &expires, &revoked, &t.DPoPJKT)
 	if err != nil {
 		return storage.Token{}, s.fail("get token "+id, err)
 	}

@@ -88,6 +88,8 @@ type authParams struct {
 	LoginHintEmail string           `json:"le,omitempty"`
 	HintSubject    string           `json:"hs,omitempty"`
 	Claims         *requestedClaims `json:"cl,omitempty"`
+	// FAPI: the client follows the FAPI 2.0 profile (codes live 60 s at most).
+	FAPI bool `json:"fapi,omitempty"`
 }
 
 // authRequest adapts a stored request to op.AuthRequest for the token endpoint.

@@ -42,6 +42,10 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme:               storage.ClientTheme(cl.Theme),
+		Profile:             cl.Profile,
+		RequirePAR:          cl.RequirePushedAuthorizationRequests,
+		RequireSigned:       cl.RequireSignedRequestObject,
+		RequestAlg:          cl.RequestObjectSigningAlg,
 		IDTokenLifetime:     storedDuration(cl.IDTokenLifetime),
 		AccessTokenLifetime: storedDuration(cl.AccessTokenLifetime),
 		Disabled:            cl.Disabled,
@@ -68,6 +72,8 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		Consent: d.Consent, LoginHintPush: d.LoginHintPush, LoginHintEmail: d.LoginHintEmail,
 		Theme:    config.Theme(d.Theme),
 		Disabled: d.Disabled,
+		Profile:  d.Profile, RequirePushedAuthorizationRequests: d.RequirePAR,
+		RequireSignedRequestObject: d.RequireSigned, RequestObjectSigningAlg: d.RequestAlg,
 	}
 	if d.ResourceServer != nil {
 		cl.ResourceServer = (*config.ResourceServer)(d.ResourceServer)

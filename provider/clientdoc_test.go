@@ -26,6 +26,7 @@ func fullConfigClient() config.Client {
 		PostLogoutRedirectURIs: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
 		MinLoA: connectors.LoASubstantial, Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
 		IDTokenAlg: "ES256", AccessTokenFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true,
+		Profile: "fapi2", RequirePushedAuthorizationRequests: true, RequireSignedRequestObject: true, RequestObjectSigningAlg: "PS256",
 		Theme: config.Theme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
 			PrimaryColor: "#112233", PrimaryText: "#ffffff", Background: "#eeeeee", CustomCSS: "body{}"},
 		IDTokenLifetime: config.Duration(time.Hour), AccessTokenLifetime: config.Duration(10 * time.Minute), Disabled: true}

@@ -49,6 +49,12 @@ type ClientSettings struct {
 	LoginHintPush  bool
 	LoginHintEmail bool
 	Theme          ClientTheme
+	// Profile, RequirePAR, RequireSignedRequest and RequestObjectAlg: see
+	// config.Client (Profile, RequirePushedAuthorizationRequests, ...).
+	Profile              string
+	RequirePAR           bool
+	RequireSignedRequest bool
+	RequestObjectAlg     string
 }
 
 // ClientTheme is the client's look on the login pages.
@@ -76,7 +82,9 @@ func settingsOf(cl config.Client) ClientSettings {
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
-		Theme: ClientTheme(cl.Theme),
+		Theme:   ClientTheme(cl.Theme),
+		Profile: cl.Profile, RequirePAR: cl.RequirePushedAuthorizationRequests,
+		RequireSignedRequest: cl.RequireSignedRequestObject, RequestObjectAlg: cl.RequestObjectSigningAlg,
 	}
 	if cl.ResourceServer != nil {
 		s.Audiences = cl.ResourceServer.Audiences

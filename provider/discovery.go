@@ -12,6 +12,7 @@ import (
 type discoveryDocument struct {
 	*oidc.DiscoveryConfiguration
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+	requestDiscovery
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
@@ -44,16 +45,16 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	d.ACRValuesSupported = supportedACRValues(s.flow.options)
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
-	d.RequestParameterSupported = false
-	d.RequestURIParameterSupported = false
-	d.RequestObjectSigningAlgValuesSupported = nil
+	d.RequestParameterSupported = true
+	d.RequestURIParameterSupported = false // only PAR's request_uri, which needs no flag
+	d.RequestObjectSigningAlgValuesSupported = requestObjectSigningAlgs()
 	d.UILocalesSupported = uiLocales()
 	d.ClaimsLocalesSupported = nil
 	d.DisplayValuesSupported = []oidc.Display{"page", "popup", "touch"}
 	d.RevocationEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true})
+	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, requestDiscovery: s.requestDiscovery()})
 }
 
 func writeJSONCacheable(w http.ResponseWriter, v any) {

@@ -24,6 +24,7 @@ func fullClientDocument() ClientDocument {
 		PostLogout: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
 		MinLoA: "substantial", Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
 		IDTokenAlg: "ES256", AccessFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true,
+		Profile: "fapi2", RequirePAR: true, RequireSigned: true, RequestAlg: "PS256",
 		Theme: ClientTheme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
 			PrimaryColor: "#112233", PrimaryText: "#ffffff", Background: "#eeeeee", CustomCSS: "body{}"},
 		IDTokenLifetime: "1h0m0s", AccessTokenLifetime: "10m0s", Disabled: true,
@@ -76,6 +77,7 @@ func TestClientDocumentBeforeFormats(t *testing.T) {
 	want := fullClientDocument()
 	// Settings added since are off in a document that predates them.
 	want.LoginHintPush, want.LoginHintEmail = false, false
+	want.Profile, want.RequirePAR, want.RequireSigned, want.RequestAlg = "", false, false, ""
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
 	}

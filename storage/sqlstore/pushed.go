@@ -67,4 +67,3 @@ func (s *Store) TakePushedRequest(ctx context.Context, refHash []byte, now time.
 		return storage.PushedRequest{}, fmt.Errorf("take pushed request: %w", storage.ErrNotFound)
 	}
 }
-

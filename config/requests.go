@@ -64,8 +64,8 @@ func (cl *Client) validateRequestRules(p *Problems) {
 	if cl.AuthMethod != "private_key_jwt" {
 		p.Add("token_endpoint_auth_method: the fapi2 profile needs private_key_jwt")
 	}
-	if cl.IDTokenAlg != "" && !slices.Contains(FAPIAlgorithms, cl.IDTokenAlg) {
-		p.Add("id_token_signed_response_alg: the fapi2 profile allows only %v", FAPIAlgorithms)
+	if !slices.Contains(FAPIAlgorithms, cl.IDTokenAlg) {
+		p.Add("id_token_signed_response_alg: the fapi2 profile needs one of %v", FAPIAlgorithms)
 	}
 	if cl.RequestObjectSigningAlg != "" && !slices.Contains(FAPIAlgorithms, cl.RequestObjectSigningAlg) {
 		p.Add("request_object_signing_alg: the fapi2 profile allows only %v", FAPIAlgorithms)

@@ -123,7 +123,7 @@ func (s *grants) verifyClientAssertion(ctx context.Context, assertion string) (*
 	if !client.AcceptsAuthMethod(string(oidc.AuthMethodPrivateKeyJWT)) {
 		return nil, wrongAuthMethod(client, oidc.AuthMethodPrivateKeyJWT)
 	}
-	if err := s.checkProfileAssertion(tok, client); err != nil {
+	if err := s.checkAssertionRules(tok, claims, client); err != nil {
 		return nil, err
 	}
 	verifier := op.NewJWTProfileVerifier(clientKeys{s.base}, audience, time.Hour, time.Second)

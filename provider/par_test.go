@@ -87,7 +87,8 @@ func (c *jarClient) assertion(t *testing.T, b *broker, aud any) url.Values {
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
 		"client_assertion": {c.sign(t, "", map[string]any{
 			"iss": c.id, "sub": c.id, "aud": aud, "jti": randomString(),
-			"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
+			// The library checks iat on the wall clock, not the test broker's.
+			"iat": time.Now().Unix(), "exp": now.Add(time.Minute).Unix(),
 		})},
 	}
 }

@@ -14,15 +14,28 @@ import (
 // isFAPI2 reports whether the client follows the FAPI 2.0 Security Profile.
 func (c *ClientSettings) isFAPI2() bool { return c.Profile == config.ProfileFAPI2 }
 
-// checkProfileAssertion applies FAPI 2.0's rules for client assertions to a
-// FAPI client: signed with PS256, ES256 or EdDSA, and the issuer as the one
+// assertionClockSkew is how far ahead of the broker's clock a client
+// assertion's nbf may be (FAPI 2.0 §5.3.2.1 asks for 10 s).
+const assertionClockSkew = 10 * time.Second
+
+// RequiresDPoP reports whether the client's access tokens must be bound to a
+// DPoP key: the FAPI 2.0 profile requires sender-constrained tokens, which
+// the broker offers as DPoP (RFC 9449).
+func (c *ClientSettings) RequiresDPoP() bool { return c.isFAPI2() }
+
+// checkAssertionRules applies the rules for client assertions the library
+// does not: nbf, for every client (RFC 7519 §4.1.5), and for a FAPI client
+// FAPI 2.0's: signed with PS256, ES256 or EdDSA, and the issuer as the one
 // audience, a string (FAPI 2.0 §5.3.2.1; the conformance suite refuses an
 // array, the token endpoint and the PAR endpoint).
-func (s *grants) checkProfileAssertion(tok *jwt.JSONWebToken, client *Client) error {
+func (s *grants) checkAssertionRules(tok *jwt.JSONWebToken, claims jwt.Claims, client *Client) error {
+	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	if claims.NotBefore != nil && claims.NotBefore.Time().After(s.now().Add(assertionClockSkew)) {
+		return failed.WithDescription("the client assertion is not valid yet (nbf)")
+	}
 	if !client.isFAPI2() {
 		return nil
 	}
-	failed := oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	if len(tok.Headers) != 1 || !slices.Contains(config.FAPIAlgorithms, tok.Headers[0].Algorithm) {
 		return failed.WithDescription("a FAPI 2.0 client's assertion must be signed with one of %v", config.FAPIAlgorithms)
 	}

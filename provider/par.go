@@ -70,6 +70,14 @@ func (s *Server) pushRequest(r *http.Request, client *Client) (string, error) {
 			return "", err
 		}
 		pushed.Params, pushed.Signed = params, true
+		// RFC 9449 §10.1: a client binds the code to its DPoP key with dpop_jkt
+		// in the PAR request itself, beside a request object too.
+		if jkt := form.Get("dpop_jkt"); jkt != "" {
+			if inside := params.Get("dpop_jkt"); inside != "" && inside != jkt {
+				return "", oidc.ErrInvalidRequest().WithDescription("dpop_jkt differs inside and outside the request object")
+			}
+			pushed.Params.Set("dpop_jkt", jkt)
+		}
 	} else {
 		pushed.Params = url.Values{}
 		for name, v := range form {

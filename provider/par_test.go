@@ -287,6 +287,14 @@ func TestRequestObjectByValueAndPushed(t *testing.T) {
 			t.Fatalf("authorize: %v, want a code", got)
 		}
 	})
+	t.Run("dpop_jkt differing outside the request object", func(t *testing.T) {
+		inside := merge(params, url.Values{"dpop_jkt": {"inside-thumbprint"}})
+		ro := jc.requestObject(t, b, inside, nil)
+		form := merge(jc.assertion(t, b, nil), url.Values{"request": {ro}, "dpop_jkt": {"outside-thumbprint"}})
+		if status, answer, _ := b.push(t, form, "", ""); status != http.StatusBadRequest || answer["error"] != "invalid_request" {
+			t.Errorf("PAR: %d %v, want 400 invalid_request", status, answer)
+		}
+	})
 	t.Run("assertion for the PAR endpoint", func(t *testing.T) {
 		status, answer, _ := b.push(t, merge(jc.assertion(t, b, b.URL+"/oauth/par"), params), "", "")
 		if status != http.StatusCreated {

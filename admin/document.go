@@ -51,6 +51,10 @@ type ClientSettings struct {
 	Theme                  Theme           `json:"theme"`
 	IDTokenLifetime        config.Duration `json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime    config.Duration `json:"access_token_lifetime,omitempty"`
+	Profile                string          `json:"profile,omitempty"`
+	RequirePAR             bool            `json:"require_pushed_authorization_requests,omitempty"`
+	RequireSignedRequest   bool            `json:"require_signed_request_object,omitempty"`
+	RequestObjectAlg       string          `json:"request_object_signing_alg,omitempty"`
 }
 
 // CIBA is a client's rules for caller verification.
@@ -103,6 +107,8 @@ func (cs ClientSettings) asConfig() config.Client {
 		// Converted whole: the types differ only in their tags.
 		Theme: config.Theme(cs.Theme), ResourceServer: (*config.ResourceServer)(cs.ResourceServer),
 		IDTokenLifetime: cs.IDTokenLifetime, AccessTokenLifetime: cs.AccessTokenLifetime,
+		Profile: cs.Profile, RequirePushedAuthorizationRequests: cs.RequirePAR,
+		RequireSignedRequestObject: cs.RequireSignedRequest, RequestObjectSigningAlg: cs.RequestObjectAlg,
 	}
 	if cs.CIBA != nil {
 		cl.CIBA = config.CIBA(*cs.CIBA)
@@ -127,6 +133,8 @@ func settingsOf(cl config.Client) ClientSettings {
 		UserinfoEncryptionAlg: cl.UserinfoEncryptionAlg, UserinfoEncryptionEnc: cl.UserinfoEncryptionEnc,
 		Theme: Theme(cl.Theme), ResourceServer: (*ResourceServer)(cl.ResourceServer),
 		IDTokenLifetime: cl.IDTokenLifetime, AccessTokenLifetime: cl.AccessTokenLifetime,
+		Profile: cl.Profile, RequirePAR: cl.RequirePushedAuthorizationRequests,
+		RequireSignedRequest: cl.RequireSignedRequestObject, RequestObjectAlg: cl.RequestObjectSigningAlg,
 	}
 	if cl.CIBA != (config.CIBA{}) {
 		cs.CIBA = &CIBA{RequireReason: cl.CIBA.RequireReason}

@@ -31,6 +31,7 @@ func fullSettings() ClientSettings {
 		DPoPBoundAccessTokens: true,
 		IDTokenEncryptionAlg:  "RSA-OAEP-256", IDTokenEncryptionEnc: "A256GCM",
 		UserinfoEncryptionAlg: "ECDH-ES+A256KW", UserinfoEncryptionEnc: "A128CBC-HS256",
+		Profile: "fapi2", RequirePAR: true, RequireSignedRequest: true, RequestObjectAlg: "PS256",
 		Theme: Theme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
 			PrimaryColor: "#112233", PrimaryText: "#ffffff", Background: "#eeeeee", CustomCSS: "body{}"},
 		IDTokenLifetime: config.Duration(time.Hour), AccessTokenLifetime: config.Duration(10 * time.Minute)}

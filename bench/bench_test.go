@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -16,18 +17,42 @@ import (
 // startDev runs dev mode in the test process and returns its issuer.
 func startDev(t *testing.T, autoApprove bool) string {
 	t.Helper()
+	issuer, _ := startDevIn(t, t.TempDir(), autoApprove)
+	return issuer
+}
+
+// startDevIn runs dev mode with its data in data.
+func startDevIn(t *testing.T, data string, autoApprove bool) (string, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	env, err := devmode.Start(ctx, ln, devmode.Options{Data: t.TempDir(), AutoApprove: autoApprove, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	env, err := devmode.Start(ctx, ln, devmode.Options{Data: data, AutoApprove: autoApprove, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); _ = env.Wait() })
-	return env.Issuer
+	return env.Issuer, data
+}
+
+// TestFAPIClientLogins: with the fapi-demo client's key, every login is
+// pushed and authenticated with private_key_jwt, and its ID tokens are ES256.
+func TestFAPIClientLogins(t *testing.T) {
+	issuer, data := startDevIn(t, t.TempDir(), true)
+	res, err := bench.Run(context.Background(), bench.Options{Issuer: issuer, EID: "mitid", Concurrency: 2, Duration: time.Second,
+		ClientID: devmode.FAPIDemoClientID, ClientKeyFile: filepath.Join(data, devmode.FAPIDemoKeyFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Flows == 0 || res.ErrorCount() != 0 {
+		t.Fatalf("flows %d, errors %v", res.Flows, res.Errors)
+	}
+	if !slices.Equal(res.IDTokenAlgs, []string{"ES256"}) {
+		t.Errorf("ID token algorithms %v, want [ES256]", res.IDTokenAlgs)
+	}
 }
 
 func TestCompleteLoginsUnderLoad(t *testing.T) {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -16,6 +17,9 @@ type target struct {
 	issuer    string
 	authorize string
 	token     string
+	par       string
+	// keyClient, when set, pushes requests and authenticates with private_key_jwt.
+	keyClient *keyClient
 	keys      *keySet
 	shared    *http.Transport
 	// sources is set when each login dials from its own loopback address.
@@ -28,6 +32,7 @@ type discovery struct {
 	Authorize string `json:"authorization_endpoint"`
 	Token     string `json:"token_endpoint"`
 	JWKS      string `json:"jwks_uri"`
+	PAR       string `json:"pushed_authorization_request_endpoint"`
 }
 
 func newTarget(ctx context.Context, o Options, e eid) (*target, error) {
@@ -43,7 +48,16 @@ func newTarget(ctx context.Context, o Options, e eid) (*target, error) {
 	if d.Issuer != o.Issuer {
 		return nil, fmt.Errorf("discovery: issuer %q, want %q", d.Issuer, o.Issuer)
 	}
-	t.issuer, t.authorize, t.token = d.Issuer, d.Authorize, d.Token
+	t.issuer, t.authorize, t.token, t.par = d.Issuer, d.Authorize, d.Token, d.PAR
+	if o.ClientKeyFile != "" {
+		if d.PAR == "" {
+			return nil, errors.New("discovery: no pushed_authorization_request_endpoint for the keyed client")
+		}
+		var err error
+		if t.keyClient, err = newKeyClient(o); err != nil {
+			return nil, err
+		}
+	}
 	t.keys = &keySet{url: d.JWKS, client: client}
 	if err := t.keys.refresh(ctx); err != nil {
 		return nil, err

@@ -74,7 +74,14 @@ func (l *login) authorizeURL() string {
 // complete runs the whole login: the browser's part, then the code redemption and
 // the ID token check.
 func (l *login) complete(ctx context.Context) error {
-	callback, err := l.browse(ctx, l.authorizeURL(), true)
+	start := l.authorizeURL()
+	if l.t.keyClient != nil {
+		var err error
+		if start, err = l.push(ctx, start); err != nil {
+			return err
+		}
+	}
+	callback, err := l.browse(ctx, start, true)
 	if err != nil {
 		return err
 	}
@@ -187,13 +194,7 @@ func (l *login) redeem(ctx context.Context, callback url.Values) error {
 		"grant_type": {"authorization_code"}, "code": {callback.Get("code")},
 		"redirect_uri": {l.t.o.RedirectURI}, "code_verifier": {l.verifier},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.t.token, strings.NewReader(form.Encode()))
-	if err != nil {
-		return fail("token", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(l.t.o.ClientID), url.QueryEscape(l.t.o.ClientSecret))
-	resp, err := l.browser.Do(req)
+	resp, err := l.tokenRequest(ctx, form)
 	if err != nil {
 		return fail("token: connection", err)
 	}
@@ -216,6 +217,21 @@ func (l *login) redeem(ctx context.Context, callback url.Values) error {
 		return fail("id_token", err)
 	}
 	return nil
+}
+
+// tokenRequest posts form to the token endpoint with the client's
+// authentication: client_secret_basic, or an assertion for a keyed client.
+func (l *login) tokenRequest(ctx context.Context, form url.Values) (*http.Response, error) {
+	if l.t.keyClient != nil {
+		return l.t.keyClient.post(ctx, l.browser, l.t.token, form)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.t.token, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(l.t.o.ClientID), url.QueryEscape(l.t.o.ClientSecret))
+	return l.browser.Do(req)
 }
 
 func (l *login) get(ctx context.Context, u string) (*http.Response, error) {

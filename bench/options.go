@@ -34,6 +34,10 @@ type Options struct {
 	Duration time.Duration
 	// ClientID, ClientSecret and RedirectURI are the relying party's.
 	ClientID, ClientSecret, RedirectURI string
+	// ClientKeyFile, when set, is the client's private JWK: logins then push
+	// their requests to the PAR endpoint and authenticate with private_key_jwt
+	// (dev mode's fapi-demo: <data>/fapi-demo.jwk).
+	ClientKeyFile string
 	// LoginHint, when set, is sent as login_hint (e.g. sub:<national id>).
 	LoginHint string
 	// Pending, when above zero, switches to pending mode: start this many BankID

@@ -33,7 +33,10 @@ type Config struct {
 	// AgentConsole configures the agent console (caller verification).
 	AgentConsole AgentConsole `yaml:"agent_console"`
 	Connectors   []Connector  `yaml:"connectors"`
-	Clients      []Client     `yaml:"clients"`
+	// AuthorizationRequests are the server's rules for how every client sends
+	// authorization requests.
+	AuthorizationRequests AuthorizationRequests `yaml:"authorization_requests"`
+	Clients               []Client              `yaml:"clients"`
 }
 
 // Storage selects the database.
@@ -225,6 +228,20 @@ type Client struct {
 	// token is of no use without the key.
 	DPoPBoundAccessTokens bool  `yaml:"dpop_bound_access_tokens"`
 	Theme                 Theme `yaml:"theme"`
+
+	// Profile turns a set of stricter rules on at once: fapi2 is the FAPI 2.0
+	// Security Profile (pushed and PKCE-protected requests, private_key_jwt
+	// with the issuer as audience, PS256/ES256/EdDSA only, short codes).
+	Profile string `yaml:"profile"`
+	// RequirePushedAuthorizationRequests accepts authorization requests only
+	// through the PAR endpoint (RFC 9126).
+	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
+	// RequireSignedRequestObject accepts authorization requests only as a
+	// request object signed by the client (RFC 9101).
+	RequireSignedRequestObject bool `yaml:"require_signed_request_object"`
+	// RequestObjectSigningAlg, when set, is the one algorithm the client's
+	// request objects may be signed with.
+	RequestObjectSigningAlg string `yaml:"request_object_signing_alg"`
 
 	IDTokenLifetime     Duration `yaml:"id_token_lifetime"`
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`

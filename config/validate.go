@@ -187,6 +187,7 @@ func (c *Config) Validate() Problems {
 		lifetime{"tokens.code_lifetime", c.Tokens.Code, MaxCodeLifetime},
 		lifetime{"login.lifetime", c.Login.Lifetime, MaxLoginLifetime},
 		lifetime{"login.session_lifetime", c.Login.SessionLifetime, MaxSessionLifetime})
+	c.AuthorizationRequests.validate(&p)
 	if c.Metrics.Listen != "off" {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
 			p.Add("metrics.listen: %q is not host:port or off", c.Metrics.Listen)
@@ -302,6 +303,7 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 		p.Add("token_endpoint_auth_method: %q is not one of %v", cl.AuthMethod, supportedAuth)
 	}
 	cl.validateAuthMethods(&p)
+	cl.validateRequestRules(&p)
 	hasSecret := cl.Secret != "" || cl.SecretHash != ""
 	switch cl.AuthMethod {
 	case "client_secret_basic", "client_secret_post":

@@ -70,11 +70,11 @@ func TestConfigOP(t *testing.T) {
 		if m["authorization_response_iss_parameter_supported"] != true {
 			t.Errorf("authorization_response_iss_parameter_supported %v, want true (RFC 9207)", m["authorization_response_iss_parameter_supported"])
 		}
-		// Discovery defaults: request_parameter_supported false when absent,
-		// request_uri_parameter_supported true when absent, so the latter must be
-		// present and false.
-		if v, present := m["request_parameter_supported"]; present && v != false {
-			t.Errorf("request_parameter_supported %v, want false", v)
+		// Signed request objects are read (RFC 9101); request_uri_parameter_supported
+		// is true when absent, so it must be present and false: only PAR's
+		// request_uri is taken, never a URL to fetch.
+		if m["request_parameter_supported"] != true {
+			t.Errorf("request_parameter_supported %v, want true", m["request_parameter_supported"])
 		}
 		if m["request_uri_parameter_supported"] != false {
 			t.Errorf("request_uri_parameter_supported %v, want false", m["request_uri_parameter_supported"])

@@ -41,6 +41,8 @@ func TestMain(m *testing.M) {
 type devEnv struct {
 	issuer string
 	env    *devmode.Env
+	// data is dev mode's data directory (the fapi-demo client's keys are there).
+	data string
 }
 
 // Static clients the plans use besides dev mode's demo client, registered through
@@ -87,7 +89,7 @@ func startDev() (*devEnv, func() error, error) {
 		_ = env.Wait()
 		return os.RemoveAll(data)
 	}
-	d := &devEnv{issuer: env.Issuer, env: env}
+	d := &devEnv{issuer: env.Issuer, env: env, data: data}
 	redirect := d.redirectURI()
 	for _, c := range []config.Client{
 		{ID: postClientID, Name: "Conformance client_secret_post", Secret: postClientSecret,

@@ -57,36 +57,37 @@ func testRequestURIUnsupported(t *testing.T, r *rp) {
 }
 
 // oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported:
-// request_parameter_supported=false; a request object gets request_not_supported.
-// Ignoring it is a failure.
-func testRequestObjectUnsupported(t *testing.T, r *rp) {
-	// OpenID Connect Discovery: an absent request_parameter_supported means false.
-	if v, present := r.meta["request_parameter_supported"]; present && v != false {
-		t.Errorf("request_parameter_supported %v, want false", v)
+// request objects are supported signed only (none is not advertised), so an
+// unsigned one is rejected with invalid_request_object at the query's
+// registered redirect_uri. Ignoring it is a failure.
+func testUnsignedRequestObjectRejected(t *testing.T, r *rp) {
+	if r.meta["request_parameter_supported"] != true {
+		t.Errorf("request_parameter_supported %v, want true", r.meta["request_parameter_supported"])
 	}
-	if algs, _ := r.meta["request_object_signing_alg_values_supported"].([]any); len(algs) > 0 {
-		t.Errorf("request_object_signing_alg_values_supported %v, want none advertised", algs)
+	algs, _ := r.meta["request_object_signing_alg_values_supported"].([]any)
+	if len(algs) == 0 || slices.Contains(algs, any("none")) {
+		t.Errorf("request_object_signing_alg_values_supported %v, want signing algorithms and never none", algs)
 	}
 	req := r.newRequest()
 	req.params.Set("request", unsignedJWT(t, requestClaims(req.params)))
 	got := newBrowser(t).authorize(r, http.MethodGet, req.params)
-	if e := r.expectError(t, got, req.state); e != "request_not_supported" {
-		t.Errorf("error %s, want request_not_supported", e)
+	if e := r.expectError(t, got, req.state); e != "invalid_request_object" {
+		t.Errorf("error %s, want invalid_request_object", e)
 	}
 }
 
 // oidcc-ensure-request-object-with-redirect-uri: the request object names another
-// redirect_uri than the query. The broker does not read request objects, so the
-// answer (request_not_supported) goes to the query's registered redirect_uri,
-// never to the request object's.
+// redirect_uri than the query. An unverifiable object is refused, and the
+// answer (invalid_request_object) goes to the query's registered
+// redirect_uri, never to the request object's.
 func testRequestObjectRedirectURI(t *testing.T, r *rp) {
 	req := r.newRequest()
 	claims := requestClaims(req.params)
 	claims["redirect_uri"] = "https://evil.example/callback"
 	req.params.Set("request", unsignedJWT(t, claims))
 	got := newBrowser(t).authorize(r, http.MethodGet, req.params)
-	if e := r.expectError(t, got, req.state); e != "request_not_supported" {
-		t.Errorf("error %s, want request_not_supported", e)
+	if e := r.expectError(t, got, req.state); e != "invalid_request_object" {
+		t.Errorf("error %s, want invalid_request_object", e)
 	}
 }
 

@@ -48,7 +48,7 @@ func basicModules() []module {
 		{"oidcc-ensure-post-request-succeeds", testPostRequest},
 		{"oidcc-server-client-secret-post", testClientSecretPost},
 		{"oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported", testRequestURIUnsupported},
-		{"oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported", testRequestObjectUnsupported},
+		{"oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported", testUnsignedRequestObjectRejected},
 		{"oidcc-claims-essential", testClaimsEssential},
 		{"oidcc-ensure-request-object-with-redirect-uri", testRequestObjectRedirectURI},
 		{"oidcc-refresh-token", testRefreshToken},

@@ -147,7 +147,7 @@ func TestSecurityIssOnAuthorizationResponses(t *testing.T) {
 			{"missing response_type", func(q url.Values) { q.Del("response_type") }, "invalid_request"},
 			{"no openid scope", func(q url.Values) { q.Set("scope", "profile") }, "invalid_scope"},
 			{"prompt none without session", func(q url.Values) { q.Set("prompt", "none") }, "login_required"},
-			{"request object", func(q url.Values) { q.Set("request", "e30.e30.") }, "request_not_supported"},
+			{"unsigned request object", func(q url.Values) { q.Set("request", "e30.e30.") }, "invalid_request_object"},
 			{"request_uri", func(q url.Values) { q.Set("request_uri", "https://rp.example/r") }, "request_uri_not_supported"},
 			{"plain PKCE", func(q url.Values) { q.Set("code_challenge_method", "plain") }, "invalid_request"},
 			{"unreachable level", func(q url.Values) { q.Set("acr_values", hInstantACR+" http://eidas.europa.eu/LoA/high") }, "unmet_authentication_requirements"},

@@ -52,6 +52,7 @@ func TestNothingIdentifyingIsStoredInClear(t *testing.T) {
 			o.AgentCIBAIssuer = fake.URL
 			env := startScanEnv(t, o)
 			people := env.loginEveryEID(t)
+			env.pushHintedRequest(t, "150280-912B")
 			env.useAdminAPI(t)
 			env.useConsoles(t, caller.NationalID)
 			env.scanEveryTable(t, people)

@@ -242,6 +242,11 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 			GrantTypes: []string{"client_credentials"}, Roles: []string{"auditor"},
 		}},
 	}
+	fapi, err := fapiDemoClient(o)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Clients = append(cfg.Clients, fapi)
 	cfg.ApplyDefaults()
 	if problems := cfg.Validate(); len(problems) > 0 {
 		return nil, problems.Err()

@@ -38,6 +38,14 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Until the client and its redirect are known, an oversized parameter gets a page.
+	if name, limit, ok := oversizedParameter(url.Values{"client_id": r.Form["client_id"], "redirect_uri": r.Form["redirect_uri"], "request": r.Form["request"], "request_uri": r.Form["request_uri"]}); ok {
+		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errParameterTooLong(name, limit))
+		return
+	}
+	src, ok := s.resolveRequest(w, r)
+	if !ok {
+		return
+	}
 	if name, limit, ok := oversizedParameter(url.Values{"client_id": r.Form["client_id"], "redirect_uri": r.Form["redirect_uri"]}); ok {
 		s.errorPage(w, r, http.StatusBadRequest, "error.invalid_request", errParameterTooLong(name, limit))
 		return
@@ -65,7 +73,7 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 		s.clientErrorPage(w, r, client, http.StatusBadRequest, "error.bad_redirect", errors.New("redirect_uri not registered"))
 		return
 	}
-	p := authParams{ClientID: client.ID, RedirectURI: req.RedirectURI, State: req.State}
+	p := authParams{ClientID: client.ID, RedirectURI: req.RedirectURI, State: req.State, FAPI: client.isFAPI2()}
 	if req.ResponseMode == oidc.ResponseModeFormPost {
 		p.ResponseMode = string(oidc.ResponseModeFormPost)
 	}
@@ -78,6 +86,10 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if err := s.checkRequestRules(client, src.pushed, src.signed); err != nil {
+		s.respondError(w, r, p, err)
+		return
+	}
 	params, required, oerr := s.validateAuthorize(r, req, client, p)
 	if oerr != nil {
 		s.respondError(w, r, p, oerr)
@@ -129,7 +141,7 @@ func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 	var none requirement
 	switch {
 	case req.RequestParam != "":
-		return p, none, oidc.ErrRequestNotSupported().WithDescription("request objects are not supported; send the parameters in the query")
+		return p, none, oidc.ErrInvalidRequest().WithDescription("request and request_uri cannot be sent together")
 	case r.Form.Get("request_uri") != "":
 		return p, none, errRequestURINotSupported()
 	case req.ResponseType == "":
@@ -190,8 +202,8 @@ func checkPKCE(req *oidc.AuthRequest, client *Client) error {
 		if req.CodeChallengeMethod != "" {
 			return oidc.ErrInvalidRequest().WithDescription("code_challenge_method without code_challenge")
 		}
-		if client.AuthMethod == "none" {
-			return oidc.ErrInvalidRequest().WithDescription("PKCE with S256 is required for public clients")
+		if client.AuthMethod == "none" || client.isFAPI2() {
+			return oidc.ErrInvalidRequest().WithDescription("PKCE with S256 is required for public and FAPI 2.0 clients")
 		}
 		return nil
 	}
@@ -215,7 +227,7 @@ func (s *logins) createAuthRequest(r *http.Request, a *authRequest, now time.Tim
 	}
 	code := ""
 	if a.state.phase() == phaseDone {
-		code = s.issueCode(&rec, now) // single sign-on: answered at once
+		code = s.issueCode(&rec, &a.state.Params, now) // single sign-on: answered at once
 	}
 	if err := s.store.CreateAuthRequest(r.Context(), rec); err != nil {
 		return err

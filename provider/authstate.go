@@ -94,6 +94,8 @@ type authParams struct {
 	Claims         *requestedClaims `json:"cl,omitempty"`
 	// DPoPJKT binds the code to a DPoP key (dpop_jkt, RFC 9449 §10).
 	DPoPJKT string `json:"jkt,omitempty"`
+	// FAPI: the client follows the FAPI 2.0 profile (codes live 60 s at most).
+	FAPI bool `json:"fapi,omitempty"`
 }
 
 // authRequest adapts a stored request to op.AuthRequest for the token endpoint.

@@ -123,6 +123,9 @@ func (s *grants) verifyClientAssertion(ctx context.Context, assertion string) (*
 	if !client.AcceptsAuthMethod(string(oidc.AuthMethodPrivateKeyJWT)) {
 		return nil, wrongAuthMethod(client, oidc.AuthMethodPrivateKeyJWT)
 	}
+	if err := s.checkAssertionRules(tok, claims, client); err != nil {
+		return nil, err
+	}
 	verifier := op.NewJWTProfileVerifier(clientKeys{s.base}, audience, time.Hour, time.Second)
 	if _, err := op.VerifyJWTAssertion(ctx, assertion, verifier); err != nil {
 		return nil, failed.WithParent(err)
@@ -137,7 +140,7 @@ func (s *grants) verifyClientAssertion(ctx context.Context, assertion string) (*
 // issuer, or the token endpoint URL (RFC 7523 §3 allows both, and most client
 // libraries send the latter), whichever the aud names.
 func (s *grants) assertionAudience(aud jwt.Audience) (string, bool) {
-	for _, want := range []string{s.issuer, s.issuer + tokenPath} {
+	for _, want := range []string{s.issuer, s.issuer + tokenPath, s.issuer + parPath} {
 		if aud.Contains(want) {
 			return want, true
 		}

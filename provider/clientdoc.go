@@ -46,6 +46,10 @@ func clientDocument(cl config.Client) storage.ClientDocument {
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
 		Theme:               storage.ClientTheme(cl.Theme),
+		Profile:             cl.Profile,
+		RequirePAR:          cl.RequirePushedAuthorizationRequests,
+		RequireSigned:       cl.RequireSignedRequestObject,
+		RequestAlg:          cl.RequestObjectSigningAlg,
 		IDTokenLifetime:     storedDuration(cl.IDTokenLifetime),
 		AccessTokenLifetime: storedDuration(cl.AccessTokenLifetime),
 		Disabled:            cl.Disabled,
@@ -79,6 +83,8 @@ func clientSettings(d storage.ClientDocument) (config.Client, error) {
 		UserinfoEncryptionAlg: d.UserinfoEncAlg, UserinfoEncryptionEnc: d.UserinfoEncEnc,
 		Theme:    config.Theme(d.Theme),
 		Disabled: d.Disabled,
+		Profile:  d.Profile, RequirePushedAuthorizationRequests: d.RequirePAR,
+		RequireSignedRequestObject: d.RequireSigned, RequestObjectSigningAlg: d.RequestAlg,
 	}
 	if d.ResourceServer != nil {
 		cl.ResourceServer = (*config.ResourceServer)(d.ResourceServer)

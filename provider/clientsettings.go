@@ -61,6 +61,12 @@ type ClientSettings struct {
 	IDTokenEncryption  Encryption
 	UserinfoEncryption Encryption
 	Theme              ClientTheme
+	// Profile, RequirePAR, RequireSignedRequest and RequestObjectAlg: see
+	// config.Client (Profile, RequirePushedAuthorizationRequests, ...).
+	Profile              string
+	RequirePAR           bool
+	RequireSignedRequest bool
+	RequestObjectAlg     string
 }
 
 // Encryption is how a response is encrypted to the client (OIDC Core §10.2):
@@ -101,7 +107,9 @@ func settingsOf(cl config.Client) ClientSettings {
 		UserinfoEncryption: Encryption{Alg: cl.UserinfoEncryptionAlg, Enc: cl.UserinfoEncryptionEnc},
 		// The theme converts as a whole: the types differ only in their tags, and a
 		// field renamed in one but not the other stops the conversion compiling.
-		Theme: ClientTheme(cl.Theme),
+		Theme:   ClientTheme(cl.Theme),
+		Profile: cl.Profile, RequirePAR: cl.RequirePushedAuthorizationRequests,
+		RequireSignedRequest: cl.RequireSignedRequestObject, RequestObjectAlg: cl.RequestObjectSigningAlg,
 	}
 	if cl.ResourceServer != nil {
 		s.Audiences = cl.ResourceServer.Audiences

@@ -15,6 +15,7 @@ type discoveryDocument struct {
 	*oidc.DiscoveryConfiguration
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 	backchannelMetadata
+	requestDiscovery
 	// DPoPSigningAlgValuesSupported: RFC 9449 §5.1.
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
@@ -66,9 +67,9 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	d.ACRValuesSupported = supportedACRValues(s.flow.options)
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT, oidc.AuthMethodNone}
 	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
-	d.RequestParameterSupported = false
-	d.RequestURIParameterSupported = false
-	d.RequestObjectSigningAlgValuesSupported = nil
+	d.RequestParameterSupported = true
+	d.RequestURIParameterSupported = false // only PAR's request_uri, which needs no flag
+	d.RequestObjectSigningAlgValuesSupported = requestObjectSigningAlgs()
 	d.UILocalesSupported = uiLocales()
 	d.ClaimsLocalesSupported = nil
 	d.DisplayValuesSupported = []oidc.Display{"page", "popup", "touch"}
@@ -82,6 +83,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		EIDs:        backchannelEIDs(s.flow.options),
 	}
 	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc,
+		requestDiscovery:              s.requestDiscovery(),
 		DPoPSigningAlgValuesSupported: dpopAlgorithmNames()})
 }
 

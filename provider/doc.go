@@ -16,6 +16,13 @@
 //     logout.
 //   - pages: rendering and the error pages; base: what all of them share.
 //
+// An authorization request reaches /authorize in one of three ways: as a
+// query, by reference to one the client pushed to the PAR endpoint (par.go),
+// or as a signed request object (requestobject.go). resolveRequest turns the
+// last two into the parameters of the first, so one validation serves all;
+// the rules on how a client must send them, and the FAPI 2.0 profile
+// (profile.go), are checked on top.
+//
 // Every endpoint is the broker's own handler, because that is where its
 // promises live: exact redirect matching, PKCE S256 only, RFC 9207 iss on every
 // authorization response, codes consumed atomically after the client

@@ -365,7 +365,7 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		}
 		st.identify(&id, subject, now, askConsent)
 		if st.Done && answerNow && len(rec.CodeHash) == 0 {
-			code = s.issueCode(rec, now)
+			code = s.issueCode(rec, &st.Params, now)
 		}
 		return nil
 	})

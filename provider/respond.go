@@ -22,7 +22,7 @@ func (s *logins) respondSuccess(w http.ResponseWriter, r *http.Request, a *authR
 		if len(rec.CodeHash) > 0 {
 			return errAnswered
 		}
-		code = s.issueCode(rec, s.now())
+		code = s.issueCode(rec, &st.Params, s.now())
 		return nil
 	})
 	switch {
@@ -42,11 +42,11 @@ var errAnswered = errors.New("login already answered")
 // issueCode mints the authorization code of a finished login into rec, so that
 // the write storing rec issues it. Only its hash is stored; the code outlives
 // neither its own lifetime nor the request (extended to it if need be).
-func (s *logins) issueCode(rec *storage.AuthRequest, now time.Time) string {
+func (s *logins) issueCode(rec *storage.AuthRequest, p *authParams, now time.Time) string {
 	code := newSecret()
 	sum := sha256.Sum256([]byte(code))
 	rec.CodeHash = sum[:]
-	rec.CodeExpiresAt = now.Add(s.cfg.Tokens.Code.D())
+	rec.CodeExpiresAt = now.Add(s.codeLifetime(p))
 	if rec.ExpiresAt.Before(rec.CodeExpiresAt) {
 		rec.ExpiresAt = rec.CodeExpiresAt
 	}

@@ -28,6 +28,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/authorize", session("authorize", s.flow.authorize))
 	mux.HandleFunc("/authorize/callback", s.notFound) // the library's; logins finish at /login/{id}/done
 	mux.Handle(tokenPath, step("token", allowCORS(http.HandlerFunc(s.tokenOrPreflight))))
+	mux.Handle(parPath, step("par", http.HandlerFunc(s.par)))
 	mux.Handle("/oauth/introspect", step("introspect", http.HandlerFunc(s.grants.introspect)))
 	mux.Handle("/revoke", step("revoke", http.HandlerFunc(s.grants.revoke)))
 	mux.Handle(backchannelPath, step("bc_authorize", http.HandlerFunc(s.ciba.authorize)))

@@ -57,6 +57,10 @@ type ClientDocument struct {
 	UserinfoEncAlg      string                `json:"userinfo_encrypted_response_alg,omitempty"`
 	UserinfoEncEnc      string                `json:"userinfo_encrypted_response_enc,omitempty"`
 	Theme               ClientTheme           `json:"theme"`
+	Profile             string                `json:"profile,omitempty"`
+	RequirePAR          bool                  `json:"require_pushed_authorization_requests,omitempty"`
+	RequireSigned       bool                  `json:"require_signed_request_object,omitempty"`
+	RequestAlg          string                `json:"request_object_signing_alg,omitempty"`
 	// The lifetimes are Go duration strings ("1h0m0s").
 	IDTokenLifetime     string `json:"id_token_lifetime,omitempty"`
 	AccessTokenLifetime string `json:"access_token_lifetime,omitempty"`

@@ -26,6 +26,7 @@ func fullClientDocument() ClientDocument {
 		MinLoA: "substantial", Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
 		IDTokenAlg: "ES256", AccessFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true, DPoPBound: true,
 		IDTokenEncAlg: "RSA-OAEP-256", IDTokenEncEnc: "A256GCM", UserinfoEncAlg: "ECDH-ES+A256KW", UserinfoEncEnc: "A128CBC-HS256",
+		Profile: "fapi2", RequirePAR: true, RequireSigned: true, RequestAlg: "PS256",
 		Theme: ClientTheme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
 			PrimaryColor: "#112233", PrimaryText: "#ffffff", Background: "#eeeeee", CustomCSS: "body{}"},
 		IDTokenLifetime: "1h0m0s", AccessTokenLifetime: "10m0s", Disabled: true,
@@ -80,6 +81,7 @@ func TestClientDocumentBeforeFormats(t *testing.T) {
 	want.LoginHintPush, want.LoginHintEmail, want.DPoPBound = false, false, false
 	want.IDTokenEncAlg, want.IDTokenEncEnc, want.UserinfoEncAlg, want.UserinfoEncEnc = "", "", "", ""
 	want.BackchannelMode, want.BackchannelEndpoint, want.CIBA = "", "", nil
+	want.Profile, want.RequirePAR, want.RequireSigned, want.RequestAlg = "", false, false, ""
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
 	}

@@ -18,6 +18,7 @@ type Storage interface {
 	Sessions
 	Leases
 	RateCounters
+	PushedRequests
 
 	// Generation returns a counter that changes whenever the named kind of record
 	// changes ("clients", "keys"), so caches in every process can tell when to reload.

@@ -24,6 +24,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to start logins (with --pending: how long they poll once all are pending)")
 	fs.StringVar(&o.ClientID, "client", "", "client id (default demo; ciba-demo with --ciba)")
 	fs.StringVar(&o.ClientSecret, "secret", "", "client secret (client_secret_basic; default the dev mode client's)")
+	fs.StringVar(&o.ClientKeyFile, "client-key", "", "the client's private JWK: push requests to PAR and authenticate with private_key_jwt (dev mode's fapi-demo: <data>/fapi-demo.jwk)")
 	fs.StringVar(&o.RedirectURI, "redirect-uri", "", "the client's redirect URI (default <issuer>/demo/callback)")
 	fs.StringVar(&o.LoginHint, "login-hint", "", "login_hint to send, e.g. sub:<national id> (default none: the simulator's default person)")
 	fs.IntVar(&o.Pending, "pending", 0, "pending mode: hold this many BankID logins open, polling once a second (the broker must not auto-approve)")

@@ -198,3 +198,11 @@ func (cl *cluster) ReleaseLease(ctx context.Context, name, holder string) error 
 func (cl *cluster) Hit(ctx context.Context, key string, windowStart, expiresAt time.Time) (int64, error) {
 	return cl.next().Hit(ctx, key, windowStart, expiresAt)
 }
+
+func (cl *cluster) CreatePushedRequest(ctx context.Context, r storage.PushedRequest) error {
+	return cl.next().CreatePushedRequest(ctx, r)
+}
+
+func (cl *cluster) TakePushedRequest(ctx context.Context, refHash []byte, now time.Time) (storage.PushedRequest, error) {
+	return cl.next().TakePushedRequest(ctx, refHash, now)
+}

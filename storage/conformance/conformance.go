@@ -27,6 +27,7 @@ func RunTests(t *testing.T, newStorage NewStorage) {
 		{"Sessions", sessionTests},
 		{"Leases", leaseTests},
 		{"RateCounters", rateCounterTests},
+		{"PushedRequests", pushedRequestTests},
 		{"Generations", generationTests},
 		{"Purge", purgeTests},
 		{"Ping", pingTests},

@@ -20,6 +20,7 @@ var expiringTables = []struct {
 	{"sessions", "expiry <= ?", 0},
 	{"leases", "expires_at <= ?", 0},
 	{"rate_counters", "expires_at <= ?", 0},
+	{"pushed_requests", "expires_at <= ?", 0},
 	{"signing_keys", "expires_at IS NOT NULL AND expires_at <= ?", 0},
 }
 

@@ -17,7 +17,7 @@ import (
 // tables are the tables a test clears between conformance subtests.
 var tables = []string{
 	"clients", "auth_requests", "tokens", "signing_keys", "secrets",
-	"sessions", "leases", "rate_counters", "generations",
+	"sessions", "leases", "rate_counters", "generations", "pushed_requests",
 }
 
 func openMigrated(t testing.TB, cfg sqlstore.Config) *sqlstore.Store {

@@ -30,7 +30,7 @@ func changeEndsTokens(before, after ClientSettings) bool {
 	}
 	// Requiring DPoP ends the bearer tokens the client holds: none outlives the rule.
 	return lost(before.Roles, after.Roles) || lost(before.Scopes, after.Scopes) || lost(before.GrantTypes, after.GrantTypes) ||
-		after.DPoPBound && !before.DPoPBound
+		after.RequiresDPoP() && !before.RequiresDPoP()
 }
 
 // lost reports whether an element of before is missing from after.

@@ -27,7 +27,7 @@ func (s *grants) tokenRequestProof(ctx context.Context, r *http.Request, client 
 	if err != nil {
 		return nil, dpopProofError(err)
 	}
-	if proof == nil && client.DPoPBound {
+	if proof == nil && client.RequiresDPoP() {
 		return nil, errInvalidDPoPProofCode().WithDescription("this client's access tokens are DPoP-bound: send a DPoP proof")
 	}
 	return proof, nil

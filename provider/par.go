@@ -87,6 +87,18 @@ func (s *Server) pushRequest(r *http.Request, client *Client) (string, error) {
 		}
 	}
 	pushed.Params.Set("client_id", client.ID)
+	// A DPoP proof (or dpop_jkt) at the PAR endpoint binds the code to the
+	// key, as at /authorize (RFC 9449 §10.1).
+	jkt, err := s.grants.PushedDPoPJKT(ctx, r, s.issuer+parPath)
+	if err != nil {
+		return "", err
+	}
+	if jkt != "" {
+		if inside := pushed.Params.Get("dpop_jkt"); inside != "" && inside != jkt {
+			return "", oidc.ErrInvalidRequest().WithDescription("dpop_jkt differs from the DPoP proof's key")
+		}
+		pushed.Params.Set("dpop_jkt", jkt)
+	}
 	if err := s.flow.checkPushed(r, client, pushed); err != nil {
 		return "", err
 	}

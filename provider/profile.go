@@ -19,9 +19,10 @@ func (c *ClientSettings) isFAPI2() bool { return c.Profile == config.ProfileFAPI
 const assertionClockSkew = 10 * time.Second
 
 // RequiresDPoP reports whether the client's access tokens must be bound to a
-// DPoP key: the FAPI 2.0 profile requires sender-constrained tokens, which
-// the broker offers as DPoP (RFC 9449).
-func (c *ClientSettings) RequiresDPoP() bool { return c.isFAPI2() }
+// DPoP key: it is registered with dpop_bound_access_tokens, or follows the
+// FAPI 2.0 profile, which requires sender-constrained tokens, offered as DPoP
+// (RFC 9449).
+func (c *ClientSettings) RequiresDPoP() bool { return c.DPoPBound || c.isFAPI2() }
 
 // checkAssertionRules applies the rules for client assertions the library
 // does not: nbf, for every client (RFC 7519 §4.1.5), and for a FAPI client

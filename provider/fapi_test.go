@@ -2,8 +2,10 @@ package provider_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,9 +122,24 @@ func TestFAPI2CodeLivesAMinute(t *testing.T) {
 				t.Fatalf("authorize: %v", got)
 			}
 			b.clock.advance(tc.wait)
-			status, body := b.postForm(t, "/oauth/token", "", "", merge(jc.assertion(t, b, nil), url.Values{
+			// FAPI 2.0 tokens are DPoP-bound: the proof is made at the broker's time.
+			key := newDPoPKey(t)
+			form := merge(jc.assertion(t, b, nil), url.Values{
 				"grant_type": {"authorization_code"}, "code": {got.Get("code")}, "redirect_uri": {rpRedirect}, "code_verifier": {verifier},
-			}))
+			})
+			req, err := http.NewRequest(http.MethodPost, b.URL+"/oauth/token", strings.NewReader(form.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("DPoP", key.encode(t, key.spec(t, http.MethodPost, b.URL+"/oauth/token", "", b.clock.now())))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			status = resp.StatusCode
 			var tok map[string]any
 			_ = json.Unmarshal(body, &tok)
 			if tok["error"] != nil && tok["error"] != tc.wantError || tc.wantError != "" && tok["error"] != tc.wantError {

@@ -41,6 +41,8 @@ func newDPoPKey(t *testing.T) *dpopKey {
 type proofSpec struct {
 	header map[string]any
 	claims map[string]any
+	// signer signs instead of the key the header names, when set.
+	signer *ecdsa.PrivateKey
 }
 
 // spec is a correct proof for method and URL at now, with the access token's
@@ -66,8 +68,12 @@ func (k *dpopKey) encode(t *testing.T, p *proofSpec) string {
 	h, _ := json.Marshal(p.header)
 	c, _ := json.Marshal(p.claims)
 	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
+	signer := k.priv
+	if p.signer != nil {
+		signer = p.signer
+	}
 	sum := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, k.priv, sum[:])
+	r, s, err := ecdsa.Sign(rand.Reader, signer, sum[:])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,9 @@ type fapiHarness struct {
 	key      *ecdsa.PrivateKey
 	rsaKey   *rsa.PrivateKey
 	otherKey *ecdsa.PrivateKey
-	rp       *rp
+	// dpop is fapi-one's DPoP key: FAPI 2.0 clients' tokens are DPoP-bound.
+	dpop *dpopKey
+	rp   *rp
 }
 
 func jwksDocument(t *testing.T, keys ...jose.JSONWebKey) map[string]any {
@@ -55,7 +57,7 @@ func jwksDocument(t *testing.T, keys ...jose.JSONWebKey) map[string]any {
 
 func newFAPIHarness(t *testing.T) *fapiHarness {
 	t.Helper()
-	h := &fapiHarness{clock: &clock{}}
+	h := &fapiHarness{clock: &clock{}, dpop: newDPoPKey(t)}
 	var err error
 	if h.key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		t.Fatal(err)
@@ -199,17 +201,11 @@ func (h *fapiHarness) code(t *testing.T, req *request) string {
 	return h.rp.expectCode(t, h.authorizeURI(t, newBrowser(t), h.pushed(t, req)), req.state)
 }
 
-// redeem trades code as fapi-one with the form's changes.
+// redeem trades code as fapi-one with the form's changes, with a DPoP proof
+// of fapi-one's key.
 func (h *fapiHarness) redeem(t *testing.T, code, verifier string, auth url.Values) tokenResponse {
 	t.Helper()
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {hRedirect}}
-	if verifier != "" {
-		form.Set("code_verifier", verifier)
-	}
-	if auth == nil {
-		auth = h.auth(t, nil)
-	}
-	return h.post(t, "/oauth/token", joinForms(auth, form))
+	return h.redeemProof(t, code, verifier, auth, h.proof(t, h.dpop, http.MethodPost, "/oauth/token", ""))
 }
 
 // verifyIDToken checks an ES256 ID token of fapi-one.

@@ -22,7 +22,6 @@ type fapiModule struct {
 }
 
 const (
-	pendingDPoP   = "needs DPoP-bound tokens (RFC 9449), which this broker does not issue yet"
 	pendingOther  = "for another ecosystem's profile (Brazil, Australia), not plain_fapi"
 	pendingPerson = "needs a person who rejects the login; the harness's eID answers at once"
 )
@@ -39,15 +38,15 @@ func fapi2Modules() []fapiModule {
 		{"ensure-authorization-request-with-64-char-nonce-success", fapiLongParam("nonce", 64), ""},
 		{"ensure-other-scope-order-succeeds", fapiScopeOrder, ""},
 		{"test-claims-parameter-identity-claims", fapiClaimsParameter, ""},
-		{"access-token-type-header-case-sensitivity", nil, pendingDPoP},
-		{"check-dpop-proof-nbf-exp", nil, pendingDPoP},
-		{"ensure-dpopproof-with-iat-10seconds-before-succeeds", nil, pendingDPoP},
-		{"ensure-dpopproof-with-iat-10seconds-after-succeeds", nil, pendingDPoP},
-		{"ensure-mismatched-dpop-jkt-fails", nil, pendingDPoP},
-		{"ensure-token-endpoint-fails-with-mismatched-dpop-proof-jkt", nil, pendingDPoP},
-		{"ensure-token-endpoint-fails-with-mismatched-dpop-jkt", nil, pendingDPoP},
-		{"ensure-dpopproof-at-par-endpoint-binding-success", nil, pendingDPoP},
-		{"ensure-dpop-auth-code-binding-success", nil, pendingDPoP},
+		{"access-token-type-header-case-sensitivity", fapiTokenTypeCase, ""},
+		{"check-dpop-proof-nbf-exp", fapiProofNbfExp, ""},
+		{"ensure-dpopproof-with-iat-10seconds-before-succeeds", fapiProofIAT(-10 * time.Second), ""},
+		{"ensure-dpopproof-with-iat-10seconds-after-succeeds", fapiProofIAT(10 * time.Second), ""},
+		{"ensure-mismatched-dpop-jkt-fails", fapiMismatchedJKTAtPAR, ""},
+		{"ensure-token-endpoint-fails-with-mismatched-dpop-proof-jkt", fapiCodeBinding(true, false), ""},
+		{"ensure-token-endpoint-fails-with-mismatched-dpop-jkt", fapiCodeBinding(false, false), ""},
+		{"ensure-dpopproof-at-par-endpoint-binding-success", fapiCodeBinding(true, true), ""},
+		{"ensure-dpop-auth-code-binding-success", fapiCodeBinding(false, true), ""},
 		{"ensure-different-nonce-inside-and-outside-request-object", fapiInsideOutside("nonce"), ""},
 		{"ensure-different-state-inside-and-outside-request-object", fapiInsideOutside("state"), ""},
 		{"ensure-authorization-request-with-long-nonce", fapiLongParam("nonce", 384), ""},
@@ -64,7 +63,7 @@ func fapi2Modules() []fapiModule {
 		{"ensure-response-type-token-fails", fapiResponseType("token"), ""},
 		{"australia-connectid-ensure-invalid-purpose-fails", nil, pendingOther},
 		{"ensure-client-id-in-token-endpoint", fapiClientIDAtToken, ""},
-		{"ensure-holder-of-key-required", nil, pendingDPoP},
+		{"ensure-holder-of-key-required", fapiHolderOfKey, ""},
 		{"ensure-authorization-code-is-bound-to-client", fapiCodeBoundToClient, ""},
 		{"attempt-reuse-authorization-code-after-one-second", fapiCodeReuse, ""},
 		{"ensure-token-endpoint-fails-with-expired-auth-code", fapiExpiredCode, ""},
@@ -73,7 +72,7 @@ func fapi2Modules() []fapiModule {
 		{"ensure-client-assertion-with-exp-is-5-minutes-in-past-fails", fapiAssertion(func(c map[string]any) { c["exp"] = time.Now().Add(-5 * time.Minute).Unix() }), ""},
 		{"ensure-client-assertion-with-wrong-aud-fails", fapiAssertion(func(c map[string]any) { c["aud"] = "https://other.example" }), ""},
 		{"ensure-client-assertion-with-no-sub-fails", fapiAssertion(func(c map[string]any) { delete(c, "sub") }), ""},
-		{"dpop-negative-tests", nil, pendingDPoP},
+		{"dpop-negative-tests", fapiDPoPNegative, ""},
 		{"refresh-token", fapiNoRefreshToken, ""},
 		{"ensure-server-handles-non-matching-intent-id", nil, pendingOther},
 		{"test-essential-acr-sca-claim", nil, pendingOther},

@@ -41,15 +41,16 @@ func fapiDemoClient(o Options) (config.Client, error) {
 	if err != nil {
 		return config.Client{}, err
 	}
-	// Only the signing key is registered: the encryption key waits in the data
-	// directory for the client's encrypted responses.
-	if _, err := loadOrCreateJWK(filepath.Join(o.Data, FAPIDemoEncFile), func() (jose.JSONWebKey, error) {
+	// Both public keys are registered; ID tokens stay signed only, so that
+	// `portvakt bench` and the examples read them without decrypting.
+	enc, err := loadOrCreateJWK(filepath.Join(o.Data, FAPIDemoEncFile), func() (jose.JSONWebKey, error) {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		return jose.JSONWebKey{Key: k, Algorithm: string(jose.RSA_OAEP_256), Use: "enc"}, err
-	}); err != nil {
+	})
+	if err != nil {
 		return config.Client{}, err
 	}
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{sig.Public()}}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{sig.Public(), enc.Public()}}
 	raw, err := json.Marshal(set)
 	if err != nil {
 		return config.Client{}, fmt.Errorf("fapi-demo jwks: %w", err)

@@ -53,6 +53,10 @@ type Info struct {
 	// eID is a network of them (FTN's banks); the login page lists them so the
 	// person recognises their own. Proper names, not translated.
 	Providers []string
+	// EncryptedTokensOnly: the eID's rules let its identities reach a relying
+	// party only in an encrypted ID token (the Finnish Trust Network's). The
+	// broker offers it only to clients with id_token_encrypted_response_alg.
+	EncryptedTokensOnly bool
 }
 
 // Method is one way to use an eID, such as BankID on another device.

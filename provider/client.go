@@ -119,8 +119,13 @@ func (c *Client) CheckSecret(secret string) bool {
 // MayReceive reports whether the client is allowed a restricted scope.
 func (c *Client) MayReceive(scope string) bool { return slices.Contains(c.Scopes, scope) }
 
-// AllowsEID reports whether the client accepts the connector.
+// AllowsEID reports whether the client accepts the connector, and may have
+// its identities: an eID whose identities travel only encrypted is not
+// offered to a client without an ID token encryption key.
 func (c *Client) AllowsEID(info connectors.Info) bool {
+	if info.EncryptedTokensOnly && c.IDTokenEncryption.Alg == "" {
+		return false
+	}
 	if len(c.Countries) == 0 && len(c.EIDs) == 0 {
 		return true
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/provider"
 )
 
 // encKeys are a relying party's decryption keys: an RSA and an EC key, each
@@ -228,5 +229,35 @@ func TestEncryptionKeyFromJWKSURI(t *testing.T) {
 	// invalid_grant for a used code.
 	if status, body := b.postForm(t, "/oauth/token", "enc-uri", "enc-uri-secret-0123", form); status != http.StatusUnauthorized || !strings.Contains(string(body), "invalid_client") {
 		t.Errorf("the code asked again: %d %s; want invalid_client again", status, body)
+	}
+}
+
+// TestEncryptedOnlyEIDNeedsAnEncryptingClient: an eID whose identities may
+// travel only in encrypted ID tokens (the Finnish Trust Network's rule) is not
+// offered to a client without an encryption key, even one that allows every
+// eID; a client with one logs in with it and gets a JWE.
+func TestEncryptedOnlyEIDNeedsAnEncryptingClient(t *testing.T) {
+	keys := newEncKeys(t)
+	b := newBroker(t, func(cfg *config.Config, conns *[]connectors.Connector) {
+		for i, c := range *conns {
+			if tc, ok := c.(*testConnector); ok && tc.id == "fi-test" {
+				(*conns)[i] = &testConnector{id: tc.id, country: tc.country, loa: tc.loa, encryptedOnly: true}
+			}
+		}
+		cfg.Clients = append(cfg.Clients,
+			config.Client{ID: "every-eid", Secret: "every-eid-secret-0123", AuthMethod: "client_secret_basic", RedirectURIs: []string{rpRedirect}},
+			config.Client{ID: "encrypting", Secret: "encrypting-secret-0123", AuthMethod: "client_secret_basic", RedirectURIs: []string{rpRedirect},
+				JWKS: keys.jwks, IDTokenEncryptionAlg: "RSA-OAEP-256", IDTokenEncryptionEnc: "A256GCM"})
+	})
+	ask := func(client string) url.Values {
+		return b.authorize(t, browser(t), url.Values{"client_id": {client}, "response_type": {"code"}, "scope": {"openid"},
+			"redirect_uri": {rpRedirect}, "acr_values": {provider.ConnectorURN("fi-test")},
+			"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}).Query()
+	}
+	if got := ask("every-eid"); got.Get("code") != "" || got.Get("error") != "unmet_authentication_requirements" {
+		t.Errorf("a client without an encryption key: %v, want unmet_authentication_requirements", got)
+	}
+	if got := ask("encrypting"); got.Get("code") == "" {
+		t.Errorf("a client with an encryption key: %v, want a code", got)
 	}
 }

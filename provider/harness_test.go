@@ -39,6 +39,9 @@ import (
 type testConnector struct {
 	id, country string
 	loa         connectors.LoA
+	// encryptedOnly: its identities may reach clients only in encrypted ID
+	// tokens, as the Finnish Trust Network's.
+	encryptedOnly bool
 }
 
 var _ connectors.RedirectConnector = (*testConnector)(nil)
@@ -46,7 +49,7 @@ var _ connectors.RedirectConnector = (*testConnector)(nil)
 func (c *testConnector) Info() connectors.Info {
 	return connectors.Info{ID: c.id, Countries: []string{c.country}, Name: "Test eID " + c.country, Methods: []connectors.Method{
 		{ID: "", URN: provider.ConnectorURN(c.id), LoA: c.loa, MinLoA: c.loa},
-	}}
+	}, EncryptedTokensOnly: c.encryptedOnly}
 }
 
 func (c *testConnector) Begin(_ context.Context, req connectors.Request) (string, []byte, error) {

@@ -28,6 +28,11 @@ type Config struct {
 	// user by it. The request object is signed, not encrypted, so leave it off in
 	// production.
 	SendLoginHint bool `json:"send_login_hint,omitempty"`
+	// AllowUnencryptedIDTokens lets clients without an encryption key receive
+	// this connector's identities. FTN's rules forbid it for real identity data
+	// (Traficom's regulation: identity data is passed on signed and encrypted);
+	// it exists for simulators and test identities only.
+	AllowUnencryptedIDTokens bool `json:"allow_unencrypted_id_tokens,omitempty"`
 }
 
 // Open checks the config and returns the connector. The upstream is contacted

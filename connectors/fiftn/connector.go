@@ -55,6 +55,8 @@ func (c *Connector) Info() connectors.Info {
 		Logo:         connectors.Logo{FS: logoFile, Path: "logo.svg"},
 		Countries:    []string{"FI"},
 		Name:         "Finnish Trust Network",
+		// Identity data from FTN is passed on only signed and encrypted.
+		EncryptedTokensOnly: !c.cfg.AllowUnencryptedIDTokens,
 		// Its names say it is Finnish ("Finnish bank ID (FTN)"), or need not (in
 		// Finnish): a label adds no country.
 		NameSaysCountry: true,

@@ -14,5 +14,5 @@ func Start(_ context.Context, o connectors.SimulatorOptions) (connectors.Simulat
 	if err != nil {
 		return nil, err
 	}
-	return simcore.NewUpstream(s.Server, o, simcore.UpstreamOptions{ConnectorConfig: map[string]any{"client_secret": "", "generate_keys": true, "sp_name": "portvakt dev", "send_login_hint": true}, ByKeys: true}), nil
+	return simcore.NewUpstream(s.Server, o, simcore.UpstreamOptions{ConnectorConfig: map[string]any{"client_secret": "", "generate_keys": true, "sp_name": "portvakt dev", "send_login_hint": true, "allow_unencrypted_id_tokens": true}, ByKeys: true}), nil
 }

@@ -71,6 +71,9 @@ func TestAdminPageInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#edit-countries input[value="DK"]`)),
 		chromedp.Click(chromedp.CSS(`#edit-countries input[value="DK"]`)),
 		chromedp.Click(chromedp.CSS("#edit-dpop")),
+		// A rule that leaves its browser logins alone: only signed requests
+		// would be checked against it.
+		chromedp.SetValue(chromedp.CSS("#edit-request-alg"), "ES256"),
 		chromedp.Click(chromedp.CSS("#edit-save")),
 		chromedp.WaitVisible(chromedp.CSS("#status.ok")),
 	)
@@ -105,6 +108,9 @@ func TestAdminPageInChromium(t *testing.T) {
 	b.mustCall(t, token, "GET", "/clients/shop", nil, &got, http.StatusOK)
 	if strings.Join(got.Countries, ",") != "SE" {
 		t.Errorf("countries after the page saved: %v, want SE", got.Countries)
+	}
+	if got.RequestObjectAlg != "ES256" {
+		t.Errorf("request_object_signing_alg after the page saved: %q, want ES256", got.RequestObjectAlg)
 	}
 	if !got.DPoPBoundAccessTokens {
 		t.Error("dpop_bound_access_tokens after the page saved: off, want on")

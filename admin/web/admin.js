@@ -132,10 +132,11 @@
         checkbox(eidBox, "eid", e.id, e.name + " (" + e.id + ")", (client.eids || []).includes(e.id), client.read_only);
       }
       $("edit-dpop").checked = !!client.dpop_bound_access_tokens;
+      for (const [field, setting] of requestFlags) $(field).checked = !!client[setting];
       for (const [field, setting] of tokenSettings) {
         $(field).value = client[setting] || "";
       }
-      for (const field of ["edit-dpop", ...tokenSettings.keys()]) $(field).disabled = client.read_only;
+      for (const field of ["edit-dpop", ...tokenSettings.keys(), ...requestFlags.keys()]) $(field).disabled = client.read_only;
       show("edit-view");
       status("");
     } catch (e) {
@@ -149,6 +150,14 @@
     ["edit-idt-enc", "id_token_encrypted_response_enc"],
     ["edit-ui-alg", "userinfo_encrypted_response_alg"],
     ["edit-ui-enc", "userinfo_encrypted_response_enc"],
+    ["edit-profile", "profile"],
+    ["edit-request-alg", "request_object_signing_alg"],
+  ]);
+
+  // The authorization request rules' checkboxes and their keys.
+  const requestFlags = new Map([
+    ["edit-require-par", "require_pushed_authorization_requests"],
+    ["edit-require-signed", "require_signed_request_object"],
   ]);
 
   function checked(container) {
@@ -160,6 +169,7 @@
     if (!editing) return;
     const doc = Object.assign({}, editing, { countries: checked($("edit-countries")), eids: checked($("edit-eids")) });
     doc.dpop_bound_access_tokens = $("edit-dpop").checked;
+    for (const [field, setting] of requestFlags) doc[setting] = $(field).checked;
     for (const [field, setting] of tokenSettings) {
       if ($(field).value) doc[setting] = $(field).value;
       else delete doc[setting];

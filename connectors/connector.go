@@ -57,6 +57,9 @@ type Info struct {
 	// party only in an encrypted ID token (the Finnish Trust Network's). The
 	// broker offers it only to clients with id_token_encrypted_response_alg.
 	EncryptedTokensOnly bool
+	// Signing is what the eID can sign, set exactly when the connector is a
+	// Signer; nil for an eID that cannot sign.
+	Signing *SigningInfo
 }
 
 // Method is one way to use an eID, such as BankID on another device.

@@ -46,6 +46,9 @@ type Identity struct {
 	// Evidence is the upstream's proof (BankID signature and OCSP response, the
 	// upstream ID token), kept server-side unless the client is allowed scope evidence.
 	Evidence json.RawMessage `json:"evidence,omitempty"`
+	// Signature is set when the order was a signature: what was signed and the
+	// eID's proof of it.
+	Signature *Signature `json:"signature,omitempty"`
 }
 
 // PersonKey is the stable key of the person behind the identity, from which the

@@ -125,7 +125,7 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 }
 
 // StartSign starts a signature: the person sees and signs req.Text, and signs
-// req.DataHash unseen.
+// req.NonVisibleData unseen.
 func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
 	method, level, who, err := c.checkOrder("freja sign", req.Request)
 	if err != nil {
@@ -140,9 +140,9 @@ func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (
 		DataToSign:         DataToSign{Text: base64.StdEncoding.EncodeToString([]byte(req.Text))},
 		AttributesToReturn: attributes(), UseDynamicQRCode: who.useDynamicQRCode,
 	}
-	if len(req.DataHash) > 0 {
+	if len(req.NonVisibleData) > 0 {
 		body.DataToSignType, body.SignatureType = DataToSignExtendedText, SignatureTypeExtended
-		body.DataToSign.BinaryData = base64.StdEncoding.EncodeToString(req.DataHash)
+		body.DataToSign.BinaryData = base64.StdEncoding.EncodeToString(req.NonVisibleData)
 	}
 	return c.startOrder(ctx, req.Request, orderState{Kind: kindSign, Method: method, Level: level, Country: who.country, SSN: who.ssn},
 		func(ctx context.Context) (string, string, error) {

@@ -15,7 +15,7 @@ import (
 func TestSignTextAndDigest(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	digest := sha256.Sum256([]byte("loan agreement v3"))
-	req := connectors.SignRequest{Request: loginRequest("", connectors.LoASubstantial), Text: "I take the loan of 10 000 kr.", DataHash: digest[:]}
+	req := connectors.SignRequest{Request: loginRequest("", connectors.LoASubstantial), SignContent: connectors.SignContent{Text: "I take the loan of 10 000 kr.", NonVisibleData: digest[:]}}
 	req.ClientName = "Demo bank"
 	order, err := e.conn.StartSign(context.Background(), req)
 	if err != nil {

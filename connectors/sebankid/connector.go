@@ -102,7 +102,7 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 }
 
 // StartSign starts a signing order: the person sees and signs req.Text, and
-// signs req.DataHash unseen.
+// signs req.NonVisibleData unseen.
 func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
 	method, err := c.checkOrder("sebankid sign", req.Request)
 	if err != nil {
@@ -116,8 +116,8 @@ func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (
 		return nil, err
 	}
 	body.UserVisibleData, body.UserVisibleDataFormat = EncodeUserData(req.Text), ""
-	if len(req.DataHash) > 0 {
-		body.UserNonVisibleData = base64.StdEncoding.EncodeToString(req.DataHash)
+	if len(req.NonVisibleData) > 0 {
+		body.UserNonVisibleData = base64.StdEncoding.EncodeToString(req.NonVisibleData)
 	}
 	return c.startOrder(ctx, "sign", method, req.Request, func(ctx context.Context) (*OrderResponse, error) { return c.client.Sign(ctx, body) })
 }

@@ -17,7 +17,7 @@ func TestSignOrder(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	user := sim.TestUsers()[1]
 	hash := []byte{0xde, 0xad, 0xbe, 0xef}
-	order, err := e.conn.StartSign(context.Background(), connectors.SignRequest{Request: loginRequest(""), Text: "I agree to the terms", DataHash: hash})
+	order, err := e.conn.StartSign(context.Background(), connectors.SignRequest{Request: loginRequest(""), SignContent: connectors.SignContent{Text: "I agree to the terms", NonVisibleData: hash}})
 	if err != nil {
 		t.Fatalf("StartSign: %v", err)
 	}

@@ -79,6 +79,7 @@ func (c *Connector) Info() connectors.Info {
 			{ID: MethodSameDevice, URN: MethodSameDeviceURN, LoA: top, MinLoA: low, LaunchesApp: true},
 		},
 		ACRAliases: map[string]string{"urn:grn:authn:se:frejaid": "urn:portvakt:eid:se:freja"},
+		Signing:    signingInfo(),
 	}
 }
 
@@ -94,6 +95,10 @@ type orderState struct {
 	Country string `json:"country,omitempty"`
 	SSN     string `json:"ssn,omitempty"`
 	Email   string `json:"email,omitempty"`
+	// SignText and SignBinary are a signature's dataToSign exactly as sent
+	// (base64), which the result must sign.
+	SignText   string `json:"signText,omitempty"`
+	SignBinary string `json:"signBinary,omitempty"`
 }
 
 // person is who a transaction is for: userInfoType and userInfo.
@@ -124,40 +129,11 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 		})
 }
 
-// StartSign starts a signature: the person sees and signs req.Text, and signs
-// req.NonVisibleData unseen.
-func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
-	method, level, who, err := c.checkOrder("freja sign", req.Request)
-	if err != nil {
-		return nil, err
-	}
-	if req.Text == "" {
-		return nil, errors.New("freja sign: a text to sign is required")
-	}
-	body := InitSignRequest{
-		UserInfoType: who.infoType, UserInfo: who.info, MinRegistrationLevel: level,
-		Title: truncate(req.ClientName, 128), DataToSignType: DataToSignText, SignatureType: SignatureTypeSimple,
-		DataToSign:         DataToSign{Text: base64.StdEncoding.EncodeToString([]byte(req.Text))},
-		AttributesToReturn: attributes(), UseDynamicQRCode: who.useDynamicQRCode,
-	}
-	if len(req.NonVisibleData) > 0 {
-		body.DataToSignType, body.SignatureType = DataToSignExtendedText, SignatureTypeExtended
-		body.DataToSign.BinaryData = base64.StdEncoding.EncodeToString(req.NonVisibleData)
-	}
-	return c.startOrder(ctx, req.Request, orderState{Kind: kindSign, Method: method, Level: level, Country: who.country, SSN: who.ssn},
-		func(ctx context.Context) (string, string, error) {
-			resp, err := c.client.InitSignature(ctx, body)
-			if err != nil {
-				return "", "", err
-			}
-			return resp.SignRef, resp.QRCodeSecret, nil
-		})
-}
-
-// StartBackchannel pushes an authentication to the app of the person named by
-// national id (or, without one, by e-mail address): no QR code, no browser.
+// StartBackchannel pushes an authentication, or with req.Sign a signature, to
+// the app of the person named by national id (or, without one, by e-mail
+// address): no QR code, no browser.
 func (c *Connector) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
-	if req.Text != "" {
+	if req.Sign == nil && req.Text != "" {
 		// An authentication pushed by Freja shows no text of the relying
 		// party's: a binding message the caller never sees binds nothing.
 		return nil, fmt.Errorf("freja push: %w", connectors.ErrTextNotShown)
@@ -174,6 +150,9 @@ func (c *Connector) StartBackchannel(ctx context.Context, req connectors.Backcha
 		who = person{infoType: UserInfoEmail, info: req.Email, email: req.Email}
 	default:
 		return nil, errors.New("freja push: a national id or an e-mail address is required")
+	}
+	if req.Sign != nil {
+		return c.startSign(ctx, connectors.Request{NationalID: req.NationalID}, *req.Sign, methodPush, c.minLevel, who)
 	}
 	body := InitAuthRequest{UserInfoType: who.infoType, UserInfo: who.info, MinRegistrationLevel: c.minLevel, AttributesToReturn: attributes()}
 	state := orderState{Kind: kindAuth, Method: methodPush, Level: c.minLevel, Country: who.country, SSN: who.ssn, Email: who.email}

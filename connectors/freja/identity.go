@@ -129,7 +129,14 @@ func (c *Connector) approved(order *connectors.Order, result *Result, state orde
 	if state.Method == MethodSameDevice {
 		method = MethodSameDeviceURN
 	}
+	var signature *connectors.Signature
+	if state.Kind == kindSign {
+		if signature, err = c.signature(order.Ref, result.Details, state, country, ssn); err != nil {
+			return nil, err
+		}
+	}
 	return &connectors.Identity{
+		Signature:      signature,
 		Connector:      c.id,
 		Country:        country,
 		NationalID:     ssn,

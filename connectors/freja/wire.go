@@ -136,6 +136,8 @@ type Details struct {
 	UserInfo             string               `json:"userInfo"`
 	MinRegistrationLevel string               `json:"minRegistrationLevel"`
 	RequestedAttributes  *RequestedAttributes `json:"requestedAttributes,omitempty"`
+	// SignatureType is a signature's SIMPLE or EXTENDED.
+	SignatureType string `json:"signatureType,omitempty"`
 	// SignatureData is a signature's proof: the signed content and Freja's
 	// signature over it.
 	SignatureData json.RawMessage `json:"signatureData,omitempty"`

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/portvakt/portvakt/connectors/freja"
 	"github.com/portvakt/portvakt/internal/randid"
@@ -267,13 +268,20 @@ func checkSign(req *initRequest, t *transaction) error {
 	default:
 		return coded(freja.CodeInvalidDataToSignType, "Invalid dataToSignType")
 	}
-	if req.SignatureType != freja.SignatureTypeSimple && req.SignatureType != freja.SignatureTypeExtended {
+	// SIMPLE signs SIMPLE_UTF8_TEXT, EXTENDED signs EXTENDED_UTF8_TEXT, as
+	// Freja's client checks.
+	simple := req.DataToSignType == freja.DataToSignText && req.SignatureType == freja.SignatureTypeSimple
+	extended := req.DataToSignType == freja.DataToSignExtendedText && req.SignatureType == freja.SignatureTypeExtended
+	if !simple && !extended {
 		return coded(freja.CodeInvalidSignatureType, "Invalid signatureType")
+	}
+	if utf8.RuneCount(text) > freja.MaxSignTextChars {
+		return coded(freja.CodeInvalidDataToSign, "dataToSign.text is too long")
 	}
 	if len(req.Title) > 128 {
 		return coded(freja.CodeInvalidSignTitle, "Invalid title")
 	}
-	t.text, t.binary, t.title = string(text), req.DataToSign.BinaryData, req.Title
+	t.text, t.binary, t.title, t.signatureType = string(text), req.DataToSign.BinaryData, req.Title, req.SignatureType
 	return nil
 }
 

@@ -67,6 +67,26 @@ func (s *Simulator) TamperDetails(ref string) {
 	}
 }
 
+// WrongSignature is what an approved signature's result signs instead of
+// what was sent: a Freja that misbehaves, or details that are genuine but not
+// of this request. Empty fields keep what was sent.
+type WrongSignature struct {
+	Text       string
+	BinaryData []byte
+	// SSN names another test user as the signer.
+	SSN string
+}
+
+// SignWrongly makes the signature's approved result, still signed by the
+// simulator's key, carry w instead of what was sent: a connector must refuse it.
+func (s *Simulator) SignWrongly(ref string, w WrongSignature) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.txs[ref]; ok {
+		t.wrong, t.details = &w, ""
+	}
+}
+
 // ReplayDetails makes the transaction's approved result carry the details
 // Freja signed for another approved transaction: genuine, but not for it.
 func (s *Simulator) ReplayDetails(ref, from string) {

@@ -51,6 +51,7 @@ type Simulator struct {
 	opts    Options
 	pki     *pki
 	results *resultSigner
+	users   userSigners
 	appBase string
 	logger  *slog.Logger
 

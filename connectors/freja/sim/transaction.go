@@ -21,9 +21,16 @@ type transaction struct {
 	pushed   *TestUser
 	minLevel string
 	qrSecret string
-	// text and binary are what a signature shows and signs unseen.
-	text, binary string
-	title        string
+	// text and binary are what a signature shows and signs unseen (binary
+	// as sent, base64); signatureType is SIMPLE or EXTENDED.
+	text, binary  string
+	title         string
+	signatureType string
+	// wrong makes an approved signature's result sign something else.
+	wrong *WrongSignature
+	// details is the approved result's details JWS, made once: a result
+	// fetched again is the same.
+	details string
 
 	createdAt  time.Time
 	finishedAt time.Time
@@ -147,31 +154,59 @@ func (s *Simulator) result(t *transaction) (map[string]any, error) {
 	if other, ok := s.txs[t.replayOf]; ok && other.status == freja.StatusApproved && other.user != nil {
 		signed = other
 	}
-	attrs := requestedAttributes(*signed.user)
-	details := map[string]any{
-		refName: signed.ref, "status": signed.status, "userInfoType": signed.infoType, "userInfo": signed.userInfo,
-		"minRegistrationLevel": signed.minLevel, "requestedAttributes": attrs,
-		"timestamp": signed.finishedAt.UnixMilli(),
-	}
-	if t.kind == kindSign {
-		// Not a real signature: the simulator has no Freja keys beyond the one
-		// signing the details, and the evidence only has to be carried.
-		details["signatureType"] = freja.SignatureTypeSimple
-		details["signatureData"] = map[string]string{
-			"userSignature":     base64.RawURLEncoding.EncodeToString([]byte("simulated signature of " + t.ref)),
-			"certificateStatus": base64.StdEncoding.EncodeToString([]byte("simulated certificate status")),
+	if signed.details == "" {
+		jws, err := s.details(signed)
+		if err != nil {
+			return nil, err
 		}
+		signed.details = jws
 	}
-	jws, err := s.results.sign(details)
-	if err != nil {
-		return nil, err
-	}
+	jws := signed.details
 	if t.tamper {
 		jws = tampered(jws)
 	}
 	out["details"] = jws
-	out["requestedAttributes"] = attrs
+	out["requestedAttributes"] = requestedAttributes(*signed.user)
 	return out, nil
+}
+
+// details signs an approved transaction's details as Freja does; a
+// signature's carry the person's signature of what was shown and sent.
+func (s *Simulator) details(t *transaction) (string, error) {
+	refName := "authRef"
+	if t.kind == kindSign {
+		refName = "signRef"
+	}
+	u := *t.user
+	if t.wrong != nil && t.wrong.SSN != "" {
+		if other, ok := UserBySSN(t.wrong.SSN); ok {
+			u = other
+		}
+	}
+	details := map[string]any{
+		refName: t.ref, "status": t.status, "userInfoType": t.infoType, "userInfo": t.userInfo,
+		"minRegistrationLevel": t.minLevel, "requestedAttributes": requestedAttributes(u),
+		"timestamp": t.finishedAt.UnixMilli(),
+	}
+	if t.kind == kindSign {
+		text, binary := []byte(t.text), []byte(nil)
+		if t.binary != "" {
+			binary, _ = base64.StdEncoding.DecodeString(t.binary) // checked at the start
+		}
+		if w := t.wrong; w != nil && w.Text != "" {
+			text = []byte(w.Text)
+		}
+		if w := t.wrong; w != nil && w.BinaryData != nil {
+			binary = w.BinaryData
+		}
+		data, err := s.signatureData(u, t.signatureType, text, binary, t.finishedAt)
+		if err != nil {
+			return "", err
+		}
+		details["signatureType"] = t.signatureType
+		details["signatureData"] = data
+	}
+	return s.results.sign(details)
 }
 
 // tampered swaps a JWS's payload for another person's, keeping the header and

@@ -33,6 +33,8 @@ var (
 	// ErrUserSignature: the person's own signature is malformed or does not
 	// verify under its certificate.
 	ErrUserSignature = errors.New("frejasig: the person's signature does not verify")
+	// ErrSignedAt: evidence dates the signature otherwise than the result.
+	ErrSignedAt = errors.New("frejasig: signing time differs from the result's")
 )
 
 // Signature types of a result.
@@ -59,8 +61,8 @@ var algorithms = []jose.SignatureAlgorithm{
 type Expected struct {
 	// Text is the text shown, as sent (dataToSign.text decoded).
 	Text []byte
-	// BinaryData is the unseen data (dataToSign.binaryData decoded); nil for a
-	// SIMPLE signature.
+	// BinaryData is the unseen data (dataToSign.binaryData decoded), signed
+	// EXTENDED; empty, a SIMPLE signature of the text alone is expected.
 	BinaryData []byte
 	// Country and SSN name the signer: the personal number the result must
 	// carry. Required.
@@ -163,6 +165,15 @@ func Verify(detailsJWS string, want Expected, keys ...crypto.PublicKey) (*Result
 	signed, err := SignedData(d.SignatureType, want.Text, want.BinaryData)
 	if err != nil {
 		return nil, err
+	}
+	// Binary data is signed EXTENDED, a text alone SIMPLE: a type other than
+	// the one asked for is another signature than the one sent.
+	wantType := TypeSimple
+	if len(want.BinaryData) > 0 {
+		wantType = TypeExtended
+	}
+	if d.SignatureType != wantType {
+		return nil, fmt.Errorf("%w: a %s signature", ErrSignedData, clip(d.SignatureType))
 	}
 	if res.UserCertificate, err = checkUserSignature(d.SignatureData.UserSignature, signed); err != nil {
 		return nil, err

@@ -286,7 +286,9 @@ func TestSignRefusesAResultOfSomethingElse(t *testing.T) {
 		spoil  func(e *env, ref string)
 	}{
 		{"tampered details", false, func(e *env, ref string) { e.sim.TamperDetails(ref) }},
-		{"another text", false, func(e *env, ref string) { e.sim.SignWrongly(ref, sim.WrongSignature{Text: "I take the loan of 99 000 kr."}) }},
+		{"another text", false, func(e *env, ref string) {
+			e.sim.SignWrongly(ref, sim.WrongSignature{Text: "I take the loan of 99 000 kr."})
+		}},
 		{"other binary data", false, func(e *env, ref string) { e.sim.SignWrongly(ref, sim.WrongSignature{BinaryData: []byte("other")}) }},
 		{"another person than pushed to", true, func(e *env, ref string) { e.sim.SignWrongly(ref, sim.WrongSignature{SSN: other.SSN}) }},
 		{"another signature's details", false, func(e *env, ref string) {

@@ -18,6 +18,7 @@ import (
 //	POST {base}scan                   qr=<content>: verify and open the transaction
 //	GET  {base}tx?ref=…               pick a person, confirm or decline
 //	POST {base}approve, {base}reject  ref=…, ssn=…
+//	GET  {base}jws.pem                the result-signing certificate, to verify signatures offline
 func (s *Simulator) AppHandler() http.Handler {
 	mux := http.NewServeMux()
 	base := s.appBase
@@ -27,6 +28,7 @@ func (s *Simulator) AppHandler() http.Handler {
 	mux.HandleFunc("GET "+base+"tx", s.appTransaction)
 	mux.HandleFunc("POST "+base+"approve", s.appApprove)
 	mux.HandleFunc("POST "+base+"reject", s.appReject)
+	mux.HandleFunc("GET "+base+"jws.pem", s.appJWSCert)
 	mux.Handle("GET "+base+"static/", http.StripPrefix(base+"static/", simui.Static()))
 	if trimmed := strings.TrimSuffix(base, "/"); trimmed != "" {
 		mux.HandleFunc("GET "+trimmed, s.appHome)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -65,3 +66,11 @@ func (s *resultSigner) sign(v any) (string, error) {
 // JWSCertPEM is the certificate results are signed under, the one a connector
 // must trust.
 func (s *Simulator) JWSCertPEM() []byte { return append([]byte(nil), s.results.certPEM...) }
+
+// appJWSCert serves the result-signing certificate: public, and what
+// `portvakt evidence verify --freja-keys` takes to check a signature the
+// simulator made.
+func (s *Simulator) appJWSCert(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	_, _ = w.Write(s.results.certPEM)
+}

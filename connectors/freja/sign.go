@@ -45,7 +45,7 @@ func checkContent(content connectors.SignContent) error {
 	case content.Text == "":
 		return errors.New("a text to sign is required")
 	case content.Markdown:
-		return fmt.Errorf("Freja shows plain text, not markdown: %w", connectors.ErrTextNotShown)
+		return fmt.Errorf("the app shows plain text, not markdown: %w", connectors.ErrTextNotShown)
 	case len(content.Text) > MaxSignTextChars:
 		return fmt.Errorf("a text of %d bytes, Freja signs at most %d", len(content.Text), MaxSignTextChars)
 	case !utf8.ValidString(content.Text):

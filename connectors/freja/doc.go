@@ -18,6 +18,11 @@
 //     from the signed result and the number must pass that country's rules.
 //   - Only the signed details are trusted: requestedAttributes outside the JWS
 //     are ignored.
+//   - A signature (sign.go) shows plain text (SIMPLE) and signs binary data
+//     unseen with it (EXTENDED). The order keeps the data exactly as sent; the
+//     approved details must sign exactly that (package evidence/frejasig) or
+//     the signature is refused, and they travel verbatim as the signature's
+//     proof (Identity.Signature, native artefact freja_details_jws).
 //   - getOneResult and cancel are retried briefly on transport errors and 5xx
 //     answers; initAuthentication and initSignature never are, because a second
 //     transaction for one person cancels both.

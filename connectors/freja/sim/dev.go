@@ -97,8 +97,9 @@ func (d *Dev) Standalone(o connectors.StandaloneOptions) (string, error) {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("Freja eID Relying Party API: %s\napp page: %s%s\napp_url: %s%s\ntrust material: %s/{ca.pem,jws.pem,client.pem,client-key.pem}\n",
-		d.APIURL, d.origin, d.AppPage(), d.origin, d.Sim.AppLinkPath(), o.Dir), nil
+	return fmt.Sprintf("Freja eID Relying Party API: %s\napp page: %s%s\napp_url: %s%s\ntrust material: %s/{ca.pem,jws.pem,client.pem,client-key.pem}\n"+
+		"signatures verify offline with --freja-keys %s\n",
+		d.APIURL, d.origin, d.AppPage(), d.origin, d.Sim.AppLinkPath(), o.Dir, filepath.Join(o.Dir, "jws.pem")), nil
 }
 
 // appLink points an order's app link at the simulated app.

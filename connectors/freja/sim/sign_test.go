@@ -121,3 +121,20 @@ func TestAppServesTheResultSigningCertificate(t *testing.T) {
 		t.Errorf("jws.pem = %d %q", resp.StatusCode, body)
 	}
 }
+
+// BenchmarkSignature is one auto-approved signature, started and fetched over
+// the API: the simulator must keep up with `portvakt bench --sign`.
+func BenchmarkSignature(b *testing.B) {
+	f := newFixture(b, sim.Options{AutoApprove: true})
+	u := sim.TestUsers()[0]
+	text := base64.StdEncoding.EncodeToString([]byte("Jag godkänner avtalet."))
+	init := `{"userInfoType":"SSN","userInfo":"` + ssnInfo(u.Country, u.SSN) + `","minRegistrationLevel":"PLUS","dataToSignType":"EXTENDED_UTF8_TEXT",` +
+		`"signatureType":"EXTENDED","dataToSign":{"text":"` + text + `","binaryData":"AQID"}}`
+	for b.Loop() {
+		_, started := f.post(b, freja.PathInitSign, "initSignRequest", init)
+		ref, _ := started["signRef"].(string)
+		if _, result := f.post(b, freja.PathSignResult, "getOneSignResultRequest", `{"signRef":"`+ref+`"}`); result["details"] == nil {
+			b.Fatalf("result = %v", result)
+		}
+	}
+}

@@ -42,7 +42,7 @@ type fixture struct {
 	now    *clock
 }
 
-func newFixture(t *testing.T, opts sim.Options) *fixture {
+func newFixture(t testing.TB, opts sim.Options) *fixture {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 5, 17, 10, 0, 0, 0, time.UTC)}
 	opts.Now = clk.Now
@@ -76,7 +76,7 @@ func connectorHTTPClient(cfg *freja.Config) (*http.Client, error) {
 }
 
 // post sends a payload as Freja wants it and decodes the answer.
-func (f *fixture) post(t *testing.T, path, param, payload string) (int, map[string]any) {
+func (f *fixture) post(t testing.TB, path, param, payload string) (int, map[string]any) {
 	t.Helper()
 	body := param + "=" + base64.StdEncoding.EncodeToString([]byte(payload))
 	req, _ := http.NewRequest(http.MethodPost, f.url+path, strings.NewReader(body))

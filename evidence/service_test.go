@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -181,7 +182,7 @@ func TestKeysOnePerCluster(t *testing.T) {
 	for i := range processes {
 		wg.Go(func() {
 			_, errs[i] = New(t.Context(), Options{Store: stores[i], Sealer: testSealer(t), Issuer: testIssuer, Now: clk.Now,
-				Holder: string(rune('a' + i))})
+				Holder: fmt.Sprintf("process-%d", i)})
 		})
 	}
 	wg.Wait()

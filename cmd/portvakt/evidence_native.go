@@ -44,7 +44,7 @@ func loadNativeVerifiers(bankIDRoots, frejaKeys string) (bankID, freja evidence.
 // flag naming trust material for them is an error rather than ignored. Once
 // both are in, the bodies are:
 //
-//	return &evidence.BankIDVerifier{Roots: roots}, nil
+//	return evidence.BankIDVerifier{Roots: roots}, nil
 //	return evidence.NewFrejaVerifier(data)
 func newBankIDVerifier(_ *x509.CertPool) (evidence.NativeVerifier, error) {
 	return nil, fmt.Errorf("--bankid-roots: %w", errNoVerifier)

@@ -55,6 +55,9 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (SignDetails, error)
 	if err := checkContent(d, ev); err != nil {
 		return SignDetails{}, fmt.Errorf("issue evidence: %w", err)
 	}
+	if _, err := nativeEID(ev); err != nil {
+		return SignDetails{}, fmt.Errorf("issue evidence: %w", err)
+	}
 	now := s.now()
 	claims, err := bindings(d, ev)
 	if err != nil {

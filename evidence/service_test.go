@@ -156,6 +156,9 @@ func TestIssueRefusesMismatchedContent(t *testing.T) {
 		{"format lost", func(in *IssueInput) { in.Identity.Signature.VisibleDataFormat = "" }},
 		{"non-visible data lost", func(in *IssueInput) { in.Identity.Signature.NonVisibleData = "" }},
 		{"no signature", func(in *IssueInput) { in.Identity.Signature = nil }},
+		{"no native signature", func(in *IssueInput) { in.Identity.Signature.Native = nil }},
+		{"unknown native artefact", func(in *IssueInput) { in.Identity.Signature.Native["mitid_token"] = "x" }},
+		{"artefacts of two eIDs", func(in *IssueInput) { in.Identity.Signature.Native[NativeFrejaDetails] = "x.y.z" }},
 		{"wrong type", func(in *IssueInput) { in.Details.Type = "payment_initiation" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

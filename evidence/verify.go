@@ -233,8 +233,28 @@ func checkBindings(d SignDetails, ev *Evidence, c Claims) error {
 }
 
 // verifyNative runs the verifier of the eID whose artefacts the evidence
-// holds, and refuses artefacts of no known eID.
+// holds.
 func verifyNative(ev *Evidence, o VerifyOptions) (string, error) {
+	name, err := nativeEID(ev)
+	if err != nil {
+		return "", err
+	}
+	verifier := o.BankID
+	if name == "Freja" {
+		verifier = o.Freja
+	}
+	if verifier == nil {
+		return "", fmt.Errorf("%w: %s (configure its trust anchors)", ErrNoTrustAnchors, name)
+	}
+	if err := verifier.VerifyNative(ev); err != nil {
+		return "", fmt.Errorf("%w: %s: %w", ErrNative, name, err)
+	}
+	return name, nil
+}
+
+// nativeEID names the one eID whose artefacts the evidence holds, and
+// refuses artefacts of no known eID, of several, or none.
+func nativeEID(ev *Evidence) (string, error) {
 	known := map[string]string{
 		NativeBankIDSignature: "BankID", NativeBankIDOCSP: "BankID", NativeFrejaDetails: "Freja",
 	}
@@ -246,25 +266,14 @@ func verifyNative(ev *Evidence, o VerifyOptions) (string, error) {
 		}
 		eids[eid] = true
 	}
-	var (
-		name     string
-		verifier NativeVerifier
-	)
 	switch {
 	case len(eids) > 1:
 		return "", fmt.Errorf("%w: artefacts of more than one eID", ErrNative)
 	case ev.Native[NativeBankIDSignature] != "":
-		name, verifier = "BankID", o.BankID
+		return "BankID", nil
 	case ev.Native[NativeFrejaDetails] != "":
-		name, verifier = "Freja", o.Freja
+		return "Freja", nil
 	default:
 		return "", fmt.Errorf("%w: no native signature in the evidence", ErrNative)
 	}
-	if verifier == nil {
-		return "", fmt.Errorf("%w: %s (configure its trust anchors)", ErrNoTrustAnchors, name)
-	}
-	if err := verifier.VerifyNative(ev); err != nil {
-		return "", fmt.Errorf("%w: %s: %w", ErrNative, name, err)
-	}
-	return name, nil
 }

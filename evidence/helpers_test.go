@@ -48,7 +48,13 @@ func newClock() *clock { return &clock{now: time.Now().UTC().Truncate(time.Milli
 // openStore opens a migrated SQLite store in a file of the test's own.
 func openStore(t testing.TB, file string) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.Open(context.Background(), sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: file})
+	return openConfig(t, sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: file})
+}
+
+// openConfig opens and migrates a store.
+func openConfig(t testing.TB, cfg sqlstore.Config) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portvakt/portvakt/internal/testenv"
 	"github.com/portvakt/portvakt/storage"
+	"github.com/portvakt/portvakt/storage/sqlstore"
 )
 
 func TestIssueFetch(t *testing.T) {
@@ -171,35 +173,60 @@ func TestIssueRefusesMismatchedContent(t *testing.T) {
 	}
 }
 
-// TestKeysOnePerCluster: processes starting at once make exactly one key.
+// TestKeysOnePerCluster: processes starting at once on one database make
+// exactly one key, and each issues evidence the others fetch.
 func TestKeysOnePerCluster(t *testing.T) {
-	file := t.TempDir() + "/portvakt.db"
-	clk := newClock()
-	const processes = 4
-	stores := make([]storage.Storage, processes)
-	for i := range stores {
-		stores[i] = openStore(t, file)
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, processes)
-	for i := range processes {
-		wg.Go(func() {
-			_, errs[i] = New(t.Context(), Options{Store: stores[i], Sealer: testSealer(t), Issuer: testIssuer, Now: clk.Now,
-				Holder: fmt.Sprintf("process-%d", i)})
+	for _, backend := range []struct {
+		name string
+		cfg  func(t *testing.T) sqlstore.Config
+	}{
+		{"SQLite", func(t *testing.T) sqlstore.Config {
+			return sqlstore.Config{Driver: sqlstore.DriverSQLite, DSN: t.TempDir() + "/portvakt.db"}
+		}},
+		{"MariaDB", func(t *testing.T) sqlstore.Config {
+			return sqlstore.Config{Driver: sqlstore.DriverMySQL, DSN: testenv.MySQLDatabase(t)}
+		}},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			cfg := backend.cfg(t)
+			clk := newClock()
+			const processes = 4
+			stores := make([]storage.Storage, processes)
+			for i := range stores {
+				stores[i] = openConfig(t, cfg)
+			}
+			var wg sync.WaitGroup
+			svcs := make([]*Service, processes)
+			errs := make([]error, processes)
+			for i := range processes {
+				wg.Go(func() {
+					svcs[i], errs[i] = New(t.Context(), Options{Store: stores[i], Sealer: testSealer(t), Issuer: testIssuer,
+						Now: clk.Now, Holder: fmt.Sprintf("process-%d", i)})
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+			}
+			keys, err := stores[0].ListEvidenceKeys(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) != 1 {
+				t.Errorf("%d evidence keys after %d processes started, want 1", len(keys), processes)
+			}
+			for i, svc := range svcs {
+				issued, err := svc.Issue(t.Context(), issueInput(t, "loan-app", clk.Now()))
+				if err != nil {
+					t.Fatalf("Issue by process %d: %v", i, err)
+				}
+				if _, err := svcs[(i+1)%processes].Fetch(t.Context(), "loan-app", issued.Evidence.ID); err != nil {
+					t.Errorf("Fetch by process %d of evidence from process %d: %v", (i+1)%processes, i, err)
+				}
+			}
 		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatalf("New: %v", err)
-		}
-	}
-	keys, err := stores[0].ListEvidenceKeys(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(keys) != 1 {
-		t.Errorf("%d evidence keys after %d processes started, want 1", len(keys), processes)
 	}
 }
 

@@ -84,7 +84,7 @@ func verifyEvidence(args []string, stdout, stderr io.Writer, load nativeLoader) 
 	if err != nil {
 		return fmt.Errorf("%s: refused: %s check failed: %w", files[0], failedCheck(err), err)
 	}
-	return printEvidenceReport(stdout, report)
+	return printEvidenceReport(stdout, report, *issuer != "")
 }
 
 // parseInterspersed parses flags before and after the positional arguments
@@ -130,7 +130,7 @@ func failedCheck(err error) string {
 	return "verification"
 }
 
-func printEvidenceReport(w io.Writer, r *evidence.Report) error {
+func printEvidenceReport(w io.Writer, r *evidence.Report, issuerChecked bool) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "evidence %s verifies\n", r.EvidenceID)
 	for _, c := range r.Checks {
@@ -146,7 +146,11 @@ func printEvidenceReport(w io.Writer, r *evidence.Report) error {
 	fmt.Fprintf(&b, "signer:    %s\n", signer)
 	fmt.Fprintf(&b, "signed_at: %s\n", r.SignedAt.UTC().Format("2006-01-02T15:04:05Z07:00"))
 	fmt.Fprintf(&b, "provider:  %s (%s)\n", r.Provider, r.Operation)
-	fmt.Fprintf(&b, "issuer:    %s, for client %s, key %s\n", r.Issuer, r.Audience, r.KeyID)
+	unchecked := ""
+	if !issuerChecked {
+		unchecked = " (not checked: pass --issuer)"
+	}
+	fmt.Fprintf(&b, "issuer:    %s%s, for client %s, key %s\n", r.Issuer, unchecked, r.Audience, r.KeyID)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

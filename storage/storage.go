@@ -19,6 +19,7 @@ type Storage interface {
 	Leases
 	RateCounters
 	PushedRequests
+	Evidence
 
 	// Generation returns a counter that changes whenever the named kind of record
 	// changes ("clients", "keys"), so caches in every process can tell when to reload.

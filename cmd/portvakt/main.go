@@ -26,6 +26,8 @@ Usage:
   portvakt roles grant|revoke|list --config FILE [--role admin|auditor|agent] [--national-id ID | --sub SUB]
   portvakt audit verify|checkpoint|export|purge --config FILE [filters]
   portvakt sim {{eids}} [--addr ...] [--auto-approve]
+  portvakt evidence verify FILE --evidence-keys JWKS-FILE [--issuer URL] [--bankid-roots PEM] [--freja-keys FILE]
+  portvakt evidence keys|rotate --config FILE
   portvakt bench [--issuer URL] [--eid mitid|nobankid|ftn|bankid] [--concurrency 32] [--duration 30s] [--pending N] [--ciba] [--json]
   portvakt health [--url http://127.0.0.1:8080/readyz]
   portvakt version
@@ -58,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"audit":    runAudit,
 		"roles":    runRoles,
 		"bench":    runBench,
+		"evidence": runEvidence,
 		"health":   runHealth,
 		"version": func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, version())

@@ -206,3 +206,23 @@ func (cl *cluster) CreatePushedRequest(ctx context.Context, r storage.PushedRequ
 func (cl *cluster) TakePushedRequest(ctx context.Context, refHash []byte, now time.Time) (storage.PushedRequest, error) {
 	return cl.next().TakePushedRequest(ctx, refHash, now)
 }
+
+func (cl *cluster) CreateEvidence(ctx context.Context, r storage.EvidenceRecord) error {
+	return cl.next().CreateEvidence(ctx, r)
+}
+
+func (cl *cluster) GetEvidence(ctx context.Context, id string, now time.Time) (storage.EvidenceRecord, error) {
+	return cl.next().GetEvidence(ctx, id, now)
+}
+
+func (cl *cluster) PurgeEvidence(ctx context.Context, now time.Time, limit int) ([]storage.PurgedEvidence, error) {
+	return cl.next().PurgeEvidence(ctx, now, limit)
+}
+
+func (cl *cluster) ListEvidenceKeys(ctx context.Context) ([]storage.EvidenceKey, error) {
+	return cl.next().ListEvidenceKeys(ctx)
+}
+
+func (cl *cluster) RotateEvidenceKey(ctx context.Context, lease storage.Lease, k storage.EvidenceKey, retire []string, retiredAt time.Time) error {
+	return cl.next().RotateEvidenceKey(ctx, lease, k, retire, retiredAt)
+}

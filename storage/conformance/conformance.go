@@ -28,6 +28,8 @@ func RunTests(t *testing.T, newStorage NewStorage) {
 		{"Leases", leaseTests},
 		{"RateCounters", rateCounterTests},
 		{"PushedRequests", pushedRequestTests},
+		{"Evidence", evidenceTests},
+		{"EvidenceKeys", evidenceKeyTests},
 		{"Generations", generationTests},
 		{"Purge", purgeTests},
 		{"Ping", pingTests},

@@ -18,6 +18,7 @@ import (
 var tables = []string{
 	"clients", "auth_requests", "tokens", "signing_keys", "secrets",
 	"sessions", "leases", "rate_counters", "generations", "pushed_requests",
+	"evidence", "evidence_keys",
 }
 
 func openMigrated(t testing.TB, cfg sqlstore.Config) *sqlstore.Store {

@@ -27,7 +27,7 @@ func fullConfigClient() config.Client {
 		PostLogoutRedirectURIs: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
 		MinLoA: connectors.LoASubstantial, Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
 		IDTokenAlg: "ES256", AccessTokenFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true,
-		DPoPBoundAccessTokens: true,
+		AuthorizationDetailsTypes: []string{"urn:portvakt:sign:v1"}, DPoPBoundAccessTokens: true,
 		IDTokenEncryptionAlg:  "RSA-OAEP-256", IDTokenEncryptionEnc: "A256GCM",
 		UserinfoEncryptionAlg: "ECDH-ES+A256KW", UserinfoEncryptionEnc: "A128CBC-HS256",
 		Profile: "fapi2", RequirePushedAuthorizationRequests: true, RequireSignedRequestObject: true, RequestObjectSigningAlg: "PS256",

@@ -189,7 +189,7 @@ func (t *Trail) RecordVerification(ctx context.Context, e provider.VerificationE
 	details, err := json.Marshal(verificationDetails{
 		AuthRequestID: e.AuthRequestID, Reason: e.Reason, BindingMessage: e.BindingMessage, CallInitiator: e.CallInitiator,
 		EvidenceID: e.EvidenceID,
-		StartedAt: e.Started.UTC().Format(time.RFC3339Nano), FinishedAt: e.Finished.UTC().Format(time.RFC3339Nano),
+		StartedAt:  e.Started.UTC().Format(time.RFC3339Nano), FinishedAt: e.Finished.UTC().Format(time.RFC3339Nano),
 	})
 	if err != nil {
 		return fmt.Errorf("audit verification: details: %w", err)

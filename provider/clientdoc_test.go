@@ -28,7 +28,7 @@ func fullConfigClient() config.Client {
 		MinLoA: connectors.LoASubstantial, Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
 		IDTokenAlg: "ES256", AccessTokenFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true,
 		AuthorizationDetailsTypes: []string{"urn:portvakt:sign:v1"}, DPoPBoundAccessTokens: true,
-		IDTokenEncryptionAlg:  "RSA-OAEP-256", IDTokenEncryptionEnc: "A256GCM",
+		IDTokenEncryptionAlg: "RSA-OAEP-256", IDTokenEncryptionEnc: "A256GCM",
 		UserinfoEncryptionAlg: "ECDH-ES+A256KW", UserinfoEncryptionEnc: "A128CBC-HS256",
 		Profile: "fapi2", RequirePushedAuthorizationRequests: true, RequireSignedRequestObject: true, RequestObjectSigningAlg: "PS256",
 		Theme: config.Theme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",

@@ -16,6 +16,7 @@ type discoveryDocument struct {
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 	backchannelMetadata
 	requestDiscovery
+	signDiscovery
 	// DPoPSigningAlgValuesSupported: RFC 9449 §5.1.
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
@@ -84,6 +85,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc,
 		requestDiscovery:              s.requestDiscovery(),
+		signDiscovery:                 s.signDiscovery(),
 		DPoPSigningAlgValuesSupported: dpopAlgorithmNames()})
 }
 

@@ -69,9 +69,9 @@ func TestEvidenceFetch(t *testing.T) {
 		if status, _, body := fetch(http.MethodPost, id, "signer", signerSecret); status != http.StatusUnauthorized {
 			t.Errorf("%d %s", status, body)
 		}
-		// rp2 (client_secret_post) authenticates by form; the evidence is not its own.
-		if status, _, body := fetch(http.MethodPost, id, "rp2", "rp2-secret-0123456789"); status != http.StatusNotFound {
-			t.Errorf("rp2: %d %s", status, body)
+		// signer-post authenticates by form; the evidence is not its own.
+		if status, _, body := fetch(http.MethodPost, id, "signer-post", signerSecret); status != http.StatusNotFound {
+			t.Errorf("signer-post: %d %s", status, body)
 		}
 	})
 	for _, tt := range []struct {

@@ -233,7 +233,9 @@ func newSignBroker(t *testing.T, opts ...brokerOption) *signBroker {
 		cfg.Connectors = append(cfg.Connectors, config.Connector{ID: "se-signer", Type: "test"}, config.Connector{ID: "se-plain", Type: "test"})
 		cfg.Clients = append(cfg.Clients, config.Client{ID: "signer", Name: "Signing RP", Secret: signerSecret, RedirectURIs: []string{rpRedirect},
 			GrantTypes: []string{"authorization_code", config.GrantTypeCIBA}, Scopes: []string{"national_id"},
-			AuthorizationDetailsTypes: []string{evidence.SignType}})
+			AuthorizationDetailsTypes: []string{evidence.SignType}},
+			config.Client{ID: "signer-post", Name: "Signing RP by form", Secret: signerSecret, AuthMethod: "client_secret_post",
+				RedirectURIs: []string{rpRedirect}, AuthorizationDetailsTypes: []string{evidence.SignType}})
 		*extra = append(*extra, signer, plain)
 	}
 	b := startBrokerWith(t, filepath.Join(t.TempDir(), "portvakt.db"), testMasterKey(t), func(o *provider.Options) { o.Evidence = ev },

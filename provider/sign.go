@@ -274,3 +274,16 @@ func signPreview(sign *signState) *themes.SignPreview {
 	}
 	return p
 }
+
+// takeSignInitiator takes a signature's call_initiator (the entry's) as the
+// request's; sent both ways, they must agree.
+func (p *backchannelParams) takeSignInitiator(fromEntry string) error {
+	switch {
+	case fromEntry == "":
+		return nil
+	case p.CallInitiator != "" && p.CallInitiator != fromEntry:
+		return errInvalidAuthorizationDetails().WithDescription("call_initiator differs in authorization_details and the request")
+	}
+	p.CallInitiator = fromEntry
+	return nil
+}

@@ -293,7 +293,7 @@ func TestSignDeclinedOrExpired(t *testing.T) {
 	b := newSignBroker(t)
 	for name, outcome := range map[string]error{"declined": connectors.ErrCancelled, "expired": connectors.ErrExpired} {
 		t.Run(name, func(t *testing.T) {
-			person := map[string]string{"declined": "197001012392", "expired": "198001012397"}[name]
+			person := map[string]string{"declined": "197001012389", "expired": "198001012387"}[name]
 			b.signer.setOutcome(person, outcome)
 			c := browser(t)
 			before := len(b.evidence.issueInputs())

@@ -83,9 +83,13 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		Parameters:  []string{"call_initiator", "reason", "agent"},
 		EIDs:        backchannelEIDs(s.flow.options),
 	}
+	sign := s.signDiscovery()
+	if sign.DetailsTypes != nil {
+		d.ClaimsSupported = append(d.ClaimsSupported, claimTxn, claimSignEvidenceID)
+	}
 	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc,
 		requestDiscovery:              s.requestDiscovery(),
-		signDiscovery:                 s.signDiscovery(),
+		signDiscovery:                 sign,
 		DPoPSigningAlgValuesSupported: dpopAlgorithmNames()})
 }
 

@@ -133,6 +133,9 @@ func TestSignDiscovery(t *testing.T) {
 	if types, _ := d["authorization_details_types_supported"].([]any); len(types) != 1 || types[0] != evidence.SignType {
 		t.Errorf("authorization_details_types_supported %v", d["authorization_details_types_supported"])
 	}
+	if claims, _ := d["claims_supported"].([]any); !containsAll(claims, "txn", "sign_evidence_id") {
+		t.Errorf("claims_supported %v", claims)
+	}
 	if d["sign_evidence_jwks_uri"] != b.URL+"/evidence/keys" {
 		t.Errorf("sign_evidence_jwks_uri %v", d["sign_evidence_jwks_uri"])
 	}
@@ -145,4 +148,17 @@ func TestSignDiscovery(t *testing.T) {
 	if _, ok := d["sign_evidence_jwks_uri"]; ok {
 		t.Error("a broker without evidence lists evidence keys")
 	}
+}
+
+func containsAll(list []any, want ...string) bool {
+	for _, w := range want {
+		found := false
+		for _, v := range list {
+			found = found || v == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/evidence"
 )
@@ -101,5 +103,35 @@ func TestSignByPhone(t *testing.T) {
 				t.Errorf("bc-authorize: %d %v, want invalid_authorization_details with %q", status, answer, tt.want)
 			}
 		})
+	}
+}
+
+// TestSignByPhoneInASignedRequest: the signature request may come inside the
+// client's signed backchannel request, its entries as JSON.
+func TestSignByPhoneInASignedRequest(t *testing.T) {
+	jc := newJARClient(t, "ciba-jar")
+	cl := jc.config(t)
+	cl.GrantTypes = []string{config.GrantTypeCIBA}
+	cl.RedirectURIs = nil
+	cl.AuthorizationDetailsTypes = []string{evidence.SignType}
+	b := newSignBroker(t, withClients(cl))
+	now := b.clock.now()
+	var entries []any
+	if err := json.Unmarshal([]byte(`[{"type":"urn:portvakt:sign:v1","text":"I accept the offer.","call_initiator":"user"}]`), &entries); err != nil {
+		t.Fatal(err)
+	}
+	request := jc.sign(t, "", map[string]any{
+		"iss": jc.id, "aud": b.URL, "jti": randomString(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Minute).Unix(),
+		"scope": "openid", "login_hint": "sub:196505053386", "authorization_details": entries,
+	})
+	status, body := b.postForm(t, "/oauth/bc-authorize", "", "", merge(jc.assertion(t, b.broker, nil), url.Values{"request": {request}}))
+	if status != http.StatusOK {
+		t.Fatalf("bc-authorize: %d %s", status, body)
+	}
+	b.signer.mu.Lock()
+	req := b.signer.phone[len(b.signer.phone)-1]
+	b.signer.mu.Unlock()
+	if req.Sign == nil || req.Sign.Text != "I accept the offer." || !req.PersonCalled {
+		t.Errorf("the eID was asked %+v", req)
 	}
 }

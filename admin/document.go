@@ -43,6 +43,7 @@ type ClientSettings struct {
 	Consent                bool            `json:"consent,omitempty"`
 	LoginHintPush          bool            `json:"login_hint_push,omitempty"`
 	LoginHintEmail         bool            `json:"login_hint_email,omitempty"`
+	DetailsTypes           []string        `json:"authorization_details_types,omitempty"`
 	DPoPBoundAccessTokens  bool            `json:"dpop_bound_access_tokens,omitempty"`
 	IDTokenEncryptionAlg   string          `json:"id_token_encrypted_response_alg,omitempty"`
 	IDTokenEncryptionEnc   string          `json:"id_token_encrypted_response_enc,omitempty"`
@@ -101,8 +102,9 @@ func (cs ClientSettings) asConfig() config.Client {
 		Countries: cs.Countries, EIDs: cs.EIDs, MinLoA: cs.MinLoA, Scopes: cs.Scopes,
 		SubjectType: cs.SubjectType, Sector: cs.Sector, IDTokenAlg: cs.IDTokenAlg, AccessTokenFormat: cs.AccessTokenFormat,
 		Consent: cs.Consent, LoginHintPush: cs.LoginHintPush, LoginHintEmail: cs.LoginHintEmail,
-		DPoPBoundAccessTokens: cs.DPoPBoundAccessTokens,
-		IDTokenEncryptionAlg:  cs.IDTokenEncryptionAlg, IDTokenEncryptionEnc: cs.IDTokenEncryptionEnc,
+		AuthorizationDetailsTypes: cs.DetailsTypes,
+		DPoPBoundAccessTokens:     cs.DPoPBoundAccessTokens,
+		IDTokenEncryptionAlg:      cs.IDTokenEncryptionAlg, IDTokenEncryptionEnc: cs.IDTokenEncryptionEnc,
 		UserinfoEncryptionAlg: cs.UserinfoEncryptionAlg, UserinfoEncryptionEnc: cs.UserinfoEncryptionEnc,
 		// Converted whole: the types differ only in their tags.
 		Theme: config.Theme(cs.Theme), ResourceServer: (*config.ResourceServer)(cs.ResourceServer),
@@ -128,6 +130,7 @@ func settingsOf(cl config.Client) ClientSettings {
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		DetailsTypes:          cl.AuthorizationDetailsTypes,
 		DPoPBoundAccessTokens: cl.DPoPBoundAccessTokens,
 		IDTokenEncryptionAlg:  cl.IDTokenEncryptionAlg, IDTokenEncryptionEnc: cl.IDTokenEncryptionEnc,
 		UserinfoEncryptionAlg: cl.UserinfoEncryptionAlg, UserinfoEncryptionEnc: cl.UserinfoEncryptionEnc,

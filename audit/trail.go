@@ -26,9 +26,14 @@ const (
 	// KindVerification is a caller verification (CIBA): who checked whom,
 	// when, why, and how it ended.
 	KindVerification = "verification"
+	// KindEvidence is a client fetching a signature's evidence.
+	KindEvidence = "evidence"
 )
 
-var _ provider.VerificationRecorder = (*Trail)(nil)
+var (
+	_ provider.VerificationRecorder = (*Trail)(nil)
+	_ provider.EvidenceRecorder     = (*Trail)(nil)
+)
 
 // Sealer encrypts national ids at rest (keys.Sealer).
 type Sealer interface {
@@ -113,12 +118,13 @@ func (t *Trail) RecordLogin(ctx context.Context, e provider.LoginEvent) error {
 	rec := storage.AuditRecord{
 		ID: randid.Hex(16), Time: e.Time, Kind: KindLogin, ClientID: e.ClientID, Connector: e.Connector,
 		Country: e.Country, Subject: e.Subject, Outcome: e.Outcome, Error: e.Error, ClientIP: e.ClientIP,
+		Action: e.Action,
 	}
 	if e.LoA != 0 {
 		rec.LoA = e.LoA.String()
 	}
-	if e.AuthRequestID != "" {
-		rec.Details, _ = json.Marshal(map[string]string{"auth_request_id": e.AuthRequestID})
+	if e.AuthRequestID != "" || e.EvidenceID != "" {
+		rec.Details, _ = json.Marshal(loginDetails{AuthRequestID: e.AuthRequestID, EvidenceID: e.EvidenceID})
 	}
 	if e.NationalID != "" {
 		sealed, err := t.sealer.Seal([]byte(e.NationalID), []byte(rec.ID))
@@ -130,6 +136,32 @@ func (t *Trail) RecordLogin(ctx context.Context, e provider.LoginEvent) error {
 	return t.append(ctx, rec)
 }
 
+// loginDetails are what a login record says besides the columns; a
+// signature's names its evidence, whose record outlives the evidence.
+type loginDetails struct {
+	AuthRequestID string `json:"auth_request_id,omitempty"`
+	EvidenceID    string `json:"evidence_id,omitempty"`
+}
+
+// RecordEvidenceFetch appends a client's fetch of a signature's evidence.
+func (t *Trail) RecordEvidenceFetch(ctx context.Context, e provider.EvidenceFetchEvent) error {
+	rec := storage.AuditRecord{
+		ID: randid.Hex(16), Time: e.Time, Kind: KindEvidence, Action: "evidence.fetch", ClientID: e.ClientID,
+		Outcome: provider.OutcomeSuccess, ClientIP: e.ClientIP,
+	}
+	rec.Details, _ = json.Marshal(map[string]string{"evidence_id": e.EvidenceID})
+	return t.append(ctx, rec)
+}
+
+// verificationAction says whether a verification identified the caller or
+// had them sign.
+func verificationAction(e provider.VerificationEvent) string {
+	if e.Sign {
+		return "ciba.sign"
+	}
+	return "ciba"
+}
+
 // verificationDetails are what a verification record says besides the
 // columns every record has.
 type verificationDetails struct {
@@ -137,6 +169,7 @@ type verificationDetails struct {
 	Reason         string `json:"reason,omitempty"`
 	BindingMessage string `json:"binding_message,omitempty"`
 	CallInitiator  string `json:"call_initiator,omitempty"`
+	EvidenceID     string `json:"evidence_id,omitempty"`
 	StartedAt      string `json:"started_at"`
 	FinishedAt     string `json:"finished_at"`
 }
@@ -147,7 +180,7 @@ type verificationDetails struct {
 func (t *Trail) RecordVerification(ctx context.Context, e provider.VerificationEvent) error {
 	rec := storage.AuditRecord{
 		ID: randid.Hex(16), Time: e.Finished, Kind: KindVerification, ClientID: e.ClientID, Actor: agentActorOf(e.Agent),
-		Action: "ciba", Connector: e.Connector, Country: e.Country, Subject: e.Subject, Outcome: e.Outcome,
+		Action: verificationAction(e), Connector: e.Connector, Country: e.Country, Subject: e.Subject, Outcome: e.Outcome,
 		Error: e.Error, ClientIP: e.ClientIP,
 	}
 	if e.LoA != 0 {
@@ -155,7 +188,8 @@ func (t *Trail) RecordVerification(ctx context.Context, e provider.VerificationE
 	}
 	details, err := json.Marshal(verificationDetails{
 		AuthRequestID: e.AuthRequestID, Reason: e.Reason, BindingMessage: e.BindingMessage, CallInitiator: e.CallInitiator,
-		StartedAt: e.Started.UTC().Format(time.RFC3339Nano), FinishedAt: e.Finished.UTC().Format(time.RFC3339Nano),
+		EvidenceID: e.EvidenceID,
+		StartedAt:  e.Started.UTC().Format(time.RFC3339Nano), FinishedAt: e.Finished.UTC().Format(time.RFC3339Nano),
 	})
 	if err != nil {
 		return fmt.Errorf("audit verification: details: %w", err)

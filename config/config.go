@@ -220,6 +220,10 @@ type Client struct {
 	// login_hint=sub:<personal number>: no QR code, no app switch. Off, the hint
 	// only preselects the person.
 	LoginHintPush bool `yaml:"login_hint_push"`
+	// AuthorizationDetailsTypes are the RFC 9396 authorization_details types
+	// the client may request (RFC 9396 §10): urn:portvakt:sign:v1 lets it ask
+	// a person to sign.
+	AuthorizationDetailsTypes []string `yaml:"authorization_details_types"`
 	// LoginHintEmail accepts login_hint=email:<address> and pushes the login to
 	// the app of the person registered with that address (Freja eID).
 	LoginHintEmail bool `yaml:"login_hint_email"`

@@ -20,7 +20,10 @@ var (
 	supportedAuth       = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
 	supportedGrants     = []string{"authorization_code", "client_credentials", GrantTypeCIBA}
 	supportedRoles      = []string{"admin", "auditor"}
-	colourPattern       = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	// supportedDetailsTypes are the authorization_details types a client may
+	// be allowed (evidence.SignType; config stays below the evidence package).
+	supportedDetailsTypes = []string{"urn:portvakt:sign:v1"}
+	colourPattern         = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 	// Client ids appear in URLs, logs, file names and the audit trail: the
 	// unreserved characters of RFC 3986 only.
 	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
@@ -260,6 +263,11 @@ func (cl *Client) Validate(algorithms []string, eids map[string]bool) Problems {
 	for _, g := range cl.GrantTypes {
 		if !slices.Contains(supportedGrants, g) {
 			p.Add("grant_types: %q is not one of %v", g, supportedGrants)
+		}
+	}
+	for _, typ := range cl.AuthorizationDetailsTypes {
+		if !slices.Contains(supportedDetailsTypes, typ) {
+			p.Add("authorization_details_types: %q is not one of %v", typ, supportedDetailsTypes)
 		}
 	}
 	for _, r := range cl.Roles {

@@ -16,6 +16,7 @@ import (
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/demo"
+	"github.com/portvakt/portvakt/evidence"
 	"github.com/portvakt/portvakt/internal/httpsec"
 	"github.com/portvakt/portvakt/provider"
 )
@@ -229,11 +230,14 @@ func devConfig(o Options, masterKey string, sims *Simulators) (*config.Config, e
 			// A login hint names the person: Freja eID pushes the login to their
 			// app, which is how a new user sees push at work.
 			LoginHintPush: true,
-			Theme:         config.Theme{DisplayName: "Demo app"},
+			// The demo's "Sign an agreement" asks for a signature.
+			AuthorizationDetailsTypes: []string{evidence.SignType},
+			Theme:                     config.Theme{DisplayName: "Demo app"},
 		}, {
 			ID: CIBAClientID, Name: "Caller verification demo", Secret: CIBAClientSecret, AuthMethod: "client_secret_basic",
 			GrantTypes: []string{config.GrantTypeCIBA}, BackchannelDeliveryMode: "poll",
-			Scopes: []string{"national_id"}, Theme: config.Theme{DisplayName: "Caller verification demo"},
+			Scopes: []string{"national_id"}, AuthorizationDetailsTypes: []string{evidence.SignType},
+			Theme: config.Theme{DisplayName: "Caller verification demo"},
 		}, {
 			ID: AdminClientID, Name: "Admin tools", Secret: AdminClientSecret, AuthMethod: "client_secret_basic",
 			GrantTypes: []string{"client_credentials"}, Roles: []string{"admin"},

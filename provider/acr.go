@@ -26,6 +26,8 @@ type requirement struct {
 	// eidCountries are eIDs asked for the people of some of their countries
 	// only (urn:portvakt:eid:no:freja): connector id -> countries.
 	eidCountries map[string]map[string]bool
+	// sign is the signature the request asks for, nil for a login.
+	sign *signState
 }
 
 func (r requirement) restrictsEIDs() bool {

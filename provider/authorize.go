@@ -95,20 +95,21 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, p, oerr)
 		return
 	}
-	options := selectOptions(s.options, client, required)
-	if len(options) == 0 {
-		s.respondError(w, r, params, errUnmetAuthenticationRequirements().
-			WithDescription("none of the requested eIDs or levels of assurance is available to this client"))
+	options, oerr := s.optionsFor(client, required)
+	if oerr != nil {
+		s.respondError(w, r, params, oerr)
 		return
 	}
-	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browser.browserBinding(w, r), Countries: personCountriesOf(options, client, required)}
+	st := loginState{Params: params, MinLoA: required.MinLoA, Browser: s.browser.browserBinding(w, r), Countries: personCountriesOf(options, client, required),
+		Sign: required.sign}
 	for _, o := range options {
 		st.Options = append(st.Options, o.Value())
 	}
 	now := s.now()
 	a := &authRequest{id: newID(), state: st}
 
-	if sso, ok := s.browser.reusableLogin(r, client, &a.state, options, now); ok {
+	// A signature is never answered from the session: the person signs.
+	if sso, ok := s.browser.reusableLogin(r, client, &a.state, options, now); ok && a.state.Sign == nil {
 		a.state.Identity, a.state.Subject, a.state.AuthTime = &sso.Identity, sso.Subject, sso.AuthTime
 		askConsent, err := s.needsConsent(r.Context(), client, &a.state)
 		if err != nil {
@@ -133,6 +134,20 @@ func (s *logins) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/login/"+a.id)
+}
+
+// optionsFor are the eIDs a request may use: the client's and the request's,
+// and of those, for a signature, the ones that can sign what it asks.
+func (s *logins) optionsFor(client *Client, required requirement) ([]Option, error) {
+	options := selectOptions(s.options, client, required)
+	if len(options) == 0 {
+		return nil, errUnmetAuthenticationRequirements().
+			WithDescription("none of the requested eIDs or levels of assurance is available to this client")
+	}
+	if required.sign != nil {
+		return signOptions(options, required.sign.Content, false)
+	}
+	return options, nil
 }
 
 // validateAuthorize checks what comes after client and redirect_uri. The error is
@@ -192,6 +207,12 @@ func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 	}
 	required := parseACRValues(append(slices.Clone(req.ACRValues), p.Claims.acrValues()...), s.options)
 	required.MinLoA = max(required.MinLoA, client.MinLoA)
+	if required.sign, err = s.signRequestOf(r.Form.Get("authorization_details"), req.LoginHint, client); err != nil {
+		return p, none, err
+	}
+	if required.sign != nil && slices.Contains(p.Prompt, oidc.PromptNone) {
+		return p, none, oidc.ErrInteractionRequired().WithDescription("a signature needs the person: prompt=none cannot sign")
+	}
 	return p, required, nil
 }
 

@@ -49,6 +49,9 @@ type loginState struct {
 	// Backchannel is set when the login is a caller verification (CIBA): no
 	// browser, started by the backchannel endpoint.
 	Backchannel *backchannelState `json:"bc,omitempty"`
+	// Sign is set when the login is a signature (authorization_details of
+	// the signing type): what is signed and, once signed, its evidence.
+	Sign *signState `json:"sg,omitempty"`
 }
 
 // errLoginMovedOn refuses a step that comes too late: the login reached its

@@ -67,6 +67,16 @@ func (s *backchannel) start(ctx context.Context, r *http.Request, client *Client
 	if !slices.Contains(p.Scopes, scopeOpenID) {
 		return nil, oidc.ErrInvalidScope().WithDescription("the openid scope is required")
 	}
+	sign, err := s.flow.signRequestOf(p.AuthorizationDetails, "", client)
+	if err != nil {
+		return nil, err
+	}
+	if sign != nil {
+		ev.Sign = true
+		if err := p.takeSignInitiator(sign.Details.CallInitiator); err != nil {
+			return nil, err
+		}
+	}
 	if err := p.checkTexts(client); err != nil {
 		return nil, err
 	}
@@ -88,7 +98,7 @@ func (s *backchannel) start(ctx context.Context, r *http.Request, client *Client
 	ev.Country, ev.NationalID = who.Country, who.NationalID
 	required := parseACRValues(p.ACRValues, s.flow.options)
 	required.MinLoA = max(required.MinLoA, client.MinLoA)
-	o, err := s.optionFor(client, required, who)
+	o, err := s.optionFor(client, required, who, sign)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +106,7 @@ func (s *backchannel) start(ctx context.Context, r *http.Request, client *Client
 	if err := s.limit(ctx, client, p.Agent); err != nil {
 		return nil, err
 	}
-	return s.begin(ctx, client, o, p, who, required.MinLoA, expiry, ev)
+	return s.begin(ctx, client, o, p, who, required.MinLoA, expiry, sign, ev)
 }
 
 // caller is the person the request names: exactly one hint (CIBA §7.1).
@@ -121,8 +131,9 @@ func (s *backchannel) caller(ctx context.Context, p backchannelParams, clientID 
 // optionFor is the eID that verifies the caller: one that can start an order
 // by national id (connectors.Backchannel), serves the caller's country, is
 // allowed to the client and asked for by acr_values, and reaches the level.
-func (s *backchannel) optionFor(client *Client, required requirement, who caller) (Option, error) {
+func (s *backchannel) optionFor(client *Client, required requirement, who caller, sign *signState) (Option, error) {
 	allowed := false
+	var phone []Option
 	for _, o := range selectOptions(s.flow.options, client, required) {
 		// An eID of several countries identifies only the people of those
 		// the client and the request accept, as in a browser login.
@@ -131,8 +142,22 @@ func (s *backchannel) optionFor(client *Client, required requirement, who caller
 		}
 		allowed = true
 		if _, ok := o.Connector.(connectors.Backchannel); ok {
-			return o, nil
+			if sign == nil {
+				return o, nil
+			}
+			phone = append(phone, o)
 		}
+	}
+	if sign != nil && len(phone) > 0 {
+		// A signature by phone: the first eID that can sign this without a browser.
+		signers, err := signOptions(phone, sign.Content, true)
+		if err != nil {
+			return Option{}, err
+		}
+		return signers[0], nil
+	}
+	if sign != nil && allowed {
+		return Option{}, errInvalidAuthorizationDetails().WithDescription("no eID this client may use for %s can sign without a browser", who.Country)
 	}
 	if allowed {
 		return Option{}, oidc.ErrInvalidRequest().WithDescription("no eID of %s this client may use can verify a caller without a browser; eIDs that can: %v", who.Country, backchannelEIDs(s.flow.options))
@@ -189,7 +214,7 @@ func (s *backchannel) limit(ctx context.Context, client *Client, agent string) e
 
 // begin takes the caller's lease (one open verification per person), starts
 // the eID order and stores the verification as a running login.
-func (s *backchannel) begin(ctx context.Context, client *Client, o Option, p backchannelParams, who caller, minLoA connectors.LoA, expiry time.Duration, ev *VerificationEvent) (*backchannelAck, error) {
+func (s *backchannel) begin(ctx context.Context, client *Client, o Option, p backchannelParams, who caller, minLoA connectors.LoA, expiry time.Duration, sign *signState, ev *VerificationEvent) (*backchannelAck, error) {
 	authReqID := randid.String(32)
 	id := backchannelRecordID(authReqID)
 	now := s.flow.now()
@@ -206,9 +231,14 @@ func (s *backchannel) begin(ctx context.Context, client *Client, o Option, p bac
 		}
 	}
 	bc := o.Connector.(connectors.Backchannel)
-	order, err := bc.StartBackchannel(ctx, connectors.BackchannelRequest{
+	breq := connectors.BackchannelRequest{
 		NationalID: who.NationalID, PersonCalled: p.CallInitiator == callInitiatorUser, Text: p.BindingMessage,
-	})
+	}
+	if sign != nil {
+		content := sign.Content
+		breq.Sign = &content
+	}
+	order, err := bc.StartBackchannel(ctx, breq)
 	if err != nil {
 		release()
 		s.flow.logger.WarnContext(ctx, "start caller verification", "connector", o.Info.ID, "client_id", client.ID,
@@ -223,6 +253,7 @@ func (s *backchannel) begin(ctx context.Context, client *Client, o Option, p bac
 			CallInitiator: p.CallInitiator, BindingMessage: p.BindingMessage, Reason: p.Reason, Agent: p.Agent,
 			Interval: backchannelInterval, StartedAt: now, Expires: now.Add(expiry), ClientIP: ev.ClientIP,
 		},
+		Sign: sign,
 	}
 	if client.BackchannelMode == deliveryPing {
 		st.Backchannel.NotifyToken, st.Backchannel.AuthReqID = p.NotifyToken, authReqID

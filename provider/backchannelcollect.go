@@ -119,12 +119,30 @@ func (s *backchannel) identified(ctx context.Context, a *authRequest, o Option, 
 		return
 	}
 	subject := subjectFor(s.flow.subjectSecret, client, &id)
+	var evidenceID string
+	if a.state.Sign != nil {
+		if err := signedWhatWasAsked(id.Signature, a.state.Sign.Content); err != nil {
+			s.flow.logger.WarnContext(ctx, "caller signature refused", "client_id", client.ID, "connector", o.Info.ID, "error", err)
+			s.fail(ctx, a, &failure{Code: string(oidc.AccessDenied), Description: "the eID's answer failed verification"}, OutcomeError)
+			return
+		}
+		// Before the outcome is stored: a signature without stored evidence
+		// never reaches the client.
+		if evidenceID, err = s.flow.issueEvidence(ctx, a, subject, id); err != nil {
+			s.flow.logger.ErrorContext(ctx, "caller signature ended: its evidence was not stored", "client_id", client.ID, "error", err)
+			s.fail(ctx, a, &failure{Code: string(errTemporarilyUnavailable().ErrorType), Description: "the signature could not be recorded; try again"}, OutcomeError)
+			return
+		}
+	}
 	now := s.flow.now().Truncate(time.Second)
 	updated, err := s.flow.advanceLogin(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
 		if !st.sameAttempt(&a.state) {
 			return errLoginMovedOn
 		}
 		st.identify(&id, subject, now, false)
+		if st.Sign != nil {
+			st.Sign.EvidenceID = evidenceID
+		}
 		rec.CodeHash, rec.CodeExpiresAt = backchannelCodeHash(rec.ID), rec.ExpiresAt
 		return nil
 	})
@@ -180,6 +198,7 @@ func verificationEventOf(a *authRequest, outcome string, at time.Time) Verificat
 		Agent: bc.Agent, Reason: bc.Reason, BindingMessage: bc.BindingMessage, CallInitiator: bc.CallInitiator,
 		Connector: connectorOf(a.state.Option), Country: bc.Country, NationalID: bc.NationalID,
 		Outcome: outcome, ClientIP: bc.ClientIP,
+		Sign: a.state.Sign != nil, EvidenceID: evidenceIDOf(a),
 	}
 	if id := a.state.Identity; id != nil {
 		ev.LoA, ev.Subject = id.LoA, a.state.Subject

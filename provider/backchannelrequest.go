@@ -31,6 +31,8 @@ type backchannelParams struct {
 	CallInitiator   string
 	Reason          string
 	Agent           string
+	// AuthorizationDetails asks the caller to sign (RFC 9396), JSON.
+	AuthorizationDetails string
 }
 
 // backchannelParameterNames are the request parameters a signed request
@@ -38,6 +40,7 @@ type backchannelParams struct {
 var backchannelParameterNames = []string{
 	"scope", "acr_values", "login_hint", "id_token_hint", "login_hint_token", "binding_message",
 	"requested_expiry", "client_notification_token", "user_code", "call_initiator", "reason", "agent",
+	"authorization_details",
 }
 
 func backchannelParamsOf(get func(string) string) backchannelParams {
@@ -47,6 +50,7 @@ func backchannelParamsOf(get func(string) string) backchannelParams {
 		BindingMessage: get("binding_message"), RequestedExpiry: get("requested_expiry"),
 		NotifyToken: get("client_notification_token"), UserCode: get("user_code"),
 		CallInitiator: get("call_initiator"), Reason: get("reason"), Agent: get("agent"),
+		AuthorizationDetails: get("authorization_details"),
 	}
 }
 
@@ -111,7 +115,16 @@ func (s *backchannel) readBackchannelParams(ctx context.Context, form url.Values
 	if n > 1 {
 		return backchannelParams{}, bad("it was used before (jti)")
 	}
-	return backchannelParamsOf(func(name string) string { return claimString(all[name]) }), nil
+	p := backchannelParamsOf(func(name string) string { return claimString(all[name]) })
+	if v, ok := all["authorization_details"]; ok && p.AuthorizationDetails == "" {
+		// RFC 9396 §3: in a request object the entries are JSON, not a string.
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return backchannelParams{}, bad("authorization_details cannot be read").WithParent(err)
+		}
+		p.AuthorizationDetails = string(raw)
+	}
+	return p, nil
 }
 
 // claimString is a request object's claim as the form value it stands for: a

@@ -31,6 +31,8 @@ type base struct {
 
 	// codec seals login state; the login flow writes it, the code grant reads it.
 	codec stateCodec
+	// evidence issues signatures' evidence; nil when signing is not offered.
+	evidence EvidenceService
 	// subjectSecret derives pairwise subjects.
 	subjectSecret []byte
 	// dpopNonces, when set, require DPoP proofs to carry a nonce (dpopnonce.go).

@@ -54,6 +54,9 @@ type ClientSettings struct {
 	// LoginHintPush and LoginHintEmail: see config.Client.
 	LoginHintPush  bool
 	LoginHintEmail bool
+	// DetailsTypes are the authorization_details types the client may
+	// request (config.Client.AuthorizationDetailsTypes).
+	DetailsTypes []string
 	// DPoPBound: see config.Client.DPoPBoundAccessTokens.
 	DPoPBound bool
 	// IDTokenEncryption and UserinfoEncryption, when their Alg is set, encrypt
@@ -102,6 +105,7 @@ func settingsOf(cl config.Client) ClientSettings {
 		Countries: cl.Countries, EIDs: cl.EIDs, MinLoA: cl.MinLoA, Scopes: cl.Scopes,
 		SubjectType: cl.SubjectType, Sector: cl.Sector, IDTokenAlg: cl.IDTokenAlg, AccessTokenFormat: cl.AccessTokenFormat,
 		Consent: cl.Consent, LoginHintPush: cl.LoginHintPush, LoginHintEmail: cl.LoginHintEmail,
+		DetailsTypes:       cl.AuthorizationDetailsTypes,
 		DPoPBound:          cl.DPoPBoundAccessTokens,
 		IDTokenEncryption:  Encryption{Alg: cl.IDTokenEncryptionAlg, Enc: cl.IDTokenEncryptionEnc},
 		UserinfoEncryption: Encryption{Alg: cl.UserinfoEncryptionAlg, Enc: cl.UserinfoEncryptionEnc},

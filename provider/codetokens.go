@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -10,6 +11,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/portvakt/portvakt/evidence"
 	"github.com/portvakt/portvakt/storage"
 )
 
@@ -18,13 +20,34 @@ import (
 // client's ID token algorithm, which is named here rather than carried to a
 // storage callback. iat and exp follow the real clock: the client checks them
 // against its own.
-func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client, code string) (*oidc.AccessTokenResponse, error) {
+func (s *grants) codeTokens(ctx context.Context, a *authRequest, client *Client, code string) (*tokenResponse, error) {
 	return s.tokens(ctx, a, client, code, nil)
 }
 
 // tokens are the tokens of a finished login, by a code or by a caller
 // verification (which has no code and adds its auth_req_id to the ID token).
-func (s *grants) tokens(ctx context.Context, a *authRequest, client *Client, code string, extra map[string]any) (*oidc.AccessTokenResponse, error) {
+func (s *grants) tokens(ctx context.Context, a *authRequest, client *Client, code string, extra map[string]any) (*tokenResponse, error) {
+	// A signature's answer carries its evidence, read back as stored (and as
+	// the client may fetch it again): a signature whose evidence cannot be
+	// read gets no tokens.
+	var details []evidence.SignDetails
+	if claims := signClaims(a); claims != nil {
+		if s.evidence == nil {
+			return nil, errTemporarilyUnavailable().WithDescription("the signature's evidence is not available")
+		}
+		granted, err := s.evidence.Fetch(ctx, client.ID, a.state.Sign.EvidenceID)
+		if err != nil {
+			return nil, fmt.Errorf("evidence of %s: %w", a.id, err)
+		}
+		details = []evidence.SignDetails{granted}
+		extra = maps.Clone(extra)
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		maps.Copy(extra, claims)
+	} else if a.state.Sign != nil {
+		return nil, oidc.ErrServerError().WithDescription("the signature has no evidence")
+	}
 	key, err := s.keys.SigningKey(ctx, client.IDTokenAlg)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", client.IDTokenAlg, err)
@@ -55,10 +78,18 @@ func (s *grants) tokens(ctx context.Context, a *authRequest, client *Client, cod
 		return nil, err
 	}
 	validity := t.ExpiresAt.Sub(time.Now().UTC())
-	return &oidc.AccessTokenResponse{
+	return &tokenResponse{AccessTokenResponse: &oidc.AccessTokenResponse{
 		AccessToken: accessToken, IDToken: idToken, TokenType: tokenType(t.DPoPJKT),
 		ExpiresIn: uint64(validity.Seconds()), Scope: a.GetScopes(),
-	}, nil
+	}, AuthorizationDetails: details}, nil
+}
+
+// tokenResponse is the token endpoint's answer: OAuth's, and for a
+// signature the granted authorization_details with their evidence (RFC 9396
+// §7).
+type tokenResponse struct {
+	*oidc.AccessTokenResponse
+	AuthorizationDetails []evidence.SignDetails `json:"authorization_details,omitempty"`
 }
 
 // storeAccessToken records the access token of a login with the claims it

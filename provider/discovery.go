@@ -16,6 +16,7 @@ type discoveryDocument struct {
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 	backchannelMetadata
 	requestDiscovery
+	signDiscovery
 	// DPoPSigningAlgValuesSupported: RFC 9449 §5.1.
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
@@ -82,8 +83,13 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		Parameters:  []string{"call_initiator", "reason", "agent"},
 		EIDs:        backchannelEIDs(s.flow.options),
 	}
+	sign := s.signDiscovery()
+	if sign.DetailsTypes != nil {
+		d.ClaimsSupported = append(d.ClaimsSupported, claimTxn, claimSignEvidenceID)
+	}
 	writeJSONCacheable(w, discoveryDocument{DiscoveryConfiguration: d, AuthorizationResponseIssParameterSupported: true, backchannelMetadata: bc,
 		requestDiscovery:              s.requestDiscovery(),
+		signDiscovery:                 sign,
 		DPoPSigningAlgValuesSupported: dpopAlgorithmNames()})
 }
 

@@ -17,3 +17,6 @@ func RuntimeSettings(cl config.Client) ClientSettings { return settingsOf(cl) }
 func (s *Server) PushedDPoPJKTOf(r *http.Request, parURL string) (string, error) {
 	return s.grants.PushedDPoPJKT(r.Context(), r, parURL)
 }
+
+// CollectNow runs one round of the caller verifications' collection at once.
+func (s *Server) CollectNow(ctx context.Context) { s.ciba.collect(ctx, s.holder) }

@@ -142,6 +142,13 @@ type brokerOption func(cfg *config.Config, extra *[]connectors.Connector)
 
 func startBroker(t *testing.T, dbPath, masterKey string, opts ...brokerOption) *broker {
 	t.Helper()
+	return startBrokerWith(t, dbPath, masterKey, nil, opts...)
+}
+
+// startBrokerWith is startBroker with setup changing the provider's options
+// (the evidence service of signatures) before the provider is built.
+func startBrokerWith(t *testing.T, dbPath, masterKey string, setup func(*provider.Options), opts ...brokerOption) *broker {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -168,9 +175,13 @@ func startBroker(t *testing.T, dbPath, masterKey string, opts ...brokerOption) *
 		o(cfg, &conns)
 	}
 	logs := &testenv.SyncBuffer{}
-	built := brokertest.NewProvider(t, cfg, provider.Options{
+	po := provider.Options{
 		Now: clk.now, Audit: audit, Consents: consents, Connectors: conns, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-	})
+	}
+	if setup != nil {
+		setup(&po)
+	}
+	built := brokertest.NewProvider(t, cfg, po)
 	hs := httptest.NewUnstartedServer(built.Server.Handler())
 	hs.Listener.Close()
 	hs.Listener = ln
@@ -346,6 +357,8 @@ func (r loginResult) authTime() time.Time {
 type memAudit struct {
 	mu     sync.Mutex
 	events []provider.LoginEvent
+	// fetches are the evidence fetches recorded.
+	fetches []provider.EvidenceFetchEvent
 	// refuse, when set, is the error every record gets (a trail that cannot
 	// be written).
 	refuse error

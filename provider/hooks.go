@@ -28,6 +28,28 @@ type LoginEvent struct {
 	Outcome    string // OutcomeSuccess, OutcomeCancel or OutcomeError
 	Error      string // the OIDC error code given to the client, for failures
 	ClientIP   string
+	// Action is ActionSign for a signature, "" for a login.
+	Action string
+	// EvidenceID is a signature's evidence (evidence.Evidence.ID).
+	EvidenceID string
+}
+
+// ActionSign marks the audit record of a signature.
+const ActionSign = "sign"
+
+// EvidenceRecorder keeps the record of every evidence fetch; the provider
+// finds it on its AuditRecorder. Without it, fetching evidence is refused:
+// every fetch is on record.
+type EvidenceRecorder interface {
+	RecordEvidenceFetch(ctx context.Context, e EvidenceFetchEvent) error
+}
+
+// EvidenceFetchEvent is a client fetching a signature's evidence.
+type EvidenceFetchEvent struct {
+	Time       time.Time
+	ClientID   string
+	EvidenceID string
+	ClientIP   string
 }
 
 // VerificationRecorder keeps the record of caller verifications (CIBA); the
@@ -60,6 +82,10 @@ type VerificationEvent struct {
 	Outcome  string
 	Error    string
 	ClientIP string
+	// Sign: the verification was a signature; EvidenceID its evidence, once
+	// signed.
+	Sign       bool
+	EvidenceID string
 }
 
 // Outcomes of caller verifications besides success and error.

@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/portvakt/portvakt/config"
+	"github.com/portvakt/portvakt/evidence"
 )
 
 // Size caps on what a request may carry. A login keeps its parameters sealed in
@@ -42,8 +43,13 @@ func parameterCap(name string) int {
 		return 64
 	case "client_id":
 		return 256
-	case "login_hint", "ui_locales", "claims_locales":
+	case "ui_locales", "claims_locales":
 		return 256
+	case "login_hint":
+		// Idura's signing alias carries the text: action:sign message:<base64>.
+		return 8 << 10
+	case "authorization_details":
+		return evidence.MaxDetailsBytes
 	case "nonce":
 		return 512
 	case "scope", "acr_values":

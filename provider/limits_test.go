@@ -31,7 +31,8 @@ func TestAuthorizeParameterCaps(t *testing.T) {
 	}{
 		{"state", 2048, func(n int) string { return strings.Repeat("s", n) }},
 		{"nonce", 512, func(n int) string { return strings.Repeat("n", n) }},
-		{"login_hint", 256, func(n int) string { return strings.Repeat("h", n) }},
+		{"login_hint", 8 << 10, func(n int) string { return strings.Repeat("h", n) }},
+		{"authorization_details", 48 << 10, func(n int) string { return strings.Repeat("d", n) }},
 		{"acr_values", 1024, func(n int) string { return pad("urn:portvakt:eid:se:test", n, " x", "") }},
 		{"claims", 4096, func(n int) string { return pad(`{"id_token":{"x":"`, n, "a", `"}}`) }},
 		{"ui_locales", 256, func(n int) string { return pad("sv", n, " en", "") }},

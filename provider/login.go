@@ -146,7 +146,8 @@ func (s *logins) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	options := s.optionsOf(a)
-	if len(options) == 1 && p != phaseRetry {
+	// A signature always shows what is signed first: never straight to the eID.
+	if len(options) == 1 && p != phaseRetry && a.state.Sign == nil {
 		s.startOption(w, r, a, options[0])
 		return
 	}
@@ -190,8 +191,12 @@ func (s *logins) choosePage(w http.ResponseWriter, r *http.Request, a *authReque
 		s.unavailablePage(w, r, err)
 		return
 	}
-	base := s.pageFor(w, r, a.state.Params.UILocales, "login.title")
-	page := themes.LoginPage{Page: base, Action: "/login/" + a.id, CancelURL: "/login/" + a.id + "/cancel"}
+	title := "login.title"
+	if a.state.Sign != nil {
+		title = "login.sign_title"
+	}
+	base := s.pageFor(w, r, a.state.Params.UILocales, title)
+	page := themes.LoginPage{Page: base, Action: "/login/" + a.id, CancelURL: "/login/" + a.id + "/cancel", Sign: signPreview(a.state.Sign)}
 	page.Theme = s.clientTheme(client)
 	page.CSRFToken = s.browser.csrfToken(a)
 	if a.state.Message != "" {
@@ -226,6 +231,11 @@ func (s *logins) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 	s.cancelOrder(ctx, a.state.Option, a.state.Order)
 	switch c := o.Connector.(type) {
 	case connectors.RedirectConnector:
+		if a.state.Sign != nil {
+			// The options were narrowed to signers; a redirect eID cannot sign.
+			s.connectorFailed(w, r, a, o, fmt.Errorf("%s cannot sign", o.Info.ID))
+			return
+		}
 		to, upstream, err := c.Begin(ctx, req)
 		if err != nil {
 			s.connectorFailed(w, r, a, o, err)
@@ -241,7 +251,18 @@ func (s *logins) startOption(w http.ResponseWriter, r *http.Request, a *authRequ
 			s.connectorFailed(w, r, a, o, err)
 			return
 		}
-		order, err := c.Start(ctx, req)
+		start := c.Start
+		if a.state.Sign != nil {
+			signer, ok := c.(connectors.Signer)
+			if !ok {
+				s.connectorFailed(w, r, a, o, fmt.Errorf("%s cannot sign", o.Info.ID))
+				return
+			}
+			start = func(ctx context.Context, req connectors.Request) (*connectors.Order, error) {
+				return signer.StartSign(ctx, connectors.SignRequest{Request: req, SignContent: a.state.Sign.Content})
+			}
+		}
+		order, err := start(ctx, req)
 		if err != nil {
 			s.connectorFailed(w, r, a, o, err)
 			return
@@ -346,6 +367,20 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 		return s.recordFailure(ctx, a, o, fmt.Errorf("%w: no identifier for the person", connectors.ErrInvalidResponse))
 	}
 	subject := subjectFor(s.subjectSecret, client, &id)
+	var evidenceID string
+	if a.state.Sign != nil {
+		if err := signedWhatWasAsked(id.Signature, a.state.Sign.Content); err != nil {
+			return s.recordFailure(ctx, a, o, err)
+		}
+		if a.state.Params.HintSubject != "" && a.state.Params.HintSubject != subject {
+			// Checked in the write below too; no evidence for the wrong person.
+			return s.recordFailure(ctx, a, o, fmt.Errorf("%w: not the person in id_token_hint", connectors.ErrInvalidResponse))
+		}
+		if evidenceID, err = s.issueEvidence(ctx, a, subject, id); err != nil {
+			s.logger.ErrorContext(ctx, "signature ended: its evidence was not stored", "client_id", client.ID, "error", err)
+			return s.endLogin(ctx, a, &failure{Code: string(errTemporarilyUnavailable().ErrorType), Description: "the signature could not be recorded; try again"})
+		}
+	}
 	now := s.now().Truncate(time.Second)
 	probe := a.state
 	probe.Identity, probe.Subject = &id, subject
@@ -364,6 +399,9 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 			return nil
 		}
 		st.identify(&id, subject, now, askConsent)
+		if st.Sign != nil {
+			st.Sign.EvidenceID = evidenceID
+		}
 		if st.Done && answerNow && len(rec.CodeHash) == 0 {
 			code = s.issueCode(rec, &st.Params, now)
 		}
@@ -453,6 +491,18 @@ func (s *logins) connectorFailed(w http.ResponseWriter, r *http.Request, a *auth
 		return
 	}
 	s.finish(w, r, updated)
+}
+
+// endLogin ends a login that runs an eID with an error for the client, with
+// no retry: the person's attempt succeeded upstream but cannot be used.
+func (s *logins) endLogin(ctx context.Context, a *authRequest, f *failure) (*authRequest, error) {
+	return s.advanceLogin(ctx, a, func(st *loginState, _ *storage.AuthRequest) error {
+		if !st.sameAttempt(&a.state) {
+			return errLoginMovedOn
+		}
+		st.fail(f, "")
+		return nil
+	})
 }
 
 func (s *logins) recordFailure(ctx context.Context, a *authRequest, o Option, err error) (*authRequest, error) {

@@ -19,6 +19,7 @@ func (s *logins) loginSucceeded(ctx context.Context, client *Client, a *authRequ
 		err := s.auditor.RecordLogin(ctx, LoginEvent{
 			Time: s.now(), ClientID: client.ID, AuthRequestID: a.id, Connector: id.Connector, LoA: id.LoA,
 			Country: id.Country, NationalID: id.NationalID, Subject: a.state.Subject, Outcome: OutcomeSuccess, ClientIP: ip,
+			Action: signAction(a), EvidenceID: evidenceIDOf(a),
 		})
 		if err != nil {
 			s.logger.ErrorContext(ctx, "login ended: its audit record was not written", "client_id", client.ID, "error", err)

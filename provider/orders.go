@@ -50,7 +50,11 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 	}
 	lang := s.lang(nil, r, a.state.Params.UILocales)
 	name := themes.EIDName(s.themes.Translator(lang), lang, o.Info)
-	base := s.pageFor(w, r, a.state.Params.UILocales, "order.title", "EID", name)
+	title := "order.title"
+	if a.state.Sign != nil {
+		title = "order.sign_title"
+	}
+	base := s.pageFor(w, r, a.state.Params.UILocales, title, "EID", name)
 	if base.SimulatorsURL != "" {
 		// The person plays this eID's app now: the banner opens its simulator.
 		base.SimulatorsURL += o.Info.ID + "/"
@@ -63,7 +67,7 @@ func (s *logins) orderPage(w http.ResponseWriter, r *http.Request, a *authReques
 		Page: base, EIDName: name, Method: o.Method.ID, QRImageURL: qrImage(st.QRContent), Pushed: pushed,
 		LaunchURL: a.state.Order.LaunchURL, Message: st.Message, AwaitingLaunch: launches, LaunchesApp: launches,
 		StatusURL: "/login/" + a.id + "/status", CancelAction: "/login/" + a.id + "/cancel",
-		NoScriptRefreshURL: "/login/" + a.id,
+		NoScriptRefreshURL: "/login/" + a.id, Signing: a.state.Sign != nil,
 	}
 	page.Theme = s.clientTheme(client)
 	page.CSRFToken = s.browser.csrfToken(a)

@@ -144,7 +144,13 @@ func (s *logins) checkPushed(r *http.Request, client *Client, pushed pushedParam
 	if err := s.checkRequestRules(client, true, pushed.Signed); err != nil {
 		return err
 	}
-	_, _, err = s.validateAuthorize(check, req, client, authParams{})
+	_, required, err := s.validateAuthorize(check, req, client, authParams{})
+	if err != nil {
+		return err
+	}
+	if required.sign != nil {
+		_, err = s.optionsFor(client, required)
+	}
 	return err
 }
 

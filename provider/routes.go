@@ -42,6 +42,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/callback/{connector}", session("callback", s.flow.upstreamCallback))
 
 	mux.HandleFunc("GET /connectors/{id}/jwks", s.connectorJWKS)
+	mux.Handle("GET "+evidenceKeysPath, allowCORS(http.HandlerFunc(s.evidenceKeys)))
+	mux.Handle("GET /evidence/{id}", step("evidence", http.HandlerFunc(s.evidenceFetch)))
+	mux.Handle("POST /evidence/{id}", step("evidence", http.HandlerFunc(s.evidenceFetch)))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.themes.StaticHandler()))
 	mux.HandleFunc("GET /theme/{file}", s.clientCSS)
 	mux.Handle("/end_session", session("end_session", s.browser.endSession))

@@ -43,6 +43,9 @@ type Options struct {
 	Audit AuditRecorder
 	// Consents keeps consent decisions; nil means no client can ask for consent.
 	Consents ConsentStore
+	// Evidence issues and keeps the evidence of signatures; nil: signing is
+	// not offered (discovery lists no authorization_details type).
+	Evidence EvidenceService
 	// SimulatorsURL, in dev mode, makes every page say the eIDs are simulated and
 	// link to the simulators.
 	SimulatorsURL string
@@ -99,6 +102,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		decoder:   newFormDecoder(),
 		ownKeys:   ownKeySet{keys: o.Keys},
 		codec:     stateCodec{sealer: o.Sealer},
+		evidence:  o.Evidence,
 	}
 	p := &pages{base: b, themes: o.Themes, simsURL: o.SimulatorsURL}
 	browser := &browserSessions{pages: p}

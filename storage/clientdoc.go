@@ -51,6 +51,7 @@ type ClientDocument struct {
 	Consent             bool                  `json:"consent,omitempty"`
 	LoginHintPush       bool                  `json:"login_hint_push,omitempty"`
 	LoginHintEmail      bool                  `json:"login_hint_email,omitempty"`
+	DetailsTypes        []string              `json:"authorization_details_types,omitempty"`
 	DPoPBound           bool                  `json:"dpop_bound_access_tokens,omitempty"`
 	IDTokenEncAlg       string                `json:"id_token_encrypted_response_alg,omitempty"`
 	IDTokenEncEnc       string                `json:"id_token_encrypted_response_enc,omitempty"`

@@ -25,6 +25,7 @@ func fullClientDocument() ClientDocument {
 		PostLogout: []string{"https://rp.example/bye"}, Countries: []string{"SE"}, EIDs: []string{"no-bankid"},
 		MinLoA: "substantial", Scopes: []string{"national_id"}, SubjectType: "public", Sector: "group",
 		IDTokenAlg: "ES256", AccessFormat: "jwt", Consent: true, LoginHintPush: true, LoginHintEmail: true, DPoPBound: true,
+		DetailsTypes:  []string{"urn:portvakt:sign:v1"},
 		IDTokenEncAlg: "RSA-OAEP-256", IDTokenEncEnc: "A256GCM", UserinfoEncAlg: "ECDH-ES+A256KW", UserinfoEncEnc: "A128CBC-HS256",
 		Profile: "fapi2", RequirePAR: true, RequireSigned: true, RequestAlg: "PS256",
 		Theme: ClientTheme{DisplayName: "The RP", LogoURL: "https://rp.example/logo.png", SupportURL: "https://rp.example/help",
@@ -82,6 +83,7 @@ func TestClientDocumentBeforeFormats(t *testing.T) {
 	want.IDTokenEncAlg, want.IDTokenEncEnc, want.UserinfoEncAlg, want.UserinfoEncEnc = "", "", "", ""
 	want.BackchannelMode, want.BackchannelEndpoint, want.CIBA = "", "", nil
 	want.Profile, want.RequirePAR, want.RequireSigned, want.RequestAlg = "", false, false, ""
+	want.DetailsTypes = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
 	}

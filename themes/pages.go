@@ -42,6 +42,9 @@ type LoginPage struct {
 	Groups    []CountryGroup
 	CancelURL string // link "Cancel and return to <client>"; optional
 	Error     string // optional translated error shown above the options
+	// Sign, when set, makes the page a signature's: what the person is about
+	// to sign comes first, then the eIDs that can sign it.
+	Sign *SignPreview
 }
 
 // CountryGroup holds the options of one country.
@@ -89,6 +92,8 @@ type OrderPage struct {
 	// Pushed: the order went straight to the person's app (Freja eID by
 	// personal number): no QR code, no button, the app asks them.
 	Pushed bool
+	// Signing: the order is a signature, and the page says so.
+	Signing bool
 }
 
 // ErrorPage is shown when the broker cannot send the person back to the

@@ -139,7 +139,18 @@ func sampleVariants(th *Themes, lang string) map[string]any {
 	emptyLogin := login
 	emptyLogin.Groups = nil
 	emptyLogin.Theme = Theme{}
+	signing := login
+	signing.Page.Title = th.Translator(lang)("login.sign_title")
+	signing.Sign = &SignPreview{
+		Text:      RenderSignText("## Loan\nAmount: **250 000 SEK**\n\n* Term: 5 years\n* Rate: *4.1 %*", true),
+		Documents: []SignDocument{{Label: "Loan agreement.pdf", HashAlg: "SHA-256", Digest: "8a1f2b4e5c6d7e8f90a1b2c3d4e5f6071829a3b4c5d6e7f890a1b2c3d4e5f607"}},
+	}
+	signOrder := order
+	signOrder.Signing = true
+	signOrder.Message = ""
 	return map[string]any{
+		"login.html signing":     signing,
+		"order.html signing":     signOrder,
 		"order.html same-device": order,
 		"login.html one country": login,
 		"login.html no options":  emptyLogin,

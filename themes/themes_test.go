@@ -133,6 +133,19 @@ func TestPagesCarryTheirMarkup(t *testing.T) {
 			`href="bankid:///?autostarttoken=46f6aa68-0000-4000-8000-000000000000&amp;redirect=null"`,
 			`Öppna BankID</a>`,
 		}},
+		{"login.html", variants["login.html signing"], []string{
+			`<h1 class="pv-title">Signera för Acme Bank</h1>`,
+			`<h3>Loan</h3>`,
+			`<strong>250 000 SEK</strong>`,
+			`<li>Rate: <em>4.1 %</em></li>`,
+			`Loan agreement.pdf`,
+			`Fingeravtryck (SHA-256) <code>8a1f2b4e`,
+			`Välj hur du vill signera`,
+		}},
+		{"order.html", variants["order.html signing"], []string{
+			`Signera med BankID`,
+			`Väntar på att du signerar`,
+		}},
 		{"form_post.html", samples["form_post.html"], []string{
 			`action="https://acme.example/callback"`,
 			`<input type="hidden" name="state" value="s&#34;&lt;tate&gt;">`,

@@ -133,10 +133,11 @@
       }
       $("edit-dpop").checked = !!client.dpop_bound_access_tokens;
       for (const [field, setting] of requestFlags) $(field).checked = !!client[setting];
+      $("edit-sign").checked = (client.authorization_details_types || []).includes(signType);
       for (const [field, setting] of tokenSettings) {
         $(field).value = client[setting] || "";
       }
-      for (const field of ["edit-dpop", ...tokenSettings.keys(), ...requestFlags.keys()]) $(field).disabled = client.read_only;
+      for (const field of ["edit-dpop", "edit-sign", ...tokenSettings.keys(), ...requestFlags.keys()]) $(field).disabled = client.read_only;
       show("edit-view");
       status("");
     } catch (e) {
@@ -160,6 +161,9 @@
     ["edit-require-signed", "require_signed_request_object"],
   ]);
 
+  // The authorization_details type of a signature request.
+  const signType = "urn:portvakt:sign:v1";
+
   function checked(container) {
     return Array.from(container.querySelectorAll("input:checked")).map((i) => i.value);
   }
@@ -170,6 +174,10 @@
     const doc = Object.assign({}, editing, { countries: checked($("edit-countries")), eids: checked($("edit-eids")) });
     doc.dpop_bound_access_tokens = $("edit-dpop").checked;
     for (const [field, setting] of requestFlags) doc[setting] = $(field).checked;
+    const types = (doc.authorization_details_types || []).filter((t) => t !== signType);
+    if ($("edit-sign").checked) types.push(signType);
+    if (types.length) doc.authorization_details_types = types;
+    else delete doc.authorization_details_types;
     for (const [field, setting] of tokenSettings) {
       if ($(field).value) doc[setting] = $(field).value;
       else delete doc[setting];

@@ -26,7 +26,8 @@ const (
 	// KindVerification is a caller verification (CIBA): who checked whom,
 	// when, why, and how it ended.
 	KindVerification = "verification"
-	// KindEvidence is a client fetching a signature's evidence.
+	// KindEvidence is a client fetching a signature's evidence, or the broker
+	// purging it past its retention.
 	KindEvidence = "evidence"
 )
 
@@ -150,6 +151,17 @@ func (t *Trail) RecordEvidenceFetch(ctx context.Context, e provider.EvidenceFetc
 		Outcome: provider.OutcomeSuccess, ClientIP: e.ClientIP,
 	}
 	rec.Details, _ = json.Marshal(map[string]string{"evidence_id": e.EvidenceID})
+	return t.append(ctx, rec)
+}
+
+// RecordEvidencePurge appends that a signature's evidence was purged past
+// its retention: the evidence is gone, the record that it existed stays.
+func (t *Trail) RecordEvidencePurge(ctx context.Context, at time.Time, clientID, evidenceID string, createdAt time.Time) error {
+	rec := storage.AuditRecord{
+		ID: randid.Hex(16), Time: at, Kind: KindEvidence, Action: "evidence.purge", ClientID: clientID,
+		Actor: "broker", Outcome: provider.OutcomeSuccess,
+	}
+	rec.Details, _ = json.Marshal(map[string]string{"evidence_id": evidenceID, "created_at": createdAt.UTC().Format(time.RFC3339)})
 	return t.append(ctx, rec)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/portvakt/portvakt/admin"
 	"github.com/portvakt/portvakt/config"
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/evidence"
 	"github.com/portvakt/portvakt/internal/recovery"
 	"github.com/portvakt/portvakt/keys"
 	"github.com/portvakt/portvakt/provider"
@@ -32,6 +33,8 @@ type Broker struct {
 	Connectors map[string]connectors.Connector
 	// Admin is the audit trail, consent store and admin service.
 	Admin *AdminParts
+	// Evidence issues, keeps and purges signatures' evidence.
+	Evidence *evidence.Service
 	// Consoles are the admin page's and the agent console's sign-ins.
 	Consoles *Consoles
 	// consoleSecret derives the consoles' client secrets (AgentConsoleClient).
@@ -197,11 +200,16 @@ func BuildWith(ctx context.Context, cfg *config.Config, logger *slog.Logger, ext
 	if a.Admin, err = OpenAdmin(ctx, cfg, a.Store, keyManager, sealer, describeEIDs(conns), logger); err != nil {
 		return nil, err
 	}
+	if a.Evidence, err = evidence.New(ctx, evidence.Options{
+		Store: a.Store, Sealer: sealer, Issuer: cfg.Issuer, Retention: cfg.Evidence.Retention.D(), Logger: logger,
+	}); err != nil {
+		return nil, err
+	}
 	a.Provider, err = provider.New(ctx, provider.Options{
 		Config: cfg, Store: admin.EnabledClients(a.Store), Keys: keyManager, Sealer: sealer, Connectors: conns,
 		Themes: a.Themes, Logger: logger, HTTPClient: httpClient, Secure: strings.HasPrefix(cfg.Issuer, "https://"),
 		Audit: a.Admin.Audit, Consents: a.Admin.Consents, SimulatorsURL: extras.SimulatorsURL,
-		MetricsOnMainListener: extras.MetricsOnMainListener,
+		MetricsOnMainListener: extras.MetricsOnMainListener, Evidence: a.Evidence,
 	})
 	if err != nil {
 		return nil, err
@@ -252,6 +260,7 @@ func (a *Broker) Background(ctx context.Context) {
 	go a.Keys.Run(ctx)
 	go a.Provider.Run(ctx)
 	go a.purgeAudit(ctx)
+	go a.purgeEvidence(ctx)
 }
 
 // Run starts the background work and serves handler on ln until ctx ends.

@@ -29,7 +29,9 @@ type Config struct {
 	CIBA    CIBALimits `yaml:"ciba"`
 	Log     Log        `yaml:"log"`
 	Audit   Audit      `yaml:"audit"`
-	Metrics Metrics    `yaml:"metrics"`
+	// Evidence: the signatures' evidence and its retention.
+	Evidence Evidence `yaml:"evidence"`
+	Metrics  Metrics  `yaml:"metrics"`
 	// AgentConsole configures the agent console (caller verification).
 	AgentConsole AgentConsole `yaml:"agent_console"`
 	Connectors   []Connector  `yaml:"connectors"`

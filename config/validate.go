@@ -48,6 +48,7 @@ func (c *Config) ApplyDefaults() {
 	}
 	setDefault(&c.Keys.RotationPeriod, 90*24*time.Hour)
 	setDefault(&c.Keys.Retention, 48*time.Hour)
+	setDefault(&c.Evidence.Retention, 10*365*24*time.Hour)
 	setDefault(&c.Tokens.IDToken, time.Hour)
 	setDefault(&c.Tokens.AccessToken, 10*time.Minute)
 	setDefault(&c.Tokens.Code, time.Minute)

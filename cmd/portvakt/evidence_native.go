@@ -39,19 +39,16 @@ func loadNativeVerifiers(bankIDRoots, frejaKeys string) (bankID, freja evidence.
 	return bankID, freja, nil
 }
 
-// newBankIDVerifier and newFrejaVerifier wrap the eIDs' verifiers, which live
-// in evidence/bankid.go and evidence/freja.go. Where this build lacks them, a
-// flag naming trust material for them is an error rather than ignored. Once
-// both are in, the bodies are:
-//
-//	return evidence.BankIDVerifier{Roots: roots}, nil
-//	return evidence.NewFrejaVerifier(data)
-func newBankIDVerifier(_ *x509.CertPool) (evidence.NativeVerifier, error) {
+// newBankIDVerifier checks BankID's XML signature and OCSP response against
+// the roots.
+func newBankIDVerifier(roots *x509.CertPool) (evidence.NativeVerifier, error) {
 	return nil, fmt.Errorf("--bankid-roots: %w", errNoVerifier)
 }
 
-func newFrejaVerifier(_ []byte) (evidence.NativeVerifier, error) {
-	return nil, fmt.Errorf("--freja-keys: %w", errNoVerifier)
+// newFrejaVerifier checks Freja's signed results against its certificates
+// or keys (PEM or a JWKS).
+func newFrejaVerifier(data []byte) (evidence.NativeVerifier, error) {
+	return evidence.NewFrejaVerifier(data)
 }
 
 var errNoVerifier = errors.New("this build has no verifier for the eID's native signatures")

@@ -79,7 +79,9 @@ func TestVerify(t *testing.T) {
 			xmlEdit(t, v, func(s string) string { return strings.Replace(s, ` format="simpleMarkdownV1"`, "", 1) })
 		}, bankidsig.ErrDigest},
 		{"certificate swapped in KeyInfo", func(t *testing.T, v *verification) {
-			xmlEdit(t, v, func(s string) string { return strings.Replace(s, firstCert(t, s), firstCert(t, decode(t, foreign.Signature)), 1) })
+			xmlEdit(t, v, func(s string) string {
+				return strings.Replace(s, firstCert(t, s), firstCert(t, decode(t, foreign.Signature)), 1)
+			})
 		}, bankidsig.ErrDigest},
 		{"signature value changed", func(t *testing.T, v *verification) {
 			xmlEdit(t, v, func(s string) string {
@@ -104,7 +106,9 @@ func TestVerify(t *testing.T) {
 			})
 		}, bankidsig.ErrMalformed},
 		{"comment cutting the signed text", func(t *testing.T, v *verification) {
-			xmlEdit(t, v, func(s string) string { return strings.Replace(s, encodedText, encodedText[:8]+"<!---->"+encodedText[8:], 1) })
+			xmlEdit(t, v, func(s string) string {
+				return strings.Replace(s, encodedText, encodedText[:8]+"<!---->"+encodedText[8:], 1)
+			})
 			v.want.VisibleData = signText[:6]
 		}, bankidsig.ErrMalformed},
 		{"document type declaration", func(t *testing.T, v *verification) {

@@ -22,7 +22,7 @@ import (
 
 // simCompletion has the simulator complete an order of kind ("sign" or
 // "auth") for personalNumber and returns BankID's completion data.
-func simCompletion(t *testing.T, s *sim.Simulator, kind, personalNumber, text string, nonVisible []byte) CompletionData {
+func simCompletion(t testing.TB, s *sim.Simulator, kind, personalNumber, text string, nonVisible []byte) CompletionData {
 	t.Helper()
 	srv := s.NewTestServer()
 	defer srv.Close()

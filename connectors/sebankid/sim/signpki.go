@@ -92,8 +92,8 @@ func newSignPKI(simNow time.Time) (*signPKI, error) {
 	if _, err := asn1.Unmarshal(p.caCert.RawSubjectPublicKeyInfo, &spki); err != nil {
 		return nil, fmt.Errorf("sim: signing ca key: %w", err)
 	}
-	nameHash := sha1.Sum(p.caCert.RawSubject) //nolint:gosec // see import
-	keyHash := sha1.Sum(spki.PublicKey.RightAlign())
+	nameHash := sha1.Sum(p.caCert.RawSubject)        //nolint:gosec // see import
+	keyHash := sha1.Sum(spki.PublicKey.RightAlign()) //nolint:gosec // see import
 	p.nameHash, p.keyHash = nameHash[:], keyHash[:]
 
 	if p.ocspKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {

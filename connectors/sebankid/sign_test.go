@@ -121,13 +121,24 @@ func TestSignLimits(t *testing.T) {
 	if n := len(e.sim.Requests()); n != 0 {
 		t.Errorf("%d requests reached BankID", n)
 	}
-	if _, err := e.conn.StartSign(context.Background(), connectors.SignRequest{Request: loginRequest(""), SignContent: connectors.SignContent{Text: strings.Repeat("x", 30000)}}); err != nil {
-		t.Fatalf("StartSign at the limit: %v", err)
+	// At both limits BankID takes the order and the signature is checked whole.
+	largest := connectors.SignContent{Text: strings.Repeat("x", 30000), NonVisibleData: make([]byte, 150000)}
+	order, err := e.conn.StartSign(context.Background(), connectors.SignRequest{Request: loginRequest(""), SignContent: largest})
+	if err != nil {
+		t.Fatalf("StartSign at the limits: %v", err)
 	}
 	var body sebankid.OrderRequest
 	_ = json.Unmarshal(e.sim.RequestsTo("sign")[0].Body, &body)
-	if len(body.UserVisibleData) != 40000 || body.UserVisibleDataFormat != "" || body.UserNonVisibleData != "" {
-		t.Errorf("plain sign body: %d characters of text, format %q, non-visible %q", len(body.UserVisibleData), body.UserVisibleDataFormat, body.UserNonVisibleData)
+	if len(body.UserVisibleData) != 40000 || body.UserVisibleDataFormat != "" || len(body.UserNonVisibleData) != 200000 {
+		t.Errorf("sign body: %d characters of text, format %q, %d of non-visible data", len(body.UserVisibleData), body.UserVisibleDataFormat, len(body.UserNonVisibleData))
+	}
+	if _, err := e.sim.Approve(order.Ref, ""); err != nil {
+		t.Fatal(err)
+	}
+	progress, err := e.poll(t, order)
+	if err != nil || progress.Status != connectors.StatusComplete || progress.Identity.Signature == nil ||
+		progress.Identity.Signature.NonVisibleData != body.UserNonVisibleData {
+		t.Fatalf("poll at the limits = %+v, %v", progress.Status, err)
 	}
 }
 

@@ -116,6 +116,11 @@ func TestVerify(t *testing.T) {
 				return strings.Replace(s, "<Signature ", `<!DOCTYPE Signature [<!ENTITY x "y">]><Signature `, 1)
 			})
 		}, bankidsig.ErrMalformed},
+		{"nested too deep", func(t *testing.T, v *verification) {
+			xmlEdit(t, v, func(s string) string {
+				return strings.Replace(s, "</Signature>", "<Object>"+strings.Repeat("<a>", 100000)+strings.Repeat("</a>", 100000)+"</Object></Signature>", 1)
+			})
+		}, bankidsig.ErrMalformed},
 		{"signed by another CA", func(_ *testing.T, v *verification) { v.signature, v.ocsp = foreign.Signature, foreign.OCSPResponse }, bankidsig.ErrChain},
 		{"no roots", func(_ *testing.T, v *verification) { v.roots = nil }, bankidsig.ErrChain},
 		{"certificate not yet valid", func(_ *testing.T, v *verification) { v.at = now.AddDate(-30, 0, 0) }, bankidsig.ErrChain},

@@ -104,8 +104,11 @@ func verifyXML(raw []byte) (*signedXML, error) {
 // returns the elements by Id, refusing an Id used twice (signature wrapping).
 func scan(el *etree.Element) (map[string]*etree.Element, error) {
 	ids := map[string]*etree.Element{}
-	var walk func(*etree.Element) error
-	walk = func(el *etree.Element) error {
+	var walk func(el *etree.Element, depth int) error
+	walk = func(el *etree.Element, depth int) error {
+		if depth > maxDepth {
+			return fmt.Errorf("%w: nested deeper than %d", ErrMalformed, maxDepth)
+		}
 		seen := make(map[string]bool, len(el.Attr))
 		for _, a := range el.Attr {
 			name := a.Space + ":" + a.Key
@@ -134,15 +137,19 @@ func scan(el *etree.Element) (map[string]*etree.Element, error) {
 					return fmt.Errorf("%w: a processing instruction", ErrMalformed)
 				}
 			case *etree.Element:
-				if err := walk(t); err != nil {
+				if err := walk(t, depth+1); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	return ids, walk(el)
+	return ids, walk(el, 0)
 }
+
+// maxDepth bounds the nesting of a signature document (BankID's is 8 deep):
+// canonicalization and namespace lookups recurse.
+const maxDepth = 32
 
 // checkSignedInfo checks SignedInfo's algorithms and that its references are
 // exactly the two BankID makes, each digest matching its element; it returns

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1" //nolint:gosec // G505: BankID's OCSP nonce is SHA-1 of the signature, by its definition
 	"crypto/sha256"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
@@ -66,6 +67,12 @@ type ocspResponse struct {
 // at now, with BankID's nonce: SHA-1 over the base64 signature string as the
 // relying party receives it, then 12 random bytes.
 func (p *signPKI) ocspGood(pc *personCert, signatureB64 string, now time.Time) ([]byte, error) {
+	return p.ocspAnswer(p.ocspCert, p.ocspKey, pc, signatureB64, now)
+}
+
+// ocspAnswer is ocspGood's answer signed by key, whose certificate responder
+// names the responder and travels in the response unless it is the CA's.
+func (p *signPKI) ocspAnswer(responder *x509.Certificate, key *ecdsa.PrivateKey, pc *personCert, signatureB64 string, now time.Time) ([]byte, error) {
 	nonce := make([]byte, sha1.Size, sha1.Size+12)
 	sum := sha1.Sum([]byte(signatureB64)) //nolint:gosec // see import
 	copy(nonce, sum[:])
@@ -77,7 +84,7 @@ func (p *signPKI) ocspGood(pc *personCert, signatureB64 string, now time.Time) (
 	}
 	now = now.UTC().Truncate(time.Second)
 	tbs, err := asn1.Marshal(ocspResponseData{
-		RawResponderID: p.responderID,
+		RawResponderID: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: responder.RawSubject},
 		ProducedAt:     now,
 		Responses: []ocspSingleResponse{{
 			CertID: ocspCertID{
@@ -95,18 +102,21 @@ func (p *signPKI) ocspGood(pc *personCert, signatureB64 string, now time.Time) (
 		return nil, fmt.Errorf("sim: encode ocsp response: %w", err)
 	}
 	digest := sha256.Sum256(tbs)
-	sig, err := ecdsa.SignASN1(rand.Reader, p.ocspKey, digest[:])
+	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
 	if err != nil {
 		return nil, fmt.Errorf("sim: sign ocsp response: %w", err)
 	}
-	basic, err := asn1.Marshal(ocspBasicResponse{
+	basic := ocspBasicResponse{
 		TBSResponseData:    asn1.RawValue{FullBytes: tbs},
 		SignatureAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidECDSASHA256},
 		Signature:          asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)},
-		Certificates:       []asn1.RawValue{{FullBytes: p.ocspCert.Raw}},
-	})
+	}
+	if !responder.Equal(p.caCert) {
+		basic.Certificates = []asn1.RawValue{{FullBytes: responder.Raw}}
+	}
+	basicDER, err := asn1.Marshal(basic)
 	if err != nil {
 		return nil, fmt.Errorf("sim: encode ocsp response: %w", err)
 	}
-	return asn1.Marshal(ocspResponse{Status: 0, Response: ocspResponseBytes{ResponseType: oidOCSPBasic, Response: basic}})
+	return asn1.Marshal(ocspResponse{Status: 0, Response: ocspResponseBytes{ResponseType: oidOCSPBasic, Response: basicDER}})
 }

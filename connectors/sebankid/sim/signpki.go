@@ -34,8 +34,6 @@ type signPKI struct {
 
 	ocspCert *x509.Certificate
 	ocspKey  *ecdsa.PrivateKey
-	// responderID is the OCSP ResponderID byName, [1] EXPLICIT Name.
-	responderID asn1.RawValue
 
 	notBefore, notAfter time.Time
 
@@ -107,7 +105,6 @@ func newSignPKI(simNow time.Time) (*signPKI, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.responderID = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: p.ocspCert.RawSubject}
 	return p, nil
 }
 

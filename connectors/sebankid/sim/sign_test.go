@@ -27,6 +27,8 @@ func TestCompletionSignatures(t *testing.T) {
 		{"auth with text", "auth", fmt.Sprintf(`{"endUserIp":"192.0.2.1","userVisibleData":%q}`, b64(text)), false, bankidsig.Expected{VisibleData: text}, "Identification"},
 		{"sign other device", "sign", fmt.Sprintf(`{"endUserIp":"192.0.2.1","userVisibleData":%q,"userVisibleDataFormat":"simpleMarkdownV1","userNonVisibleData":%q}`, b64(text), b64(hidden)),
 			false, bankidsig.Expected{VisibleData: text, VisibleDataFormat: "simpleMarkdownV1", NonVisibleData: hidden}, "Signing"},
+		{"sign, base64 broken into lines", "sign", fmt.Sprintf(`{"endUserIp":"192.0.2.1","userVisibleData":%q}`, b64(text)[:8]+"\r\n"+b64(text)[8:]),
+			false, bankidsig.Expected{VisibleData: text}, "Signing"},
 		{"sign same device", "sign", fmt.Sprintf(`{"endUserIp":"192.0.2.1","userVisibleData":%q}`, b64(text)), true, bankidsig.Expected{VisibleData: text}, "Signing"},
 		{"phone auth", "phone/auth", `{"personalNumber":"%s","callInitiator":"RP"}`, false, bankidsig.Expected{}, "Identification"},
 		{"phone sign", "phone/sign", fmt.Sprintf(`{"personalNumber":"%%s","callInitiator":"user","userVisibleData":%q,"userVisibleDataFormat":"simpleMarkdownV1","userNonVisibleData":%q}`, b64(text), b64(hidden)),

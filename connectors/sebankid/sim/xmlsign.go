@@ -1,16 +1,14 @@
 package sim
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
-
-	"github.com/beevik/etree"
-	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // XML names of BankID's signature.
@@ -40,82 +38,58 @@ type signedData struct {
 // two references cover the signed data (bankIdSignedData, Id bidSignedData) and
 // the certificates (KeyInfo, Id bidKeyInfo), both under exclusive C14N and
 // SHA-256, signed with ECDSA P-256. It returns the document's bytes.
+//
+// The three signed elements are written directly in their exclusive C14N form
+// (namespace declared on each, attributes in canonical order, explicit end
+// tags, canonical escaping), so the digests are over exactly the bytes the
+// document holds, with no tree to build and canonicalize per order: the cost
+// is then mostly two ECDSA signatures. The verifier (evidence/bankidsig)
+// canonicalizes the parsed document on its own, with goxmldsig, which the
+// tests rely on to check this form.
 func (p *signPKI) signXML(pc *personCert, d signedData) ([]byte, error) {
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8" standalone="no"`)
-	sig := doc.CreateElement("Signature")
-	sig.CreateAttr("xmlns", nsDSig)
-	signedInfo := sig.CreateElement("SignedInfo")
-	signedInfo.CreateAttr("xmlns", nsDSig)
-	signatureValue := sig.CreateElement("SignatureValue")
-
-	keyInfo := sig.CreateElement("KeyInfo")
-	keyInfo.CreateAttr("xmlns", nsDSig)
-	keyInfo.CreateAttr("Id", idKeyInfo)
-	x509Data := keyInfo.CreateElement("X509Data")
-	x509Data.CreateElement("X509Certificate").SetText(pc.certB64)
-	x509Data.CreateElement("X509Certificate").SetText(p.caB64)
-
-	data := sig.CreateElement("Object").CreateElement("bankIdSignedData")
-	data.CreateAttr("xmlns", nsBankID)
-	data.CreateAttr("Id", idSignedData)
-	if d.visible != "" {
-		v := data.CreateElement("usrVisibleData")
-		v.CreateAttr("charset", "UTF-8")
-		v.CreateAttr("visible", "wysiwys")
-		if d.format != "" {
-			v.CreateAttr("format", d.format)
-		}
-		v.SetText(d.visible)
-	}
-	if d.nonVisible != "" {
-		data.CreateElement("usrNonVisibleData").SetText(d.nonVisible)
-	}
 	var nonce [20]byte
 	_, _ = rand.Read(nonce[:])
-	srv := data.CreateElement("srvInfo")
-	srv.CreateElement("name").SetText(b64("cn=Simulated relying party,o=portvakt simulator,c=SE"))
-	srv.CreateElement("nonce").SetText(base64.StdEncoding.EncodeToString(nonce[:]))
-	srv.CreateElement("displayName").SetText(b64("Simulated relying party"))
-	client := data.CreateElement("clientInfo")
-	client.CreateElement("funcId").SetText(d.funcID)
-	client.CreateElement("version").SetText(b64("portvakt-sim=1.0"))
-	ai := client.CreateElement("env").CreateElement("ai")
-	ai.CreateElement("type").SetText(b64("SIMULATOR"))
-	ai.CreateElement("deviceInfo").SetText(b64("portvakt BankID simulator"))
-	ai.CreateElement("uhi").SetText(d.uhi)
-	ai.CreateElement("fsib").SetText("0")
-	ai.CreateElement("utb").SetText("cs1")
-	cond := ai.CreateElement("requirement").CreateElement("condition")
-	cond.CreateElement("type").SetText("AllowedPP")
-	cond.CreateElement("value").SetText("1.2.752.78.1.5")
-	ai.CreateElement("uauth").SetText("pw")
+	var data strings.Builder
+	data.WriteString(`<bankIdSignedData xmlns="` + nsBankID + `" Id="` + idSignedData + `">`)
+	if d.visible != "" {
+		data.WriteString(`<usrVisibleData charset="UTF-8"`)
+		if d.format != "" {
+			data.WriteString(` format="` + escapeAttr(d.format) + `"`)
+		}
+		data.WriteString(` visible="wysiwys">` + escapeText(d.visible) + `</usrVisibleData>`)
+	}
+	if d.nonVisible != "" {
+		data.WriteString(`<usrNonVisibleData>` + escapeText(d.nonVisible) + `</usrNonVisibleData>`)
+	}
+	data.WriteString(`<srvInfo>` +
+		`<name>` + b64("cn=Simulated relying party,o=portvakt simulator,c=SE") + `</name>` +
+		`<nonce>` + base64.StdEncoding.EncodeToString(nonce[:]) + `</nonce>` +
+		`<displayName>` + b64("Simulated relying party") + `</displayName>` +
+		`</srvInfo>`)
+	data.WriteString(`<clientInfo><funcId>` + d.funcID + `</funcId><version>` + b64("portvakt-sim=1.0") + `</version>` +
+		`<env><ai><type>` + b64("SIMULATOR") + `</type><deviceInfo>` + b64("portvakt BankID simulator") + `</deviceInfo>` +
+		`<uhi>` + escapeText(d.uhi) + `</uhi><fsib>0</fsib><utb>cs1</utb>` +
+		`<requirement><condition><type>AllowedPP</type><value>1.2.752.78.1.5</value></condition></requirement>` +
+		`<uauth>pw</uauth></ai></env></clientInfo></bankIdSignedData>`)
 
-	signedInfo.CreateElement("CanonicalizationMethod").CreateAttr("Algorithm", algExcC14N)
-	signedInfo.CreateElement("SignatureMethod").CreateAttr("Algorithm", algECDSASHA256)
-	for _, ref := range []struct {
-		el       *etree.Element
-		id, kind string
-	}{{data, idSignedData, nsBankID}, {keyInfo, idKeyInfo, ""}} {
-		canonical, err := excC14N(ref.el)
-		if err != nil {
-			return nil, err
-		}
-		digest := sha256.Sum256(canonical)
-		r := signedInfo.CreateElement("Reference")
-		if ref.kind != "" {
-			r.CreateAttr("Type", ref.kind)
-		}
-		r.CreateAttr("URI", "#"+ref.id)
-		r.CreateElement("Transforms").CreateElement("Transform").CreateAttr("Algorithm", algExcC14N)
-		r.CreateElement("DigestMethod").CreateAttr("Algorithm", algSHA256)
-		r.CreateElement("DigestValue").SetText(base64.StdEncoding.EncodeToString(digest[:]))
+	keyInfo := `<KeyInfo xmlns="` + nsDSig + `" Id="` + idKeyInfo + `"><X509Data>` +
+		`<X509Certificate>` + pc.certB64 + `</X509Certificate>` +
+		`<X509Certificate>` + p.caB64 + `</X509Certificate>` +
+		`</X509Data></KeyInfo>`
+
+	dataDigest, keyInfoDigest := sha256.Sum256([]byte(data.String())), sha256.Sum256([]byte(keyInfo))
+	reference := func(attrs string, digest [32]byte) string {
+		return `<Reference ` + attrs + `><Transforms><Transform Algorithm="` + algExcC14N + `"></Transform></Transforms>` +
+			`<DigestMethod Algorithm="` + algSHA256 + `"></DigestMethod>` +
+			`<DigestValue>` + base64.StdEncoding.EncodeToString(digest[:]) + `</DigestValue></Reference>`
 	}
-	canonical, err := excC14N(signedInfo)
-	if err != nil {
-		return nil, err
-	}
-	digest := sha256.Sum256(canonical)
+	signedInfo := `<SignedInfo xmlns="` + nsDSig + `">` +
+		`<CanonicalizationMethod Algorithm="` + algExcC14N + `"></CanonicalizationMethod>` +
+		`<SignatureMethod Algorithm="` + algECDSASHA256 + `"></SignatureMethod>` +
+		reference(`Type="`+nsBankID+`" URI="#`+idSignedData+`"`, dataDigest) +
+		reference(`URI="#`+idKeyInfo+`"`, keyInfoDigest) +
+		`</SignedInfo>`
+	digest := sha256.Sum256([]byte(signedInfo))
 	rr, ss, err := ecdsa.Sign(rand.Reader, pc.key, digest[:])
 	if err != nil {
 		return nil, fmt.Errorf("sim: sign: %w", err)
@@ -124,23 +98,24 @@ func (p *signPKI) signXML(pc *personCert, d signedData) ([]byte, error) {
 	value := make([]byte, 64)
 	rr.FillBytes(value[:32])
 	ss.FillBytes(value[32:])
-	signatureValue.SetText(base64.StdEncoding.EncodeToString(value))
-	return doc.WriteToBytes()
+
+	var doc bytes.Buffer
+	doc.Grow(len(signedInfo) + len(keyInfo) + data.Len() + 256)
+	doc.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="no"?>`)
+	doc.WriteString(`<Signature xmlns="` + nsDSig + `">`)
+	doc.WriteString(signedInfo)
+	doc.WriteString(`<SignatureValue>` + base64.StdEncoding.EncodeToString(value) + `</SignatureValue>`)
+	doc.WriteString(keyInfo)
+	doc.WriteString(`<Object>` + data.String() + `</Object></Signature>`)
+	return doc.Bytes(), nil
 }
 
-// excC14N is el under exclusive XML canonicalization, with the namespaces it
-// inherits declared as a verifier who resolves it by Id sees them.
-func excC14N(el *etree.Element) ([]byte, error) {
-	ctx, err := etreeutils.NSBuildParentContext(el)
-	if err != nil {
-		return nil, err
-	}
-	detached, err := etreeutils.NSDetatch(ctx, el)
-	if err != nil {
-		return nil, err
-	}
-	return dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(detached)
-}
+// escapeText and escapeAttr escape as exclusive C14N writes text and
+// attribute values; parsed back, they give the same canonical form.
+var (
+	escapeText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;").Replace
+	escapeAttr = strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;").Replace
+)
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 

@@ -2,10 +2,12 @@ package sebankid
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"text/template"
 	"time"
@@ -39,6 +41,18 @@ type Config struct {
 	CAFile         string `json:"ca_file,omitempty"`
 	CAPEM          string `json:"ca_pem,omitempty"`
 
+	// SigningRootsFile or SigningRootsPEM (one of them) are the roots BankID's
+	// signing certificates chain to: the people's certificates and the OCSP
+	// responder's, not the API's TLS root of ca_file. With them the connector
+	// signs: each completed signature and its OCSP response are checked against
+	// these roots and what was sent before the broker accepts them, so only
+	// evidence that verifies offline is handed on. Without them the connector
+	// does not offer signing at all (Info.Signing is nil and it is no
+	// connectors.Signer): an unchecked signature is no evidence. Logins never
+	// need them.
+	SigningRootsFile string `json:"signing_roots_file,omitempty"`
+	SigningRootsPEM  string `json:"signing_roots_pem,omitempty"`
+
 	// RequestTimeout bounds each API call ("10s" or seconds); default 10s.
 	RequestTimeout Duration `json:"request_timeout,omitempty"`
 	// CertificatePolicies restricts which BankIDs may be used (OIDs). Empty means any.
@@ -57,8 +71,19 @@ type Config struct {
 }
 
 // Open loads the certificates and returns the connector.
+// Without signing roots the connector is returned without its signing
+// capability.
 func (c *Config) Open(ctx context.Context, id string, deps connectors.Deps) (connectors.Connector, error) {
-	return c.open(id, deps)
+	conn, err := c.open(id, deps)
+	if err != nil {
+		return nil, err
+	}
+	if conn.signingRoots == nil {
+		p := connectors.Split(conn)
+		p.Sign = nil
+		return connectors.Assemble(p), nil
+	}
+	return conn, nil
 }
 
 func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
@@ -85,6 +110,10 @@ func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
 			return nil, fmt.Errorf("sebankid: parse user_visible_data template: %w", err)
 		}
 	}
+	signingRoots, err := c.signingRootPool()
+	if err != nil {
+		return nil, err
+	}
 	logger := deps.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -106,6 +135,7 @@ func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
 		returnRisk:          c.ReturnRisk,
 		userVisibleData:     visible,
 		referringDomain:     hostOf(deps.BaseURL),
+		signingRoots:        signingRoots,
 	}, nil
 }
 
@@ -126,3 +156,27 @@ func (c *Config) baseURL() (string, error) {
 
 // Duration is connectors.Duration: "10s" or a number of seconds in JSON.
 type Duration = connectors.Duration
+
+// signingRootPool reads the signing roots, nil when none are configured.
+func (c *Config) signingRootPool() (*x509.CertPool, error) {
+	var pemData []byte
+	switch {
+	case c.SigningRootsFile != "" && c.SigningRootsPEM != "":
+		return nil, errors.New("sebankid: set signing_roots_file or signing_roots_pem, not both")
+	case c.SigningRootsFile != "":
+		data, err := os.ReadFile(c.SigningRootsFile)
+		if err != nil {
+			return nil, fmt.Errorf("sebankid: read signing_roots_file: %w", err)
+		}
+		pemData = data
+	case c.SigningRootsPEM != "":
+		pemData = []byte(c.SigningRootsPEM)
+	default:
+		return nil, nil
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil, errors.New("sebankid: no certificate found in the signing roots PEM")
+	}
+	return pool, nil
+}

@@ -1,6 +1,7 @@
 package sebankid_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/portvakt/portvakt/connectors"
@@ -108,6 +110,11 @@ func TestConfigErrors(t *testing.T) {
 		{"two client certificates", func(c *sebankid.Config) { c.PKCS12File = "rp.p12" }, "exactly one"},
 		{"plain http", func(c *sebankid.Config) { c.BaseURL = "http://127.0.0.1/rp/v6.0/" }, "https"},
 		{"bad template", func(c *sebankid.Config) { c.UserVisibleData = "{{.Nope" }, "template"},
+		{"two signing roots", func(c *sebankid.Config) {
+			c.SigningRootsPEM, c.SigningRootsFile = string(s.SigningRootPEM()), "roots.pem"
+		}, "signing_roots_file or signing_roots_pem"},
+		{"signing roots not pem", func(c *sebankid.Config) { c.SigningRootsPEM = "roots" }, "signing roots"},
+		{"signing roots file missing", func(c *sebankid.Config) { c.SigningRootsFile = filepath.Join(t.TempDir(), "none.pem") }, "signing_roots_file"},
 		{"wrong pkcs12 password", func(c *sebankid.Config) {
 			c.CertPEM, c.KeyPEM = "", ""
 			p := filepath.Join(t.TempDir(), "rp.p12")
@@ -157,5 +164,62 @@ func TestTrustFromDepsTLSClientConfig(t *testing.T) {
 	_ = json.Unmarshal(e.sim.RequestsTo("auth")[0].Body, &body)
 	if body.Web.ReferringDomain != "id.example.test" {
 		t.Errorf("referringDomain = %q, want the broker's host", body.Web.ReferringDomain)
+	}
+}
+
+// The example configuration's BankID entry has only keys the connector knows,
+// signing roots among them.
+func TestExampleConfigKeys(t *testing.T) {
+	raw, err := os.ReadFile("../../examples/portvakt.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Connectors []struct {
+			Type   string         `yaml:"type"`
+			Config map[string]any `yaml:"config"`
+		} `yaml:"connectors"`
+	}
+	if err := yaml.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range file.Connectors {
+		if c.Type != "sebankid" {
+			continue
+		}
+		found = true
+		b, _ := json.Marshal(c.Config)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		var cfg sebankid.Config
+		if err := dec.Decode(&cfg); err != nil {
+			t.Errorf("example sebankid config: %v", err)
+		}
+		if cfg.Environment != "production" || cfg.SigningRootsFile == "" {
+			t.Errorf("example sebankid config = %+v", cfg)
+		}
+	}
+	if !found {
+		t.Error("examples/portvakt.yaml has no sebankid connector")
+	}
+}
+
+// TestSigningRootsFromFile: signing roots may come from a file, as in
+// production, and make the connector a Signer.
+func TestSigningRootsFromFile(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	path := filepath.Join(t.TempDir(), "signing-roots.pem")
+	if err := os.WriteFile(path, e.sim.SigningRootPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := *e.cfg
+	cfg.SigningRootsPEM, cfg.SigningRootsFile = "", path
+	c, err := cfg.Open(context.Background(), "se-bankid", connectors.Deps{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if _, ok := c.(connectors.Signer); !ok || c.Info().Signing == nil {
+		t.Errorf("a connector with signing roots does not sign")
 	}
 }

@@ -2,7 +2,7 @@ package sebankid
 
 import (
 	"context"
-	"encoding/base64"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +49,9 @@ type Connector struct {
 	userVisibleData     *template.Template
 	// referringDomain is the broker's own host, where the person started the login.
 	referringDomain string
+	// signingRoots are the trust anchors of BankID's signatures; nil: the
+	// connector does not sign.
+	signingRoots *x509.CertPool
 }
 
 // Client returns the API client, for signing and phone orders outside the login flow.
@@ -72,6 +75,7 @@ func (c *Connector) Info() connectors.Info {
 			"urn:grn:authn:se:bankid:another-device":    MethodOtherDeviceURN,
 			"urn:grn:authn:se:bankid:another-device:qr": MethodOtherDeviceURN,
 		},
+		Signing: c.signingInfo(),
 	}
 }
 
@@ -86,6 +90,8 @@ type orderState struct {
 	// Mobile is whether the browser looked like a phone, which picks the text shown
 	// while the app searches for a BankID.
 	Mobile bool `json:"mobile,omitempty"`
+	// Sign is set on a signing order: what its signature must sign.
+	Sign *signState `json:"sign,omitempty"`
 }
 
 // Start starts an auth order.
@@ -98,32 +104,31 @@ func (c *Connector) Start(ctx context.Context, req connectors.Request) (*connect
 	if err != nil {
 		return nil, err
 	}
-	return c.startOrder(ctx, "auth", method, req, func(ctx context.Context) (*OrderResponse, error) { return c.client.Auth(ctx, body) })
+	return c.startOrder(ctx, "auth", method, req, nil, func(ctx context.Context) (*OrderResponse, error) { return c.client.Auth(ctx, body) })
 }
 
-// StartSign starts a signing order: the person sees and signs req.Text, and
-// signs req.NonVisibleData unseen.
+// StartSign starts a signing order: the person sees and signs req.Text
+// (simpleMarkdownV1 when req.Markdown), and signs req.NonVisibleData unseen.
 func (c *Connector) StartSign(ctx context.Context, req connectors.SignRequest) (*connectors.Order, error) {
 	method, err := c.checkOrder("sebankid sign", req.Request)
 	if err != nil {
 		return nil, err
 	}
-	if req.Text == "" {
-		return nil, errors.New("sebankid sign: a text to sign is required")
+	visible, format, nonVisible, st, err := c.signContent("sebankid sign", "sign", req.SignContent)
+	if err != nil {
+		return nil, err
 	}
 	body, err := c.orderRequest(req.Request, method)
 	if err != nil {
 		return nil, err
 	}
-	body.UserVisibleData, body.UserVisibleDataFormat = EncodeUserData(req.Text), ""
-	if len(req.NonVisibleData) > 0 {
-		body.UserNonVisibleData = base64.StdEncoding.EncodeToString(req.NonVisibleData)
-	}
-	return c.startOrder(ctx, "sign", method, req.Request, func(ctx context.Context) (*OrderResponse, error) { return c.client.Sign(ctx, body) })
+	body.UserVisibleData, body.UserVisibleDataFormat, body.UserNonVisibleData = visible, format, nonVisible
+	return c.startOrder(ctx, "sign", method, req.Request, st, func(ctx context.Context) (*OrderResponse, error) { return c.client.Sign(ctx, body) })
 }
 
-// StartBackchannel starts a phone authentication of the person named by
-// national id: no QR code, no browser.
+// StartBackchannel starts a phone order for the person named by national id,
+// no QR code, no browser: a signature of req.Sign when set (phone/sign), else
+// an authentication (phone/auth).
 func (c *Connector) StartBackchannel(ctx context.Context, req connectors.BackchannelRequest) (*connectors.Order, error) {
 	if !nationalid.Valid(nationalid.SEPersonnummer, req.NationalID) {
 		return nil, fmt.Errorf("sebankid phone: national id %s is not a 12-digit personnummer", nationalid.Mask(req.NationalID))
@@ -135,10 +140,22 @@ func (c *Connector) StartBackchannel(ctx context.Context, req connectors.Backcha
 	if c.pinCode || len(c.certificatePolicies) > 0 {
 		body.Requirement = &PhoneRequirement{PinCode: c.pinCode, CertificatePolicies: c.certificatePolicies}
 	}
+	orderReq := connectors.Request{NationalID: req.NationalID}
+	if req.Sign != nil {
+		var st *signState
+		var err error
+		body.UserVisibleData, body.UserVisibleDataFormat, body.UserNonVisibleData, st, err = c.signContent("sebankid phone sign", "phone/sign", *req.Sign)
+		if err != nil {
+			return nil, err
+		}
+		return c.startOrder(ctx, "phone/sign", methodPhone, orderReq, st, func(ctx context.Context) (*OrderResponse, error) {
+			return c.client.PhoneSign(ctx, body)
+		})
+	}
 	if req.Text != "" {
 		body.UserVisibleData = EncodeUserData(req.Text)
 	}
-	return c.startOrder(ctx, "phone/auth", methodPhone, connectors.Request{NationalID: req.NationalID}, func(ctx context.Context) (*OrderResponse, error) {
+	return c.startOrder(ctx, "phone/auth", methodPhone, orderReq, nil, func(ctx context.Context) (*OrderResponse, error) {
 		return c.client.PhoneAuth(ctx, body)
 	})
 }
@@ -167,9 +184,10 @@ func (c *Connector) checkOrder(op string, req connectors.Request) (string, error
 	return method, nil
 }
 
-// startOrder calls BankID to start an order (auth, sign or phone/auth) and
-// keeps what Poll and QR need in the order's state.
-func (c *Connector) startOrder(ctx context.Context, kind, method string, req connectors.Request, call func(context.Context) (*OrderResponse, error)) (*connectors.Order, error) {
+// startOrder calls BankID to start an order (auth, sign, phone/auth or
+// phone/sign) and keeps what Poll and QR need in the order's state, and for a
+// signature what it must sign.
+func (c *Connector) startOrder(ctx context.Context, kind, method string, req connectors.Request, sign *signState, call func(context.Context) (*OrderResponse, error)) (*connectors.Order, error) {
 	log := c.logger.With("method", method, "personal_number", nationalid.Mask(req.NationalID))
 	resp, err := call(ctx)
 	if err != nil {
@@ -187,6 +205,7 @@ func (c *Connector) startOrder(ctx context.Context, kind, method string, req con
 		Method:         method,
 		PersonalNumber: req.NationalID,
 		Mobile:         connectors.MobileUserAgent(req.UserAgent),
+		Sign:           sign,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sebankid start: encode state: %w", err)

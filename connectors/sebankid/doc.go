@@ -20,4 +20,11 @@
 //     userDeclinedCall), connectors.ErrExpired (expiredTransaction, startFailed) or
 //     connectors.ErrUpstream (everything else), inside a connectors.UserError
 //     carrying the RFA message id.
+//   - Signing (sign, phone/sign; plain or simpleMarkdownV1 text, unseen data)
+//     is offered only with signing roots configured (signing_roots_file or
+//     signing_roots_pem). Each completed signature and its OCSP response are
+//     checked offline with evidence/bankidsig against those roots and the
+//     SHA-256 digests of what was sent, kept in the order's state; a signature
+//     that fails is connectors.ErrInvalidResponse, never an identity. The
+//     checked artefacts travel verbatim on Identity.Signature.
 package sebankid

@@ -68,7 +68,9 @@ func newEnv(t *testing.T, opts sim.Options, configure ...func(*sebankid.Config))
 		CAPEM:   string(s.CAPEM()),
 		CertPEM: string(certPEM),
 		KeyPEM:  string(keyPEM),
-		Now:     clk.Now,
+		// Signatures are checked against the simulator's signing root.
+		SigningRootsPEM: string(s.SigningRootPEM()),
+		Now:             clk.Now,
 	}
 	for _, f := range configure {
 		f(cfg)

@@ -63,6 +63,12 @@ func (c *Connector) identity(resp *CollectResponse, state orderState) (*connecto
 	if name == "" {
 		name = strings.TrimSpace(data.User.GivenName + " " + data.User.Surname)
 	}
+	var signature *connectors.Signature
+	if state.Sign != nil {
+		if signature, err = c.signature(data, pnr, state.Sign); err != nil {
+			return nil, err
+		}
+	}
 	return &connectors.Identity{
 		Connector:      c.id,
 		Country:        "SE",
@@ -77,5 +83,6 @@ func (c *Connector) identity(resp *CollectResponse, state orderState) (*connecto
 		UpstreamACR:    UpstreamACR,
 		AMR:            amr,
 		Evidence:       proof,
+		Signature:      signature,
 	}, nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/portvakt/portvakt/internal/randid"
 )
 
-const maxRequestBytes = 64 << 10
+const maxRequestBytes = 512 << 10
 
 // RecordedRequest is one API request as received, for tests to assert on.
 type RecordedRequest struct {
@@ -166,7 +166,10 @@ func (s *Simulator) startOrder(kind string, body []byte, now time.Time) (any, er
 	if req.UserVisibleDataFormat != "" && req.UserVisibleDataFormat != "simpleMarkdownV1" {
 		return nil, invalid("Invalid userVisibleDataFormat")
 	}
-	o := &order{kind: kind, endUserIP: req.EndUserIP, returnURL: req.ReturnURL, returnRisk: req.ReturnRisk, userVisibleData: visible}
+	o := &order{
+		kind: kind, endUserIP: req.EndUserIP, returnURL: req.ReturnURL, returnRisk: req.ReturnRisk, userVisibleData: visible,
+		visibleRaw: req.UserVisibleData, visibleFormat: req.UserVisibleDataFormat, nonVisibleRaw: req.UserNonVisibleData,
+	}
 	if rq := req.Requirement; rq != nil {
 		if rq.PersonalNumber != "" && !nationalid.Valid(nationalid.SEPersonnummer, rq.PersonalNumber) {
 			return nil, invalid("Invalid personalNumber")
@@ -204,8 +207,17 @@ func (s *Simulator) startPhoneOrder(kind string, body []byte, now time.Time) (an
 	if err != nil || (kind == "phone/sign" && visible == "") {
 		return nil, invalid("Invalid userVisibleData")
 	}
+	if _, err := decodeUserData(req.UserNonVisibleData); err != nil {
+		return nil, invalid("Invalid userNonVisibleData")
+	}
+	if req.UserVisibleDataFormat != "" && req.UserVisibleDataFormat != "simpleMarkdownV1" {
+		return nil, invalid("Invalid userVisibleDataFormat")
+	}
 	// Phone orders have no end user IP; BankID reports the phone's, so make one up.
-	o := &order{kind: kind, personalNumber: req.PersonalNumber, endUserIP: "192.0.2.10", userVisibleData: visible, callInitiator: req.CallInitiator}
+	o := &order{
+		kind: kind, personalNumber: req.PersonalNumber, endUserIP: "192.0.2.10", userVisibleData: visible, callInitiator: req.CallInitiator,
+		visibleRaw: req.UserVisibleData, visibleFormat: req.UserVisibleDataFormat, nonVisibleRaw: req.UserNonVisibleData,
+	}
 	if err := s.addOrder(o, now); err != nil {
 		return nil, err
 	}
@@ -240,17 +252,32 @@ func (s *Simulator) collect(body []byte, now time.Time) (any, error) {
 		return nil, invalid("Invalid orderRef")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.sweep(now)
 	o, ok := s.orders[req.OrderRef]
 	if !ok || o.forgotten(now) {
+		s.mu.Unlock()
 		return nil, invalid("No such order")
 	}
 	s.advance(o, now)
 	resp := o.response()
+	var user TestUser
+	var data signedData
+	if cd := resp.CompletionData; cd != nil {
+		user, data = *o.user, o.signedData(cd.Device.UHI)
+	}
+	at := o.finishedAt
 	if !o.pending() {
 		// The final answer is given once; the order is then gone.
 		delete(s.orders, o.ref)
+	}
+	s.mu.Unlock()
+	if cd := resp.CompletionData; cd != nil {
+		// Signed outside the lock: the order is no longer shared, and other
+		// orders need not wait for the signature.
+		var err error
+		if cd.Signature, cd.OCSPResponse, err = s.signing.signOrder(user, data, at); err != nil {
+			return nil, err
+		}
 	}
 	return resp, nil
 }

@@ -57,13 +57,19 @@ func (d *Dev) ActOnOrder(ref string, approve bool) error {
 // Handler serves the simulated app.
 func (d *Dev) Handler() http.Handler { return d.Sim.AppHandler() }
 
-// ConnectorConfig points the connector at the RP API, trusting its CA.
+// ConnectorConfig points the connector at the RP API, trusting its CA, and
+// checks signatures against the simulator's signing root.
 func (d *Dev) ConnectorConfig() map[string]any {
 	return map[string]any{
 		"base_url": d.APIURL, "ca_pem": string(d.Sim.CAPEM()),
 		"cert_pem": string(d.cert), "key_pem": string(d.key),
+		"signing_roots_pem": string(d.Sim.SigningRootPEM()),
 	}
 }
+
+// SigningRootPEM is the simulator's signing root, the trust anchor of its
+// signatures (see Simulator.SigningRootPEM).
+func (d *Dev) SigningRootPEM() []byte { return d.Sim.SigningRootPEM() }
 
 // RegisterBroker has nothing to do: BankID knows its RPs by certificate.
 func (d *Dev) RegisterBroker(string, connectors.Connector) error { return nil }
@@ -100,12 +106,12 @@ func (d *Dev) Standalone(o connectors.StandaloneOptions) (string, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return "", err
 	}
-	for name, b := range map[string][]byte{"ca.pem": d.Sim.CAPEM(), "client.pem": d.cert, "client-key.pem": d.key} {
+	for name, b := range map[string][]byte{"ca.pem": d.Sim.CAPEM(), "client.pem": d.cert, "client-key.pem": d.key, "signing-root.pem": d.Sim.SigningRootPEM()} {
 		if err := os.WriteFile(filepath.Join(o.Dir, name), b, 0o600); err != nil {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("BankID RP API: %s\napp page: %s%s\ntrust material: %s/{ca.pem,client.pem,client-key.pem}\n", d.APIURL, d.origin, d.AppPage(), o.Dir), nil
+	return fmt.Sprintf("BankID RP API: %s\napp page: %s%s\ntrust material: %s/{ca.pem,client.pem,client-key.pem}\nsigning root (signing_roots_file): %s/signing-root.pem\n", d.APIURL, d.origin, d.AppPage(), o.Dir, o.Dir), nil
 }
 
 // appLink points an order's app link at the simulated app.

@@ -6,6 +6,15 @@
 // autostart link, picks a synthetic test user and approves or cancels. Tests can
 // script hint code sequences, inject API errors and read every request received.
 //
+// Completed orders carry real evidence, as BankID's do: completionData.signature
+// is an XML-DSig signature (exclusive C14N, SHA-256, ECDSA P-256) over
+// bankIdSignedData (what was shown and signed) and KeyInfo (the person's
+// certificate and its CA), by a person's key certified by the simulator's own
+// signing CA (SigningRootPEM, distinct from the TLS CA); completionData.ocspResponse
+// is that CA's OCSP responder's answer, good, with BankID's nonce binding it to
+// the signature. Keys and certificates are made once per person, so an order's
+// evidence costs two ECDSA signatures.
+//
 // A final collect answer (complete or failed) is given once; the order is then
 // forgotten and later collects answer invalidParameters, as BankID does for orders
 // it no longer knows.

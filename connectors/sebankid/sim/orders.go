@@ -2,7 +2,6 @@ package sim
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"time"
 )
@@ -42,6 +41,10 @@ type order struct {
 	endUserIP       string
 	returnURL       string
 	userVisibleData string
+	// visibleRaw, visibleFormat and nonVisibleRaw are userVisibleData,
+	// userVisibleDataFormat and userNonVisibleData exactly as sent, for the
+	// signature.
+	visibleRaw, visibleFormat, nonVisibleRaw string
 	// callInitiator is a phone order's: user (the person phoned) or RP.
 	callInitiator string
 	mrtd          bool
@@ -183,11 +186,6 @@ func (o *order) response() collectResponse {
 	if o.returnRisk {
 		cd.Risk = "low"
 	}
-	// Not a real XML signature or OCSP response: the simulator has no BankID keys, and
-	// the evidence only has to be carried, not verified.
-	sig, _ := json.Marshal(map[string]string{"simulated": "signature", "orderRef": o.ref, "personalNumber": o.user.PersonalNumber})
-	cd.Signature = base64.StdEncoding.EncodeToString(sig)
-	cd.OCSPResponse = base64.StdEncoding.EncodeToString([]byte("simulated ocsp response for " + o.ref))
 	resp.CompletionData = cd
 	return resp
 }
@@ -231,4 +229,13 @@ func (s *Simulator) inProgressFor(personalNumber string, now time.Time) *order {
 		}
 	}
 	return nil
+}
+
+// signedData is what the order's signature covers.
+func (o *order) signedData(uhi string) signedData {
+	funcID := "Identification"
+	if strings.HasSuffix(o.kind, "sign") {
+		funcID = "Signing"
+	}
+	return signedData{funcID: funcID, visible: o.visibleRaw, format: o.visibleFormat, nonVisible: o.nonVisibleRaw, uhi: uhi}
 }

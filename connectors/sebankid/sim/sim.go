@@ -47,6 +47,7 @@ type Options struct {
 type Simulator struct {
 	opts    Options
 	pki     *pki
+	signing *signPKI
 	appBase string
 	logger  *slog.Logger
 
@@ -77,6 +78,10 @@ func New(opts Options) (*Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	signing, err := newSignPKI(opts.Now())
+	if err != nil {
+		return nil, err
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -94,6 +99,7 @@ func New(opts Options) (*Simulator, error) {
 	return &Simulator{
 		opts:    opts,
 		pki:     p,
+		signing: signing,
 		appBase: base,
 		logger:  logger,
 		orders:  map[string]*order{},

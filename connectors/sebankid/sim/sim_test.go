@@ -72,7 +72,7 @@ func (c *manualClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newFixture(t *testing.T, opts sim.Options) *fixture {
+func newFixture(t testing.TB, opts sim.Options) *fixture {
 	t.Helper()
 	clk := &manualClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	opts.Now = clk.Now
@@ -86,7 +86,7 @@ func newFixture(t *testing.T, opts sim.Options) *fixture {
 }
 
 // clientFor trusts trust's CA and presents a certificate issued by issuer.
-func clientFor(t *testing.T, trust, issuer *sim.Simulator) *http.Client {
+func clientFor(t testing.TB, trust, issuer *sim.Simulator) *http.Client {
 	t.Helper()
 	certPEM, keyPEM, err := issuer.IssueClientCert("rp")
 	if err != nil {
@@ -101,7 +101,7 @@ func clientFor(t *testing.T, trust, issuer *sim.Simulator) *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}}}}
 }
 
-func (f *fixture) call(t *testing.T, method, path, contentType, body string) (int, map[string]any) {
+func (f *fixture) call(t testing.TB, method, path, contentType, body string) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(method, f.base+path, strings.NewReader(body))
 	if err != nil {
@@ -123,7 +123,7 @@ func (f *fixture) call(t *testing.T, method, path, contentType, body string) (in
 	return resp.StatusCode, out
 }
 
-func (f *fixture) post(t *testing.T, path, body string) (int, map[string]any) {
+func (f *fixture) post(t testing.TB, path, body string) (int, map[string]any) {
 	return f.call(t, http.MethodPost, path, "application/json", body)
 }
 

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/evidence"
 	"github.com/portvakt/portvakt/internal/randid"
 	"github.com/portvakt/portvakt/themes"
 )
@@ -59,6 +60,13 @@ type Options struct {
 	// MaxEntries caps the pending logins, and separately the sessions, the demo
 	// keeps in memory (default 1000).
 	MaxEntries int
+	// Sign offers the "Sign an agreement" button (the client may request
+	// signatures).
+	Sign bool
+	// EvidenceTrust is what the demo checks a signature's evidence against:
+	// the eIDs' trust anchors. The broker's evidence keys it fetches itself,
+	// from discovery's sign_evidence_jwks_uri; Keys and Issuer are ignored.
+	EvidenceTrust evidence.VerifyOptions
 }
 
 // How long a started login may take, and how long a demo session lasts.
@@ -77,6 +85,8 @@ type App struct {
 
 	pending  *store[pendingLogin] // by state
 	sessions *store[result]       // by session cookie
+
+	evidenceKeys evidenceKeyCache
 }
 
 // pendingLogin is what a login keeps until its callback: the PKCE verifier, the
@@ -85,12 +95,15 @@ type App struct {
 type pendingLogin struct {
 	verifier, nonce string
 	browser         string
+	// sign: the login is a signature, whose evidence the callback checks.
+	sign bool
 }
 
 type result struct {
 	claims   map[string]any
 	userinfo map[string]any
 	idToken  string
+	signed   *signed
 }
 
 // New returns the demo app; it contacts the broker on first use, so it can be built
@@ -124,6 +137,8 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /demo", a.home)
 	mux.HandleFunc("GET /demo/login", a.login)
+	mux.HandleFunc("GET /demo/sign", a.sign)
+	mux.HandleFunc("GET /demo/evidence", a.evidenceDownload)
 	mux.HandleFunc("GET /demo/callback", a.callback)
 	mux.HandleFunc("GET /demo/logout", a.logout)
 	return mux
@@ -162,6 +177,10 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 			page.IDTokenJSON = pretty(res.claims)
 			page.UserinfoJSON = pretty(res.userinfo)
 			page.LogoutURL = a.o.Base + "/logout"
+			if res.signed != nil {
+				page.Signed = signedPanel(page.T, page.Lang, a, res.signed)
+				page.Signed.DownloadURL = a.o.Base + "/evidence"
+			}
 		}
 	}
 	if e := r.URL.Query().Get("error"); e != "" {
@@ -196,6 +215,9 @@ func (a *App) page(w http.ResponseWriter, r *http.Request) themes.DemoPage {
 		}
 		p.Options = append(p.Options, themes.DemoOption{Label: c.label(t, lang), URL: a.o.Base + "/login?" + q.Encode()})
 	}
+	if a.o.Sign {
+		p.SignURL = a.o.Base + "/sign?" + url.Values{"ui_locales": {lang}}.Encode()
+	}
 	return p
 }
 
@@ -208,7 +230,27 @@ func (a *App) render(w http.ResponseWriter, page themes.DemoPage) {
 }
 
 // login starts a code flow with PKCE S256, nonce and state.
-func (a *App) login(w http.ResponseWriter, r *http.Request) {
+func (a *App) login(w http.ResponseWriter, r *http.Request) { a.start(w, r, nil) }
+
+// sign starts a code flow that asks the person to sign the sample agreement
+// (an authorization_details entry of the signing type) in the page's language.
+func (a *App) sign(w http.ResponseWriter, r *http.Request) {
+	if !a.o.Sign {
+		http.NotFound(w, r)
+		return
+	}
+	lang := a.o.Themes.MatchLanguage(nil, r.Header.Get("Accept-Language"), r.URL.Query().Get("ui_locales"))
+	details, err := json.Marshal(signDetails(a.o.Themes.Translator(lang)))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	a.start(w, r, []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("authorization_details", string(details))})
+}
+
+// start begins a login, or a signature when extra carries its
+// authorization_details.
+func (a *App) start(w http.ResponseWriter, r *http.Request, extra []oauth2.AuthCodeOption) {
 	_, cfg, err := a.oauth(r.Context())
 	if err != nil {
 		http.Error(w, "the broker is not reachable: "+err.Error(), http.StatusBadGateway)
@@ -220,8 +262,8 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		binding = c.Value // one binding per browser, so logins in two tabs both finish
 	}
 	http.SetCookie(w, a.cookie(bindingCookie, binding, int(pendingLifetime.Seconds())))
-	a.pending.put(state, pendingLogin{verifier: verifier, nonce: nonce, browser: binding})
-	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
+	a.pending.put(state, pendingLogin{verifier: verifier, nonce: nonce, browser: binding, sign: extra != nil})
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}, extra...)
 	for _, k := range []string{"acr_values", "login_hint", "ui_locales", "prompt"} {
 		if v := r.URL.Query().Get(k); v != "" {
 			opts = append(opts, oauth2.SetAuthURLParam(k, v))
@@ -271,6 +313,12 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	res := result{idToken: raw}
 	_ = idt.Claims(&res.claims)
+	if p.sign {
+		if res.signed, err = a.signedResult(ctx, tok); err != nil {
+			http.Error(w, "signature rejected: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+	}
 	if ui, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
 		_ = ui.Claims(&res.userinfo)
 	}

@@ -169,9 +169,17 @@ func build(ctx context.Context, o Options, logger *slog.Logger, root *swappable)
 	if err := grantDefaultRoles(ctx, b, sims); err != nil {
 		return nil, errors.Join(err, b.Store.Close())
 	}
+	trust, err := sims.evidenceTrust()
+	if err != nil {
+		return nil, errors.Join(err, b.Store.Close())
+	}
+	if err := sims.writeEvidenceTrust(o.Data); err != nil {
+		logger.Warn("write the simulated eIDs' signing roots", "error", err)
+	}
 	demoApp := demo.New(demo.Options{
 		Issuer: o.Issuer, ClientID: DemoClientID, ClientSecret: DemoClientSecret, Base: o.Issuer + "/demo",
 		Themes: b.Themes, Logger: logger, Choices: demoChoices(o.Connectors, b.Connectors),
+		Sign: b.Evidence != nil, EvidenceTrust: trust,
 	})
 	demoPages := httpsec.Broker(demoApp.Handler())
 	mux.Handle("/demo", demoPages)

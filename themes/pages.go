@@ -159,6 +159,26 @@ type DemoPage struct {
 	Error        string
 	LogoutURL    string
 	LoggedIn     bool
+	// SignURL starts a signature of the sample agreement; "" when the demo
+	// client may not request signatures.
+	SignURL string
+	// Signed is the signature just made and its evidence, checked offline.
+	Signed *DemoSigned
+}
+
+// DemoSigned is a signature's evidence as the demo checked it.
+type DemoSigned struct {
+	Verified bool
+	// Failure names the check that failed when not Verified.
+	Failure string
+	// Rows say who signed, with which eID, when, and the evidence id.
+	Rows []DemoClaim
+	// Checks are the offline checks passed.
+	Checks []string
+	// Text is what was shown and signed, as sent to the eID.
+	Text        string
+	PackageJSON string
+	DownloadURL string
 }
 
 // DemoOption is one login button of the demo app.

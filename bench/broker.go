@@ -24,6 +24,9 @@ type target struct {
 	shared    *http.Transport
 	// sources is set when each login dials from its own loopback address.
 	sources *loopbackSources
+	// signDetails is --sign's authorization_details; signed counts evidence.
+	signDetails string
+	signed      signTally
 }
 
 // discovery is the part of the broker's discovery document the logins use.
@@ -37,6 +40,9 @@ type discovery struct {
 
 func newTarget(ctx context.Context, o Options, e eid) (*target, error) {
 	t := &target{o: o, acr: e.acr, shared: sharedTransport(o.Concurrency)}
+	if o.Sign {
+		t.signDetails = signDetails()
+	}
 	if e.orders && !o.SingleSource && spreadable(o.Issuer) {
 		t.sources = newLoopbackSources()
 	}

@@ -50,6 +50,8 @@ type login struct {
 	state, nonce, verifier string
 	// id is the broker's login id, once the browser has reached /login/{id}.
 	id string
+	// chosen: a signature's eID was pressed on the page showing the text.
+	chosen bool
 }
 
 func (t *target) newLogin(browser *http.Client) *login {
@@ -67,6 +69,9 @@ func (l *login) authorizeURL() string {
 	}
 	if l.t.o.LoginHint != "" {
 		q.Set("login_hint", l.t.o.LoginHint)
+	}
+	if l.t.signDetails != "" {
+		q.Set("authorization_details", l.t.signDetails)
 	}
 	return l.t.authorize + "?" + q.Encode()
 }
@@ -100,6 +105,10 @@ func (l *login) browse(ctx context.Context, start string, waitOrders bool) (url.
 		if err != nil {
 			return nil, fail(stage+": connection", err)
 		}
+		var page []byte
+		if l.t.signDetails != "" && !l.chosen && resp.StatusCode == http.StatusOK && stage == "login" {
+			page, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		switch {
@@ -112,6 +121,12 @@ func (l *login) browse(ctx context.Context, start string, waitOrders bool) (url.
 				return loc.Query(), nil
 			}
 			next = loc.String()
+		case page != nil:
+			// A signature's first page shows the text and the eIDs that can sign it.
+			l.chosen = true
+			if next, err = l.chooseOnPage(ctx, next, page); err != nil {
+				return nil, err
+			}
 		case resp.StatusCode == http.StatusOK && stage == "login":
 			l.id = loginID(resp.Request.URL.Path)
 			if !waitOrders {
@@ -204,8 +219,9 @@ func (l *login) redeem(ctx context.Context, callback url.Values) error {
 		return fail(fmt.Sprintf("token: HTTP %d", resp.StatusCode), errors.New(resp.Status))
 	}
 	var tok struct {
-		IDToken     string `json:"id_token"`
-		AccessToken string `json:"access_token"`
+		IDToken              string          `json:"id_token"`
+		AccessToken          string          `json:"access_token"`
+		AuthorizationDetails json.RawMessage `json:"authorization_details"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
 		return fail("token: body", err)
@@ -215,6 +231,9 @@ func (l *login) redeem(ctx context.Context, callback url.Values) error {
 	}
 	if err := l.t.keys.verifyIDToken(ctx, tok.IDToken, l.t.issuer, l.t.o.ClientID, l.nonce); err != nil {
 		return fail("id_token", err)
+	}
+	if l.t.signDetails != "" {
+		return l.checkEvidence(tok.AuthorizationDetails)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -50,6 +51,11 @@ type Options struct {
 	// broker's CPU per client poll, its memory and the token endpoint's
 	// latency while they wait. The client is dev mode's ciba-demo by default.
 	CIBA bool
+	// Sign makes each flow a signature (an authorization_details entry of the
+	// signing type: a loan agreement with an attached document's digest) and
+	// checks the token response carries its evidence; the eID defaults to
+	// Swedish BankID on another device.
+	Sign bool
 	// SettleWait is how long pending mode waits, after cancelling, for the broker's
 	// goroutines to return to the baseline (default 2 minutes: longer than the
 	// usual 90 s idle timeout of connection pools to upstreams).
@@ -105,7 +111,7 @@ func (o Options) withDefaults() (Options, eid, error) {
 	}
 	if o.EID == "" {
 		o.EID = "mitid"
-		if o.Pending > 0 {
+		if o.Pending > 0 || o.Sign {
 			o.EID = "bankid"
 		}
 	}
@@ -127,6 +133,9 @@ func (o Options) withDefaults() (Options, eid, error) {
 	}
 	if o.SettleWait <= 0 {
 		o.SettleWait = 2 * time.Minute
+	}
+	if o.Sign && (o.Pending > 0 || o.CIBA) {
+		return o, eid{}, errors.New("sign mode runs complete signatures: not with --pending or --ciba")
 	}
 	if o.CIBA && o.Pending <= 0 {
 		o.Pending = 1000

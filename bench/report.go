@@ -18,6 +18,9 @@ func WriteReport(w io.Writer, r Result) error {
 		if len(r.IDTokenAlgs) > 0 {
 			fmt.Fprintf(&b, "  ID tokens:    %s, each verified\n", strings.Join(r.IDTokenAlgs, ", "))
 		}
+		if s := r.Sign; s != nil {
+			fmt.Fprintf(&b, "  evidence:     %d signatures, each with the eID's native signature and the broker's attestation, stored; %d bytes each (mean, in the token response)\n", s.Signatures, s.EvidenceBytes)
+		}
 	} else if r.Mode == "ciba" {
 		p := r.Pending
 		fmt.Fprintf(&b, "  pending:      %d verifications started in %.1fs (per request %s)\n", p.Started, p.StartTime.Seconds(), latencyLine(p.StartLatency))
@@ -81,6 +84,9 @@ func writeBroker(b *strings.Builder, r Result) {
 		perFlow := "no flows"
 		if r.Flows > 0 {
 			perFlow = ms(u.CPUPerFlow) + " per flow"
+			if r.Sign != nil {
+				perFlow = ms(u.CPUPerFlow) + " per signature"
+			}
 		}
 		fmt.Fprintf(b, "  broker CPU:   %.2fs = %s (%.2f cores busy)\n", u.CPUSeconds, perFlow, u.CPUSeconds/r.Elapsed.Seconds())
 		fmt.Fprintf(b, "  broker RSS:   %.1f MB\n", u.ResidentBytes/(1<<20))

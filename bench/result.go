@@ -8,7 +8,7 @@ import (
 
 // Result is what a run measured.
 type Result struct {
-	Mode        string        `json:"mode"` // "flows" or "pending"
+	Mode        string        `json:"mode"` // "flows", "sign", "pending" or "ciba"
 	Issuer      string        `json:"issuer"`
 	EID         string        `json:"eid"`
 	ACRValues   string        `json:"acr_values"`
@@ -28,6 +28,8 @@ type Result struct {
 	Broker BrokerUsage `json:"broker"`
 	// Pending is pending mode's outcome.
 	Pending *PendingResult `json:"pending,omitempty"`
+	// Sign is sign mode's evidence.
+	Sign *SignResult `json:"sign,omitempty"`
 }
 
 // ErrorCount is the total of Errors.

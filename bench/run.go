@@ -95,6 +95,9 @@ func runFlows(ctx context.Context, t *target) (Result, error) {
 	res.Latency = latencyOf(all)
 	res.IDTokenAlgs = t.keys.algorithms()
 	res.Broker = usage(before, after, res.Flows)
+	if o.Sign {
+		res.Mode, res.Sign = "sign", t.signed.result()
+	}
 	return res, nil
 }
 

@@ -134,6 +134,7 @@ func (s *backchannel) identified(ctx context.Context, a *authRequest, o Option, 
 			return
 		}
 	}
+	trimForState(&id, client, a.state.Params.Scopes)
 	now := s.flow.now().Truncate(time.Second)
 	updated, err := s.flow.advanceLogin(ctx, a, func(st *loginState, rec *storage.AuthRequest) error {
 		if !st.sameAttempt(&a.state) {

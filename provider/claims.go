@@ -86,6 +86,18 @@ func identityClaims(id *connectors.Identity, scopes []string, client *Client, as
 	return out
 }
 
+// trimForState drops from an identity what no later step of its login reads,
+// before the login state stores it: the upstream's proof, unless the client
+// asked for scope evidence and may have it, and a signature's artefacts, which
+// the evidence store keeps from then on. The state is sealed and written at
+// every later step, and BankID's proof alone is several kilobytes.
+func trimForState(id *connectors.Identity, client *Client, scopes []string) {
+	if !slices.Contains(scopes, scopeEvidence) || !client.MayReceive(scopeEvidence) {
+		id.Evidence = nil
+	}
+	id.Signature = nil
+}
+
 // grantedScopes keeps the scopes the broker knows and the client may have, in the
 // order asked. Unknown and unpermitted scopes are dropped, never an error.
 func grantedScopes(asked []string, client *Client) []string {

@@ -381,6 +381,7 @@ func (s *logins) recordLogin(ctx context.Context, a *authRequest, o Option, id c
 			return s.endLogin(ctx, a, &failure{Code: string(errTemporarilyUnavailable().ErrorType), Description: "the signature could not be recorded; try again"})
 		}
 	}
+	trimForState(&id, client, a.state.Params.Scopes)
 	now := s.now().Truncate(time.Second)
 	probe := a.state
 	probe.Identity, probe.Subject = &id, subject

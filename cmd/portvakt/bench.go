@@ -29,6 +29,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.LoginHint, "login-hint", "", "login_hint to send, e.g. sub:<national id> (default none: the simulator's default person)")
 	fs.IntVar(&o.Pending, "pending", 0, "pending mode: hold this many BankID logins open, polling once a second (the broker must not auto-approve)")
 	fs.BoolVar(&o.CIBA, "ciba", false, "caller verification mode: hold --pending (default 1000) verifications open in poll mode, clients polling the token endpoint at the interval (the broker must not auto-approve; client ciba-demo by default)")
+	fs.BoolVar(&o.Sign, "sign", false, "sign mode: each flow signs a loan agreement with an attached document's digest (authorization_details) and checks the evidence in the token response (default eID bankid)")
 	fs.BoolVar(&o.SingleSource, "single-source", false, "send BankID logins from one address (by default each comes from its own 127.x.y.z on a loopback issuer, since the broker limits orders per IP)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	fs.BoolVar(&quiet, "quiet", false, "no progress line")

@@ -105,8 +105,11 @@ func htmlUnescape(s string) string {
 // counts its size.
 func (l *login) checkEvidence(raw json.RawMessage) error {
 	var granted []evidence.SignDetails
-	if err := json.Unmarshal(raw, &granted); err != nil || len(granted) != 1 || granted[0].Evidence == nil || granted[0].Evidence.Attestation == "" {
-		return fail("token: evidence", fmt.Errorf("no evidence in authorization_details (%v)", err))
+	if err := json.Unmarshal(raw, &granted); err != nil {
+		return fail("token: evidence", fmt.Errorf("authorization_details: %w", err))
+	}
+	if len(granted) != 1 || granted[0].Evidence == nil || granted[0].Evidence.Attestation == "" {
+		return fail("token: evidence", errors.New("no evidence in authorization_details"))
 	}
 	if !bytes.Contains(raw, []byte(`"bankid_signature"`)) && !bytes.Contains(raw, []byte(`"freja_details_jws"`)) {
 		return fail("token: evidence", errors.New("the evidence has no native signature"))

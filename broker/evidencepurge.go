@@ -15,7 +15,7 @@ func (a *Broker) purgeEvidence(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		if lease, err := a.Store.AcquireLease(ctx, "evidence-purge", holder, 50*time.Minute); err == nil && lease.Held {
-			a.purgeEvidenceOnce(ctx)
+			a.PurgeEvidence(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -25,8 +25,9 @@ func (a *Broker) purgeEvidence(ctx context.Context) {
 	}
 }
 
-// purgeEvidenceOnce purges what is due now.
-func (a *Broker) purgeEvidenceOnce(ctx context.Context) {
+// PurgeEvidence purges the evidence past its retention now, each purge on
+// record in the audit trail.
+func (a *Broker) PurgeEvidence(ctx context.Context) {
 	purged, err := a.Evidence.Purge(ctx)
 	if err != nil {
 		a.Logger.WarnContext(ctx, "purge evidence", "error", err)

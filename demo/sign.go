@@ -56,17 +56,22 @@ func (a *App) signedResult(ctx context.Context, tok *oauth2.Token) (*signed, err
 		return nil, err
 	}
 	out := &signed{pkg: pkg}
-	if err := json.Unmarshal(pkg, &out.details); err != nil || out.details.Evidence == nil {
-		return nil, fmt.Errorf("the granted entry carries no evidence: %v", err)
+	if err := json.Unmarshal(pkg, &out.details); err != nil {
+		return nil, fmt.Errorf("the granted entry: %w", err)
 	}
-	keys, err := a.evidenceKeys.get(ctx, a, out.details.Evidence.Attestation)
-	if err != nil {
-		out.err = err
-		return out, nil
+	if out.details.Evidence == nil {
+		return nil, errors.New("the granted entry carries no evidence")
 	}
-	opts := a.o.EvidenceTrust
-	opts.Keys, opts.Issuer = keys, a.o.Issuer
-	out.report, out.err = evidence.Verify(pkg, opts)
+	// Keys that cannot be fetched fail the check the page shows, not the
+	// signature: the evidence is kept and may be checked again later.
+	keys, keysErr := a.evidenceKeys.get(ctx, a, out.details.Evidence.Attestation)
+	if keysErr == nil {
+		opts := a.o.EvidenceTrust
+		opts.Keys, opts.Issuer = keys, a.o.Issuer
+		out.report, out.err = evidence.Verify(pkg, opts)
+	} else {
+		out.err = keysErr
+	}
 	return out, nil
 }
 
@@ -116,7 +121,7 @@ func (c *evidenceKeyCache) get(ctx context.Context, a *App, attestation string) 
 
 // attestationKID is the kid in a compact JWS's header, or "".
 func attestationKID(jws string) string {
-	sig, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256})
+	sig, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil || len(sig.Signatures) != 1 {
 		return ""
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	sesim "github.com/portvakt/portvakt/connectors/sebankid/sim"
 	"github.com/portvakt/portvakt/evidence"
@@ -190,4 +191,35 @@ func jwtClaims(t *testing.T, raw string) map[string]any {
 		t.Fatal(err)
 	}
 	return claims
+}
+
+// TestDevSignRefusals: against the real eIDs' limits, a signature no eID the
+// request leaves can make is refused to the client before any eID starts,
+// with a description of what is wrong.
+func TestDevSignRefusals(t *testing.T) {
+	d := startDevServer(t, t.TempDir(), true)
+	redirect := d.issuer + "/demo/callback"
+	cfg := oauth2.Config{ClientID: DemoClientID, ClientSecret: DemoClientSecret, RedirectURL: redirect,
+		Endpoint: oauth2.Endpoint{AuthURL: d.issuer + "/authorize", TokenURL: d.issuer + "/oauth/token"}, Scopes: []string{"openid"}}
+	entry := func(text, format string) string {
+		raw, _ := json.Marshal([]evidence.SignDetails{{Type: evidence.SignType, Text: text, TextFormat: format}})
+		return string(raw)
+	}
+	for _, tc := range []struct {
+		name, acr, details, wantDescription string
+	}{
+		{"an eID that cannot sign", "urn:portvakt:eid:dk:mitid", entry("I agree.", ""), "MitID cannot sign"},
+		{"markdown for an eID without it", "urn:portvakt:eid:se:freja", entry("**I agree.**", evidence.FormatMarkdown), "markdown"},
+		{"a text longer than BankID shows", "urn:portvakt:eid:se:bankid", entry(strings.Repeat("a", 30001), ""), "long"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+				oauth2.SetAuthURLParam("acr_values", tc.acr), oauth2.SetAuthURLParam("authorization_details", tc.details))
+			got := redirectsOnly(t, noFollow(t), start, redirect)
+			t.Logf("error_description: %s", got.Get("error_description"))
+			if got.Get("error") != "invalid_authorization_details" || !strings.Contains(got.Get("error_description"), tc.wantDescription) || got.Get("code") != "" {
+				t.Errorf("the client got %v, want invalid_authorization_details saying %q", got, tc.wantDescription)
+			}
+		})
+	}
 }

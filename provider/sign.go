@@ -163,6 +163,9 @@ func signOptions(options []Option, content connectors.SignContent, backchannel b
 			limits = append(limits, w)
 		}
 	}
+	if len(limits) == 0 && len(why) > 0 && len(why) <= 3 {
+		return nil, errInvalidAuthorizationDetails().WithDescription("no eID this request allows can sign: %s", strings.Join(why, "; "))
+	}
 	if len(limits) == 0 {
 		return nil, errInvalidAuthorizationDetails().WithDescription("no eID this client may use can sign")
 	}

@@ -225,7 +225,7 @@ func TestSignRefused(t *testing.T) {
 		// Markdown shown as raw asterisks would misstate what is signed.
 		{"markdown for an eID without it", "signer", url.Values{"authorization_details": {entry(`"text":"**x**","text_format":"markdown"`)}, "acr_values": {"urn:portvakt:eid:se:plain"}}, "markdown is not supported by Signing eID se-plain"},
 		// An eID that cannot sign is never offered for a signature.
-		{"an eID that cannot sign", "signer", url.Values{"authorization_details": {entry(`"text":"x"`)}, "acr_values": {"urn:portvakt:eid:se:test"}}, "no eID this client may use can sign"},
+		{"an eID that cannot sign", "signer", url.Values{"authorization_details": {entry(`"text":"x"`)}, "acr_values": {"urn:portvakt:eid:se:test"}}, "no eID this request allows can sign: Test eID SE cannot sign"},
 		{"unknown field", "signer", url.Values{"authorization_details": {entry(`"text":"x","amount":5`)}}, "unknown field"},
 		{"unknown type", "signer", url.Values{"authorization_details": {`[{"type":"payment_initiation"}]`}}, "not supported"},
 		// A client cannot forge the evidence it is to receive.

@@ -172,6 +172,9 @@ func (c *Config) Validate() Problems {
 	for _, cl := range c.Clients {
 		longest = max(longest, cl.IDTokenLifetime.D(), cl.AccessTokenLifetime.D())
 	}
+	if c.Evidence.Retention.D() < 24*time.Hour {
+		p.Add("evidence.retention: %s is too short: a client must be able to fetch a signature's evidence again after the signature (at least 24h; the default is ten years)", c.Evidence.Retention.D())
+	}
 	if c.Keys.Retention.D() < longest+time.Minute {
 		p.Add("keys.retention: %s is too short: a retired key must stay published longer than the tokens it signed live (%s)", c.Keys.Retention.D(), longest)
 	}

@@ -65,7 +65,8 @@ type Options struct {
 	Sign bool
 	// EvidenceTrust is what the demo checks a signature's evidence against:
 	// the eIDs' trust anchors. The broker's evidence keys it fetches itself,
-	// from discovery's sign_evidence_jwks_uri; Keys and Issuer are ignored.
+	// from discovery's sign_evidence_jwks_uri; Keys, Issuer and Audience are
+	// ignored (the broker and the demo's client are checked).
 	EvidenceTrust evidence.VerifyOptions
 }
 

@@ -67,7 +67,7 @@ func (a *App) signedResult(ctx context.Context, tok *oauth2.Token) (*signed, err
 	keys, keysErr := a.evidenceKeys.get(ctx, a, out.details.Evidence.Attestation)
 	if keysErr == nil {
 		opts := a.o.EvidenceTrust
-		opts.Keys, opts.Issuer = keys, a.o.Issuer
+		opts.Keys, opts.Issuer, opts.Audience = keys, a.o.Issuer, a.o.ClientID
 		out.report, out.err = evidence.Verify(pkg, opts)
 	} else {
 		out.err = keysErr

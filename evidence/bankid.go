@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/portvakt/portvakt/evidence/bankidsig"
 )
@@ -67,6 +68,11 @@ func (v BankIDVerifier) VerifyNative(ev *Evidence) error {
 	}
 	if res.FuncID != "Signing" {
 		return fmt.Errorf("bankid evidence: funcId %q, an identification rather than a signature", res.FuncID)
+	}
+	// The broker takes the signing time from the OCSP response: the attested
+	// signed_at is that time, not merely near it.
+	if !res.ProducedAt.Truncate(time.Second).Equal(ev.SignedAt.Truncate(time.Second)) {
+		return fmt.Errorf("bankid evidence: signed_at %s, the OCSP response was produced at %s", ev.SignedAt.UTC(), res.ProducedAt.UTC())
 	}
 	return nil
 }

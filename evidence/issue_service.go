@@ -73,7 +73,7 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (SignDetails, error)
 	if err != nil {
 		return SignDetails{}, fmt.Errorf("issue evidence: %w", err)
 	}
-	sealed, err := s.sealer.Seal(plain, evidenceAD(ev.ID))
+	sealed, err := s.sealer.Seal(plain, evidenceAD(ev.ID, in.ClientID))
 	if err != nil {
 		return SignDetails{}, fmt.Errorf("issue evidence: %w", err)
 	}
@@ -85,9 +85,10 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (SignDetails, error)
 	return d, nil
 }
 
-// evidenceAD binds a sealed record to its id: a blob copied into another row
-// does not open.
-func evidenceAD(id string) []byte { return []byte("evidence:" + id) }
+// evidenceAD binds a sealed record to its id and its client: a blob copied
+// into another row, or a row whose client_id is changed to hand the evidence
+// to another client, does not open.
+func evidenceAD(id, clientID string) []byte { return []byte("evidence:" + id + "\x00" + clientID) }
 
 // attest signs claims with the current evidence key.
 func (s *Service) attest(ctx context.Context, c Claims) (string, error) {
@@ -121,7 +122,7 @@ func (s *Service) Fetch(ctx context.Context, clientID, id string) (SignDetails, 
 	if rec.ClientID != clientID || !s.now().Before(rec.ExpiresAt) {
 		return SignDetails{}, notFound
 	}
-	plain, err := s.sealer.Open(rec.Data, evidenceAD(id))
+	plain, err := s.sealer.Open(rec.Data, evidenceAD(id, rec.ClientID))
 	if err != nil {
 		return SignDetails{}, fmt.Errorf("fetch evidence %s: %w", id, err)
 	}

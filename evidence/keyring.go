@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,7 @@ type keyStore struct {
 	issuer string
 	holder string
 	now    func() time.Time
+	log    *slog.Logger
 
 	ring      atomic.Pointer[keyRing]
 	checkedAt atomic.Int64 // unix nanoseconds of the last generation check (real time)
@@ -83,7 +85,13 @@ func (k *keyStore) ensure(ctx context.Context) error {
 	if k.ring.Load().current != nil {
 		return nil
 	}
-	return k.generateUnderLease(ctx, false)
+	if err := k.generateUnderLease(ctx, false); err != nil {
+		return err
+	}
+	if k.ring.Load().current == nil {
+		return errors.New("no evidence key opens under the master key")
+	}
+	return nil
 }
 
 // rotate retires the current key and makes a new one.
@@ -148,15 +156,22 @@ func (k *keyStore) reload(ctx context.Context) error {
 	}
 	r := &keyRing{generation: g}
 	for _, rec := range records {
+		// Every key, retired ones too, is published only once its sealed
+		// private key opens under the master key and is the published key's:
+		// a key someone wrote into the table without the master key would
+		// otherwise be published, and attest whatever they signed with it.
 		public, err := decodePublicKey(rec)
+		var key *currentKey
+		if err == nil {
+			key, err = k.openKey(rec, public)
+		}
 		if err != nil {
-			return err
+			k.log.ErrorContext(ctx, "evidence key not published: it is not sealed under the master key", "kid", rec.ID, "error", err)
+			continue
 		}
 		r.published = append(r.published, public)
 		if r.current == nil && rec.RetiredAt.IsZero() {
-			if r.current, err = k.openKey(rec, public); err != nil {
-				return err
-			}
+			r.current = key
 		}
 	}
 	k.ring.Store(r)
@@ -218,7 +233,12 @@ func (k *keyStore) generateHolding(ctx context.Context, lease storage.Lease, alw
 			current = append(current, rec.ID)
 		}
 	}
-	if always || len(current) == 0 {
+	// A current row whose key does not open (see reload) is no current key:
+	// a new one replaces it.
+	if err := k.reload(ctx); err != nil {
+		return err
+	}
+	if always || k.ring.Load().current == nil {
 		now := k.now()
 		rec, err := newKeyRecord(k.sealer, k.issuer, now)
 		if err != nil {

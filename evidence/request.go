@@ -151,6 +151,8 @@ func Validate(d SignDetails) error {
 		return invalid("text is not valid UTF-8")
 	case strings.ContainsRune(d.Text, 0):
 		return invalid("text contains a NUL character")
+	case !showable(d.Text):
+		return invalid("text contains control or bidirectional formatting characters (only line breaks and tabs are allowed)")
 	case d.TextFormat != "" && d.TextFormat != FormatPlain && d.TextFormat != FormatMarkdown:
 		return invalid("text_format must be plain or markdown")
 	case d.CallInitiator != "" && d.CallInitiator != "user" && d.CallInitiator != "rp":
@@ -207,6 +209,26 @@ func printable(s string) bool {
 			return false
 		}
 		if unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// showable: a text shows as what it is, on the broker's page and in the eID
+// app alike: no control characters but line breaks (\n, or \r\n) and tabs,
+// and none of the characters that reorder text (bidirectional overrides,
+// embeddings, isolates and marks), which could make the signed bytes read
+// otherwise than they show.
+func showable(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+		case r == '\r':
+			if i+1 >= len(s) || s[i+1] != '\n' {
+				return false
+			}
+		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Bidi_Control, r), r == '\ufeff':
 			return false
 		}
 	}

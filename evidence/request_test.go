@@ -22,6 +22,7 @@ func TestParseSignDetails(t *testing.T) {
 		{"markdown with documents", `[{"type":"urn:portvakt:sign:v1","actions":["sign"],"text":"# Loan","text_format":"markdown",
 			"document_digests":[{"label":"Loan.pdf","hash_alg":"sha-256","hash":"` + sha256Of + `"}],"non_visible_data":"AQID","call_initiator":"rp"}]`, ""},
 		{"empty array asks for nothing", `[]`, ""},
+		{"line breaks and tabs", `[{"type":"urn:portvakt:sign:v1","text":"Amount:\t100 SEK\r\nTerm:\t12 months\n👨‍👩‍👧 family"}]`, ""},
 		// Size: a request cannot park megabytes in the sealed login state.
 		{"too long", `[{"type":"urn:portvakt:sign:v1","text":"` + strings.Repeat("a", evidence.MaxDetailsBytes) + `"}]`, "longer than"},
 		{"not an array", `{"type":"urn:portvakt:sign:v1","text":"x"}`, "JSON array"},
@@ -40,6 +41,10 @@ func TestParseSignDetails(t *testing.T) {
 		{"no text", `[{"type":"urn:portvakt:sign:v1"}]`, "text is required"},
 		{"text wrong type", `[{"type":"urn:portvakt:sign:v1","text":5}]`, "wrong JSON type"},
 		{"NUL in text", `[{"type":"urn:portvakt:sign:v1","text":"a\u0000b"}]`, "NUL"},
+		// The text must read as it shows: no reordering, no hidden line ends.
+		{"right-to-left override in text", `[{"type":"urn:portvakt:sign:v1","text":"I pay \u202e001 SEK"}]`, "bidirectional"},
+		{"lone carriage return in text", `[{"type":"urn:portvakt:sign:v1","text":"I agree\rI do not agree"}]`, "control"},
+		{"escape character in text", `[{"type":"urn:portvakt:sign:v1","text":"a\u001bb"}]`, "control"},
 		{"bad format", `[{"type":"urn:portvakt:sign:v1","text":"x","text_format":"html"}]`, "text_format"},
 		{"bad actions", `[{"type":"urn:portvakt:sign:v1","text":"x","actions":["sign","pay"]}]`, "actions"},
 		{"empty actions", `[{"type":"urn:portvakt:sign:v1","text":"x","actions":[]}]`, "actions"},

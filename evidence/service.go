@@ -68,7 +68,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	s := &Service{
 		store: o.Store, sealer: o.Sealer, issuer: o.Issuer, retention: o.Retention,
 		now: o.Now, log: o.Logger,
-		keys: &keyStore{store: o.Store, sealer: o.Sealer, issuer: o.Issuer, holder: o.Holder, now: o.Now},
+		keys: &keyStore{store: o.Store, sealer: o.Sealer, issuer: o.Issuer, holder: o.Holder, now: o.Now, log: o.Logger},
 	}
 	if err := s.keys.ensure(ctx); err != nil {
 		return nil, fmt.Errorf("evidence keys: %w", err)

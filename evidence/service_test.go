@@ -144,6 +144,13 @@ func TestSealedAtRest(t *testing.T) {
 	if _, err := f.svc.Fetch(ctx, "loan-app", b.Evidence.ID); err == nil || errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Fetch of a swapped blob = %v, want a decryption error", err)
 	}
+	// A database writer hands the evidence to another client: it does not open.
+	if _, err := db.ExecContext(ctx, "UPDATE evidence SET client_id = 'other-app' WHERE id = ?", a.Evidence.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Fetch(ctx, "other-app", a.Evidence.ID); err == nil || errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Fetch by the client a row was moved to = %v, want a decryption error", err)
+	}
 }
 
 // TestIssueRefusesMismatchedContent: evidence that could never verify is not
@@ -285,21 +292,48 @@ func attestationKid(t *testing.T, jws string) string {
 	return kid
 }
 
-// TestKeySealedWithItsID: a private key blob moved to another key's row does
-// not open.
+// TestKeySealedWithItsID: a key is published and signs only when its sealed
+// private key opens under the master key, bound to its id, and is the
+// published key's. A database writer without the master key can neither move
+// a sealed blob to another key's row nor add a key of their own: the row is
+// left out of the published set, so nothing signed with it verifies.
 func TestKeySealedWithItsID(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	if err := f.svc.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	moved := f.svc.keys.ring.Load().current.id
 	db := openStore(t, f.file).DB()
 	if _, err := db.ExecContext(ctx,
 		"UPDATE evidence_keys SET private_key = (SELECT private_key FROM evidence_keys WHERE retired_at IS NOT NULL) WHERE retired_at IS NULL"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(ctx, Options{Store: openStore(t, f.file), Sealer: testSealer(t), Issuer: testIssuer}); err == nil {
-		t.Error("New opened a key sealed for another id")
+	// An attacker's own key, published as a retired one, its "sealed" key junk.
+	rogue, err := newKeyRecord(testSealer(t), testIssuer, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx,
+		"INSERT INTO evidence_keys (id, algorithm, private_key, public_jwk, created_at, retired_at) SELECT ?, algorithm, ?, ?, created_at, created_at FROM evidence_keys LIMIT 1",
+		rogue.ID, []byte("not sealed under the master key"), string(rogue.PublicJWK)); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(ctx, Options{Store: openStore(t, f.file), Sealer: testSealer(t), Issuer: testIssuer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := svc.KeySet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kid := range []string{moved, rogue.ID} {
+		if len(set.Key(kid)) != 0 {
+			t.Errorf("key %s is published without a private key sealed for it", kid)
+		}
+	}
+	if current := svc.keys.ring.Load().current; current == nil || current.id == moved || current.id == rogue.ID {
+		t.Errorf("the current key is %v, want a new one", current)
 	}
 }
 

@@ -32,6 +32,7 @@ var (
 	ErrKeyCertificate       = errors.New("evidence: attestation key certificate does not match the key")
 	ErrAttestationSignature = errors.New("evidence: attestation signature invalid")
 	ErrIssuer               = errors.New("evidence: attestation issuer is not the expected one")
+	ErrAudience             = errors.New("evidence: attestation is for another client")
 	ErrEvidenceID           = errors.New("evidence: attestation names another evidence id")
 	ErrDetailsHash          = errors.New("evidence: request does not match authorization_details_sha256")
 	ErrTextHash             = errors.New("evidence: visible data does not match text_sha256")
@@ -47,6 +48,9 @@ type VerifyOptions struct {
 	BankID, Freja NativeVerifier     // nil: that eID's evidence is refused
 	Keys          jose.JSONWebKeySet // the broker's evidence keys (from /evidence/keys)
 	Issuer        string             // expected iss, "" to accept any
+	// Audience is the client the evidence must have been issued to (aud),
+	// "" to accept any: a relying party checks evidence is its own.
+	Audience string
 }
 
 // Report is what a verified package says, and the checks it passed in order.
@@ -85,6 +89,12 @@ func Verify(pkg []byte, o VerifyOptions) (*Report, error) {
 	if o.Issuer != "" && claims.Issuer != o.Issuer {
 		return nil, fmt.Errorf("%w: %q, want %q", ErrIssuer, claims.Issuer, o.Issuer)
 	}
+	if o.Audience != "" && claims.Audience != o.Audience {
+		return nil, fmt.Errorf("%w: %q, want %q", ErrAudience, claims.Audience, o.Audience)
+	}
+	if o.Audience != "" {
+		r.Checks = append(r.Checks, "client "+claims.Audience)
+	}
 	if o.Issuer != "" {
 		r.Checks = append(r.Checks, "issuer "+claims.Issuer)
 	}
@@ -114,6 +124,9 @@ func parsePackage(pkg []byte) (SignDetails, error) {
 	if len(pkg) > MaxPackageSize {
 		return SignDetails{}, fmt.Errorf("%w: %d bytes, at most %d", ErrMalformed, len(pkg), MaxPackageSize)
 	}
+	if err := noDuplicateKeys(pkg); err != nil {
+		return SignDetails{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(pkg, &top); err != nil {
 		return SignDetails{}, fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -130,8 +143,10 @@ func parsePackage(pkg []byte) (SignDetails, error) {
 				Type string `json:"type"`
 			}
 			if json.Unmarshal(e, &typed) == nil && typed.Type == SignType {
+				if entry != nil {
+					return SignDetails{}, fmt.Errorf("%w: more than one %s entry in authorization_details", ErrMalformed, SignType)
+				}
 				entry = e
-				break
 			}
 		}
 		if entry == nil {
@@ -146,6 +161,9 @@ func parsePackage(pkg []byte) (SignDetails, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return SignDetails{}, fmt.Errorf("%w: data after the entry", ErrMalformed)
+	}
+	if err := exactJSON(entry, d); err != nil {
+		return SignDetails{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	switch {
 	case d.Type != SignType:

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +85,15 @@ func TestVerifyGood(t *testing.T) {
 	}})
 	if _, err := Verify(wrapped, VerifyOptions{Keys: set, BankID: &fakeBankID{}}); err != nil {
 		t.Errorf("Verify of authorization_details: %v", err)
+	}
+
+	// A relying party checks the evidence is its own: another client's
+	// genuine evidence is not proof of a signature to it.
+	if r, err := Verify(pkg, VerifyOptions{Keys: set, Audience: "loan-app", BankID: &fakeBankID{}}); err != nil || !slices.Contains(r.Checks, "client loan-app") {
+		t.Errorf("Verify for its own client = %v, %v", r, err)
+	}
+	if _, err := Verify(pkg, VerifyOptions{Keys: set, Audience: "other-app", BankID: &fakeBankID{}}); !errors.Is(err, ErrAudience) {
+		t.Errorf("Verify for another client = %v, want ErrAudience", err)
 	}
 }
 
@@ -238,6 +248,11 @@ func TestVerifyRefusesMalformed(t *testing.T) {
 		{"no evidence", bare},
 		{"no sign entry", []byte(`{"authorization_details":[{"type":"other"}]}`)},
 		{"array", []byte(`[` + string(pkg) + `]`)},
+		// A reader of the file would see a text that was never signed.
+		{"a second text before the signed one", bytes.Replace(pkg, []byte(`{"type"`), []byte(`{"text":"I owe Mallory 1 000 000 SEK","type"`), 1)},
+		{"the text under a name in capitals", bytes.Replace(pkg, []byte(`"text":`), []byte(`"TEXT":`), 1)},
+		{"two signing entries", []byte(`{"authorization_details":[` + string(pkg) + `,` + string(pkg) + `]}`)},
+		{"an empty member the broker never writes", bytes.Replace(pkg, []byte(`{"type"`), []byte(`{"call_initiator":"","type"`), 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := Verify(tc.pkg, VerifyOptions{Keys: set, BankID: &fakeBankID{}}); !errors.Is(err, ErrMalformed) {

@@ -210,6 +210,10 @@ func (s *logins) validateAuthorize(r *http.Request, req *oidc.AuthRequest, clien
 	if required.sign, err = s.signRequestOf(r.Form.Get("authorization_details"), req.LoginHint, client); err != nil {
 		return p, none, err
 	}
+	if required.sign != nil && required.sign.Details.CallInitiator != "" {
+		// Attested as who phoned whom: only a signature by phone has a call.
+		return p, none, errInvalidAuthorizationDetails().WithDescription("call_initiator is for a signature by phone (the backchannel endpoint), not a browser's")
+	}
 	if required.sign != nil && slices.Contains(p.Prompt, oidc.PromptNone) {
 		return p, none, oidc.ErrInteractionRequired().WithDescription("a signature needs the person: prompt=none cannot sign")
 	}

@@ -227,6 +227,8 @@ func TestSignRefused(t *testing.T) {
 		// An eID that cannot sign is never offered for a signature.
 		{"an eID that cannot sign", "signer", url.Values{"authorization_details": {entry(`"text":"x"`)}, "acr_values": {"urn:portvakt:eid:se:test"}}, "no eID this request allows can sign: Test eID SE cannot sign"},
 		{"unknown field", "signer", url.Values{"authorization_details": {entry(`"text":"x","amount":5`)}}, "unknown field"},
+		// The evidence would attest a phone call that never happened.
+		{"call_initiator in a browser's signature", "signer", url.Values{"authorization_details": {entry(`"text":"x","call_initiator":"rp"`)}}, "call_initiator is for a signature by phone"},
 		{"unknown type", "signer", url.Values{"authorization_details": {`[{"type":"payment_initiation"}]`}}, "not supported"},
 		// A client cannot forge the evidence it is to receive.
 		{"evidence in the request", "signer", url.Values{"authorization_details": {entry(`"text":"x","evidence":{"id":"sev_x"}`)}}, "unknown field"},

@@ -24,7 +24,7 @@ import (
 const maxKeySetSize = 1 << 20
 
 const (
-	verifyUsage = "usage: portvakt evidence verify FILE --evidence-keys JWKS-FILE [--issuer URL] " +
+	verifyUsage = "usage: portvakt evidence verify FILE --evidence-keys JWKS-FILE [--issuer URL] [--audience CLIENT] " +
 		"[--bankid-roots PEM-FILE] [--freja-keys FILE]"
 	evidenceUsage = verifyUsage + "\n       portvakt evidence keys|rotate --config FILE"
 )
@@ -56,6 +56,7 @@ func verifyEvidence(args []string, stdout, stderr io.Writer, load nativeLoader) 
 	fs.SetOutput(stderr)
 	keysFile := fs.String("evidence-keys", "", "the broker's evidence keys, a JWKS file as served at <issuer>/evidence/keys (required)")
 	issuer := fs.String("issuer", "", "the issuer the attestation must name (default: any)")
+	audience := fs.String("audience", "", "the client the evidence must have been issued to (default: any)")
 	bankIDRoots := fs.String("bankid-roots", "", "PEM file of the BankID signing CA roots (needed for BankID evidence)")
 	frejaKeys := fs.String("freja-keys", "", "Freja's result-signing keys, PEM or JWKS (needed for Freja evidence)")
 	files, err := parseInterspersed(fs, args)
@@ -80,7 +81,7 @@ func verifyEvidence(args []string, stdout, stderr io.Writer, load nativeLoader) 
 	if err != nil {
 		return err
 	}
-	report, err := evidence.Verify(pkg, evidence.VerifyOptions{Keys: set, Issuer: *issuer, BankID: bankID, Freja: freja})
+	report, err := evidence.Verify(pkg, evidence.VerifyOptions{Keys: set, Issuer: *issuer, Audience: *audience, BankID: bankID, Freja: freja})
 	if err != nil {
 		return fmt.Errorf("%s: refused: %s check failed: %w", files[0], failedCheck(err), err)
 	}
@@ -114,6 +115,7 @@ func failedCheck(err error) string {
 		{evidence.ErrKeyCertificate, "evidence key certificate"},
 		{evidence.ErrAttestationSignature, "attestation signature"},
 		{evidence.ErrIssuer, "issuer"},
+		{evidence.ErrAudience, "audience"},
 		{evidence.ErrEvidenceID, "evidence id"},
 		{evidence.ErrDetailsHash, "authorization_details_sha256"},
 		{evidence.ErrTextHash, "text_sha256"},

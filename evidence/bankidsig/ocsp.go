@@ -3,6 +3,7 @@ package bankidsig
 import (
 	"bytes"
 	"crypto/sha1" //nolint:gosec // G505: OCSP's CertID and BankID's nonce are SHA-1 by definition
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -19,6 +20,7 @@ var (
 	oidOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
 	oidOCSPNonce = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
 	oidSHA1      = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	oidSHA256    = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 )
 
 // The response's structure (RFC 6960), read here for what x/crypto/ocsp does
@@ -86,7 +88,12 @@ func verifyOCSP(ocspB64, signatureB64 string, leaf, issuer *x509.Certificate, at
 		return time.Time{}, fmt.Errorf("%w: basic response: %v", ErrOCSPMalformed, cmpErr(err, "trailing data"))
 	}
 	tbs := basic.TBSResponseData
-	if !slices.ContainsFunc(tbs.Responses, func(r singleResponse) bool { return forCert(r, leaf, issuer) }) {
+	// BankID answers for the one certificate: with several entries the status
+	// read below could be another entry's than the one whose CertID matched.
+	if len(tbs.Responses) != 1 {
+		return time.Time{}, fmt.Errorf("%w: %d statuses, want one for the signer's certificate", ErrOCSPStatus, len(tbs.Responses))
+	}
+	if !forCert(tbs.Responses[0], leaf, issuer) {
 		return time.Time{}, fmt.Errorf("%w: no status for the signer's certificate", ErrOCSPStatus)
 	}
 	// x/crypto/ocsp checks the signature: by the issuer, or by the certificate
@@ -137,13 +144,17 @@ func forCert(r singleResponse, leaf, issuer *x509.Certificate) bool {
 	if id.SerialNumber == nil || id.SerialNumber.Cmp(leaf.SerialNumber) != 0 {
 		return false
 	}
-	if !id.HashAlgorithm.Algorithm.Equal(oidSHA1) {
-		// Other hashes are legal; the serial and the signature then bind it.
-		return true
+	var hash func([]byte) []byte
+	switch {
+	case id.HashAlgorithm.Algorithm.Equal(oidSHA1):
+		hash = func(b []byte) []byte { sum := sha1.Sum(b); return sum[:] } //nolint:gosec // see import
+	case id.HashAlgorithm.Algorithm.Equal(oidSHA256):
+		hash = func(b []byte) []byte { sum := sha256.Sum256(b); return sum[:] }
+	default:
+		return false // a CertID this verifier cannot check names no certificate
 	}
-	nameHash := sha1.Sum(issuer.RawSubject) //nolint:gosec // see import
-	keyHash, ok := keyHashOf(issuer)
-	return ok && bytes.Equal(id.NameHash, nameHash[:]) && bytes.Equal(id.IssuerKeyHash, keyHash)
+	keyBits, ok := publicKeyBits(issuer)
+	return ok && bytes.Equal(id.NameHash, hash(issuer.RawSubject)) && bytes.Equal(id.IssuerKeyHash, hash(keyBits))
 }
 
 // namesResponder reports whether the response's ResponderID names cert, by
@@ -158,6 +169,17 @@ func namesResponder(resp *ocsp.Response, cert *x509.Certificate) bool {
 
 // keyHashOf is SHA-1 of cert's public key bits.
 func keyHashOf(cert *x509.Certificate) ([]byte, bool) {
+	bits, ok := publicKeyBits(cert)
+	if !ok {
+		return nil, false
+	}
+	sum := sha1.Sum(bits) //nolint:gosec // see import
+	return sum[:], true
+}
+
+// publicKeyBits are the subjectPublicKey bits of cert, what a CertID's and a
+// ResponderID's key hashes are over.
+func publicKeyBits(cert *x509.Certificate) ([]byte, bool) {
 	var spki struct {
 		Algorithm pkix.AlgorithmIdentifier
 		PublicKey asn1.BitString
@@ -165,8 +187,7 @@ func keyHashOf(cert *x509.Certificate) ([]byte, bool) {
 	if _, err := asn1.Unmarshal(cert.RawSubjectPublicKeyInfo, &spki); err != nil {
 		return nil, false
 	}
-	sum := sha1.Sum(spki.PublicKey.RightAlign()) //nolint:gosec // see import
-	return sum[:], true
+	return spki.PublicKey.RightAlign(), true
 }
 
 // nonceOf finds the nonce among the response extensions. RFC 6960 wraps the

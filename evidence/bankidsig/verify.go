@@ -93,6 +93,11 @@ func Verify(signatureB64, ocspB64 string, want Expected, roots *x509.CertPool, a
 	if len(chain) < 2 {
 		return nil, fmt.Errorf("%w: the signer's certificate is itself a root", ErrChain)
 	}
+	// A person's certificate signs; a CA's, or one not for signatures, does
+	// not stand for a person even if its subject names one.
+	if leaf.IsCA || leaf.KeyUsage != 0 && leaf.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return nil, fmt.Errorf("%w: the signer's certificate is not a person's signing certificate", ErrChain)
+	}
 	if !sameData(signed.visible, want.VisibleData, want.VisibleDataSHA256) {
 		return nil, fmt.Errorf("%w: %d bytes signed", ErrVisibleData, len(signed.visible))
 	}

@@ -111,6 +111,9 @@ func TestVerify(t *testing.T) {
 			})
 			v.want.VisibleData = signText[:6]
 		}, bankidsig.ErrMalformed},
+		{"text after the root element", func(t *testing.T, v *verification) {
+			xmlEdit(t, v, func(s string) string { return s + "I owe you" })
+		}, bankidsig.ErrMalformed},
 		{"document type declaration", func(t *testing.T, v *verification) {
 			xmlEdit(t, v, func(s string) string {
 				return strings.Replace(s, "<Signature ", `<!DOCTYPE Signature [<!ENTITY x "y">]><Signature `, 1)

@@ -53,6 +53,26 @@ func verifyXML(raw []byte) (*signedXML, error) {
 	if root == nil || !is(root, nsDSig, "Signature") {
 		return nil, fmt.Errorf("%w: the root is not a Signature", ErrMalformed)
 	}
+	// One root element and nothing beside it but the declaration and white
+	// space: the document is exactly the signature.
+	for _, tok := range doc.Child {
+		switch t := tok.(type) {
+		case *etree.Element:
+			if t != root {
+				return nil, fmt.Errorf("%w: more than one root element", ErrMalformed)
+			}
+		case *etree.CharData:
+			if strings.TrimSpace(t.Data) != "" {
+				return nil, fmt.Errorf("%w: text beside the root element", ErrMalformed)
+			}
+		case *etree.ProcInst:
+			if t.Target != "xml" {
+				return nil, fmt.Errorf("%w: a processing instruction beside the root element", ErrMalformed)
+			}
+		default:
+			return nil, fmt.Errorf("%w: %T beside the root element", ErrMalformed, tok)
+		}
+	}
 	ids, err := scan(&doc.Element)
 	if err != nil {
 		return nil, err

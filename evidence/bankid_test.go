@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func bankIDEvidence(t *testing.T, text string) (*evidence.Evidence, *x509.CertPo
 	}
 	apiRoots := x509.NewCertPool()
 	apiRoots.AppendCertsFromPEM(s.CAPEM())
-	client, err := sebankid.NewClient(srv.URL+sim.APIPath, sebankid.NewHTTPClient(&tls.Config{RootCAs: apiRoots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
+	client, err := sebankid.NewClient(srv.URL+sim.APIPath, mtls.NewHTTPClient(&tls.Config{RootCAs: apiRoots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ const (
 var defaultRetryBackoff = []time.Duration{100 * time.Millisecond, 250 * time.Millisecond}
 
 // Client calls Freja's Relying Party API. Its HTTP client must present the
-// relying party's certificate and trust only Freja's root; NewHTTPClient builds one.
+// relying party's certificate and trust only Freja's root; mtls.NewHTTPClient builds one.
 type Client struct {
 	baseURL *url.URL
 	http    *http.Client

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"os"
@@ -105,7 +106,7 @@ func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
 	if timeout <= 0 {
 		timeout = defaultRequestTimeout
 	}
-	client, err := NewClient(baseURL, NewHTTPClient(tlsConfig, timeout), c.RelyingPartyID)
+	client, err := NewClient(baseURL, mtls.NewHTTPClient(tlsConfig, timeout), c.RelyingPartyID)
 	if err != nil {
 		return nil, err
 	}

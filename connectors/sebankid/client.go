@@ -22,7 +22,7 @@ const maxResponseBytes = 1 << 20
 var defaultRetryBackoff = []time.Duration{100 * time.Millisecond, 250 * time.Millisecond}
 
 // Client calls the BankID RP API v6.0. Its HTTP client must present the RP
-// certificate and trust only the BankID root; NewHTTPClient builds one.
+// certificate and trust only the BankID root; mtls.NewHTTPClient builds one.
 type Client struct {
 	baseURL *url.URL
 	http    *http.Client

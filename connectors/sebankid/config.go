@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"os"
@@ -99,7 +100,7 @@ func (c *Config) open(id string, deps connectors.Deps) (*Connector, error) {
 	if timeout <= 0 {
 		timeout = defaultRequestTimeout
 	}
-	client, err := NewClient(baseURL, NewHTTPClient(tlsConfig, timeout))
+	client, err := NewClient(baseURL, mtls.NewHTTPClient(tlsConfig, timeout))
 	if err != nil {
 		return nil, err
 	}

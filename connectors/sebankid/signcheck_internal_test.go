@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,7 @@ func simCompletion(t testing.TB, s *sim.Simulator, kind, personalNumber, text st
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(s.CAPEM())
-	client, err := NewClient(srv.URL+sim.APIPath, NewHTTPClient(&tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
+	client, err := NewClient(srv.URL+sim.APIPath, mtls.NewHTTPClient(&tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func newBankID(t testing.TB) *bankID {
 	}
 	apiRoots := x509.NewCertPool()
 	apiRoots.AppendCertsFromPEM(s.CAPEM())
-	client, err := sebankid.NewClient(srv.URL+sim.APIPath, sebankid.NewHTTPClient(&tls.Config{RootCAs: apiRoots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
+	client, err := sebankid.NewClient(srv.URL+sim.APIPath, mtls.NewHTTPClient(&tls.Config{RootCAs: apiRoots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"code": freja.CodeInvalidParameters, "message": "No such path"})
 		return
 	}
-	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 || s.pki.verifyConn(r.TLS) != nil {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 || s.pki.VerifyConn(r.TLS) != nil {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"code": freja.CodeUnknownRelyingParty, "message": "Client certificate not trusted"})
 		return
 	}

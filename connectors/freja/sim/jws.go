@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"net/http"
 	"time"
 
@@ -31,7 +32,7 @@ func newResultSigner() (*resultSigner, error) {
 	}
 	now := time.Now()
 	template := &x509.Certificate{
-		SerialNumber: serial(),
+		SerialNumber: mtls.Serial(),
 		Subject:      pkix.Name{CommonName: "Simulated Freja eID result signing", Organization: []string{"portvakt simulator"}},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(10 * 365 * 24 * time.Hour),

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"strings"
@@ -49,7 +50,7 @@ type Options struct {
 // result-signing key.
 type Simulator struct {
 	opts    Options
-	pki     *pki
+	pki     *mtls.CA
 	results *resultSigner
 	users   userSigners
 	appBase string
@@ -74,7 +75,7 @@ func New(opts Options) (*Simulator, error) {
 	if opts.QRMaxAge <= 0 {
 		opts.QRMaxAge = DefaultQRMaxAge
 	}
-	p, err := newPKI(opts.ServerHosts)
+	p, err := mtls.NewCA(apiCAName, opts.ServerHosts)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -72,7 +73,7 @@ func connectorHTTPClient(cfg *freja.Config) (*http.Client, error) {
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM([]byte(cfg.CAPEM))
-	return freja.NewHTTPClient(&tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, MinVersion: tls.VersionTLS12}, 10*time.Second), nil
+	return mtls.NewHTTPClient(&tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, MinVersion: tls.VersionTLS12}, 10*time.Second), nil
 }
 
 // post sends a payload as Freja wants it and decodes the answer.

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"fmt"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"sync"
 	"time"
 
@@ -53,7 +54,7 @@ func (us *userSigners) get(u TestUser) (*userSigner, error) {
 	}
 	now := time.Now()
 	template := &x509.Certificate{
-		SerialNumber: serial(),
+		SerialNumber: mtls.Serial(),
 		Subject: pkix.Name{
 			CommonName: u.Name(), SerialNumber: u.SSN, Country: []string{u.Country},
 			Organization: []string{"portvakt simulator"},
@@ -90,7 +91,7 @@ func (us *userSigners) makeCA() error {
 	}
 	now := time.Now()
 	template := &x509.Certificate{
-		SerialNumber:          serial(),
+		SerialNumber:          mtls.Serial(),
 		Subject:               pkix.Name{CommonName: "Simulated Freja eID User CA", Organization: []string{"portvakt simulator"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),

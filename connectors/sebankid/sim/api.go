@@ -96,7 +96,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{http.StatusUnauthorized, "unauthorized", "A client certificate is required"})
 		return
 	}
-	if err := s.pki.verifyConn(r.TLS); err != nil {
+	if err := s.pki.VerifyConn(r.TLS); err != nil {
 		writeError(w, &apiError{http.StatusUnauthorized, "unauthorized", "Client certificate not trusted"})
 		return
 	}

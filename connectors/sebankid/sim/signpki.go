@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"sync"
 	"time"
 )
@@ -66,7 +67,7 @@ func newSignPKI(simNow time.Time) (*signPKI, error) {
 		return nil, fmt.Errorf("sim: generate signing ca key: %w", err)
 	}
 	caTemplate := &x509.Certificate{
-		SerialNumber:          serial(),
+		SerialNumber:          mtls.Serial(),
 		Subject:               pkix.Name{CommonName: "Simulated BankID Signing Root CA", Organization: []string{"portvakt simulator"}, Country: []string{"SE"}},
 		NotBefore:             p.notBefore,
 		NotAfter:              p.notAfter,
@@ -109,7 +110,7 @@ func newSignPKI(simNow time.Time) (*signPKI, error) {
 }
 
 func (p *signPKI) issueCert(template *x509.Certificate, pub *ecdsa.PublicKey) (*x509.Certificate, error) {
-	template.SerialNumber = serial()
+	template.SerialNumber = mtls.Serial()
 	template.NotBefore, template.NotAfter = p.notBefore, p.notAfter
 	der, err := x509.CreateCertificate(rand.Reader, template, p.caCert, pub, p.caKey)
 	if err != nil {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"strings"
@@ -46,7 +47,7 @@ type Options struct {
 // Simulator is an in-memory BankID RP API with its own CA.
 type Simulator struct {
 	opts    Options
-	pki     *pki
+	pki     *mtls.CA
 	signing *signPKI
 	appBase string
 	logger  *slog.Logger
@@ -74,7 +75,7 @@ func New(opts Options) (*Simulator, error) {
 	if opts.DefaultPersonalNumber == "" {
 		opts.DefaultPersonalNumber = TestUsers()[0].PersonalNumber
 	}
-	p, err := newPKI(opts.ServerHosts)
+	p, err := mtls.NewCA(apiCAName, opts.ServerHosts)
 	if err != nil {
 		return nil, err
 	}

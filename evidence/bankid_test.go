@@ -2,11 +2,9 @@ package evidence_test
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"testing"
 	"time"
 
@@ -26,14 +24,11 @@ func bankIDEvidence(t *testing.T, text string) (*evidence.Evidence, *x509.CertPo
 	}
 	srv := s.NewTestServer()
 	t.Cleanup(srv.Close)
-	certPEM, keyPEM, _ := s.IssueClientCert("rp")
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	rp, err := s.RPClient("rp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	apiRoots := x509.NewCertPool()
-	apiRoots.AppendCertsFromPEM(s.CAPEM())
-	client, err := sebankid.NewClient(srv.URL+sim.APIPath, mtls.NewHTTPClient(&tls.Config{RootCAs: apiRoots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
+	client, err := sebankid.NewClient(srv.URL+sim.APIPath, rp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/portvakt/portvakt/connectors"
+	"github.com/portvakt/portvakt/connectors/mtls"
 )
 
 // The Relying Party API's hosts and the app links of each environment.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/http"
 	"time"
 )
 
@@ -163,4 +164,19 @@ func Serial() *big.Int {
 		panic(err)
 	}
 	return n
+}
+
+// Client is an HTTP client of a relying party with a fresh certificate of
+// this CA (named commonName) that trusts only this CA: what a test that talks
+// to a simulated API directly needs.
+func (ca *CA) Client(commonName string, timeout time.Duration) (*http.Client, error) {
+	certPEM, keyPEM, err := ca.IssueClientCert(commonName)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := Files{CertPEM: string(certPEM), KeyPEM: string(keyPEM), CAPEM: string(ca.PEM())}.TLSConfig("sim", "the simulator's CA", nil)
+	if err != nil {
+		return nil, err
+	}
+	return NewHTTPClient(cfg, timeout), nil
 }

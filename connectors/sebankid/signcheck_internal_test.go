@@ -3,12 +3,10 @@ package sebankid
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,17 +25,11 @@ func simCompletion(t testing.TB, s *sim.Simulator, kind, personalNumber, text st
 	t.Helper()
 	srv := s.NewTestServer()
 	defer srv.Close()
-	certPEM, keyPEM, err := s.IssueClientCert("rp")
+	rp, err := s.RPClient("rp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(s.CAPEM())
-	client, err := NewClient(srv.URL+sim.APIPath, mtls.NewHTTPClient(&tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
+	client, err := NewClient(srv.URL+sim.APIPath, rp)
 	if err != nil {
 		t.Fatal(err)
 	}

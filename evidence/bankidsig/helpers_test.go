@@ -2,12 +2,9 @@ package bankidsig_test
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"testing"
-	"time"
 
 	"github.com/portvakt/portvakt/connectors/sebankid"
 	"github.com/portvakt/portvakt/connectors/sebankid/sim"
@@ -29,17 +26,11 @@ func newBankID(t testing.TB) *bankID {
 	}
 	srv := s.NewTestServer()
 	t.Cleanup(srv.Close)
-	certPEM, keyPEM, err := s.IssueClientCert("Test relying party")
+	rp, err := s.RPClient("Test relying party")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiRoots := x509.NewCertPool()
-	apiRoots.AppendCertsFromPEM(s.CAPEM())
-	client, err := sebankid.NewClient(srv.URL+sim.APIPath, mtls.NewHTTPClient(&tls.Config{RootCAs: apiRoots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, 10*time.Second))
+	client, err := sebankid.NewClient(srv.URL+sim.APIPath, rp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,10 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"net/http"
 	"time"
+
+	"github.com/portvakt/portvakt/connectors/mtls"
 
 	"github.com/go-jose/go-jose/v4"
 )

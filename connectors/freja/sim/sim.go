@@ -1,12 +1,13 @@
 package sim
 
 import (
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/portvakt/portvakt/connectors/mtls"
 )
 
 // Default lifetimes, as Freja has them.

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +19,7 @@ import (
 	"github.com/portvakt/portvakt/connectors"
 	"github.com/portvakt/portvakt/connectors/freja"
 	"github.com/portvakt/portvakt/connectors/freja/sim"
+	"github.com/portvakt/portvakt/connectors/mtls"
 	"github.com/portvakt/portvakt/internal/nationalid"
 )
 

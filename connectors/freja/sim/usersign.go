@@ -9,9 +9,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"fmt"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"sync"
 	"time"
+
+	"github.com/portvakt/portvakt/connectors/mtls"
 
 	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/crypto/ocsp"

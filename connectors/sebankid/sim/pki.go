@@ -1,6 +1,10 @@
 package sim
 
-import "crypto/tls"
+import (
+	"crypto/tls"
+	"net/http"
+	"time"
+)
 
 // apiCAName names the CA of the simulated API's TLS (server and relying
 // party certificates).
@@ -17,3 +21,10 @@ func (s *Simulator) IssueClientCert(commonName string) (certPEM, keyPEM []byte, 
 // ServerTLSConfig is the API server's TLS setup: the simulator's server certificate,
 // and client certificates required and verified against the simulator CA.
 func (s *Simulator) ServerTLSConfig() *tls.Config { return s.pki.ServerTLSConfig() }
+
+// RPClient is an HTTP client of a relying party with a fresh certificate of
+// the simulator CA, trusting only that CA: for tests that call the API
+// directly.
+func (s *Simulator) RPClient(commonName string) (*http.Client, error) {
+	return s.pki.Client(commonName, 10*time.Second)
+}

@@ -11,9 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"github.com/portvakt/portvakt/connectors/mtls"
 	"sync"
 	"time"
+
+	"github.com/portvakt/portvakt/connectors/mtls"
 )
 
 // maxCachedUsers bounds the per-person certificate cache: dev mode lets a tester
